@@ -1,0 +1,129 @@
+package io.redisgrpc.gateway;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.lettuce.core.resource.ClientResources;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.redisgrpc.gateway.config.GatewayConfig;
+import io.redisgrpc.gateway.health.RedisHealthReporter;
+import io.redisgrpc.gateway.metrics.GatewayMetrics;
+import io.redisgrpc.gateway.metrics.MetricsHttpServer;
+import io.redisgrpc.gateway.pubsub.PubSubService;
+import io.redisgrpc.gateway.redis.RedisBackend;
+import io.redisgrpc.gateway.service.CacheService;
+import io.redisgrpc.gateway.service.LeaseCoordinator;
+import io.redisgrpc.gateway.service.OperationExecutor;
+import io.redisgrpc.gateway.service.RequestLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The whole gateway: Redis connections, the gRPC server and the metrics endpoint. */
+public final class GatewayServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+  private final ClientResources resources;
+  private final RedisBackend backend;
+  private final ScheduledExecutorService scheduler;
+  private final Server server;
+  private final RedisHealthReporter health;
+  private final PubSubService pubSub;
+  private final MetricsHttpServer metricsServer;
+  private final PrometheusMeterRegistry registry;
+
+  private GatewayServer(GatewayConfig config) {
+    this.resources = RedisBackend.resources().build();
+    this.scheduler = Executors.newScheduledThreadPool(1, runnable -> {
+      Thread thread = new Thread(runnable, "gateway-scheduler");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    this.backend = RedisBackend.connect(config, resources);
+    RequestLimits limits = RequestLimits.from(config);
+    OperationExecutor executor = new OperationExecutor(backend, limits, metrics, config.commandTimeoutMs());
+    LeaseCoordinator leases = new LeaseCoordinator(backend.commands(), limits, metrics, scheduler, config.leaseTtlMs());
+    this.pubSub = new PubSubService(backend, limits, metrics, scheduler,
+        config.subscriberBuffer(), config.maxSubscribers(), config.heartbeatIntervalMs());
+    HealthStatusManager healthManager = new HealthStatusManager();
+    this.health = new RedisHealthReporter(healthManager, backend, scheduler, config.healthIntervalMs());
+
+    // Handlers never block, so they run directly on the transport threads (no executor hop).
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port()))
+        .directExecutor()
+        .maxInboundMessageSize(config.maxMessageBytes())
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .addService(ServerInterceptors.intercept(new CacheService(executor, leases, metrics, config.maxPipelineInFlight()), metrics.grpcInterceptor()))
+        .addService(ServerInterceptors.intercept(pubSub, metrics.grpcInterceptor()))
+        .addService(healthManager.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot listen on " + config.bind() + ":" + config.port(), e);
+    }
+    this.metricsServer = config.metricsPort() < 0 ? null : new MetricsHttpServer(config.bind(), config.metricsPort(), registry);
+    LOG.info("gateway serving gRPC on port {} for Redis {} at {}; metrics on {}",
+        server.getPort(), config.redisMode(), config.redisNodes(), metricsServer == null ? "off" : metricsServer.port());
+  }
+
+  public static GatewayServer start(GatewayConfig config) {
+    return new GatewayServer(config);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The metrics port, or -1 when metrics are off. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.port();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        server.shutdownNow();
+      }
+    }
+    if (health != null) {
+      health.close();
+    }
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    if (pubSub != null) {
+      pubSub.close();
+    }
+    scheduler.shutdownNow();
+    if (backend != null) {
+      backend.close();
+    }
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+    registry.close();
+  }
+}

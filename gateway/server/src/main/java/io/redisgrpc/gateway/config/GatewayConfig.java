@@ -1,0 +1,222 @@
+package io.redisgrpc.gateway.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Everything the gateway can be told. Each option is a flag, an environment variable
+ * ({@code REDISGRPC_*}) or a key in a properties file given with {@code --config}; a flag beats
+ * the file, the file beats the environment, the environment beats the built-in default.
+ * With no configuration at all the gateway serves the Redis on localhost:6379 on port 50051.
+ */
+@Command(
+    name = "redis-grpc-gateway",
+    sortOptions = false,
+    usageHelpWidth = 110,
+    description = "gRPC gateway in front of Redis (standalone, Sentinel or Cluster).")
+public final class GatewayConfig {
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  @Option(names = "--config", description = "Properties file with option values (keys are option names without dashes, e.g. port=50051).")
+  private Path configFile;
+
+  // ---- serving
+  @Option(names = "--port", defaultValue = "${env:REDISGRPC_PORT:-50051}", description = "gRPC port (0 = any free port). Env REDISGRPC_PORT. Default: ${DEFAULT-VALUE}")
+  private int port;
+
+  @Option(names = "--bind", defaultValue = "${env:REDISGRPC_BIND:-0.0.0.0}", description = "Address to listen on. Env REDISGRPC_BIND. Default: ${DEFAULT-VALUE}")
+  private String bind;
+
+  @Option(names = "--metrics-port", defaultValue = "${env:REDISGRPC_METRICS_PORT:-9464}", description = "Prometheus /metrics port (0 = any free port, -1 = off). Env REDISGRPC_METRICS_PORT. Default: ${DEFAULT-VALUE}")
+  private int metricsPort;
+
+  // ---- Redis
+  @Option(names = "--redis-mode", defaultValue = "${env:REDISGRPC_REDIS_MODE:-STANDALONE}", description = "STANDALONE, SENTINEL or CLUSTER. Env REDISGRPC_REDIS_MODE. Default: ${DEFAULT-VALUE}")
+  private RedisMode redisMode;
+
+  @Option(names = "--redis-nodes", split = ",", defaultValue = "${env:REDISGRPC_REDIS_NODES:-localhost:6379}",
+      description = "host:port list: the server (STANDALONE), the sentinels (SENTINEL) or cluster seeds (CLUSTER). Env REDISGRPC_REDIS_NODES. Default: ${DEFAULT-VALUE}")
+  private List<String> redisNodes = new ArrayList<>();
+
+  @Option(names = "--sentinel-master", defaultValue = "${env:REDISGRPC_SENTINEL_MASTER:-mymaster}", description = "Master name monitored by Sentinel. Env REDISGRPC_SENTINEL_MASTER. Default: ${DEFAULT-VALUE}")
+  private String sentinelMaster;
+
+  @Option(names = "--redis-username-file", defaultValue = "${env:REDISGRPC_REDIS_USERNAME_FILE}", description = "File holding the Redis ACL user name (re-read on every reconnect). Env REDISGRPC_REDIS_USERNAME_FILE.")
+  private Path redisUsernameFile;
+
+  @Option(names = "--redis-password-file", defaultValue = "${env:REDISGRPC_REDIS_PASSWORD_FILE}", description = "File holding the Redis password (re-read on every reconnect). Env REDISGRPC_REDIS_PASSWORD_FILE.")
+  private Path redisPasswordFile;
+
+  @Option(names = "--command-timeout-ms", defaultValue = "${env:REDISGRPC_COMMAND_TIMEOUT_MS:-5000}", description = "Longest wait for a Redis reply when the caller set no shorter deadline. Env REDISGRPC_COMMAND_TIMEOUT_MS. Default: ${DEFAULT-VALUE}")
+  private long commandTimeoutMs;
+
+  @Option(names = "--topology-refresh-ms", defaultValue = "${env:REDISGRPC_TOPOLOGY_REFRESH_MS:-30000}", description = "Periodic cluster topology refresh (adaptive refresh is always on). Env REDISGRPC_TOPOLOGY_REFRESH_MS. Default: ${DEFAULT-VALUE}")
+  private long topologyRefreshMs;
+
+  @Option(names = "--health-interval-ms", defaultValue = "${env:REDISGRPC_HEALTH_INTERVAL_MS:-1000}", description = "How often Redis is pinged for the gRPC health status. Env REDISGRPC_HEALTH_INTERVAL_MS. Default: ${DEFAULT-VALUE}")
+  private long healthIntervalMs;
+
+  // ---- limits
+  @Option(names = "--max-key-bytes", defaultValue = "${env:REDISGRPC_MAX_KEY_BYTES:-4096}", description = "Largest key (also fields, members, channels). Env REDISGRPC_MAX_KEY_BYTES. Default: ${DEFAULT-VALUE}")
+  private int maxKeyBytes;
+
+  @Option(names = "--max-value-bytes", defaultValue = "${env:REDISGRPC_MAX_VALUE_BYTES:-1048576}", description = "Largest value. Env REDISGRPC_MAX_VALUE_BYTES. Default: ${DEFAULT-VALUE}")
+  private int maxValueBytes;
+
+  @Option(names = "--max-batch-operations", defaultValue = "${env:REDISGRPC_MAX_BATCH_OPERATIONS:-1000}", description = "Most operations in one Batch. Env REDISGRPC_MAX_BATCH_OPERATIONS. Default: ${DEFAULT-VALUE}")
+  private int maxBatchOperations;
+
+  @Option(names = "--max-elements", defaultValue = "${env:REDISGRPC_MAX_ELEMENTS:-10000}", description = "Most keys/fields/members/values in one request. Env REDISGRPC_MAX_ELEMENTS. Default: ${DEFAULT-VALUE}")
+  private int maxElements;
+
+  @Option(names = "--max-message-bytes", defaultValue = "${env:REDISGRPC_MAX_MESSAGE_BYTES:-16777216}", description = "Largest gRPC request message. Env REDISGRPC_MAX_MESSAGE_BYTES. Default: ${DEFAULT-VALUE}")
+  private int maxMessageBytes;
+
+  @Option(names = "--max-pipeline-in-flight", defaultValue = "${env:REDISGRPC_MAX_PIPELINE_IN_FLIGHT:-1024}", description = "Unanswered requests per Pipeline stream before the gateway stops reading from it. Env REDISGRPC_MAX_PIPELINE_IN_FLIGHT. Default: ${DEFAULT-VALUE}")
+  private int maxPipelineInFlight;
+
+  @Option(names = "--max-blocking-operations", defaultValue = "${env:REDISGRPC_MAX_BLOCKING_OPERATIONS:-64}", description = "Concurrent blocking list operations (each holds its own Redis connection). Env REDISGRPC_MAX_BLOCKING_OPERATIONS. Default: ${DEFAULT-VALUE}")
+  private int maxBlockingOperations;
+
+  // ---- pub/sub
+  @Option(names = "--subscriber-buffer", defaultValue = "${env:REDISGRPC_SUBSCRIBER_BUFFER:-1024}", description = "Messages buffered per slow subscriber before it gets a Discontinuity. Env REDISGRPC_SUBSCRIBER_BUFFER. Default: ${DEFAULT-VALUE}")
+  private int subscriberBuffer;
+
+  @Option(names = "--max-subscribers", defaultValue = "${env:REDISGRPC_MAX_SUBSCRIBERS:-10000}", description = "Concurrent Subscribe streams. Env REDISGRPC_MAX_SUBSCRIBERS. Default: ${DEFAULT-VALUE}")
+  private int maxSubscribers;
+
+  @Option(names = "--heartbeat-interval-ms", defaultValue = "${env:REDISGRPC_HEARTBEAT_INTERVAL_MS:-15000}", description = "Heartbeat on idle subscriptions unless the subscriber asks otherwise. Env REDISGRPC_HEARTBEAT_INTERVAL_MS. Default: ${DEFAULT-VALUE}")
+  private long heartbeatIntervalMs;
+
+  // ---- leases
+  @Option(names = "--lease-ttl-ms", defaultValue = "${env:REDISGRPC_LEASE_TTL_MS:-10000}", description = "GetOrLease lease lifetime when the caller gives none. Env REDISGRPC_LEASE_TTL_MS. Default: ${DEFAULT-VALUE}")
+  private long leaseTtlMs;
+
+  /** Parses flags (and the optional properties file) into a configuration; throws on bad input. */
+  public static GatewayConfig parse(String... args) {
+    GatewayConfig config = new GatewayConfig();
+    CommandLine commandLine = commandLine(config);
+    Path file = findConfigFile(args);
+    if (file != null) {
+      if (!Files.isReadable(file)) {
+        throw new CommandLine.ParameterException(commandLine, "--config: cannot read " + file);
+      }
+      commandLine.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(file.toFile()));
+    }
+    commandLine.parseArgs(args);
+    if (!config.help) {
+      config.validate(commandLine);
+    }
+    return config;
+  }
+
+  public static CommandLine commandLine(GatewayConfig config) {
+    CommandLine commandLine = new CommandLine(config);
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    return commandLine;
+  }
+
+  private static Path findConfigFile(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].startsWith("--config=")) {
+        return Path.of(args[i].substring("--config=".length()));
+      }
+      if (args[i].equals("--config") && i + 1 < args.length) {
+        return Path.of(args[i + 1]);
+      }
+    }
+    return null;
+  }
+
+  private void validate(CommandLine commandLine) {
+    requirePositive(commandLine, "--max-key-bytes", maxKeyBytes);
+    requirePositive(commandLine, "--max-value-bytes", maxValueBytes);
+    requirePositive(commandLine, "--max-batch-operations", maxBatchOperations);
+    requirePositive(commandLine, "--max-elements", maxElements);
+    requirePositive(commandLine, "--max-message-bytes", maxMessageBytes);
+    requirePositive(commandLine, "--max-pipeline-in-flight", maxPipelineInFlight);
+    requirePositive(commandLine, "--max-blocking-operations", maxBlockingOperations);
+    requirePositive(commandLine, "--subscriber-buffer", subscriberBuffer);
+    requirePositive(commandLine, "--max-subscribers", maxSubscribers);
+    requirePositive(commandLine, "--command-timeout-ms", commandTimeoutMs);
+    requirePositive(commandLine, "--heartbeat-interval-ms", heartbeatIntervalMs);
+    requirePositive(commandLine, "--lease-ttl-ms", leaseTtlMs);
+    requirePositive(commandLine, "--health-interval-ms", healthIntervalMs);
+    if (redisNodes.isEmpty()) {
+      throw new CommandLine.ParameterException(commandLine, "--redis-nodes: give at least one host:port");
+    }
+    for (String node : redisNodes) {
+      hostAndPort(commandLine, node);
+    }
+  }
+
+  private static void requirePositive(CommandLine commandLine, String option, long value) {
+    if (value <= 0) {
+      throw new CommandLine.ParameterException(commandLine, option + " must be greater than 0, got " + value);
+    }
+  }
+
+  private static HostAndPort hostAndPort(CommandLine commandLine, String node) {
+    try {
+      return HostAndPort.parse(node);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(commandLine, "--redis-nodes: " + e.getMessage());
+    }
+  }
+
+  /** A host and port from "host:port" (IPv6 as "[::1]:6379"). */
+  public record HostAndPort(String host, int port) {
+    public static HostAndPort parse(String value) {
+      String text = value.trim();
+      int colon = text.lastIndexOf(':');
+      if (colon <= 0 || colon == text.length() - 1) {
+        throw new IllegalArgumentException("'" + value + "' is not host:port");
+      }
+      String host = text.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port;
+      try {
+        port = Integer.parseInt(text.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("'" + value + "' has no numeric port");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("'" + value + "' has a port outside 1-65535");
+      }
+      return new HostAndPort(host, port);
+    }
+  }
+
+  public boolean helpRequested() { return help; }
+  public int port() { return port; }
+  public String bind() { return bind; }
+  public int metricsPort() { return metricsPort; }
+  public RedisMode redisMode() { return redisMode; }
+  public List<HostAndPort> redisNodes() { return redisNodes.stream().map(HostAndPort::parse).toList(); }
+  public String sentinelMaster() { return sentinelMaster; }
+  public Path redisUsernameFile() { return redisUsernameFile; }
+  public Path redisPasswordFile() { return redisPasswordFile; }
+  public long commandTimeoutMs() { return commandTimeoutMs; }
+  public long topologyRefreshMs() { return topologyRefreshMs; }
+  public long healthIntervalMs() { return healthIntervalMs; }
+  public int maxKeyBytes() { return maxKeyBytes; }
+  public int maxValueBytes() { return maxValueBytes; }
+  public int maxBatchOperations() { return maxBatchOperations; }
+  public int maxElements() { return maxElements; }
+  public int maxMessageBytes() { return maxMessageBytes; }
+  public int maxPipelineInFlight() { return maxPipelineInFlight; }
+  public int maxBlockingOperations() { return maxBlockingOperations; }
+  public int subscriberBuffer() { return subscriberBuffer; }
+  public int maxSubscribers() { return maxSubscribers; }
+  public long heartbeatIntervalMs() { return heartbeatIntervalMs; }
+  public long leaseTtlMs() { return leaseTtlMs; }
+}

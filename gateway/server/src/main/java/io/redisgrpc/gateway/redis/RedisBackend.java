@@ -1,0 +1,200 @@
+package io.redisgrpc.gateway.redis;
+
+import com.google.protobuf.ByteString;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.support.AsyncConnectionPoolSupport;
+import io.lettuce.core.support.BoundedAsyncPool;
+import io.lettuce.core.support.BoundedPoolConfig;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ReadFrom;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.redisgrpc.gateway.config.GatewayConfig;
+import io.redisgrpc.gateway.config.GatewayConfig.HostAndPort;
+import io.redisgrpc.gateway.config.RedisMode;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's connections to Redis, for whichever topology is configured:
+ * <ul>
+ *   <li>one shared, multiplexed connection for ordinary commands (Lettuce pipelines them);</li>
+ *   <li>a bounded pool of dedicated connections for blocking list commands, which would
+ *       otherwise stall every command queued behind them on the shared connection;</li>
+ *   <li>pub/sub connections on demand.</li>
+ * </ul>
+ * While Redis is unreachable commands fail at once (UNAVAILABLE) instead of queueing, and the
+ * connections reconnect with a short capped backoff so a failover is followed quickly.
+ */
+public final class RedisBackend implements AutoCloseable {
+  private final AbstractRedisClient client;
+  private final StatefulConnection<ByteString, ByteString> connection;
+  private final RedisClusterAsyncCommands<ByteString, ByteString> commands;
+  private final BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> blockingPool;
+  private final Supplier<StatefulRedisPubSubConnection<ByteString, ByteString>> pubSubFactory;
+
+  private RedisBackend(
+      AbstractRedisClient client,
+      StatefulConnection<ByteString, ByteString> connection,
+      RedisClusterAsyncCommands<ByteString, ByteString> commands,
+      BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> blockingPool,
+      Supplier<StatefulRedisPubSubConnection<ByteString, ByteString>> pubSubFactory) {
+    this.client = client;
+    this.connection = connection;
+    this.commands = commands;
+    this.blockingPool = blockingPool;
+    this.pubSubFactory = pubSubFactory;
+  }
+
+  public static ClientResources.Builder resources() {
+    // Reconnect fast after a failover: 10 ms doubling up to 500 ms.
+    return ClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS));
+  }
+
+  /** Connects according to the configuration; fails if Redis cannot be reached at all. */
+  public static RedisBackend connect(GatewayConfig config, ClientResources resources) {
+    FileCredentials credentials = new FileCredentials(config.redisUsernameFile(), config.redisPasswordFile());
+    TimeoutOptions timeouts = TimeoutOptions.builder().timeoutSource(new DeadlineTimeoutSource(config.commandTimeoutMs())).build();
+    SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build();
+    BoundedPoolConfig poolConfig = BoundedPoolConfig.builder()
+        .maxTotal(config.maxBlockingOperations()).maxIdle(config.maxBlockingOperations()).minIdle(0)
+        .testOnAcquire().testOnRelease().build();
+
+    if (config.redisMode() == RedisMode.CLUSTER) {
+      List<RedisURI> seeds = config.redisNodes().stream().map(node -> uri(node, credentials)).toList();
+      RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
+      cluster.setOptions(ClusterClientOptions.builder()
+          .timeoutOptions(timeouts)
+          .socketOptions(socket)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .maxRedirects(8)
+          .validateClusterNodeMembership(false)
+          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+              .enablePeriodicRefresh(Duration.ofMillis(config.topologyRefreshMs()))
+              .enableAllAdaptiveRefreshTriggers()
+              .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+              .build())
+          .build());
+      StatefulRedisClusterConnection<ByteString, ByteString> connection = cluster.connect(ByteStringCodec.INSTANCE);
+      BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(
+          () -> cluster.connectAsync(ByteStringCodec.INSTANCE).thenApply(c -> (StatefulConnection<ByteString, ByteString>) c), poolConfig);
+      return new RedisBackend(cluster, connection, connection.async(), pool,
+          () -> cluster.connectPubSub(ByteStringCodec.INSTANCE));
+    }
+
+    RedisURI target = config.redisMode() == RedisMode.SENTINEL
+        ? sentinelUri(config, credentials)
+        : uri(config.redisNodes().get(0), credentials);
+    RedisClient redis = RedisClient.create(resources);
+    redis.setOptions(ClientOptions.builder()
+        .timeoutOptions(timeouts)
+        .socketOptions(socket)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .build());
+    StatefulRedisConnection<ByteString, ByteString> connection;
+    Supplier<CompletionStage<StatefulConnection<ByteString, ByteString>>> pooled;
+    if (config.redisMode() == RedisMode.SENTINEL) {
+      // Master/replica follows Sentinel's +switch-master events, so a demoted master that comes
+      // back as a replica is not written to.
+      var masterReplica = MasterReplica.connect(redis, ByteStringCodec.INSTANCE, target);
+      masterReplica.setReadFrom(ReadFrom.UPSTREAM);
+      connection = masterReplica;
+      pooled = () -> MasterReplica.connectAsync(redis, ByteStringCodec.INSTANCE, target).thenApply(c -> {
+        c.setReadFrom(ReadFrom.UPSTREAM);
+        return (StatefulConnection<ByteString, ByteString>) c;
+      });
+    } else {
+      connection = redis.connect(ByteStringCodec.INSTANCE, target);
+      pooled = () -> redis.connectAsync(ByteStringCodec.INSTANCE, target).thenApply(c -> (StatefulConnection<ByteString, ByteString>) c);
+    }
+    BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(pooled, poolConfig);
+    return new RedisBackend(redis, connection, connection.async(), pool,
+        () -> redis.connectPubSub(ByteStringCodec.INSTANCE, target));
+  }
+
+  private static RedisURI uri(HostAndPort node, FileCredentials credentials) {
+    return RedisURI.builder()
+        .withHost(node.host())
+        .withPort(node.port())
+        .withAuthentication(credentials)
+        .build();
+  }
+
+  private static RedisURI sentinelUri(GatewayConfig config, FileCredentials credentials) {
+    List<HostAndPort> sentinels = config.redisNodes();
+    RedisURI.Builder builder = RedisURI.Builder.sentinel(sentinels.get(0).host(), sentinels.get(0).port(), config.sentinelMaster());
+    sentinels.stream().skip(1).forEach(s -> builder.withSentinel(s.host(), s.port()));
+    return builder.withAuthentication(credentials).build();
+  }
+
+  /** The shared connection's commands; safe to use from any thread, never blocks. */
+  public RedisClusterAsyncCommands<ByteString, ByteString> commands() {
+    return commands;
+  }
+
+  /**
+   * Runs a blocking command on a dedicated pooled connection. A connection whose command did
+   * not complete normally may still be blocked inside Redis, so it is closed, not reused.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> CompletableFuture<T> withBlockingConnection(
+      Function<RedisClusterAsyncCommands<ByteString, ByteString>, CompletionStage<T>> action) {
+    return blockingPool.acquire().thenCompose(pooled -> {
+      RedisClusterAsyncCommands<ByteString, ByteString> async = pooled instanceof StatefulRedisClusterConnection<?, ?> c
+          ? ((StatefulRedisClusterConnection<ByteString, ByteString>) c).async()
+          : ((StatefulRedisConnection<ByteString, ByteString>) pooled).async();
+      CompletableFuture<T> result;
+      try {
+        result = action.apply(async).toCompletableFuture();
+      } catch (RuntimeException e) {
+        result = CompletableFuture.failedFuture(e);
+      }
+      return result.whenComplete((value, error) -> {
+        if (error != null) {
+          pooled.closeAsync().whenComplete((ignored, closeError) -> blockingPool.release(pooled));
+        } else {
+          blockingPool.release(pooled);
+        }
+      });
+    });
+  }
+
+  public StatefulRedisPubSubConnection<ByteString, ByteString> connectPubSub() {
+    return pubSubFactory.get();
+  }
+
+  /** PING on the shared connection. */
+  public CompletableFuture<String> ping() {
+    return commands.ping().toCompletableFuture();
+  }
+
+  public boolean isConnected() {
+    return connection.isOpen();
+  }
+
+  @Override
+  public void close() {
+    blockingPool.closeAsync().join();
+    connection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}
