@@ -80,7 +80,9 @@ public final class RedisProcess implements AutoCloseable {
       throw new UncheckedIOException("cannot start " + binary + " (is it installed?)", e);
     }
     LIVE.add(process);
-    Ports.awaitListening(port, Duration.ofSeconds(20), this::describeFailure, this::isAlive);
+    // Awaitility polls on another thread: hand it the process, not this (locked) object.
+    Process started = process;
+    Ports.awaitListening(port, Duration.ofSeconds(20), this::describeFailure, started::isAlive);
     return this;
   }
 

@@ -1,0 +1,90 @@
+package io.redisgrpc.gateway;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.redisgrpc.api.v1.CacheGrpc;
+import io.redisgrpc.api.v1.PubSubGrpc;
+import io.redisgrpc.gateway.config.GatewayConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** A real gateway on a loopback port plus a real gRPC channel to it. */
+final class TestGateway implements AutoCloseable {
+  final GatewayServer server;
+  final ManagedChannel channel;
+
+  private TestGateway(GatewayServer server) {
+    this.server = server;
+    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().maxInboundMessageSize(64 << 20).build();
+  }
+
+  static TestGateway start(String... args) {
+    List<String> all = new ArrayList<>(List.of("--port=0", "--metrics-port=0", "--bind=127.0.0.1", "--health-interval-ms=200"));
+    all.addAll(List.of(args));
+    return new TestGateway(GatewayServer.start(GatewayConfig.parse(all.toArray(String[]::new))));
+  }
+
+  CacheGrpc.CacheBlockingStub cache() {
+    return CacheGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  CacheGrpc.CacheStub cacheAsync() {
+    return CacheGrpc.newStub(channel);
+  }
+
+  PubSubGrpc.PubSubBlockingStub pubSub() {
+    return PubSubGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  PubSubGrpc.PubSubStub pubSubAsync() {
+    return PubSubGrpc.newStub(channel);
+  }
+
+  static ByteString bytes(String text) {
+    return ByteString.copyFromUtf8(text);
+  }
+
+  /** Asserts the call fails with the code and the ErrorInfo reason, and returns the message. */
+  static String assertFails(Status.Code code, String reason, ThrowableAssert.ThrowingCallable call) {
+    StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class, call);
+    assertThat(error).as("expected %s/%s", code, reason).isNotNull();
+    assertThat(error.getStatus().getCode()).as(error.getStatus().toString()).isEqualTo(code);
+    assertThat(reasonOf(StatusProto.fromThrowable(error))).isEqualTo(reason);
+    String message = error.getStatus().getDescription();
+    assertThat(message).as("readable message").isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
+    return message;
+  }
+
+  static String reasonOf(com.google.rpc.Status status) {
+    assertThat(status).as("status details").isNotNull();
+    return status.getDetailsList().stream().filter(any -> any.is(ErrorInfo.class)).map(any -> {
+      try {
+        return any.unpack(ErrorInfo.class).getReason();
+      } catch (InvalidProtocolBufferException e) {
+        throw new AssertionError(e);
+      }
+    }).findFirst().orElse("(no ErrorInfo)");
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.close();
+  }
+}
