@@ -66,6 +66,13 @@ final class TestGateway implements AutoCloseable {
     return message;
   }
 
+  /** For codes the client's own stack may raise (a client-side deadline carries no gateway details). */
+  static void assertFailsWithCode(Status.Code code, ThrowableAssert.ThrowingCallable call) {
+    StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class, call);
+    assertThat(error).as("expected %s", code).isNotNull();
+    assertThat(error.getStatus().getCode()).as(error.getStatus().toString()).isEqualTo(code);
+  }
+
   static String reasonOf(com.google.rpc.Status status) {
     assertThat(status).as("status details").isNotNull();
     return status.getDetailsList().stream().filter(any -> any.is(ErrorInfo.class)).map(any -> {

@@ -1,0 +1,138 @@
+package io.redisgrpc.gateway;
+
+import static io.redisgrpc.gateway.TestGateway.assertFails;
+import static io.redisgrpc.gateway.TestGateway.assertFailsWithCode;
+import static io.redisgrpc.gateway.TestGateway.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.redisgrpc.api.v1.*;
+import io.redisgrpc.testkit.RedisNodes;
+import io.redisgrpc.testkit.RedisProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each gRPC error code the gateway promises, provoked for real. */
+class ErrorCodesTest {
+  @TempDir static Path dir;
+  static RedisProcess redis;
+  static TestGateway gateway;
+
+  @BeforeAll
+  static void start() {
+    redis = RedisProcess.server(dir, List.of()).start();
+    gateway = TestGateway.start("--redis-nodes=127.0.0.1:" + redis.port(),
+        "--max-key-bytes=64", "--max-value-bytes=1024", "--max-batch-operations=3", "--max-elements=4");
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    redis.stop();
+  }
+
+  @Test
+  void invalidArgumentForBadRequests() {
+    CacheGrpc.CacheBlockingStub cache = gateway.cache();
+    assertFails(Status.Code.INVALID_ARGUMENT, "KEY_EMPTY", () -> cache.get(GetRequest.getDefaultInstance()));
+    String message = assertFails(Status.Code.INVALID_ARGUMENT, "KEY_TOO_LARGE",
+        () -> cache.get(GetRequest.newBuilder().setKey(ByteString.copyFrom(new byte[65])).build()));
+    assertThat(message).contains("65").contains("64");
+    assertFails(Status.Code.INVALID_ARGUMENT, "VALUE_TOO_LARGE",
+        () -> cache.set(SetRequest.newBuilder().setKey(bytes("k")).setValue(ByteString.copyFrom(new byte[1025])).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "TOO_MANY_OPERATIONS", () -> cache.batch(BatchRequest.newBuilder()
+        .addOperations(Operation.getDefaultInstance()).addOperations(Operation.getDefaultInstance())
+        .addOperations(Operation.getDefaultInstance()).addOperations(Operation.getDefaultInstance()).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "TOO_MANY_ELEMENTS", () -> cache.delete(DeleteRequest.newBuilder()
+        .addKeys(bytes("a")).addKeys(bytes("b")).addKeys(bytes("c")).addKeys(bytes("d")).addKeys(bytes("e")).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> cache.delete(DeleteRequest.getDefaultInstance()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST",
+        () -> cache.expire(ExpireRequest.newBuilder().setKey(bytes("k")).setTtlMs(0).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST",
+        () -> cache.set(SetRequest.newBuilder().setKey(bytes("k")).setTtlMs(-1).build()));
+    cache.listPush(ListPushRequest.newBuilder().setKey(bytes("list")).addValues(bytes("x")).build());
+    assertFails(Status.Code.INVALID_ARGUMENT, "WRONG_TYPE", () -> cache.get(GetRequest.newBuilder().setKey(bytes("list")).build()));
+    cache.set(SetRequest.newBuilder().setKey(bytes("text")).setValue(bytes("abc")).build());
+    assertFails(Status.Code.INVALID_ARGUMENT, "NOT_A_NUMBER", () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("text")).build()));
+  }
+
+  @Test
+  void permissionDeniedWhenRedisRefusesTheGatewaysUser() throws Exception {
+    RedisNodes.withNode(redis.port(), c -> c.aclSetuser("limited",
+        io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("s3cret").keyPattern("allowed:*").addCommand(io.lettuce.core.protocol.CommandType.GET)
+            .addCommand(io.lettuce.core.protocol.CommandType.SET).addCommand(io.lettuce.core.protocol.CommandType.PING)));
+    Path user = Files.writeString(dir.resolve("username"), "limited\n");
+    Path password = Files.writeString(dir.resolve("password"), "s3cret\n");
+    try (TestGateway limited = TestGateway.start("--redis-nodes=127.0.0.1:" + redis.port(),
+        "--redis-username-file=" + user, "--redis-password-file=" + password)) {
+      CacheGrpc.CacheBlockingStub cache = limited.cache();
+      assertThat(cache.set(SetRequest.newBuilder().setKey(bytes("allowed:1")).setValue(bytes("v")).build()).getApplied()).isTrue();
+      assertFails(Status.Code.PERMISSION_DENIED, "REDIS_NOPERM",
+          () -> cache.set(SetRequest.newBuilder().setKey(bytes("other:1")).setValue(bytes("v")).build()));
+      assertFails(Status.Code.PERMISSION_DENIED, "REDIS_NOPERM", () -> cache.delete(DeleteRequest.newBuilder().addKeys(bytes("allowed:1")).build()));
+    }
+  }
+
+  @Test
+  void resourceExhaustedWhenRedisIsFullUnderNoeviction() {
+    try (RedisProcess small = RedisProcess.server(dir, List.of("maxmemory 3mb", "maxmemory-policy noeviction")).start();
+         TestGateway tiny = TestGateway.start("--redis-nodes=127.0.0.1:" + small.port(), "--max-value-bytes=200000")) {
+      CacheGrpc.CacheBlockingStub cache = tiny.cache();
+      ByteString big = ByteString.copyFrom(new byte[100_000]);
+      String message = assertFails(Status.Code.RESOURCE_EXHAUSTED, "REDIS_OOM", () -> {
+        for (int i = 0; i < 1_000; i++) {
+          cache.set(SetRequest.newBuilder().setKey(bytes("fill:" + i)).setValue(big).build());
+        }
+      });
+      assertThat(message).contains("out of memory");
+      // Reads still work: the gateway is not broken by a full Redis.
+      assertThat(cache.get(GetRequest.newBuilder().setKey(bytes("fill:0")).build()).getFound()).isTrue();
+    }
+  }
+
+  @Test
+  void deadlineExceededWhenRedisIsStalledAndTheCallReturnsOnTime() {
+    CacheGrpc.CacheBlockingStub cache = gateway.cache();
+    RedisNodes.withNode(redis.port(), c -> c.clientPause(1_500));
+    long started = System.nanoTime();
+    assertFailsWithCode(Status.Code.DEADLINE_EXCEEDED, () ->
+        gateway.cache().withDeadlineAfter(200, TimeUnit.MILLISECONDS).get(GetRequest.newBuilder().setKey(bytes("k")).build()));
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+    assertThat(elapsedMs).as("the call ends at its deadline, not when Redis wakes up").isLessThan(1_500);
+    // After the pause the gateway serves again.
+    Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(cache.set(SetRequest.newBuilder().setKey(bytes("after")).setValue(bytes("v")).build()).getApplied()).isTrue());
+  }
+
+  @Test
+  void unavailableWhileRedisIsDownAndHealthFollowsRedis() {
+    try (RedisProcess flaky = RedisProcess.server(dir, List.of()).start();
+         TestGateway gw = TestGateway.start("--redis-nodes=127.0.0.1:" + flaky.port())) {
+      HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(gw.channel);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+          health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING);
+      flaky.kill();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertFails(Status.Code.UNAVAILABLE, "REDIS_UNAVAILABLE", () -> gw.cache().withDeadlineAfter(2, TimeUnit.SECONDS)
+              .get(GetRequest.newBuilder().setKey(bytes("k")).build())));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+          health.check(HealthCheckRequest.newBuilder().setService("redisgrpc.v1.Cache").build()).getStatus() == ServingStatus.NOT_SERVING);
+      flaky.start();
+      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
+          health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING);
+      assertThat(gw.cache().set(SetRequest.newBuilder().setKey(bytes("k")).setValue(bytes("v")).build()).getApplied()).isTrue();
+    }
+  }
+}
