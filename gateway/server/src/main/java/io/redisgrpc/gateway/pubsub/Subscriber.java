@@ -80,9 +80,7 @@ final class Subscriber {
         return;
       }
       if (missedCount > 0) {
-        buffer.add(SubscribeEvent.newBuilder().setDiscontinuity(Discontinuity.newBuilder()
-            .setFirstMissedSequence(missedFrom).setMissedCount(missedCount)).build());
-        missedCount = 0;
+        buffer.add(takeGap());
       }
       Message.Builder message = Message.newBuilder().setSequence(sequence).setChannel(channel).setPayload(payload);
       if (pattern != null) {
@@ -91,6 +89,13 @@ final class Subscriber {
       buffer.add(SubscribeEvent.newBuilder().setMessage(message).build());
     }
     drain();
+  }
+
+  private SubscribeEvent takeGap() {
+    SubscribeEvent gap = SubscribeEvent.newBuilder().setDiscontinuity(Discontinuity.newBuilder()
+        .setFirstMissedSequence(missedFrom).setMissedCount(missedCount)).build();
+    missedCount = 0;
+    return gap;
   }
 
   /** Sends a heartbeat if nothing was sent since the previous call. */
@@ -114,6 +119,11 @@ final class Subscriber {
           synchronized (this) {
             // Nothing goes out before the Subscribed event, which confirmSubscribed puts first.
             event = subscribed ? buffer.poll() : null;
+            if (event == null && subscribed && missedCount > 0) {
+              // The buffer has drained but the newest messages were dropped: announce that gap
+              // now rather than waiting for a next message that may never come.
+              event = takeGap();
+            }
             if (event == null) {
               break;
             }
@@ -126,7 +136,7 @@ final class Subscriber {
       }
       // Re-check: an event offered while we were finishing must not be left behind.
       synchronized (this) {
-        if (!subscribed || buffer.isEmpty() || !stream.isReady()) {
+        if (!subscribed || (buffer.isEmpty() && missedCount == 0) || !stream.isReady()) {
           return;
         }
       }

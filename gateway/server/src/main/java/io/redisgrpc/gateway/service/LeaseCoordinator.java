@@ -84,12 +84,14 @@ public final class LeaseCoordinator {
     ByteString value = limits.value(request.getValue());
     ByteString token = token(request.getLeaseToken());
     long ttl = RequestLimits.nonNegative(request.getTtlMs(), "ttl_ms");
-    CompletableFuture<String> written = redis.set(key, value, ttl > 0 ? SetArgs.Builder.px(ttl) : new SetArgs()).toCompletableFuture();
-    CompletableFuture<Long> released = deleteIfEqual(leaseKey(key), token);
-    return written.thenCombine(released, (ok, deleted) -> {
-      wake(key);
-      return FillLeaseResponse.newBuilder().setLeaseHeld(deleted == 1L).build();
-    });
+    // The value must be stored before the lease goes: a caller that takes the freed lease then
+    // re-reads the key and finds the value (see attempt).
+    return redis.set(key, value, ttl > 0 ? SetArgs.Builder.px(ttl) : new SetArgs()).toCompletableFuture()
+        .thenCompose(ok -> deleteIfEqual(leaseKey(key), token))
+        .thenApply(deleted -> {
+          wake(key);
+          return FillLeaseResponse.newBuilder().setLeaseHeld(deleted == 1L).build();
+        });
   }
 
   public CompletableFuture<AppliedResponse> release(ReleaseLeaseRequest request) {
@@ -108,20 +110,34 @@ public final class LeaseCoordinator {
         return CompletableFuture.completedFuture(waiter.complete(GetOrLeaseResponse.newBuilder().setOutcome(Outcome.HIT).setValue(value).build()));
       }
       ByteString token = newToken();
-      return redis.set(leaseKey(key), token, SetArgs.Builder.nx().px(waiter.leaseTtlMs)).toCompletableFuture().thenApply(ok -> {
+      return redis.set(leaseKey(key), token, SetArgs.Builder.nx().px(waiter.leaseTtlMs)).toCompletableFuture().thenCompose(ok -> {
         if (!"OK".equals(ok)) {
-          return false;
+          return CompletableFuture.completedFuture(false);
         }
-        metrics.lookup(false);
-        boolean delivered = waiter.complete(GetOrLeaseResponse.newBuilder()
-            .setOutcome(Outcome.LEASE_GRANTED).setLeaseToken(token).setLeaseTtlMs(waiter.leaseTtlMs).build());
-        if (!delivered) {
-          // The caller left meanwhile: give the lease back so others need not wait for its expiry.
-          deleteIfEqual(leaseKey(key), token).thenRun(() -> wake(key));
-        }
-        return true;
+        // A fill may have landed between our GET and our SET NX (it frees the lease after
+        // storing the value): look again before handing out a lease nobody needs.
+        return redis.get(key).toCompletableFuture().thenApply(filled -> {
+          if (filled != null) {
+            deleteIfEqual(leaseKey(key), token);
+            metrics.lookup(true);
+            waiter.complete(GetOrLeaseResponse.newBuilder().setOutcome(Outcome.HIT).setValue(filled).build());
+            return true;
+          }
+          return grant(key, waiter, token);
+        });
       });
     });
+  }
+
+  /** Hands the lease to the waiter; if the caller has already left, frees it again at once. */
+  private boolean grant(ByteString key, Waiter waiter, ByteString token) {
+    metrics.lookup(false);
+    boolean delivered = waiter.complete(GetOrLeaseResponse.newBuilder()
+        .setOutcome(Outcome.LEASE_GRANTED).setLeaseToken(token).setLeaseTtlMs(waiter.leaseTtlMs).build());
+    if (!delivered) {
+      deleteIfEqual(leaseKey(key), token).thenRun(() -> wake(key));
+    }
+    return true;
   }
 
   private void waitForFill(ByteString key, Waiter waiter, long maxWaitMs, Deadline deadline) {
