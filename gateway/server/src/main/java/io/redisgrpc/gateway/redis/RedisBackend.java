@@ -41,8 +41,11 @@ import java.util.function.Supplier;
  *       otherwise stall every command queued behind them on the shared connection;</li>
  *   <li>pub/sub connections on demand.</li>
  * </ul>
- * While Redis is unreachable commands fail at once (UNAVAILABLE) instead of queueing, and the
- * connections reconnect with a short capped backoff so a failover is followed quickly.
+ * Standalone and Sentinel: while Redis is unreachable commands fail at once (UNAVAILABLE)
+ * instead of queueing. Cluster: Lettuce opens node connections lazily and a command that meets
+ * one mid-handshake would be rejected, so commands wait for the node's connection instead,
+ * bounded by the caller's deadline (DEADLINE_EXCEEDED) or --command-timeout-ms. Connections
+ * reconnect with a short capped backoff so a failover is followed quickly.
  */
 public final class RedisBackend implements AutoCloseable {
   private final AbstractRedisClient client;
@@ -85,7 +88,6 @@ public final class RedisBackend implements AutoCloseable {
       cluster.setOptions(ClusterClientOptions.builder()
           .timeoutOptions(timeouts)
           .socketOptions(socket)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .maxRedirects(8)
           .validateClusterNodeMembership(false)
           .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
