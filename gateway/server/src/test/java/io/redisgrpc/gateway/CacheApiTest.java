@@ -263,6 +263,25 @@ class CacheApiTest {
     assertThat(value(bytes("p1998"))).isEqualTo("v1998");
   }
 
+  @Test
+  void prometheusEndpointReportsLatencyHistogramsByCodeAndHitsAndMisses() throws Exception {
+    cache.set(SetRequest.newBuilder().setKey(bytes("m")).setValue(bytes("v")).build());
+    cache.get(GetRequest.newBuilder().setKey(bytes("m")).build());
+    cache.get(GetRequest.newBuilder().setKey(bytes("nothing")).build());
+    org.assertj.core.api.Assertions.catchThrowable(() -> cache.get(GetRequest.getDefaultInstance()));
+    java.net.http.HttpResponse<String> scrape = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.server.metricsPort() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    assertThat(scrape.body())
+        .contains("grpc_server_processing_duration_seconds_bucket{method=\"Get\"")
+        .contains("statusCode=\"INVALID_ARGUMENT\"")
+        .containsPattern("redisgrpc_cache_lookups_total\\{result=\"hit\"} [1-9]")
+        .containsPattern("redisgrpc_cache_lookups_total\\{result=\"miss\"} [1-9]")
+        .contains("redisgrpc_errors_total{code=\"INVALID_ARGUMENT\",reason=\"KEY_EMPTY\"}")
+        .contains("redisgrpc_pubsub_subscribers");
+  }
+
   private boolean set(ByteString key, String value, SetCondition condition) {
     return cache.set(SetRequest.newBuilder().setKey(key).setValue(bytes(value)).setCondition(condition).build()).getApplied();
   }
