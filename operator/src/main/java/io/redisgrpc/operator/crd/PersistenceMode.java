@@ -1,0 +1,8 @@
+package io.redisgrpc.operator.crd;
+
+public enum PersistenceMode {
+  None,
+  RDB,
+  AOF,
+  RDBAndAOF
+}

@@ -1,0 +1,6 @@
+package io.redisgrpc.operator.crd;
+
+public enum RedisMode {
+  Cluster,
+  Sentinel
+}

@@ -1,0 +1,28 @@
+package io.redisgrpc.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@ValidationRule(value = "self.quorum <= self.sentinels",
+    message = "spec.redis.sentinel.quorum must not exceed spec.redis.sentinel.sentinels, or no failover can ever be agreed")
+public class SentinelSpec {
+  @Min(1)
+  @Max(10)
+  @Default("2")
+  @JsonPropertyDescription("Redis data pods: one master and (replicas - 1) replicas.")
+  public Integer replicas = 2;
+
+  @Min(3)
+  @Max(9)
+  @Default("3")
+  @JsonPropertyDescription("Sentinel pods; at least 3 so a majority survives one loss.")
+  public Integer sentinels = 3;
+
+  @Min(1)
+  @Default("2")
+  @JsonPropertyDescription("Sentinels that must agree a master is down.")
+  public Integer quorum = 2;
+}

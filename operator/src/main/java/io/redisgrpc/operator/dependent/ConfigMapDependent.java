@@ -1,0 +1,37 @@
+package io.redisgrpc.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.model.Labels;
+import io.redisgrpc.operator.model.Names;
+import io.redisgrpc.operator.model.RedisConfig;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** redis.conf (and, in Sentinel mode, sentinel.conf and the data pods' start script). */
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class ConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, RedisGrpcCache> {
+  public ConfigMapDependent() {
+    super(ConfigMap.class);
+  }
+
+  @Override
+  protected ConfigMap desired(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    Map<String, String> data = new TreeMap<>();
+    data.put("redis.conf", RedisConfig.redisConf(cache));
+    if (cache.getSpec().redis.mode == RedisMode.Sentinel) {
+      data.put("sentinel.conf", RedisConfig.sentinelConf(cache));
+      data.put("start-redis.sh", RedisConfig.sentinelModeStartScript(cache));
+    }
+    return new ConfigMapBuilder()
+        .withMetadata(Meta.of(cache, Names.config(cache), Labels.of(cache)))
+        .withData(data)
+        .build();
+  }
+}

@@ -1,0 +1,108 @@
+package io.redisgrpc.operator.model;
+
+import io.redisgrpc.operator.crd.MemorySpec;
+import io.redisgrpc.operator.crd.PersistenceMode;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.crd.RedisSpec;
+import io.redisgrpc.operator.crd.SentinelSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders redis.conf and sentinel.conf. The file is split into two parts on purpose:
+ * <ul>
+ *   <li>{@link #restartRequired}: directives Redis reads only at start (ports, cluster mode,
+ *       persistence files). Their hash goes into the pod template, so a change rolls the pods.</li>
+ *   <li>{@link #live}: directives Redis accepts through CONFIG SET (memory policy). A change
+ *       updates the ConfigMap, for the next start, and is applied live on every node; pods are
+ *       not restarted.</li>
+ * </ul>
+ * Pure: no I/O.
+ */
+public final class RedisConfig {
+  private RedisConfig() {}
+
+  public static String redisConf(RedisGrpcCache cache) {
+    return String.join("\n", restartRequired(cache.getSpec().redis)) + "\n"
+        + String.join("\n", live(cache.getSpec().redis)) + "\n";
+  }
+
+  public static List<String> restartRequired(RedisSpec redis) {
+    List<String> lines = new ArrayList<>();
+    lines.add("# Read at start only; a change rolls the pods.");
+    lines.add("port " + Names.REDIS_PORT);
+    lines.add("bind * -::*");
+    lines.add("protected-mode no");
+    lines.add("dir /data");
+    lines.add("daemonize no");
+    lines.add("logfile \"\"");
+    PersistenceMode persistence = redis.persistence == null ? PersistenceMode.None : redis.persistence.mode;
+    boolean rdb = persistence == PersistenceMode.RDB || persistence == PersistenceMode.RDBAndAOF;
+    boolean aof = persistence == PersistenceMode.AOF || persistence == PersistenceMode.RDBAndAOF;
+    lines.add(rdb ? "save 3600 1 300 100 60 10000" : "save \"\"");
+    lines.add("appendonly " + (aof ? "yes" : "no"));
+    if (aof) {
+      lines.add("appendfsync everysec");
+    }
+    if (redis.mode == RedisMode.Cluster) {
+      lines.add("cluster-enabled yes");
+      lines.add("cluster-config-file /data/nodes.conf");
+      lines.add("cluster-node-timeout 5000");
+      lines.add("cluster-require-full-coverage no");
+      lines.add("cluster-allow-reads-when-down yes");
+    }
+    return lines;
+  }
+
+  /** Directives applied live with CONFIG SET; maxmemory in bytes from {@link MemoryPlan}. */
+  public static List<String> live(RedisSpec redis) {
+    MemorySpec memory = redis.memory == null ? new MemorySpec() : redis.memory;
+    List<String> lines = new ArrayList<>();
+    lines.add("# Applied live with CONFIG SET; no restart.");
+    lines.add("maxmemory " + MemoryPlan.maxmemoryBytes(memory, redis.resources));
+    lines.add("maxmemory-policy " + memory.evictionPolicy.redisName());
+    lines.add("lfu-log-factor " + memory.lfuLogFactor);
+    lines.add("lfu-decay-time " + memory.lfuDecayTime);
+    return lines;
+  }
+
+  /** sentinel.conf; copied to a writable volume at start because Sentinel rewrites it. */
+  public static String sentinelConf(RedisGrpcCache cache) {
+    SentinelSpec sentinel = cache.getSpec().redis.sentinelOrDefault();
+    String namespace = cache.getMetadata().getNamespace();
+    String firstMaster = Names.podHost(Names.redis(cache), 0, Names.redisHeadless(cache), namespace);
+    return String.join("\n",
+        "port " + Names.SENTINEL_PORT,
+        "dir /data",
+        "sentinel resolve-hostnames yes",
+        "sentinel announce-hostnames yes",
+        "sentinel monitor " + Names.SENTINEL_MASTER_NAME + " " + firstMaster + " " + Names.REDIS_PORT + " " + sentinel.quorum,
+        "sentinel down-after-milliseconds " + Names.SENTINEL_MASTER_NAME + " 5000",
+        "sentinel failover-timeout " + Names.SENTINEL_MASTER_NAME + " 60000",
+        "sentinel parallel-syncs " + Names.SENTINEL_MASTER_NAME + " 1") + "\n";
+  }
+
+  /**
+   * Start script of a Sentinel-mode data pod: replicate from the master the sentinels name, so a
+   * restarted pod never comes back as a second master; only when no sentinel answers (first
+   * start) does pod 0 start as master and the others replicate from it.
+   */
+  public static String sentinelModeStartScript(RedisGrpcCache cache) {
+    String namespace = cache.getMetadata().getNamespace();
+    String sentinelService = Names.serviceHost(Names.sentinel(cache), namespace);
+    String firstMaster = Names.podHost(Names.redis(cache), 0, Names.redisHeadless(cache), namespace);
+    String self = "${HOSTNAME}." + Names.redisHeadless(cache) + "." + namespace + ".svc";
+    return String.join("\n",
+        "#!/bin/sh",
+        "set -eu",
+        "self=\"" + self + "\"",
+        "master=$(redis-cli -h " + sentinelService + " -p " + Names.SENTINEL_PORT
+            + " --raw sentinel get-master-addr-by-name " + Names.SENTINEL_MASTER_NAME + " 2>/dev/null | head -n 1 || true)",
+        "if [ -z \"$master\" ]; then master=\"" + firstMaster + "\"; fi",
+        "if [ \"$master\" = \"$self\" ] || [ \"$master\" = \"$(hostname -i 2>/dev/null || true)\" ]; then",
+        "  exec redis-server /etc/redis/redis.conf --replica-announce-hostname \"$self\"",
+        "fi",
+        "exec redis-server /etc/redis/redis.conf --replica-announce-hostname \"$self\" --replicaof \"$master\" " + Names.REDIS_PORT) + "\n";
+  }
+}

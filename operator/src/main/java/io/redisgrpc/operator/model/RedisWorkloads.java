@@ -1,0 +1,153 @@
+package io.redisgrpc.operator.model;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.redisgrpc.operator.crd.PersistenceSpec;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.crd.RedisSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The Redis and Sentinel StatefulSets. Pure. */
+public final class RedisWorkloads {
+  private RedisWorkloads() {}
+
+  public static int redisPods(RedisSpec redis) {
+    return redis.mode == RedisMode.Cluster ? redis.clusterOrDefault().pods() : redis.sentinelOrDefault().replicas;
+  }
+
+  /** Hash of what Redis reads only at start: a change rolls the pods; live settings do not. */
+  public static String restartHash(RedisGrpcCache cache) {
+    RedisSpec redis = cache.getSpec().redis;
+    return Hashes.sha256(String.join("\n", RedisConfig.restartRequired(redis)),
+        redis.mode == RedisMode.Sentinel ? RedisConfig.sentinelModeStartScript(cache) : "");
+  }
+
+  public static StatefulSet redis(RedisGrpcCache cache) {
+    RedisSpec redis = cache.getSpec().redis;
+    String namespace = cache.getMetadata().getNamespace();
+    boolean cluster = redis.mode == RedisMode.Cluster;
+    String selfHost = "$(POD_NAME)." + Names.redisHeadless(cache) + "." + namespace + ".svc";
+    List<String> command = cluster
+        ? List.of("redis-server", "/etc/redis/redis.conf",
+            "--cluster-announce-hostname", selfHost, "--cluster-preferred-endpoint-type", "hostname")
+        : List.of("sh", "/etc/redis/start-redis.sh");
+    ContainerBuilder container = new ContainerBuilder()
+        .withName("redis")
+        .withImage(redis.image)
+        .withImagePullPolicy("IfNotPresent")
+        .withCommand(command)
+        .withEnv(PodTemplates.podName())
+        .addToPorts(new ContainerPortBuilder().withName("redis").withContainerPort(Names.REDIS_PORT).withProtocol("TCP").build())
+        .withReadinessProbe(PodTemplates.execProbe(List.of("redis-cli", "-p", String.valueOf(Names.REDIS_PORT), "ping"), 5, 5, 3))
+        .withLivenessProbe(PodTemplates.tcpProbe("redis", 15, 10, 6))
+        .withResources(Resources.withDefaults(redis.resources, "100m", "128Mi"))
+        .withSecurityContext(PodSecurity.container())
+        .withTerminationMessagePath("/dev/termination-log")
+        .withTerminationMessagePolicy("File")
+        .withVolumeMounts(
+            PodTemplates.mount("config", "/etc/redis", true),
+            PodTemplates.mount("data", "/data", false),
+            PodTemplates.mount("tmp", "/tmp", false));
+    if (cluster) {
+      container.addToPorts(new ContainerPortBuilder().withName("cluster-bus").withContainerPort(Names.CLUSTER_BUS_PORT).withProtocol("TCP").build());
+    }
+    PersistenceSpec persistence = redis.persistence == null ? new PersistenceSpec() : redis.persistence;
+    List<Volume> volumes = new ArrayList<>(List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("tmp")));
+    if (!persistence.enabled()) {
+      volumes.add(PodTemplates.emptyDir("data"));
+    }
+    return statefulSet(cache, Names.redis(cache), Names.redisHeadless(cache), Labels.REDIS, redisPods(redis),
+        restartHash(cache), container.build(), List.of(), volumes,
+        persistence.enabled() ? List.of(claim(cache, persistence)) : List.of(), redis);
+  }
+
+  public static StatefulSet sentinel(RedisGrpcCache cache) {
+    RedisSpec redis = cache.getSpec().redis;
+    String namespace = cache.getMetadata().getNamespace();
+    String announce = "$(POD_NAME)." + Names.sentinelHeadless(cache) + "." + namespace + ".svc";
+    // Sentinel rewrites its config file, so it runs from a writable copy.
+    Container copyConfig = new ContainerBuilder()
+        .withName("config")
+        .withImage(redis.image)
+        .withImagePullPolicy("IfNotPresent")
+        .withCommand("sh", "-c", "cp /etc/redis/sentinel.conf /data/sentinel.conf && echo \"sentinel announce-ip " + announce
+            + "\" >> /data/sentinel.conf")
+        .withEnv(PodTemplates.podName())
+        .withResources(Resources.withDefaults(null, "10m", "16Mi"))
+        .withSecurityContext(PodSecurity.container())
+        .withTerminationMessagePath("/dev/termination-log")
+        .withTerminationMessagePolicy("File")
+        .withVolumeMounts(PodTemplates.mount("config", "/etc/redis", true), PodTemplates.mount("data", "/data", false))
+        .build();
+    Container sentinel = new ContainerBuilder()
+        .withName("sentinel")
+        .withImage(redis.image)
+        .withImagePullPolicy("IfNotPresent")
+        .withCommand("redis-sentinel", "/data/sentinel.conf")
+        .addToPorts(new ContainerPortBuilder().withName("sentinel").withContainerPort(Names.SENTINEL_PORT).withProtocol("TCP").build())
+        .withReadinessProbe(PodTemplates.execProbe(List.of("redis-cli", "-p", String.valueOf(Names.SENTINEL_PORT), "ping"), 5, 5, 3))
+        .withLivenessProbe(PodTemplates.tcpProbe("sentinel", 15, 10, 6))
+        .withResources(Resources.withDefaults(null, "50m", "64Mi"))
+        .withSecurityContext(PodSecurity.container())
+        .withTerminationMessagePath("/dev/termination-log")
+        .withTerminationMessagePolicy("File")
+        .withVolumeMounts(PodTemplates.mount("data", "/data", false), PodTemplates.mount("tmp", "/tmp", false))
+        .build();
+    return statefulSet(cache, Names.sentinel(cache), Names.sentinelHeadless(cache), Labels.SENTINEL,
+        redis.sentinelOrDefault().sentinels, Hashes.sha256(RedisConfig.sentinelConf(cache)), sentinel, List.of(copyConfig),
+        List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("data"), PodTemplates.emptyDir("tmp")), List.of(), redis);
+  }
+
+  private static StatefulSet statefulSet(RedisGrpcCache cache, String name, String serviceName, String component, int replicas,
+      String configHash, Container container, List<Container> initContainers, List<Volume> volumes,
+      List<PersistentVolumeClaim> claims, RedisSpec redis) {
+    return new StatefulSetBuilder()
+        .withNewMetadata()
+          .withName(name).withNamespace(cache.getMetadata().getNamespace()).withLabels(Labels.of(cache, component))
+        .endMetadata()
+        .withNewSpec()
+          .withReplicas(replicas)
+          .withServiceName(serviceName)
+          .withPodManagementPolicy("Parallel")
+          .withRevisionHistoryLimit(10)
+          .withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate().withPartition(0).endRollingUpdate().endUpdateStrategy()
+          .withNewSelector().withMatchLabels(Labels.selector(cache, component)).endSelector()
+          .withNewTemplate()
+            .withNewMetadata()
+              .withLabels(Labels.of(cache, component))
+              .withAnnotations(Map.of(PodTemplates.CONFIG_HASH_ANNOTATION, configHash))
+            .endMetadata()
+            .withSpec(PodTemplates.podSpec(cache, component, redis.scheduling, PodSecurity.REDIS_UID, redis.imagePullSecrets)
+                .withInitContainers(initContainers)
+                .withContainers(container)
+                .withVolumes(volumes)
+                .build())
+          .endTemplate()
+          .withVolumeClaimTemplates(claims)
+        .endSpec()
+        .build();
+  }
+
+  private static PersistentVolumeClaim claim(RedisGrpcCache cache, PersistenceSpec persistence) {
+    PersistentVolumeClaimBuilder claim = new PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName("data").withLabels(Labels.of(cache, Labels.REDIS)).endMetadata()
+        .withNewSpec()
+          .withAccessModes("ReadWriteOnce")
+          .withVolumeMode("Filesystem")
+          .withNewResources().addToRequests("storage", persistence.size).endResources()
+        .endSpec();
+    if (persistence.storageClassName != null) {
+      claim.editSpec().withStorageClassName(persistence.storageClassName).endSpec();
+    }
+    return claim.build();
+  }
+}

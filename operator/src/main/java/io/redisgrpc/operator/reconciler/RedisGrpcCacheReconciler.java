@@ -1,0 +1,106 @@
+package io.redisgrpc.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisGrpcCacheStatus;
+import io.redisgrpc.operator.dependent.*;
+import io.redisgrpc.operator.status.ConditionTypes;
+import io.redisgrpc.operator.status.ObservedState;
+import io.redisgrpc.operator.status.StatusAggregator;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Reconciles a RedisGrpcCache: the workflow below creates or server-side-applies every
+ * dependent resource (JOSDK runs it before {@link #reconcile}); then the reconciler observes the
+ * workloads and writes the status, but only when it changed. Once converged nothing is written.
+ */
+@ControllerConfiguration(name = "redisgrpccache")
+@Workflow(dependents = {
+    @Dependent(name = "service-account", type = ServiceAccountDependent.class),
+    @Dependent(name = "config", type = ConfigMapDependent.class),
+    @Dependent(name = "redis-headless", type = RedisHeadlessServiceDependent.class),
+    @Dependent(name = "redis-service", type = RedisServiceDependent.class),
+    @Dependent(name = "redis", type = RedisStatefulSetDependent.class,
+        dependsOn = {"service-account", "config", "redis-headless"}),
+    @Dependent(name = "redis-pdb", type = RedisDisruptionBudgetDependent.class),
+    @Dependent(name = "redis-network-policy", type = RedisNetworkPolicyDependent.class),
+    @Dependent(name = "sentinel-headless", type = SentinelHeadlessServiceDependent.class,
+        activationCondition = Conditions.SentinelMode.class),
+    @Dependent(name = "sentinel-service", type = SentinelServiceDependent.class,
+        activationCondition = Conditions.SentinelMode.class),
+    @Dependent(name = "sentinel", type = SentinelStatefulSetDependent.class,
+        activationCondition = Conditions.SentinelMode.class,
+        dependsOn = {"service-account", "config", "sentinel-headless"}),
+    @Dependent(name = "sentinel-pdb", type = SentinelDisruptionBudgetDependent.class,
+        activationCondition = Conditions.SentinelMode.class),
+    @Dependent(name = "gateway", type = GatewayDeploymentDependent.class, dependsOn = {"service-account"}),
+    @Dependent(name = "gateway-service", type = GatewayServiceDependent.class),
+    @Dependent(name = "gateway-pdb", type = GatewayDisruptionBudgetDependent.class),
+    @Dependent(name = "gateway-autoscaler", type = GatewayAutoscalerDependent.class,
+        activationCondition = Conditions.AutoscalingEnabled.class),
+})
+public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache> {
+  /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
+  static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
+
+  private final CacheObserver observer = new CacheObserver();
+  private final StatusAggregator aggregator;
+  private final EventRecorder events;
+
+  public RedisGrpcCacheReconciler() {
+    this(Clock.systemUTC());
+  }
+
+  public RedisGrpcCacheReconciler(Clock clock) {
+    this.aggregator = new StatusAggregator(clock);
+    this.events = new EventRecorder(clock);
+  }
+
+  @Override
+  public UpdateControl<RedisGrpcCache> reconcile(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    ObservedState observed = observer.observe(cache, context);
+    RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed);
+    boolean blocked = !observed.missingPullSecrets().isEmpty();
+    if (Objects.equals(status, cache.getStatus())) {
+      return blocked ? UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(BLOCKED_RECHECK) : UpdateControl.noUpdate();
+    }
+    announceTransitions(cache, status, context);
+    RedisGrpcCache patch = new RedisGrpcCache();
+    patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(cache.getMetadata().getName()).withNamespace(cache.getMetadata().getNamespace()).build());
+    patch.setStatus(status);
+    UpdateControl<RedisGrpcCache> control = UpdateControl.patchStatus(patch);
+    return blocked ? control.rescheduleAfter(BLOCKED_RECHECK) : control;
+  }
+
+  /** Events for Ready and Degraded flips (not for the first, expected Ready=False). */
+  private void announceTransitions(RedisGrpcCache cache, RedisGrpcCacheStatus status, Context<RedisGrpcCache> context) {
+    Condition ready = find(status, ConditionTypes.READY).orElseThrow();
+    String wasReady = find(cache.getStatus(), ConditionTypes.READY).map(Condition::getStatus).orElse("False");
+    if (!wasReady.equals(ready.getStatus())) {
+      boolean nowReady = "True".equals(ready.getStatus());
+      events.record(context.getClient(), cache, nowReady ? "Normal" : "Warning", nowReady ? "Ready" : "NotReady", ready.getMessage());
+    }
+    Condition degraded = find(status, ConditionTypes.DEGRADED).orElseThrow();
+    String wasDegraded = find(cache.getStatus(), ConditionTypes.DEGRADED).map(Condition::getStatus).orElse("False");
+    if (!wasDegraded.equals(degraded.getStatus())) {
+      boolean nowDegraded = "True".equals(degraded.getStatus());
+      events.record(context.getClient(), cache, nowDegraded ? "Warning" : "Normal", nowDegraded ? degraded.getReason() : "Recovered",
+          degraded.getMessage());
+    }
+  }
+
+  private static Optional<Condition> find(RedisGrpcCacheStatus status, String type) {
+    return status == null || status.conditions == null ? Optional.empty()
+        : status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+}

@@ -1,0 +1,103 @@
+package io.redisgrpc.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisGrpcCacheStatus;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.model.Names;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Computes the status from the spec and what was observed, without I/O. A condition keeps its
+ * lastTransitionTime unless its status changes (Keycloak's rule), so an unchanged cache yields an
+ * identical status and the operator writes nothing.
+ */
+public final class StatusAggregator {
+  private final Clock clock;
+
+  public StatusAggregator(Clock clock) {
+    this.clock = clock;
+  }
+
+  public RedisGrpcCacheStatus aggregate(RedisGrpcCache cache, ObservedState observed) {
+    RedisGrpcCacheStatus previous = cache.getStatus() == null ? new RedisGrpcCacheStatus() : cache.getStatus();
+    RedisGrpcCacheStatus status = new RedisGrpcCacheStatus();
+    status.observedGeneration = cache.getMetadata().getGeneration();
+
+    boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
+    status.redis.desiredPods = observed.redisDesired();
+    status.redis.readyPods = Math.max(observed.redisReady(), 0);
+    status.redis.summary = status.redis.readyPods + "/" + observed.redisDesired();
+    status.gateway.desiredReplicas = observed.gatewayDesired();
+    status.gateway.readyReplicas = Math.max(observed.gatewayReady(), 0);
+    status.gateway.summary = status.gateway.readyReplicas + "/" + observed.gatewayDesired();
+    status.gateway.endpoint = Names.serviceHost(Names.gateway(cache), cache.getMetadata().getNamespace()) + ":"
+        + cache.getSpec().gateway.service.port;
+
+    boolean redisReady = observed.redisDesired() > 0 && observed.redisReady() >= observed.redisDesired()
+        && (!sentinelMode || observed.sentinelReady() >= observed.sentinelDesired());
+    boolean gatewayReady = observed.gatewayDesired() > 0 && observed.gatewayReady() >= observed.gatewayDesired();
+    boolean blocked = !observed.missingPullSecrets().isEmpty();
+    boolean tlsRequested = Boolean.TRUE.equals(cache.getSpec().tls.enabled);
+
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(condition(previous, ConditionTypes.REDIS_READY, redisReady,
+        redisReady ? "PodsReady" : "PodsNotReady",
+        "Redis pods ready: " + status.redis.summary + (sentinelMode ? ", sentinels ready: " + Math.max(observed.sentinelReady(), 0) + "/" + observed.sentinelDesired() : "")));
+    conditions.add(condition(previous, ConditionTypes.GATEWAY_READY, gatewayReady,
+        gatewayReady ? "ReplicasReady" : "ReplicasNotReady", "Gateway replicas ready: " + status.gateway.summary));
+    if (tlsRequested) {
+      conditions.add(condition(previous, ConditionTypes.CERTIFICATES_READY, false, "NotImplemented",
+          "spec.tls.enabled is accepted but this operator version does not provision certificates yet; traffic is not encrypted"));
+    }
+    String degradedReason;
+    String degradedMessage;
+    if (blocked) {
+      degradedReason = "ImagePullSecretMissing";
+      degradedMessage = "image pull secret(s) not found in namespace " + cache.getMetadata().getNamespace() + ": "
+          + String.join(", ", observed.missingPullSecrets()) + "; create them or remove them from the spec";
+    } else if (tlsRequested) {
+      degradedReason = "TlsNotAvailable";
+      degradedMessage = "TLS was requested but is not provisioned by this operator version";
+    } else {
+      degradedReason = "AsExpected";
+      degradedMessage = "No problems detected";
+    }
+    conditions.add(condition(previous, ConditionTypes.DEGRADED, blocked || tlsRequested, degradedReason, degradedMessage));
+    boolean ready = redisReady && gatewayReady && !blocked;
+    boolean progressing = !ready && !blocked;
+    conditions.add(condition(previous, ConditionTypes.PROGRESSING, progressing,
+        progressing ? (observed.workloadsUpToDate() ? "WaitingForPods" : "Reconciling") : (blocked ? "Blocked" : "Converged"),
+        progressing ? "Waiting for pods: Redis " + status.redis.summary + ", gateway " + status.gateway.summary
+            : (blocked ? "Cannot progress until the problem in Degraded is fixed" : "All resources are up to date")));
+    conditions.add(condition(previous, ConditionTypes.READY, ready,
+        ready ? "Ready" : (blocked ? "Blocked" : "NotReady"),
+        ready ? "The cache serves gRPC at " + status.gateway.endpoint
+            : "Not ready yet: Redis " + status.redis.summary + ", gateway " + status.gateway.summary));
+    status.conditions = conditions;
+    return status;
+  }
+
+  private Condition condition(RedisGrpcCacheStatus previous, String type, boolean value, String reason, String message) {
+    String statusValue = value ? "True" : "False";
+    Condition old = previous.conditions == null ? null
+        : previous.conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    String transition = old != null && Objects.equals(old.getStatus(), statusValue) && old.getLastTransitionTime() != null
+        ? old.getLastTransitionTime()
+        : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(statusValue)
+        .withReason(reason)
+        .withMessage(message)
+        .withLastTransitionTime(transition)
+        .build();
+  }
+
+}
