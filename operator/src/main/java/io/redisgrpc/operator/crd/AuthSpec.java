@@ -20,6 +20,7 @@ public class AuthSpec {
   @JsonPropertyDescription("Applications allowed through the gateway, each with its own key space and Redis ACL user.")
   public List<ClientSpec> clients = new ArrayList<>();
 
+  @io.fabric8.generator.annotation.Default("{}")
   public RotationSpec rotation = new RotationSpec();
 
   public static class ClientSpec {

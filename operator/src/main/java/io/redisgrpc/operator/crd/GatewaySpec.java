@@ -29,8 +29,10 @@ public class GatewaySpec {
 
   public ResourceRequirements resources;
 
+  @io.fabric8.generator.annotation.Default("{}")
   public GatewayServiceSpec service = new GatewayServiceSpec();
 
+  @io.fabric8.generator.annotation.Default("{}")
   public GatewayLimits limits = new GatewayLimits();
 
   @JsonPropertyDescription("A HorizontalPodAutoscaler on CPU when set.")

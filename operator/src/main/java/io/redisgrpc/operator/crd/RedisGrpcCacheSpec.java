@@ -9,11 +9,14 @@ public class RedisGrpcCacheSpec {
   public RedisSpec redis = new RedisSpec();
 
   @JsonPropertyDescription("The gRPC gateway Deployment in front of Redis.")
+  @io.fabric8.generator.annotation.Default("{}")
   public GatewaySpec gateway = new GatewaySpec();
 
   @JsonPropertyDescription("TLS between clients, gateway and Redis.")
+  @io.fabric8.generator.annotation.Default("{}")
   public TlsSpec tls = new TlsSpec();
 
   @JsonPropertyDescription("Clients allowed through the gateway and credential rotation.")
+  @io.fabric8.generator.annotation.Default("{}")
   public AuthSpec auth = new AuthSpec();
 }

@@ -41,9 +41,11 @@ public class RedisSpec {
   public ResourceRequirements resources;
 
   @JsonPropertyDescription("maxmemory and eviction; applied live without restarts.")
+  @io.fabric8.generator.annotation.Default("{}")
   public MemorySpec memory = new MemorySpec();
 
   @JsonPropertyDescription("RDB and/or AOF persistence with a PersistentVolumeClaim per pod.")
+  @io.fabric8.generator.annotation.Default("{}")
   public PersistenceSpec persistence = new PersistenceSpec();
 
   @JsonPropertyDescription("Where Redis and sentinel pods may run.")
