@@ -54,7 +54,9 @@ public final class OperatorMain {
     return new Operator(overrider -> {
       overrider.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
-          .withUseSSAToPatchPrimaryResource(true);
+          .withUseSSAToPatchPrimaryResource(true)
+          // The caller owns the client (tests restart operators on one client).
+          .withCloseClientOnStop(false);
       if (!leaseNamespace.isBlank()) {
         overrider.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, leaseNamespace));
       }

@@ -107,6 +107,18 @@ class CrdValidationTest {
     assertThat(error.getStatus().getMessage()).contains("spec.redis.mode is immutable");
   }
 
+  @Test
+  void persistenceCannotBeSwitchedOnOrOffOnAnExistingCache() {
+    client.resource(cache("volatile", "{redis: {mode: Cluster}}")).create();
+    GenericKubernetesResource changed = client.genericKubernetesResources("cache.redisgrpc.io/v1alpha1", "RedisGrpcCache")
+        .inNamespace(namespace).withName("volatile").get();
+    Map<String, Object> persistence = changed.get("spec", "redis", "persistence");
+    persistence.put("mode", "AOF");
+    KubernetesClientException error = catchThrowableOfType(KubernetesClientException.class, () -> client.resource(changed).update());
+    assertThat(error).isNotNull();
+    assertThat(error.getStatus().getMessage()).contains("spec.redis.persistence.mode cannot switch between None and a persistent mode");
+  }
+
   static GenericKubernetesResource cache(String name, String specYaml) {
     String yaml = "apiVersion: cache.redisgrpc.io/v1alpha1\nkind: RedisGrpcCache\nmetadata:\n  name: " + name
         + "\n  namespace: " + namespace + "\nspec: " + specYaml + "\n";

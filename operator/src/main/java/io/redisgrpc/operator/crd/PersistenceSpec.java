@@ -2,8 +2,13 @@ package io.redisgrpc.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Quantity;
 
+@ValidationRule(value = "(oldSelf.mode == 'None') == (self.mode == 'None')",
+    message = "spec.redis.persistence.mode cannot switch between None and a persistent mode on an existing cache: a StatefulSet's volume claims are immutable; create a new cache")
+@ValidationRule(value = "self.mode == 'None' || (self.size == oldSelf.size && (has(self.storageClassName) == has(oldSelf.storageClassName)) && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName))",
+    message = "spec.redis.persistence.size and storageClassName are immutable once volumes exist")
 public class PersistenceSpec {
   @Default("None")
   @JsonPropertyDescription("None (pure cache), RDB snapshots, AOF log, or RDBAndAOF.")

@@ -88,7 +88,9 @@ public final class GatewayWorkloads {
   }
 
   public static HorizontalPodAutoscaler autoscaler(RedisGrpcCache cache) {
-    GatewaySpec.AutoscalingSpec autoscaling = cache.getSpec().gateway.autoscaling;
+    // Also called (for the object's name) when autoscaling was just switched off and the HPA goes.
+    GatewaySpec.AutoscalingSpec autoscaling = cache.getSpec().gateway.autoscaling == null
+        ? new GatewaySpec.AutoscalingSpec() : cache.getSpec().gateway.autoscaling;
     return new HorizontalPodAutoscalerBuilder()
         .withNewMetadata()
           .withName(Names.gateway(cache)).withNamespace(cache.getMetadata().getNamespace()).withLabels(Labels.of(cache, Labels.GATEWAY))

@@ -45,8 +45,10 @@ import java.util.Optional;
     @Dependent(name = "gateway", type = GatewayDeploymentDependent.class, dependsOn = {"service-account"}),
     @Dependent(name = "gateway-service", type = GatewayServiceDependent.class),
     @Dependent(name = "gateway-pdb", type = GatewayDisruptionBudgetDependent.class),
+    // A reconcile precondition (not an activation condition): when autoscaling is switched off
+    // again, JOSDK deletes the HPA.
     @Dependent(name = "gateway-autoscaler", type = GatewayAutoscalerDependent.class,
-        activationCondition = Conditions.AutoscalingEnabled.class),
+        reconcilePrecondition = Conditions.AutoscalingEnabled.class),
 })
 public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache> {
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */

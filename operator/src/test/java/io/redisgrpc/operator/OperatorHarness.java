@@ -1,0 +1,33 @@
+package io.redisgrpc.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
+
+/** The real operator (same wiring as OperatorMain) running in the test JVM against the test cluster. */
+final class OperatorHarness implements AutoCloseable {
+  final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Operator operator;
+
+  OperatorHarness(KubernetesClient client, String namespace) {
+    operator = OperatorMain.create(client, registry, "");
+    operator.register(new RedisGrpcCacheReconciler(), configuration -> configuration.settingNamespaces(namespace));
+    operator.start();
+  }
+
+  /** Reconciliations this operator instance has started, from JOSDK's Micrometer metrics. */
+  double reconciliations() {
+    return registry.getMeters().stream()
+        .filter(m -> m.getId().getName().startsWith("operator.sdk.reconciliations.started"))
+        .flatMap(m -> java.util.stream.StreamSupport.stream(m.measure().spliterator(), false))
+        .mapToDouble(io.micrometer.core.instrument.Measurement::getValue)
+        .sum();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+}

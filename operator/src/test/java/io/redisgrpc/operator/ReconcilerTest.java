@@ -1,0 +1,274 @@
+package io.redisgrpc.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.redisgrpc.operator.crd.EvictionPolicy;
+import io.redisgrpc.operator.crd.GatewaySpec;
+import io.redisgrpc.operator.crd.PersistenceMode;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.crd.SentinelSpec;
+import io.redisgrpc.operator.model.PodTemplates;
+import io.redisgrpc.operator.status.ConditionTypes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The operator against a real kube-apiserver + kube-controller-manager. */
+class ReconcilerTest {
+  static final Duration TIMEOUT = Duration.ofSeconds(60);
+  static KubernetesClient client;
+  static String namespace;
+  static OperatorHarness operator;
+
+  @BeforeAll
+  static void start() {
+    client = TestCluster.client();
+    namespace = TestCluster.newNamespace("rec");
+    operator = new OperatorHarness(client, namespace);
+  }
+
+  @AfterAll
+  static void stop() {
+    operator.close();
+  }
+
+  @Test
+  void clusterModeCreatesEveryObjectAndTruthfulStatus() {
+    create("orders", spec -> {
+      spec.redis.mode = RedisMode.Cluster;
+      spec.redis.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build();
+    });
+    StatefulSet redis = await(StatefulSet.class, "orders-redis");
+    assertThat(redis.getSpec().getReplicas()).isEqualTo(6);
+    assertThat(await(Service.class, "orders-redis-headless").getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(6379, 16379);
+    await(Service.class, "orders-redis");
+    assertThat(await(Service.class, "orders-gateway").getSpec().getPorts().get(0).getPort()).isEqualTo(50051);
+    Deployment gateway = await(Deployment.class, "orders-gateway");
+    assertThat(gateway.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(gateway.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .contains("--redis-mode=CLUSTER", "--redis-nodes=orders-redis." + namespace + ".svc:6379");
+    String conf = await(ConfigMap.class, "orders-config").getData().get("redis.conf");
+    assertThat(conf).contains("cluster-enabled yes", "maxmemory 805306368", "maxmemory-policy allkeys-lru");
+    await(PodDisruptionBudget.class, "orders-redis");
+    await(PodDisruptionBudget.class, "orders-gateway");
+    await(NetworkPolicy.class, "orders-redis");
+    await(ServiceAccount.class, "orders");
+    assertThat(client.apps().statefulSets().inNamespace(namespace).withName("orders-sentinel").get()).isNull();
+
+    // Every object is owned by the cache (garbage collection deletes them with it).
+    assertThat(owned("orders")).allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
+        .anySatisfy(ref -> assertThat(ref.getKind()).isEqualTo("RedisGrpcCache")));
+
+    // The StatefulSet controller really created the pods: the restricted Pod Security level admitted them.
+    Awaitility.await().atMost(TIMEOUT).until(() -> pods("orders", "redis").size() == 6);
+    Awaitility.await().atMost(TIMEOUT).until(() -> pods("orders", "gateway").size() == 2);
+
+    RedisGrpcCache cache = awaitStatus("orders", c -> c.getStatus().conditions.size() >= 5);
+    assertThat(cache.getStatus().observedGeneration).isEqualTo(cache.getMetadata().getGeneration());
+    assertThat(condition(cache, ConditionTypes.READY).getStatus()).isEqualTo("False");
+    assertThat(condition(cache, ConditionTypes.PROGRESSING).getStatus()).isEqualTo("True");
+    assertThat(cache.getStatus().gateway.endpoint).isEqualTo("orders-gateway." + namespace + ".svc:50051");
+    assertThat(cache.getStatus().redis.summary).isEqualTo("0/6");
+  }
+
+  @Test
+  void sentinelModeAddsSentinelsAndTheirServices() {
+    create("sessions", spec -> {
+      spec.redis.mode = RedisMode.Sentinel;
+      spec.redis.sentinel = new SentinelSpec();
+    });
+    assertThat(await(StatefulSet.class, "sessions-redis").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(await(StatefulSet.class, "sessions-sentinel").getSpec().getReplicas()).isEqualTo(3);
+    await(Service.class, "sessions-sentinel");
+    await(Service.class, "sessions-sentinel-headless");
+    await(PodDisruptionBudget.class, "sessions-sentinel");
+    ConfigMap config = await(ConfigMap.class, "sessions-config");
+    assertThat(config.getData()).containsKeys("redis.conf", "sentinel.conf", "start-redis.sh");
+    assertThat(config.getData().get("sentinel.conf")).contains("sentinel monitor mymaster sessions-redis-0.sessions-redis-headless." + namespace + ".svc 6379 2");
+    assertThat(await(Deployment.class, "sessions-gateway").getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .contains("--redis-mode=SENTINEL", "--sentinel-master=mymaster");
+    Awaitility.await().atMost(TIMEOUT).until(() -> pods("sessions", "sentinel").size() == 3);
+  }
+
+  @Test
+  void liveSettingsChangeTheConfigWithoutRollingPodsWhileRestartSettingsRollThem() {
+    create("live", spec -> {
+      spec.redis.mode = RedisMode.Cluster;
+      spec.redis.persistence.mode = PersistenceMode.RDB;
+    });
+    StatefulSet before = await(StatefulSet.class, "live-redis");
+    String hash = before.getSpec().getTemplate().getMetadata().getAnnotations().get(PodTemplates.CONFIG_HASH_ANNOTATION);
+
+    edit("live", c -> c.getSpec().redis.memory.evictionPolicy = EvictionPolicy.ALLKEYS_LFU);
+    Awaitility.await().atMost(TIMEOUT).until(() -> client.configMaps().inNamespace(namespace).withName("live-config").get()
+        .getData().get("redis.conf").contains("maxmemory-policy allkeys-lfu"));
+    assertThat(client.apps().statefulSets().inNamespace(namespace).withName("live-redis").get()
+        .getSpec().getTemplate().getMetadata().getAnnotations().get(PodTemplates.CONFIG_HASH_ANNOTATION)).isEqualTo(hash);
+
+    edit("live", c -> {
+      c.getSpec().redis.persistence.mode = PersistenceMode.AOF;
+      c.getSpec().redis.cluster.shards = 4;
+    });
+    Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
+      StatefulSet after = client.apps().statefulSets().inNamespace(namespace).withName("live-redis").get();
+      assertThat(after.getSpec().getReplicas()).isEqualTo(8);
+      assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations().get(PodTemplates.CONFIG_HASH_ANNOTATION)).isNotEqualTo(hash);
+    });
+  }
+
+  @Test
+  void autoscalingHandsTheReplicaCountToAnHpa() {
+    create("elastic", spec -> {
+      spec.redis.mode = RedisMode.Cluster;
+      spec.gateway.autoscaling = new GatewaySpec.AutoscalingSpec();
+    });
+    HorizontalPodAutoscaler hpa = await(HorizontalPodAutoscaler.class, "elastic-gateway");
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
+    edit("elastic", c -> c.getSpec().gateway.autoscaling = null);
+    Awaitility.await().atMost(TIMEOUT).until(() ->
+        client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).withName("elastic-gateway").get() == null);
+  }
+
+  @Test
+  void aMissingPullSecretIsReportedNotLoopedOn() {
+    create("locked", spec -> {
+      spec.redis.mode = RedisMode.Cluster;
+      spec.redis.imagePullSecrets = List.of(new LocalObjectReference("registry-creds"));
+    });
+    RedisGrpcCache cache = awaitStatus("locked", c -> c.getStatus().conditions.stream()
+        .anyMatch(x -> x.getType().equals(ConditionTypes.DEGRADED) && x.getStatus().equals("True")));
+    assertThat(condition(cache, ConditionTypes.DEGRADED).getReason()).isEqualTo("ImagePullSecretMissing");
+    assertThat(condition(cache, ConditionTypes.DEGRADED).getMessage()).contains("registry-creds");
+    assertThat(condition(cache, ConditionTypes.READY).getReason()).isEqualTo("Blocked");
+    Awaitility.await().atMost(TIMEOUT).until(() -> client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .anyMatch(e -> "ImagePullSecretMissing".equals(e.getReason()) && "locked".equals(e.getInvolvedObject().getName())));
+
+    client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("registry-creds").endMetadata()
+        .withType("kubernetes.io/dockerconfigjson").addToData(".dockerconfigjson", "e30=").build()).create();
+    awaitStatus("locked", c -> condition(c, ConditionTypes.DEGRADED).getStatus().equals("False"));
+  }
+
+  @Test
+  void convergedCachesCauseNoWritesAndARestartedOperatorWritesNothing() {
+    create("steady", spec -> spec.redis.mode = RedisMode.Sentinel);
+    awaitStatus("steady", c -> c.getStatus().conditions.size() >= 5);
+    // Converged: the owned objects and the cache keep their resourceVersions. (Pods are excluded:
+    // the controllers, not the operator, update those; pods never start without a kubelet.)
+    Awaitility.await("converged").atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
+        .until(() -> versions("steady"), v -> unchangedFor(v, "steady"));
+    Map<String, String> converged = versions("steady");
+    Awaitility.await("no writes").during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(10))
+        .until(() -> versions("steady"), converged::equals);
+
+    operator.close();
+    try (OperatorHarness restarted = new OperatorHarness(client, namespace)) {
+      Awaitility.await("the new operator reconciled the caches").atMost(TIMEOUT).until(() -> restarted.reconciliations() >= 1);
+      Awaitility.await("no writes after restart").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7))
+          .until(() -> versions("steady"), converged::equals);
+    } finally {
+      operator = new OperatorHarness(client, namespace);
+    }
+  }
+
+  @Test
+  void deletingTheCacheDeletesEverythingItOwns() {
+    create("doomed", spec -> spec.redis.mode = RedisMode.Sentinel);
+    await(StatefulSet.class, "doomed-sentinel");
+    await(Deployment.class, "doomed-gateway");
+    client.resources(RedisGrpcCache.class).inNamespace(namespace).withName("doomed").delete();
+    Awaitility.await("garbage collected").atMost(TIMEOUT).until(() -> owned("doomed").isEmpty());
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static boolean unchangedFor(Map<String, String> seen, String name) {
+    Map<String, String> again = versions(name);
+    return !seen.isEmpty() && seen.equals(again);
+  }
+
+  static void create(String name, Consumer<RedisGrpcCacheSpec> spec) {
+    RedisGrpcCache cache = new RedisGrpcCache();
+    cache.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    cache.setSpec(new RedisGrpcCacheSpec());
+    spec.accept(cache.getSpec());
+    client.resource(cache).create();
+  }
+
+  /** Edits the spec, retrying when the operator's status update won the race (409). */
+  static void edit(String name, Consumer<RedisGrpcCache> change) {
+    Awaitility.await("edit " + name).atMost(TIMEOUT).ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
+        .until(() -> {
+          client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).edit(c -> {
+            if (c.getSpec().redis.cluster == null && c.getSpec().redis.mode == RedisMode.Cluster) {
+              c.getSpec().redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
+            }
+            change.accept(c);
+            return c;
+          });
+          return true;
+        });
+  }
+
+  static <T extends HasMetadata> T await(Class<T> type, String name) {
+    return Awaitility.await(type.getSimpleName() + " " + name).atMost(TIMEOUT)
+        .until(() -> client.resources(type).inNamespace(namespace).withName(name).get(), java.util.Objects::nonNull);
+  }
+
+  static RedisGrpcCache awaitStatus(String name, java.util.function.Predicate<RedisGrpcCache> condition) {
+    return Awaitility.await("status of " + name).atMost(TIMEOUT).ignoreExceptions()
+        .until(() -> client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).get(),
+            c -> c != null && c.getStatus() != null && c.getStatus().conditions != null && condition.test(c));
+  }
+
+  static io.fabric8.kubernetes.api.model.Condition condition(RedisGrpcCache cache, String type) {
+    return cache.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+  }
+
+  static List<Pod> pods(String instance, String component) {
+    return client.pods().inNamespace(namespace)
+        .withLabels(Map.of("app.kubernetes.io/instance", instance, "app.kubernetes.io/component", component)).list().getItems();
+  }
+
+  /** Every object the operator manages for the cache. */
+  static List<HasMetadata> owned(String instance) {
+    Map<String, String> selector = Map.of("app.kubernetes.io/instance", instance, "app.kubernetes.io/managed-by", "redis-grpc-operator");
+    return Stream.of(StatefulSet.class, Deployment.class, Service.class, ConfigMap.class, ServiceAccount.class,
+            PodDisruptionBudget.class, NetworkPolicy.class, HorizontalPodAutoscaler.class)
+        .flatMap(type -> client.resources(type).inNamespace(namespace).withLabels(selector).list().getItems().stream())
+        .map(HasMetadata.class::cast)
+        .toList();
+  }
+
+  static Map<String, String> versions(String instance) {
+    Map<String, String> versions = new TreeMap<>(owned(instance).stream()
+        .collect(Collectors.toMap(o -> o.getKind() + "/" + o.getMetadata().getName(), o -> o.getMetadata().getResourceVersion())));
+    RedisGrpcCache cache = client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(instance).get();
+    versions.put("RedisGrpcCache/" + instance, cache.getMetadata().getResourceVersion());
+    return versions;
+  }
+}
