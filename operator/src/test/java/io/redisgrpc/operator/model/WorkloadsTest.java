@@ -1,0 +1,98 @@
+package io.redisgrpc.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.redisgrpc.operator.crd.GatewaySpec;
+import io.redisgrpc.operator.crd.PersistenceMode;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisMode;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class WorkloadsTest {
+
+  @Test
+  void everyPodMeetsTheRestrictedProfileAndHasProbesAndRequests() {
+    RedisGrpcCache sentinel = Caches.of("s", RedisMode.Sentinel);
+    RedisGrpcCache cluster = Caches.of("c", RedisMode.Cluster);
+    List<PodSpec> pods = List.of(
+        RedisWorkloads.redis(cluster).getSpec().getTemplate().getSpec(),
+        RedisWorkloads.redis(sentinel).getSpec().getTemplate().getSpec(),
+        RedisWorkloads.sentinel(sentinel).getSpec().getTemplate().getSpec(),
+        GatewayWorkloads.deployment(cluster).getSpec().getTemplate().getSpec());
+    for (PodSpec pod : pods) {
+      assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+      assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+      assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+      for (Container container : Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream()).toList()) {
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+      }
+      for (Container container : pod.getContainers()) {
+        assertThat(container.getReadinessProbe()).isNotNull();
+        assertThat(container.getLivenessProbe()).isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void clusterSizeAndAnnouncedHostnames() {
+    RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
+    cache.getSpec().redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
+    cache.getSpec().redis.cluster.shards = 5;
+    cache.getSpec().redis.cluster.replicasPerShard = 2;
+    StatefulSet redis = RedisWorkloads.redis(cache);
+    assertThat(redis.getSpec().getReplicas()).isEqualTo(15);
+    assertThat(redis.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand())
+        .contains("--cluster-announce-hostname", "$(POD_NAME).c-redis-headless.shop.svc");
+  }
+
+  @Test
+  void persistenceUsesClaimsAndPureCacheUsesEmptyDir() {
+    RedisGrpcCache cache = Caches.of("p", RedisMode.Cluster);
+    assertThat(RedisWorkloads.redis(cache).getSpec().getVolumeClaimTemplates()).isEmpty();
+    cache.getSpec().redis.persistence.mode = PersistenceMode.AOF;
+    cache.getSpec().redis.persistence.size = new Quantity("5Gi");
+    StatefulSet redis = RedisWorkloads.redis(cache);
+    assertThat(redis.getSpec().getVolumeClaimTemplates()).singleElement()
+        .satisfies(claim -> assertThat(claim.getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("5Gi")));
+    assertThat(redis.getSpec().getTemplate().getSpec().getVolumes()).noneMatch(v -> v.getName().equals("data"));
+  }
+
+  @Test
+  void userLimitsBecomeRequestsToo() {
+    RedisGrpcCache cache = Caches.of("r", RedisMode.Cluster);
+    cache.getSpec().redis.resources = new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build();
+    var resources = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0).getResources();
+    assertThat(resources.getRequests().get("memory")).isEqualTo(new Quantity("2Gi"));
+    assertThat(resources.getRequests()).containsKey("cpu");
+  }
+
+  @Test
+  void gatewayArgsFollowTheSpecAndAutoscalingReleasesReplicas() {
+    RedisGrpcCache cache = Caches.of("g", RedisMode.Sentinel);
+    cache.getSpec().gateway.limits.maxValueBytes = 4096;
+    assertThat(GatewayWorkloads.args(cache)).contains("--redis-mode=SENTINEL", "--redis-nodes=g-sentinel.shop.svc:26379", "--max-value-bytes=4096");
+    assertThat(GatewayWorkloads.deployment(cache).getSpec().getReplicas()).isEqualTo(2);
+    cache.getSpec().gateway.autoscaling = new GatewaySpec.AutoscalingSpec();
+    assertThat(GatewayWorkloads.deployment(cache).getSpec().getReplicas()).isNull();
+    assertThat(GatewayWorkloads.autoscaler(cache).getSpec().getMaxReplicas()).isEqualTo(10);
+  }
+
+  @Test
+  void networkPolicyAdmitsOnlyTheCachesPodsAndTheOperator() {
+    var policy = Policies.redisNetworkPolicy(Caches.of("n", RedisMode.Cluster));
+    assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+    assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> assertThat(rule.getFrom()).hasSize(2));
+    assertThat(policy.getSpec().getIngress().get(0).getFrom().get(1).getPodSelector().getMatchLabels())
+        .containsEntry(Labels.NAME, Labels.OPERATOR_NAME);
+  }
+}

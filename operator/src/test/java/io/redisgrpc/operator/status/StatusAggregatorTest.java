@@ -1,0 +1,66 @@
+package io.redisgrpc.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisGrpcCacheStatus;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.model.Caches;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatusAggregatorTest {
+  static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
+  static final Instant T1 = Instant.parse("2026-01-01T10:05:00Z");
+
+  @Test
+  void readyWhenEveryPodIsReady() {
+    RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()));
+    assertThat(condition(status, ConditionTypes.READY).getStatus()).isEqualTo("True");
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getStatus()).isEqualTo("False");
+    assertThat(condition(status, ConditionTypes.DEGRADED).getStatus()).isEqualTo("False");
+    assertThat(status.gateway.endpoint).isEqualTo("c-gateway.shop.svc:50051");
+    assertThat(status.observedGeneration).isEqualTo(1L);
+  }
+
+  @Test
+  void transitionTimeChangesOnlyWhenTheConditionFlips() {
+    RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
+    cache.setStatus(at(T0).aggregate(cache, new ObservedState(3, 6, 0, 0, 2, 2, true, List.of())));
+    RedisGrpcCacheStatus same = at(T1).aggregate(cache, new ObservedState(3, 6, 0, 0, 2, 2, true, List.of()));
+    assertThat(same).isEqualTo(cache.getStatus());
+    RedisGrpcCacheStatus ready = at(T1).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()));
+    assertThat(condition(ready, ConditionTypes.READY).getLastTransitionTime()).isEqualTo(T1.toString());
+    assertThat(condition(ready, ConditionTypes.GATEWAY_READY).getLastTransitionTime()).isEqualTo(T0.toString());
+  }
+
+  @Test
+  void sentinelModeNeedsTheSentinelsToo() {
+    RedisGrpcCache cache = Caches.of("s", RedisMode.Sentinel);
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(2, 2, 1, 3, 2, 2, true, List.of()));
+    assertThat(condition(status, ConditionTypes.REDIS_READY).getStatus()).isEqualTo("False");
+    assertThat(condition(status, ConditionTypes.REDIS_READY).getMessage()).contains("sentinels ready: 1/3");
+  }
+
+  @Test
+  void missingPullSecretBlocksWithAClearMessage() {
+    RedisGrpcCache cache = Caches.of("b", RedisMode.Cluster);
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(0, 6, 0, 0, 0, 2, true, List.of("creds")));
+    assertThat(condition(status, ConditionTypes.DEGRADED).getReason()).isEqualTo("ImagePullSecretMissing");
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("creds").contains("shop");
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getStatus()).isEqualTo("False");
+    assertThat(condition(status, ConditionTypes.READY).getReason()).isEqualTo("Blocked");
+  }
+
+  private static StatusAggregator at(Instant now) {
+    return new StatusAggregator(Clock.fixed(now, ZoneOffset.UTC));
+  }
+
+  private static io.fabric8.kubernetes.api.model.Condition condition(RedisGrpcCacheStatus status, String type) {
+    return status.conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+  }
+}
