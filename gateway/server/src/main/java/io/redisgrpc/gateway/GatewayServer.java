@@ -8,10 +8,10 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.redisgrpc.gateway.config.GatewayConfig;
 import io.redisgrpc.gateway.health.RedisHealthReporter;
 import io.redisgrpc.gateway.metrics.GatewayMetrics;
-import io.redisgrpc.gateway.metrics.MetricsHttpServer;
 import io.redisgrpc.gateway.pubsub.PubSubService;
 import io.redisgrpc.gateway.redis.RedisBackend;
 import io.redisgrpc.gateway.service.CacheService;
@@ -37,7 +37,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Server server;
   private final RedisHealthReporter health;
   private final PubSubService pubSub;
-  private final MetricsHttpServer metricsServer;
+  private final HTTPServer metricsServer;
   private final PrometheusMeterRegistry registry;
 
   private GatewayServer(GatewayConfig config) {
@@ -75,9 +75,19 @@ public final class GatewayServer implements AutoCloseable {
       close();
       throw new UncheckedIOException("cannot listen on " + config.bind() + ":" + config.port(), e);
     }
-    this.metricsServer = config.metricsPort() < 0 ? null : new MetricsHttpServer(config.bind(), config.metricsPort(), registry);
+    this.metricsServer = config.metricsPort() < 0 ? null : metricsEndpoint(config, registry);
     LOG.info("gateway serving gRPC on port {} for Redis {} at {}; metrics on {}",
-        server.getPort(), config.redisMode(), config.redisNodes(), metricsServer == null ? "off" : metricsServer.port());
+        server.getPort(), config.redisMode(), config.redisNodes(), metricsServer == null ? "off" : metricsServer.getPort());
+  }
+
+  private HTTPServer metricsEndpoint(GatewayConfig config, PrometheusMeterRegistry registry) {
+    try {
+      return HTTPServer.builder().hostname(config.bind()).port(config.metricsPort())
+          .registry(registry.getPrometheusRegistry()).buildAndStart();
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot open the metrics port " + config.metricsPort(), e);
+    }
   }
 
   public static GatewayServer start(GatewayConfig config) {
@@ -90,7 +100,7 @@ public final class GatewayServer implements AutoCloseable {
 
   /** The metrics port, or -1 when metrics are off. */
   public int metricsPort() {
-    return metricsServer == null ? -1 : metricsServer.port();
+    return metricsServer == null ? -1 : metricsServer.getPort();
   }
 
   public void awaitTermination() throws InterruptedException {
