@@ -8,6 +8,7 @@ public final class ConditionTypes {
   public static final String REDIS_READY = "RedisReady";
   public static final String GATEWAY_READY = "GatewayReady";
   public static final String CERTIFICATES_READY = "CertificatesReady";
+  public static final String CREDENTIALS_READY = "CredentialsReady";
 
   private ConditionTypes() {}
 }

@@ -56,6 +56,11 @@ public final class StatusAggregator {
       conditions.add(condition(previous, ConditionTypes.CERTIFICATES_READY, false, "NotImplemented",
           "spec.tls.enabled is accepted but this operator version does not provision certificates yet; traffic is not encrypted"));
     }
+    if (!cache.getSpec().auth.clients.isEmpty()) {
+      conditions.add(condition(previous, ConditionTypes.CREDENTIALS_READY, false, "NotImplemented",
+          "spec.auth.clients is accepted but this operator version creates no Redis ACL users or credentials yet; "
+              + "Redis is protected only by the NetworkPolicy"));
+    }
     String degradedReason;
     String degradedMessage;
     if (blocked) {

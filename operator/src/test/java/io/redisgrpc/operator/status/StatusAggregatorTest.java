@@ -56,6 +56,18 @@ class StatusAggregatorTest {
     assertThat(condition(status, ConditionTypes.READY).getReason()).isEqualTo("Blocked");
   }
 
+  @Test
+  void declaredClientsAreReportedAsNotYetEnforced() {
+    RedisGrpcCache cache = Caches.of("a", RedisMode.Cluster);
+    var client = new io.redisgrpc.operator.crd.AuthSpec.ClientSpec();
+    client.name = "orders";
+    client.keyPrefix = "orders:";
+    cache.getSpec().auth.clients.add(client);
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()));
+    assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getStatus()).isEqualTo("False");
+    assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getReason()).isEqualTo("NotImplemented");
+  }
+
   private static StatusAggregator at(Instant now) {
     return new StatusAggregator(Clock.fixed(now, ZoneOffset.UTC));
   }
