@@ -1,18 +1,15 @@
 package io.redisgrpc.operator;
 
-import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +32,11 @@ public final class OperatorMain {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     int metricsPort = Integer.parseInt(env("METRICS_PORT", "8080"));
     if (metricsPort >= 0) {
-      serveMetrics(registry, metricsPort);
+      HTTPServer.builder().port(metricsPort).registry(registry.getPrometheusRegistry()).buildAndStart();
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Operator operator = create(client, registry, env("LEADER_ELECTION_NAMESPACE", ""));
+    // In a pod, losing leadership ends the process so Kubernetes restarts it as a follower.
+    Operator operator = create(client, registry, env("LEADER_ELECTION_NAMESPACE", ""), true);
     String namespaces = env("WATCH_NAMESPACES", "");
     operator.register(new RedisGrpcCacheReconciler(), configuration -> {
       if (!namespaces.isBlank()) {
@@ -49,8 +47,13 @@ public final class OperatorMain {
     LOG.info("redis-grpc-operator started; watching {}", namespaces.isBlank() ? "all namespaces" : namespaces);
   }
 
-  /** The operator with metrics and, when a namespace is given, leader election. */
-  public static Operator create(KubernetesClient client, PrometheusMeterRegistry registry, String leaseNamespace) {
+  /**
+   * The operator with metrics and, when a lease namespace is given, leader election.
+   *
+   * @param exitOnLostLeadership end the JVM when leadership is lost (in a pod); false in tests
+   */
+  public static Operator create(KubernetesClient client, PrometheusMeterRegistry registry, String leaseNamespace,
+      boolean exitOnLostLeadership) {
     return new Operator(overrider -> {
       overrider.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
@@ -58,22 +61,12 @@ public final class OperatorMain {
           // The caller owns the client (tests restart operators on one client).
           .withCloseClientOnStop(false);
       if (!leaseNamespace.isBlank()) {
-        overrider.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, leaseNamespace));
+        overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
+            .withLeaseNamespace(leaseNamespace)
+            .withExitOnStopLeading(exitOnLostLeadership)
+            .build());
       }
     });
-  }
-
-  private static void serveMetrics(PrometheusMeterRegistry registry, int port) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/metrics", exchange -> {
-      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.start();
   }
 
   private static String env(String name, String fallback) {

@@ -12,7 +12,7 @@ final class OperatorHarness implements AutoCloseable {
   private final Operator operator;
 
   OperatorHarness(KubernetesClient client, String namespace) {
-    operator = OperatorMain.create(client, registry, "");
+    operator = OperatorMain.create(client, registry, "", false);
     operator.register(new RedisGrpcCacheReconciler(), configuration -> configuration.settingNamespaces(namespace));
     operator.start();
   }

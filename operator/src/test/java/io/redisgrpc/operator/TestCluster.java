@@ -55,8 +55,16 @@ public final class TestCluster {
         .withApiServerVersion(KUBE_VERSION)
         .withOfflineMode(true)
         .withUpdateKubeConfig(false)
+        // Generous: on a loaded 2-core machine etcd + kube-apiserver can take over a minute.
+        .withStartupTimeout(180_000)
         .build());
-    apiServer.start();
+    try {
+      apiServer.start();
+    } catch (RuntimeException e) {
+      apiServer.stop();
+      apiServer = null;
+      throw e;
+    }
     kubeconfig = apiServer.getKubeConfigYaml();
     client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
     startControllerManager();
