@@ -1,0 +1,7 @@
+package io.redisgrpc.benchmark;
+
+/** What is benchmarked: the Redis command and the value size in bytes. */
+enum Op {
+  GET,
+  SET
+}
