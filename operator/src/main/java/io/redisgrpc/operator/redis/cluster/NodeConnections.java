@@ -1,0 +1,46 @@
+package io.redisgrpc.operator.redis.cluster;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Admin connections to individual Redis nodes (not a cluster client: the operator needs to talk
+ * to each node as itself, including nodes that are not part of a cluster yet). One connection
+ * per address, reused across reconciliations, closed with this object.
+ */
+public final class NodeConnections implements AutoCloseable {
+  private final RedisClient client;
+  private final Function<ClusterFormation.Endpoint, RedisURI> uris;
+  private final Map<String, StatefulRedisConnection<String, String>> connections = new ConcurrentHashMap<>();
+
+  public NodeConnections(ClientResources resources, Function<ClusterFormation.Endpoint, RedisURI> uris) {
+    this.client = RedisClient.create(resources);
+    this.uris = uris;
+  }
+
+  /** Plain connections to host:port with a short timeout; credentials and TLS come with the ACL/TLS work. */
+  public static NodeConnections plain(ClientResources resources) {
+    return new NodeConnections(resources, endpoint -> RedisURI.builder()
+        .withHost(endpoint.host()).withPort(endpoint.port()).withTimeout(Duration.ofSeconds(5)).build());
+  }
+
+  public RedisCommands<String, String> to(ClusterFormation.Endpoint endpoint) {
+    String key = endpoint.host() + ":" + endpoint.port();
+    StatefulRedisConnection<String, String> connection = connections.compute(key, (k, existing) ->
+        existing != null && existing.isOpen() ? existing : client.connect(uris.apply(endpoint)));
+    return connection.sync();
+  }
+
+  @Override
+  public void close() {
+    connections.values().forEach(StatefulRedisConnection::close);
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}
