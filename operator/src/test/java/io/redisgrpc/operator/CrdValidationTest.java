@@ -60,6 +60,8 @@ class CrdValidationTest {
             "Unsupported value: \"admin\""),
         bad("client name not a DNS label", "{redis: {mode: Cluster}, auth: {clients: [{name: Orders_API, keyPrefix: 'a:', permissions: [read]}]}}",
             "spec.auth.clients[0].name"),
+        bad("client named default", "{redis: {mode: Cluster}, auth: {clients: [{name: default, keyPrefix: 'a:', permissions: [read]}]}}",
+            "must not be 'default'"),
         bad("bad rotation interval", "{redis: {mode: Cluster}, auth: {rotation: {interval: '30 days'}}}", "spec.auth.rotation.interval"),
         bad("gateway without replicas", "{redis: {mode: Cluster}, gateway: {replicas: 0}}", "spec.gateway.replicas"),
         bad("autoscaling min above max", "{redis: {mode: Cluster}, gateway: {autoscaling: {minReplicas: 5, maxReplicas: 2}}}",

@@ -26,6 +26,7 @@ public class AuthSpec {
   public static class ClientSpec {
     @Required
     @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @ValidationRule(value = "self != 'default'", message = "spec.auth.clients[].name must not be 'default': that is Redis' built-in user, which the operator disables")
     @Size(min = 1, max = 63)
     @JsonPropertyDescription("Client name (a DNS label); also its Redis ACL user name.")
     public String name;

@@ -77,7 +77,10 @@ public final class ErrorMapper {
       case "LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "NOREPLICAS", "BUSY",
           "NOAUTH", "WRONGPASS", "MOVED", "ASK" -> status(Status.Code.UNAVAILABLE, ErrorReason.REDIS_UNAVAILABLE,
           "Redis cannot serve this right now (failover, resharding or loading): " + message);
-      default -> isNumberError(message)
+      // A command inside a Lua script that the ACL user may not run is reported as a plain ERR.
+      default -> message.startsWith("ERR The user executing the script can't")
+          ? status(Status.Code.PERMISSION_DENIED, ErrorReason.REDIS_NOPERM, "Redis refused the operation for this user: " + message)
+          : isNumberError(message)
           ? status(Status.Code.INVALID_ARGUMENT, ErrorReason.NOT_A_NUMBER, "the stored value is not a number that this operation can use: " + message)
           : status(Status.Code.UNKNOWN, ErrorReason.REDIS_ERROR, "Redis answered with an error: " + message);
     };

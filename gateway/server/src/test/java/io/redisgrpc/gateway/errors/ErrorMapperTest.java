@@ -24,6 +24,7 @@ class ErrorMapperTest {
       "'READONLY You can''t write against a read only replica.', UNAVAILABLE, REDIS_UNAVAILABLE",
       "'CLUSTERDOWN The cluster is down', UNAVAILABLE, REDIS_UNAVAILABLE",
       "'LOADING Redis is loading the dataset in memory', UNAVAILABLE, REDIS_UNAVAILABLE",
+      "'ERR The user executing the script can''t access at least one of the keys mentioned in the command script: 1', PERMISSION_DENIED, REDIS_NOPERM",
       "'ERR something new', UNKNOWN, REDIS_ERROR",
   })
   void redisErrorRepliesMapByTheirCode(String reply, Status.Code code, ErrorReason reason) {
