@@ -1,8 +1,6 @@
 package io.redisgrpc.gateway;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.ErrorInfo;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -75,13 +73,7 @@ final class TestGateway implements AutoCloseable {
 
   static String reasonOf(com.google.rpc.Status status) {
     assertThat(status).as("status details").isNotNull();
-    return status.getDetailsList().stream().filter(any -> any.is(ErrorInfo.class)).map(any -> {
-      try {
-        return any.unpack(ErrorInfo.class).getReason();
-      } catch (InvalidProtocolBufferException e) {
-        throw new AssertionError(e);
-      }
-    }).findFirst().orElse("(no ErrorInfo)");
+    return io.redisgrpc.gateway.errors.ErrorMapper.reasonOf(status);
   }
 
   @Override

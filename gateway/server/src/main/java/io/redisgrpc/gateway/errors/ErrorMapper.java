@@ -58,10 +58,6 @@ public final class ErrorMapper {
         "internal gateway error (" + error.getClass().getSimpleName() + "); details are in the gateway log");
   }
 
-  public static StatusRuntimeException toException(Throwable failure) {
-    return StatusProto.toStatusRuntimeException(toStatus(failure));
-  }
-
   /** Maps a Redis error reply by its error code (the first word). */
   static com.google.rpc.Status fromRedisError(String message) {
     String code = message.contains(" ") ? message.substring(0, message.indexOf(' ')) : message;
@@ -99,6 +95,20 @@ public final class ErrorMapper {
         .setMessage(message == null ? code.name() : message)
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason.name()).setDomain(ErrorReason.DOMAIN).build()))
         .build();
+  }
+
+  /** The ErrorInfo reason of a status this class built ("UNKNOWN" if it carries none). */
+  public static String reasonOf(com.google.rpc.Status status) {
+    for (Any detail : status.getDetailsList()) {
+      if (detail.is(ErrorInfo.class)) {
+        try {
+          return detail.unpack(ErrorInfo.class).getReason();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          return "UNKNOWN";
+        }
+      }
+    }
+    return "UNKNOWN";
   }
 
   private static Throwable unwrap(Throwable error) {

@@ -48,8 +48,9 @@ public final class GatewayMetrics {
   }
 
   /** An operation that failed, by gRPC code and reason (Redis errors and refused requests alike). */
-  public void error(String code, String reason) {
-    registry.counter("redisgrpc.errors", "code", code, "reason", reason).increment();
+  public void error(com.google.rpc.Status status) {
+    registry.counter("redisgrpc.errors", "code", io.grpc.Status.fromCodeValue(status.getCode()).getCode().name(),
+        "reason", io.redisgrpc.gateway.errors.ErrorMapper.reasonOf(status)).increment();
   }
 
   public void subscriberAdded() {
@@ -62,9 +63,5 @@ public final class GatewayMetrics {
 
   public void dropped(long count) {
     droppedMessages.increment(count);
-  }
-
-  public MeterRegistry registry() {
-    return registry;
   }
 }

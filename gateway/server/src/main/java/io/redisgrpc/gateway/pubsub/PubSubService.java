@@ -9,7 +9,7 @@ import io.redisgrpc.api.v1.PublishRequest;
 import io.redisgrpc.api.v1.PublishResponse;
 import io.redisgrpc.api.v1.SubscribeEvent;
 import io.redisgrpc.api.v1.SubscribeRequest;
-import io.redisgrpc.gateway.errors.ErrorMapper;
+import io.redisgrpc.gateway.errors.Failures;
 import io.redisgrpc.gateway.errors.ErrorReason;
 import io.redisgrpc.gateway.errors.GatewayException;
 import io.redisgrpc.gateway.metrics.GatewayMetrics;
@@ -27,6 +27,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
   private final RedisBackend backend;
   private final RequestLimits limits;
   private final GatewayMetrics metrics;
+  private final Failures failures;
   private final ScheduledExecutorService scheduler;
   private final SubscriptionHub hub;
   private final int bufferCapacity;
@@ -39,6 +40,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
     this.backend = backend;
     this.limits = limits;
     this.metrics = metrics;
+    this.failures = new Failures(metrics);
     this.scheduler = scheduler;
     this.hub = new SubscriptionHub(backend::connectPubSub);
     this.bufferCapacity = bufferCapacity;
@@ -53,14 +55,14 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
       ByteString message = limits.value(request.getMessage());
       backend.commands().publish(channel, message).toCompletableFuture().whenComplete((receivers, error) -> {
         if (error != null) {
-          responses.onError(ErrorMapper.toException(error));
+          responses.onError(failures.exception(error));
         } else {
           responses.onNext(PublishResponse.newBuilder().setReceivers(receivers).build());
           responses.onCompleted();
         }
       });
     } catch (RuntimeException e) {
-      responses.onError(ErrorMapper.toException(e));
+      responses.onError(failures.exception(e));
     }
   }
 
@@ -87,7 +89,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
             "the gateway serves at most " + maxSubscribers + " subscriptions at once (--max-subscribers)");
       }
     } catch (RuntimeException e) {
-      stream.onError(ErrorMapper.toException(e));
+      stream.onError(failures.exception(e));
       return;
     }
     metrics.subscriberAdded();
@@ -109,7 +111,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
       if (error != null) {
         if (!subscriber.isClosed()) {
           release.run();
-          stream.onError(ErrorMapper.toException(error));
+          stream.onError(failures.exception(error));
         }
       } else {
         subscriber.confirmSubscribed();

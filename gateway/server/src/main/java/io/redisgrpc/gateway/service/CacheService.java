@@ -6,7 +6,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.redisgrpc.api.v1.*;
-import io.redisgrpc.gateway.errors.ErrorMapper;
+import io.redisgrpc.gateway.errors.Failures;
 import io.redisgrpc.gateway.errors.ErrorReason;
 import io.redisgrpc.gateway.errors.GatewayException;
 import io.redisgrpc.gateway.metrics.GatewayMetrics;
@@ -24,13 +24,13 @@ import java.util.function.Function;
 public final class CacheService extends CacheGrpc.CacheImplBase {
   private final OperationExecutor executor;
   private final LeaseCoordinator leases;
-  private final GatewayMetrics metrics;
+  private final Failures failures;
   private final int maxPipelineInFlight;
 
   public CacheService(OperationExecutor executor, LeaseCoordinator leases, GatewayMetrics metrics, int maxPipelineInFlight) {
     this.executor = executor;
     this.leases = leases;
-    this.metrics = metrics;
+    this.failures = new Failures(metrics);
     this.maxPipelineInFlight = maxPipelineInFlight;
   }
 
@@ -217,28 +217,11 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
   }
 
   private StatusRuntimeException failure(Throwable error) {
-    com.google.rpc.Status status = ErrorMapper.toStatus(error);
-    metrics.error(io.grpc.Status.fromCodeValue(status.getCode()).getCode().name(), reasonOf(status));
-    return io.grpc.protobuf.StatusProto.toStatusRuntimeException(status);
+    return failures.exception(error);
   }
 
   private OperationResult errorResult(Throwable error) {
-    com.google.rpc.Status status = ErrorMapper.toStatus(error);
-    metrics.error(io.grpc.Status.fromCodeValue(status.getCode()).getCode().name(), reasonOf(status));
-    return OperationResult.newBuilder().setError(status).build();
-  }
-
-  private static String reasonOf(com.google.rpc.Status status) {
-    return status.getDetailsList().stream()
-        .filter(any -> any.is(com.google.rpc.ErrorInfo.class))
-        .map(any -> {
-          try {
-            return any.unpack(com.google.rpc.ErrorInfo.class).getReason();
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            return "UNKNOWN";
-          }
-        })
-        .findFirst().orElse("UNKNOWN");
+    return OperationResult.newBuilder().setError(failures.status(error)).build();
   }
 
   // ------------------------------------------------------------------ Batch

@@ -2,7 +2,6 @@ package io.redisgrpc.gateway.errors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -30,7 +29,7 @@ class ErrorMapperTest {
   void redisErrorRepliesMapByTheirCode(String reply, Status.Code code, ErrorReason reason) {
     com.google.rpc.Status status = ErrorMapper.toStatus(new CompletionException(new RedisCommandExecutionException(reply)));
     assertThat(status.getCode()).isEqualTo(code.value());
-    assertThat(reasonOf(status)).isEqualTo(reason.name());
+    assertThat(ErrorMapper.reasonOf(status)).isEqualTo(reason.name());
     assertThat(status.getMessage()).isNotBlank();
   }
 
@@ -45,13 +44,5 @@ class ErrorMapperTest {
     com.google.rpc.Status status = ErrorMapper.toStatus(new IllegalStateException("secret internal detail"));
     assertThat(status.getCode()).isEqualTo(Status.Code.INTERNAL.value());
     assertThat(status.getMessage()).doesNotContain("secret internal detail");
-  }
-
-  private static String reasonOf(com.google.rpc.Status status) {
-    try {
-      return status.getDetails(0).unpack(ErrorInfo.class).getReason();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 }
