@@ -33,18 +33,16 @@ public final class RedisHealthReporter implements AutoCloseable {
     this.task = scheduler.scheduleWithFixedDelay(this::check, 0, intervalMs, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Non-blocking: the scheduler thread is shared with lease polling and heartbeats, so it only
+   * sends the PING; the answer (or its timeout) sets the status from Lettuce's thread.
+   */
   private void check() {
-    try {
-      backend.ping().get(intervalMs, TimeUnit.MILLISECONDS);
-      set(ServingStatus.SERVING);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      set(ServingStatus.NOT_SERVING);
-    }
+    backend.ping().orTimeout(intervalMs, TimeUnit.MILLISECONDS)
+        .whenComplete((pong, error) -> set(error == null ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
   }
 
-  private void set(ServingStatus status) {
+  private synchronized void set(ServingStatus status) {
     if (status != current) {
       LOG.info("health: {}", status);
       current = status;
