@@ -15,7 +15,6 @@ import io.redisgrpc.operator.status.ObservedState;
 import io.redisgrpc.operator.status.StatusAggregator;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -72,7 +71,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache> {
     ObservedState observed = observer.observe(cache, context);
     RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed);
     boolean blocked = !observed.missingPullSecrets().isEmpty();
-    if (Objects.equals(status, cache.getStatus())) {
+    if (StatusAggregator.same(status, cache.getStatus())) {
       return blocked ? UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(BLOCKED_RECHECK) : UpdateControl.noUpdate();
     }
     announceTransitions(cache, status, context);

@@ -19,6 +19,7 @@ import java.util.Objects;
  * identical status and the operator writes nothing.
  */
 public final class StatusAggregator {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private final Clock clock;
 
   public StatusAggregator(Clock clock) {
@@ -87,6 +88,14 @@ public final class StatusAggregator {
             : "Not ready yet: Redis " + status.redis.summary + ", gateway " + status.gateway.summary));
     status.conditions = conditions;
     return status;
+  }
+
+  /**
+   * Whether two statuses would be stored identically: compared as JSON trees, so every field
+   * counts without a hand-written equals to keep in step with the class.
+   */
+  public static boolean same(RedisGrpcCacheStatus a, RedisGrpcCacheStatus b) {
+    return JSON.valueToTree(a).equals(JSON.valueToTree(b));
   }
 
   private Condition condition(RedisGrpcCacheStatus previous, String type, boolean value, String reason, String message) {
