@@ -1,6 +1,5 @@
 package io.redisgrpc.testkit;
 
-import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -112,14 +111,7 @@ public final class RedisClusterHarness implements AutoCloseable {
     return nodes;
   }
 
-  /** Seed URIs for a cluster client. */
-  public List<RedisURI> seeds() {
-    return nodes.stream().map(node -> RedisNodes.uri(node.port())).toList();
-  }
 
-  public String seedList() {
-    return String.join(",", nodes.stream().map(RedisProcess::hostAndPort).toList());
-  }
 
   @Override
   public void close() {

@@ -1,6 +1,5 @@
 package io.redisgrpc.testkit;
 
-import io.lettuce.core.RedisURI;
 import java.net.SocketAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -8,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.awaitility.Awaitility;
 
 /**
@@ -105,10 +103,6 @@ public final class RedisSentinelHarness implements AutoCloseable {
         .orElseThrow(() -> new IllegalStateException("sentinel names unknown master port " + port));
   }
 
-  public Optional<RedisProcess> anyReplica() {
-    RedisProcess master = currentMaster();
-    return dataNodes.stream().filter(node -> node != master && node.isAlive()).findFirst();
-  }
 
   public List<RedisProcess> dataNodes() {
     return dataNodes;
@@ -118,12 +112,6 @@ public final class RedisSentinelHarness implements AutoCloseable {
     return sentinels;
   }
 
-  /** A Lettuce Sentinel URI naming every sentinel. */
-  public RedisURI sentinelUri() {
-    RedisURI.Builder builder = RedisURI.Builder.sentinel("127.0.0.1", sentinels.get(0).port(), MASTER_NAME);
-    sentinels.stream().skip(1).forEach(s -> builder.withSentinel("127.0.0.1", s.port()));
-    return builder.build();
-  }
 
   public String sentinelList() {
     return String.join(",", sentinels.stream().map(RedisProcess::hostAndPort).toList());

@@ -5,20 +5,30 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Short content hashes for pod-template annotations (a changed hash rolls the pods). */
+/** SHA-256 in hex: short content hashes for pod-template annotations, full ones for ACL passwords. */
 public final class Hashes {
   private Hashes() {}
 
+  /** 16 hex digits over the parts (NUL-separated); a changed hash rolls the pods. */
   public static String sha256(String... parts) {
+    MessageDigest digest = sha256();
+    for (String part : parts) {
+      digest.update(part.getBytes(StandardCharsets.UTF_8));
+      digest.update((byte) 0);
+    }
+    return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+  }
+
+  /** All 64 hex digits of the SHA-256 of the text. */
+  public static String sha256Hex(String text) {
+    return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static MessageDigest sha256() {
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      for (String part : parts) {
-        digest.update(part.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
-      }
-      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 }

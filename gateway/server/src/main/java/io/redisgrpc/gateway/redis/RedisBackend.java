@@ -189,9 +189,6 @@ public final class RedisBackend implements AutoCloseable {
     return commands.ping().toCompletableFuture();
   }
 
-  public boolean isConnected() {
-    return connection.isOpen();
-  }
 
   @Override
   public void close() {

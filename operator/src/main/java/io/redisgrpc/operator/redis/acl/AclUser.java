@@ -1,11 +1,7 @@
 package io.redisgrpc.operator.redis.acl;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -81,12 +77,7 @@ public record AclUser(String name, boolean enabled, List<String> passwordHashes,
 
   /** SHA-256 hex of a password, the form Redis stores and accepts as {@code #<hash>}. */
   public static String hashPassword(String password) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.redisgrpc.operator.model.Hashes.sha256Hex(password);
   }
 
   private static List<String> sortedDistinct(Collection<String> values) {
