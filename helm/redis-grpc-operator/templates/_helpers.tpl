@@ -95,9 +95,14 @@ per-namespace Roles. Keep in sync with the dependents in operator/src/main/java/
 - apiGroups: [""]
   resources: ["configmaps", "services", "serviceaccounts"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
-# Image pull secrets named in a cache are checked for existence (read only).
+# Secrets: the credentials, ACL and gateway-credentials Secrets the operator writes, and image
+# pull secrets named in a cache (checked for existence).
 - apiGroups: [""]
   resources: ["secrets"]
+  verbs: ["get", "list", "watch", "create", "patch", "update"]
+# Pods: the operator reaches ready Redis pods and sentinels by pod IP (read only).
+- apiGroups: [""]
+  resources: ["pods"]
   verbs: ["get", "list", "watch"]
 # Events on a cache (Ready / Degraded transitions).
 - apiGroups: [""]

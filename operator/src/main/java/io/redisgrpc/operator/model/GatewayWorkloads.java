@@ -20,6 +20,8 @@ public final class GatewayWorkloads {
 
   private GatewayWorkloads() {}
 
+  public static final String CREDENTIALS_DIR = "/etc/redisgrpc/credentials";
+
   /** The gateway's command line, derived from the spec. */
   public static List<String> args(RedisGrpcCache cache) {
     GatewaySpec gateway = cache.getSpec().gateway;
@@ -35,6 +37,9 @@ public final class GatewayWorkloads {
       args.add("--redis-nodes=" + Names.serviceHost(Names.sentinel(cache), namespace) + ":" + Names.SENTINEL_PORT);
       args.add("--sentinel-master=" + Names.SENTINEL_MASTER_NAME);
     }
+    // One password file per user (docs/security.md); re-read on every reconnect, so a rotated
+    // password reaches the gateway without a restart.
+    args.add("--redis-credentials-dir=" + CREDENTIALS_DIR);
     args.add("--max-value-bytes=" + gateway.limits.maxValueBytes);
     args.add("--max-key-bytes=" + gateway.limits.maxKeyBytes);
     args.add("--max-batch-operations=" + gateway.limits.maxBatchOperations);
@@ -74,9 +79,9 @@ public final class GatewayWorkloads {
                     .withSecurityContext(PodSecurity.container())
                     .withTerminationMessagePath("/dev/termination-log")
                     .withTerminationMessagePolicy("File")
-                    .withVolumeMounts(PodTemplates.mount("tmp", "/tmp", false))
+                    .withVolumeMounts(PodTemplates.mount("tmp", "/tmp", false), PodTemplates.mount("credentials", CREDENTIALS_DIR, true))
                     .build())
-                .withVolumes(PodTemplates.emptyDir("tmp"))
+                .withVolumes(PodTemplates.emptyDir("tmp"), PodTemplates.secretVolume("credentials", Names.gatewayCredentials(cache)))
                 .build())
           .endTemplate()
         .endSpec();

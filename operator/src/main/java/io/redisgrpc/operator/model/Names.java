@@ -20,6 +20,14 @@ public final class Names {
   public static String config(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-config"; }
   public static String serviceAccount(RedisGrpcCache cache) { return cache.getMetadata().getName(); }
   public static String networkPolicy(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-redis"; }
+  /** Sentinel mode: the Service that selects the pod the sentinels name master. */
+  public static String redisMaster(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-master"; }
+  /** Every Redis user's passwords; read only by the operator. See docs/security.md. */
+  public static String credentials(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-credentials"; }
+  /** The rendered users.acl the Redis pods load at start. */
+  public static String aclSecret(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-acl"; }
+  /** The gateway's and the clients' current passwords, mounted into the gateway. */
+  public static String gatewayCredentials(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-gateway-credentials"; }
 
   /** DNS name of a StatefulSet pod through its headless Service. */
   public static String podHost(String statefulSet, int ordinal, String headlessService, String namespace) {

@@ -73,6 +73,16 @@ public final class PodTemplates {
         .build();
   }
 
+  /** A Secret volume, optionally only some keys (each to a file named like the key). Read-only for the owner. */
+  public static Volume secretVolume(String volumeName, String secretName, String... keys) {
+    io.fabric8.kubernetes.api.model.SecretVolumeSourceBuilder source = new io.fabric8.kubernetes.api.model.SecretVolumeSourceBuilder()
+        .withSecretName(secretName).withDefaultMode(0400);
+    for (String key : keys) {
+      source.addNewItem().withKey(key).withPath(key).endItem();
+    }
+    return new VolumeBuilder().withName(volumeName).withSecret(source.build()).build();
+  }
+
   public static Volume emptyDir(String name) {
     return new VolumeBuilder().withName(name).withEmptyDir(new EmptyDirVolumeSource()).build();
   }

@@ -23,6 +23,20 @@ import java.util.List;
 public final class RedisConfig {
   private RedisConfig() {}
 
+  public static final String ACL_DIR = "/etc/redis-acl";
+  public static final String ACL_FILE = ACL_DIR + "/users.acl";
+  public static final String CREDENTIALS_DIR = "/etc/redis-credentials";
+  static final String AUTH_INCLUDE = "/tmp/redis-auth.conf";
+
+  /**
+   * Shell that writes the replication password into the include file redis.conf names; run
+   * before redis-server starts. The password stays out of the ConfigMap and the command line.
+   */
+  public static String writeAuthInclude() {
+    return "printf 'masterauth %s\\n' \"$(cat " + CREDENTIALS_DIR + "/" + io.redisgrpc.operator.redis.acl.AclRules.REPLICATION
+        + ")\" > " + AUTH_INCLUDE;
+  }
+
   public static String redisConf(RedisGrpcCache cache) {
     return String.join("\n", restartRequired(cache.getSpec().redis)) + "\n"
         + String.join("\n", live(cache.getSpec().redis)) + "\n";
@@ -37,6 +51,11 @@ public final class RedisConfig {
     lines.add("dir /data");
     lines.add("daemonize no");
     lines.add("logfile \"\"");
+    // Users come from the ACL Secret at start (default off), so a restarted pod is never open.
+    lines.add("aclfile " + ACL_FILE);
+    lines.add("masteruser " + io.redisgrpc.operator.redis.acl.AclRules.REPLICATION);
+    // masterauth: written by the start command from the credentials Secret, never in a ConfigMap.
+    lines.add("include " + AUTH_INCLUDE);
     PersistenceMode persistence = redis.persistence == null ? PersistenceMode.None : redis.persistence.mode;
     boolean rdb = persistence == PersistenceMode.RDB || persistence == PersistenceMode.RDBAndAOF;
     boolean aof = persistence == PersistenceMode.AOF || persistence == PersistenceMode.RDBAndAOF;
@@ -78,6 +97,8 @@ public final class RedisConfig {
         "sentinel resolve-hostnames yes",
         "sentinel announce-hostnames yes",
         "sentinel monitor " + Names.SENTINEL_MASTER_NAME + " " + firstMaster + " " + Names.REDIS_PORT + " " + sentinel.quorum,
+        // auth-pass is appended at start from the credentials Secret (see RedisWorkloads.sentinel).
+        "sentinel auth-user " + Names.SENTINEL_MASTER_NAME + " " + io.redisgrpc.operator.redis.acl.AclRules.SENTINEL,
         "sentinel down-after-milliseconds " + Names.SENTINEL_MASTER_NAME + " 5000",
         "sentinel failover-timeout " + Names.SENTINEL_MASTER_NAME + " 60000",
         "sentinel parallel-syncs " + Names.SENTINEL_MASTER_NAME + " 1") + "\n";
@@ -96,6 +117,7 @@ public final class RedisConfig {
     return String.join("\n",
         "#!/bin/sh",
         "set -eu",
+        writeAuthInclude(),
         "self=\"" + self + "\"",
         "master=$(redis-cli -h " + sentinelService + " -p " + Names.SENTINEL_PORT
             + " --raw sentinel get-master-addr-by-name " + Names.SENTINEL_MASTER_NAME + " 2>/dev/null | head -n 1 || true)",

@@ -1,5 +1,7 @@
 package io.redisgrpc.operator.model;
 
+import io.redisgrpc.operator.redis.acl.AclRules;
+
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
@@ -37,8 +39,8 @@ public final class RedisWorkloads {
     boolean cluster = redis.mode == RedisMode.Cluster;
     String selfHost = "$(POD_NAME)." + Names.redisHeadless(cache) + "." + namespace + ".svc";
     List<String> command = cluster
-        ? List.of("redis-server", "/etc/redis/redis.conf",
-            "--cluster-announce-hostname", selfHost, "--cluster-preferred-endpoint-type", "hostname")
+        ? List.of("sh", "-c", RedisConfig.writeAuthInclude() + " && exec redis-server /etc/redis/redis.conf"
+            + " --cluster-announce-hostname " + selfHost + " --cluster-preferred-endpoint-type hostname")
         : List.of("sh", "/etc/redis/start-redis.sh");
     ContainerBuilder container = new ContainerBuilder()
         .withName("redis")
@@ -47,7 +49,7 @@ public final class RedisWorkloads {
         .withCommand(command)
         .withEnv(PodTemplates.podName())
         .addToPorts(new ContainerPortBuilder().withName("redis").withContainerPort(Names.REDIS_PORT).withProtocol("TCP").build())
-        .withReadinessProbe(PodTemplates.execProbe(List.of("redis-cli", "-p", String.valueOf(Names.REDIS_PORT), "ping"), 5, 5, 3))
+        .withReadinessProbe(PodTemplates.execProbe(answers(Names.REDIS_PORT), 5, 5, 3))
         .withLivenessProbe(PodTemplates.tcpProbe("redis", 15, 10, 6))
         .withResources(Resources.withDefaults(redis.resources, "100m", "128Mi"))
         .withSecurityContext(PodSecurity.container())
@@ -55,13 +57,17 @@ public final class RedisWorkloads {
         .withTerminationMessagePolicy("File")
         .withVolumeMounts(
             PodTemplates.mount("config", "/etc/redis", true),
+            PodTemplates.mount("acl", RedisConfig.ACL_DIR, true),
+            PodTemplates.mount("credentials", RedisConfig.CREDENTIALS_DIR, true),
             PodTemplates.mount("data", "/data", false),
             PodTemplates.mount("tmp", "/tmp", false));
     if (cluster) {
       container.addToPorts(new ContainerPortBuilder().withName("cluster-bus").withContainerPort(Names.CLUSTER_BUS_PORT).withProtocol("TCP").build());
     }
     PersistenceSpec persistence = redis.persistence == null ? new PersistenceSpec() : redis.persistence;
-    List<Volume> volumes = new ArrayList<>(List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("tmp")));
+    List<Volume> volumes = new ArrayList<>(List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("tmp"),
+        PodTemplates.secretVolume("acl", Names.aclSecret(cache)),
+        PodTemplates.secretVolume("credentials", Names.credentials(cache), AclRules.REPLICATION)));
     if (!persistence.enabled()) {
       volumes.add(PodTemplates.emptyDir("data"));
     }
@@ -80,13 +86,15 @@ public final class RedisWorkloads {
         .withImage(redis.image)
         .withImagePullPolicy("IfNotPresent")
         .withCommand("sh", "-c", "cp /etc/redis/sentinel.conf /data/sentinel.conf && echo \"sentinel announce-ip " + announce
-            + "\" >> /data/sentinel.conf")
+            + "\" >> /data/sentinel.conf && printf 'sentinel auth-pass " + Names.SENTINEL_MASTER_NAME + " %s\\n' \"$(cat "
+            + RedisConfig.CREDENTIALS_DIR + "/" + AclRules.SENTINEL + ")\" >> /data/sentinel.conf")
         .withEnv(PodTemplates.podName())
         .withResources(Resources.withDefaults(null, "10m", "16Mi"))
         .withSecurityContext(PodSecurity.container())
         .withTerminationMessagePath("/dev/termination-log")
         .withTerminationMessagePolicy("File")
-        .withVolumeMounts(PodTemplates.mount("config", "/etc/redis", true), PodTemplates.mount("data", "/data", false))
+        .withVolumeMounts(PodTemplates.mount("config", "/etc/redis", true), PodTemplates.mount("data", "/data", false),
+            PodTemplates.mount("credentials", RedisConfig.CREDENTIALS_DIR, true))
         .build();
     Container sentinel = new ContainerBuilder()
         .withName("sentinel")
@@ -104,7 +112,17 @@ public final class RedisWorkloads {
         .build();
     return statefulSet(cache, Names.sentinel(cache), Names.sentinelHeadless(cache), Labels.SENTINEL,
         redis.sentinelOrDefault().sentinels, Hashes.sha256(RedisConfig.sentinelConf(cache)), sentinel, List.of(copyConfig),
-        List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("data"), PodTemplates.emptyDir("tmp")), List.of(), redis);
+        List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("data"), PodTemplates.emptyDir("tmp"),
+            PodTemplates.secretVolume("credentials", Names.credentials(cache), AclRules.SENTINEL)), List.of(), redis);
+  }
+
+  /**
+   * Readiness: the server answers. With the default user off an unauthenticated PING gets
+   * NOAUTH, which still proves it is up and serving (not LOADING); redis-cli exits 0 on error
+   * replies, so the reply itself is checked.
+   */
+  static List<String> answers(int port) {
+    return List.of("sh", "-c", "redis-cli -p " + port + " ping | grep -qE '^(PONG|NOAUTH)'");
   }
 
   private static StatefulSet statefulSet(RedisGrpcCache cache, String name, String serviceName, String component, int replicas,

@@ -15,15 +15,42 @@ import io.redisgrpc.operator.status.ObservedState;
 import io.redisgrpc.operator.status.StatusAggregator;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.lifecycle.PodEndpoints;
+import io.redisgrpc.operator.lifecycle.RedisEndpoints;
+import io.redisgrpc.operator.lifecycle.RedisLifecycle;
+import io.redisgrpc.operator.model.Labels;
+import io.redisgrpc.operator.model.Names;
+import io.redisgrpc.operator.redis.RedisAdmin;
+import io.redisgrpc.operator.redis.cluster.ClusterFormation;
+import io.redisgrpc.operator.redis.rotation.RotationState;
 
 /**
- * Reconciles a RedisGrpcCache: the workflow below creates or server-side-applies every
- * dependent resource (JOSDK runs it before {@link #reconcile}); then the reconciler observes the
- * workloads and writes the status, but only when it changed. Once converged nothing is written.
+ * Reconciles a RedisGrpcCache, validate → observe → reconcile:
+ * <ol>
+ *   <li>the Redis side ({@link RedisLifecycle}): credentials Secrets, then ACL users, replication
+ *       credentials, live config, cluster formation or sentinel upkeep on the pods that are ready,
+ *       then one step of credential rotation. It runs before the workflow because the workflow
+ *       needs what it learns (the Sentinel master for {@code <name>-master}) and the pods need
+ *       the Secrets it writes;</li>
+ *   <li>the workflow below (invoked explicitly), which creates or server-side-applies every
+ *       dependent resource;</li>
+ *   <li>status, written only when it changed. Once converged nothing is written.</li>
+ * </ol>
  */
 @ControllerConfiguration(name = "redisgrpccache")
-@Workflow(dependents = {
+@Workflow(explicitInvocation = true, dependents = {
     @Dependent(name = "service-account", type = ServiceAccountDependent.class),
     @Dependent(name = "config", type = ConfigMapDependent.class),
     @Dependent(name = "redis-headless", type = RedisHeadlessServiceDependent.class),
@@ -39,6 +66,8 @@ import java.util.Optional;
     @Dependent(name = "sentinel", type = SentinelStatefulSetDependent.class,
         activationCondition = Conditions.SentinelMode.class,
         dependsOn = {"service-account", "config", "sentinel-headless"}),
+    @Dependent(name = "redis-master-service", type = RedisMasterServiceDependent.class,
+        activationCondition = Conditions.SentinelMode.class),
     @Dependent(name = "sentinel-pdb", type = SentinelDisruptionBudgetDependent.class,
         activationCondition = Conditions.SentinelMode.class),
     @Dependent(name = "gateway", type = GatewayDeploymentDependent.class, dependsOn = {"service-account"}),
@@ -49,38 +78,99 @@ import java.util.Optional;
     @Dependent(name = "gateway-autoscaler", type = GatewayAutoscalerDependent.class,
         reconcilePrecondition = Conditions.AutoscalingEnabled.class),
 })
-public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache> {
+public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, AutoCloseable {
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
   static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
 
   private final CacheObserver observer = new CacheObserver();
   private final StatusAggregator aggregator;
   private final EventRecorder events;
+  private final Clock clock;
+  private final RedisEndpoints endpoints;
+  private final ClientResources redisResources = DefaultClientResources.create();
 
   public RedisGrpcCacheReconciler() {
-    this(Clock.systemUTC());
+    this(Clock.systemUTC(), new PodEndpoints());
   }
 
   public RedisGrpcCacheReconciler(Clock clock) {
+    this(clock, new PodEndpoints());
+  }
+
+  /** @param endpoints where the Redis pods are reached (tests stand in redis-server processes for pods) */
+  public RedisGrpcCacheReconciler(Clock clock, RedisEndpoints endpoints) {
+    this.clock = clock;
+    this.endpoints = endpoints;
     this.aggregator = new StatusAggregator(clock);
     this.events = new EventRecorder(clock);
   }
 
+  /** The cache's pods, for {@link PodEndpoints}: ready pods are the ones the operator talks to. */
+  @Override
+  public List<EventSource<?, RedisGrpcCache>> prepareEventSources(EventSourceContext<RedisGrpcCache> context) {
+    InformerEventSourceConfiguration<Pod> pods = InformerEventSourceConfiguration.from(Pod.class, RedisGrpcCache.class)
+        .withName("pods")
+        .withLabelSelector(Labels.NAME + "=" + Labels.APP_NAME)
+        .withSecondaryToPrimaryMapper(pod -> {
+          String instance = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(Labels.INSTANCE);
+          return instance == null ? Set.of() : Set.of(new ResourceID(instance, pod.getMetadata().getNamespace()));
+        })
+        .build();
+    return List.of(new InformerEventSource<>(pods, context));
+  }
+
   @Override
   public UpdateControl<RedisGrpcCache> reconcile(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
-    ObservedState observed = observer.observe(cache, context);
+    RedisLifecycle.Outcome outcome = new RedisLifecycle(context.getClient(), redisResources, clock)
+        .round(cache, endpoints.resolve(cache, context));
+    String masterPod = outcome.redis().flatMap(RedisAdmin.Observation::master)
+        .map(ordinal -> Names.redis(cache) + "-" + ordinal)
+        .orElse(null);
+    if (masterPod != null) {
+      context.managedWorkflowAndDependentResourceContext().put(RedisMasterServiceDependent.MASTER_POD, masterPod);
+    }
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+
+    ObservedState observed = observer.observe(cache, context).withRedisSide(redisSide(cache, outcome, masterPod));
     RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed);
     boolean blocked = !observed.missingPullSecrets().isEmpty();
+    Duration recheck = blocked && BLOCKED_RECHECK.compareTo(outcome.recheck()) < 0 ? BLOCKED_RECHECK : outcome.recheck();
     if (StatusAggregator.same(status, cache.getStatus())) {
-      return blocked ? UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(BLOCKED_RECHECK) : UpdateControl.noUpdate();
+      return UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(recheck);
     }
     announceTransitions(cache, status, context);
     RedisGrpcCache patch = new RedisGrpcCache();
     patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
         .withName(cache.getMetadata().getName()).withNamespace(cache.getMetadata().getNamespace()).build());
     patch.setStatus(status);
-    UpdateControl<RedisGrpcCache> control = UpdateControl.patchStatus(patch);
-    return blocked ? control.rescheduleAfter(BLOCKED_RECHECK) : control;
+    return UpdateControl.patchStatus(patch).rescheduleAfter(recheck);
+  }
+
+  private static ObservedState.RedisSide redisSide(RedisGrpcCache cache, RedisLifecycle.Outcome outcome, String masterPod) {
+    RotationState rotation = outcome.credentials().rotation();
+    String previousMaster = cache.getStatus() == null || cache.getStatus().redis == null ? null : cache.getStatus().redis.master;
+    boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
+    String master = sentinelMode ? (masterPod != null ? masterPod : previousMaster) : null;
+    if (outcome.redis().isEmpty()) {
+      return new ObservedState.RedisSide(-1, 0, false, false, outcome.liveConfigHash(), null, null, null, null, master, List.of(),
+          rotation.generation(), rotation.phase().name(), rotation.phaseSince().toString(), rotation.lastRotation().toString(),
+          rotation.nextRotation().toString());
+    }
+    RedisAdmin.Observation seen = outcome.redis().get();
+    ClusterFormation.ClusterSummary cluster = seen.cluster() == null ? null : seen.cluster().summary();
+    return new ObservedState.RedisSide(seen.reached(), seen.expected(), seen.aclInSync(), seen.liveConfigApplied(), outcome.liveConfigHash(),
+        cluster == null ? null : cluster.slotsAssigned(),
+        cluster == null ? null : cluster.masters(),
+        cluster == null ? null : cluster.replicasPerMaster().values().stream().mapToInt(Integer::intValue).min().orElse(0),
+        seen.cluster() == null ? null : seen.cluster().converged(),
+        master, seen.problems(),
+        rotation.generation(), rotation.phase().name(), rotation.phaseSince().toString(), rotation.lastRotation().toString(),
+        rotation.nextRotation().toString());
+  }
+
+  @Override
+  public void close() {
+    redisResources.shutdown();
   }
 
   /** Events for Ready and Degraded flips (not for the first, expected Ready=False). */

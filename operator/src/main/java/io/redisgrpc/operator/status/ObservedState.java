@@ -11,5 +11,31 @@ public record ObservedState(
     int sentinelReady, int sentinelDesired,
     int gatewayReady, int gatewayDesired,
     boolean workloadsUpToDate,
-    List<String> missingPullSecrets) {
+    List<String> missingPullSecrets,
+    RedisSide redisSide) {
+
+  /** Pre-Redis-lifecycle form, for callers that have no Redis-side facts. */
+  public ObservedState(int redisReady, int redisDesired, int sentinelReady, int sentinelDesired, int gatewayReady, int gatewayDesired,
+      boolean workloadsUpToDate, List<String> missingPullSecrets) {
+    this(redisReady, redisDesired, sentinelReady, sentinelDesired, gatewayReady, gatewayDesired, workloadsUpToDate, missingPullSecrets,
+        RedisSide.unknown());
+  }
+
+  public ObservedState withRedisSide(RedisSide side) {
+    return new ObservedState(redisReady, redisDesired, sentinelReady, sentinelDesired, gatewayReady, gatewayDesired, workloadsUpToDate,
+        missingPullSecrets, side);
+  }
+
+  /**
+   * What the operator saw inside Redis this round; {@code reached} is -1 when it did not look
+   * (no pod ready yet). Cluster fields are null outside Cluster mode or before a full look.
+   */
+  public record RedisSide(int reached, int expected, boolean aclInSync, boolean liveConfigApplied, String liveConfigHash,
+      Integer slotsAssigned, Integer masters, Integer minReplicasPerMaster, Boolean clusterFormed, String masterPod,
+      List<String> problems, long credentialGeneration, String rotationPhase, String phaseSince, String lastRotation,
+      String nextRotation) {
+    public static RedisSide unknown() {
+      return new RedisSide(-1, 0, false, false, null, null, null, null, null, null, List.of(), 0, null, null, null, null);
+    }
+  }
 }

@@ -41,15 +41,19 @@ public final class StatusAggregator {
     status.gateway.endpoint = Names.serviceHost(Names.gateway(cache), cache.getMetadata().getNamespace()) + ":"
         + cache.getSpec().gateway.service.port;
 
+    ObservedState.RedisSide side = observed.redisSide();
+    fillRedisSide(status, side);
+    boolean clusterUnformed = !sentinelMode && side.reached() >= 0 && !Boolean.TRUE.equals(side.clusterFormed());
     boolean redisReady = observed.redisDesired() > 0 && observed.redisReady() >= observed.redisDesired()
-        && (!sentinelMode || observed.sentinelReady() >= observed.sentinelDesired());
+        && (!sentinelMode || observed.sentinelReady() >= observed.sentinelDesired())
+        && !clusterUnformed;
     boolean gatewayReady = observed.gatewayDesired() > 0 && observed.gatewayReady() >= observed.gatewayDesired();
     boolean blocked = !observed.missingPullSecrets().isEmpty();
     boolean tlsRequested = Boolean.TRUE.equals(cache.getSpec().tls.enabled);
 
     List<Condition> conditions = new ArrayList<>();
     conditions.add(condition(previous, ConditionTypes.REDIS_READY, redisReady,
-        redisReady ? "PodsReady" : "PodsNotReady",
+        redisReady ? "PodsReady" : (clusterUnformed && observed.redisReady() >= observed.redisDesired() ? "ClusterForming" : "PodsNotReady"),
         "Redis pods ready: " + status.redis.summary + (sentinelMode ? ", sentinels ready: " + Math.max(observed.sentinelReady(), 0) + "/" + observed.sentinelDesired() : "")));
     conditions.add(condition(previous, ConditionTypes.GATEWAY_READY, gatewayReady,
         gatewayReady ? "ReplicasReady" : "ReplicasNotReady", "Gateway replicas ready: " + status.gateway.summary));
@@ -57,11 +61,7 @@ public final class StatusAggregator {
       conditions.add(condition(previous, ConditionTypes.CERTIFICATES_READY, false, "NotImplemented",
           "spec.tls.enabled is accepted but this operator version does not provision certificates yet; traffic is not encrypted"));
     }
-    if (!cache.getSpec().auth.clients.isEmpty()) {
-      conditions.add(condition(previous, ConditionTypes.CREDENTIALS_READY, false, "NotImplemented",
-          "spec.auth.clients is accepted but this operator version creates no Redis ACL users or credentials yet; "
-              + "Redis is protected only by the NetworkPolicy"));
-    }
+    conditions.add(credentialsCondition(previous, observed.redisSide()));
     String degradedReason;
     String degradedMessage;
     if (blocked) {
@@ -88,6 +88,46 @@ public final class StatusAggregator {
             : "Not ready yet: Redis " + status.redis.summary + ", gateway " + status.gateway.summary));
     status.conditions = conditions;
     return status;
+  }
+
+  private static void fillRedisSide(RedisGrpcCacheStatus status, ObservedState.RedisSide side) {
+    if (side.reached() >= 0) {
+      status.redis.nodesReached = side.reached();
+      status.redis.aclInSync = side.aclInSync();
+      status.redis.liveConfigApplied = side.liveConfigApplied();
+    }
+    status.redis.liveConfigHash = side.liveConfigHash();
+    status.redis.master = side.masterPod();
+    status.redis.slotsAssigned = side.slotsAssigned();
+    status.redis.masters = side.masters();
+    status.redis.minReplicasPerMaster = side.minReplicasPerMaster();
+    status.redis.clusterFormed = side.clusterFormed();
+    if (side.rotationPhase() != null) {
+      RedisGrpcCacheStatus.CredentialsStatus credentials = new RedisGrpcCacheStatus.CredentialsStatus();
+      credentials.generation = side.credentialGeneration();
+      credentials.phase = side.rotationPhase();
+      credentials.phaseSince = side.phaseSince();
+      credentials.lastRotationTime = side.lastRotation();
+      credentials.nextRotationTime = side.nextRotation();
+      status.credentials = credentials;
+    }
+  }
+
+  private Condition credentialsCondition(RedisGrpcCacheStatus previous, ObservedState.RedisSide side) {
+    if (side.reached() < 0) {
+      return condition(previous, ConditionTypes.CREDENTIALS_READY, false, "WaitingForRedis",
+          "No Redis pod is ready yet; ACL users are applied on every node once they are (pods also load them from the ACL Secret at start)");
+    }
+    if (side.aclInSync() && side.reached() == side.expected()) {
+      boolean rotating = side.rotationPhase() != null && !"Idle".equals(side.rotationPhase());
+      return condition(previous, ConditionTypes.CREDENTIALS_READY, true, rotating ? "Rotating" : "UsersApplied",
+          rotating ? "ACL users applied on all " + side.reached() + " nodes; rotation to generation " + side.credentialGeneration()
+              + " is in phase " + side.rotationPhase()
+              : "ACL users applied on all " + side.reached() + " nodes; default user disabled");
+    }
+    return condition(previous, ConditionTypes.CREDENTIALS_READY, false, "UsersNotApplied",
+        "ACL users in sync on " + (side.aclInSync() ? side.reached() : "not all of the " + side.reached() + " reached") + " of "
+            + side.expected() + " nodes" + (side.problems().isEmpty() ? "" : ": " + String.join("; ", side.problems().subList(0, Math.min(3, side.problems().size())))));
   }
 
   /**

@@ -51,8 +51,13 @@ class WorkloadsTest {
     cache.getSpec().redis.cluster.replicasPerShard = 2;
     StatefulSet redis = RedisWorkloads.redis(cache);
     assertThat(redis.getSpec().getReplicas()).isEqualTo(15);
-    assertThat(redis.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand())
-        .contains("--cluster-announce-hostname", "$(POD_NAME).c-redis-headless.shop.svc");
+    List<String> command = redis.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
+    assertThat(command).hasSize(3);
+    assertThat(command.get(2))
+        .contains("--cluster-announce-hostname $(POD_NAME).c-redis-headless.shop.svc")
+        .as("the replication password reaches redis.conf through an include file, not the command line")
+        .contains("> /tmp/redis-auth.conf && exec redis-server")
+        .doesNotContain("--masterauth");
   }
 
   @Test

@@ -58,15 +58,28 @@ class StatusAggregatorTest {
   }
 
   @Test
-  void declaredClientsAreReportedAsNotYetEnforced() {
+  void credentialsWaitForRedisThenReportUsersAndRotation() {
     RedisGrpcCache cache = Caches.of("a", RedisMode.Cluster);
-    var client = new io.redisgrpc.operator.crd.AuthSpec.ClientSpec();
-    client.name = "orders";
-    client.keyPrefix = "orders:";
-    cache.getSpec().auth.clients.add(client);
-    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()));
-    assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getStatus()).isEqualTo("False");
-    assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getReason()).isEqualTo("NotImplemented");
+    RedisGrpcCacheStatus waiting = at(T0).aggregate(cache, new ObservedState(0, 6, 0, 0, 2, 2, true, List.of()));
+    assertThat(condition(waiting, ConditionTypes.CREDENTIALS_READY).getReason()).isEqualTo("WaitingForRedis");
+
+    var rotating = new ObservedState.RedisSide(6, 6, true, true, "h", 16384, 3, 1, true, null, List.of(),
+        2, "Use", T0.toString(), T0.toString(), T1.toString());
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(rotating));
+    assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getStatus()).isEqualTo("True");
+    assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getReason()).isEqualTo("Rotating");
+    assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getMessage()).contains("generation 2").contains("Use");
+    assertThat(status.credentials.generation).isEqualTo(2L);
+    assertThat(status.redis.slotsAssigned).isEqualTo(16384);
+    assertThat(condition(status, ConditionTypes.READY).getStatus()).isEqualTo("True");
+
+    var drifted = new ObservedState.RedisSide(5, 6, false, true, "h", 16384, 3, 1, false, null, List.of("cannot reach 10.0.0.6:6379"),
+        2, "Idle", T0.toString(), T0.toString(), T1.toString());
+    RedisGrpcCacheStatus partial = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(drifted));
+    assertThat(condition(partial, ConditionTypes.CREDENTIALS_READY).getReason()).isEqualTo("UsersNotApplied");
+    assertThat(condition(partial, ConditionTypes.CREDENTIALS_READY).getMessage()).contains("10.0.0.6");
+    assertThat(condition(partial, ConditionTypes.REDIS_READY).getReason()).isEqualTo("ClusterForming");
+    assertThat(condition(partial, ConditionTypes.READY).getStatus()).isEqualTo("False");
   }
 
   private static StatusAggregator at(Instant now) {

@@ -144,6 +144,20 @@ public final class AclRules {
    *       because INFO is in {@code @dangerous}).</li>
    * </ul>
    */
+  /**
+   * The gateway's user when it serves every caller itself (no mTLS, so no per-client identity):
+   * a client with every permission over all keys and channels, still without the dangerous,
+   * admin and key-space-enumerating commands every client is denied.
+   */
+  public static AclUser gatewayForAll(Collection<String> passwordHashes) {
+    ClientSpec everything = new ClientSpec();
+    everything.name = GATEWAY;
+    everything.keyPrefix = "";
+    everything.channelPrefix = "";
+    everything.permissions = List.of(Permission.READ, Permission.WRITE, Permission.PUBSUB);
+    return client(everything, passwordHashes);
+  }
+
   public static AclUser client(ClientSpec client, Collection<String> passwordHashes) {
     if (DEFAULT.equals(client.name)) {
       throw new IllegalArgumentException("a client may not be named 'default': that is Redis' built-in user");
@@ -178,12 +192,22 @@ public final class AclRules {
    * @param passwordHashes SHA-256 hashes per user name; every user but default needs at least one
    */
   public static List<AclUser> desired(List<ClientSpec> clients, Map<String, ? extends Collection<String>> passwordHashes) {
+    return desired(clients, passwordHashes, false);
+  }
+
+  /**
+   * @param gatewaySharesData true when the gateway cannot tell callers apart (mTLS off): it then
+   *     serves every caller through {@code _gateway}, which needs the data commands on every key
+   *     and channel (see {@link #gatewayForAll}); with mTLS on it uses each client's own user.
+   */
+  public static List<AclUser> desired(List<ClientSpec> clients, Map<String, ? extends Collection<String>> passwordHashes,
+      boolean gatewaySharesData) {
     List<AclUser> users = new ArrayList<>(List.of(
         operator(hashes(passwordHashes, OPERATOR)),
         replication(hashes(passwordHashes, REPLICATION)),
         sentinel(hashes(passwordHashes, SENTINEL)),
         exporter(hashes(passwordHashes, EXPORTER)),
-        gateway(hashes(passwordHashes, GATEWAY))));
+        gatewaySharesData ? gatewayForAll(hashes(passwordHashes, GATEWAY)) : gateway(hashes(passwordHashes, GATEWAY))));
     Set<String> seen = new HashSet<>();
     clients.stream().sorted(Comparator.comparing((ClientSpec c) -> c.name)).forEach(client -> {
       if (!seen.add(client.name)) {

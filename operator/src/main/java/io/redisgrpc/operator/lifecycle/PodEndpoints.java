@@ -1,0 +1,65 @@
+package io.redisgrpc.operator.lifecycle;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.model.Labels;
+import io.redisgrpc.operator.model.Names;
+import io.redisgrpc.operator.model.RedisWorkloads;
+import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Endpoints from the cache's pods (the reconciler's Pod informer): ready pods only, reached by
+ * pod IP (CLUSTER MEET in Redis 7.0 takes an IP) and known by their DNS names too, which is what
+ * the nodes announce and what the sentinels report.
+ */
+public final class PodEndpoints implements RedisEndpoints {
+
+  @Override
+  public Topology resolve(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    List<Pod> pods = context.getSecondaryResourcesAsStream(Pod.class).toList();
+    String namespace = cache.getMetadata().getNamespace();
+    List<Endpoint> nodes = new ArrayList<>();
+    Map<String, Integer> aliases = new LinkedHashMap<>();
+    List<Pod> redisPods = ofComponent(pods, Labels.REDIS);
+    for (Pod pod : redisPods) {
+      int ordinal = ordinal(pod);
+      String ip = pod.getStatus().getPodIP();
+      nodes.add(new Endpoint(ip, Names.REDIS_PORT, pod.getSpec().getNodeName()));
+      aliases.put(ip + ":" + Names.REDIS_PORT, ordinal);
+      aliases.put(Names.podHost(Names.redis(cache), ordinal, Names.redisHeadless(cache), namespace) + ":" + Names.REDIS_PORT, ordinal);
+    }
+    List<Sentinel> sentinels = ofComponent(pods, Labels.SENTINEL).stream()
+        .map(pod -> new Sentinel(pod.getStatus().getPodIP(), Names.SENTINEL_PORT)).toList();
+    int desired = RedisWorkloads.redisPods(cache.getSpec().redis);
+    boolean complete = nodes.size() == desired
+        && redisPods.stream().map(PodEndpoints::ordinal).toList().equals(java.util.stream.IntStream.range(0, desired).boxed().toList());
+    return new Topology(nodes, complete, sentinels, aliases);
+  }
+
+  private static List<Pod> ofComponent(List<Pod> pods, String component) {
+    return pods.stream()
+        .filter(pod -> component.equals(pod.getMetadata().getLabels().get(Labels.COMPONENT)))
+        .filter(PodEndpoints::ready)
+        .sorted(Comparator.comparingInt(PodEndpoints::ordinal))
+        .toList();
+  }
+
+  private static boolean ready(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null && pod.getStatus().getPodIP() != null
+        && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** StatefulSet pods are named {@code <set>-<ordinal>}. */
+  static int ordinal(Pod pod) {
+    String name = pod.getMetadata().getName();
+    return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
+  }
+}

@@ -1,0 +1,178 @@
+package io.redisgrpc.operator.lifecycle;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.lettuce.core.resource.ClientResources;
+import io.redisgrpc.operator.credentials.CredentialStore;
+import io.redisgrpc.operator.credentials.CredentialStore.Stored;
+import io.redisgrpc.operator.credentials.Credentials;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.model.RedisConfig;
+import io.redisgrpc.operator.redis.RedisAdmin;
+import io.redisgrpc.operator.redis.acl.AclRules;
+import io.redisgrpc.operator.redis.config.LiveConfig;
+import io.redisgrpc.operator.redis.rotation.RotationMachine;
+import io.redisgrpc.operator.redis.rotation.RotationMachine.Decision;
+import io.redisgrpc.operator.redis.rotation.RotationMachine.Observations;
+import io.redisgrpc.operator.redis.rotation.RotationPhase;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The Redis side of one reconciliation, in this order:
+ * <ol>
+ *   <li>credentials: the {@code <name>-credentials} Secret gets a password for every user the
+ *       spec needs (new clients get one, removed clients lose theirs);</li>
+ *   <li>Redis: {@link RedisAdmin#round} with the ACL users those credentials call for;</li>
+ *   <li>rotation: one {@link RotationMachine} decision from what steps 1 and 2 saw, stored with
+ *       the credentials in one Secret update;</li>
+ *   <li>the derived Secrets (users.acl, the gateway's passwords) from the credentials as now stored.</li>
+ * </ol>
+ * Everything it needs to resume is in the cluster: the credentials Secret's data and annotations.
+ * An operator restarted anywhere in a round re-reads them and does the same round again.
+ */
+public final class RedisLifecycle {
+  /** How soon to look again while something is in flight (formation, rotation). */
+  public static final Duration BUSY_RECHECK = Duration.ofSeconds(2);
+  /** How soon to look again when all is well: drift (a user changed by hand) is repaired this often. */
+  public static final Duration IDLE_RECHECK = Duration.ofSeconds(60);
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final CredentialStore store;
+  private final RedisAdmin admin;
+  private final Clock clock;
+  private final Supplier<String> passwords;
+
+  public RedisLifecycle(KubernetesClient client, ClientResources resources, Clock clock) {
+    this(new CredentialStore(client), new RedisAdmin(resources), clock, RedisLifecycle::newPassword);
+  }
+
+  RedisLifecycle(CredentialStore store, RedisAdmin admin, Clock clock, Supplier<String> passwords) {
+    this.store = store;
+    this.admin = admin;
+    this.clock = clock;
+    this.passwords = passwords;
+  }
+
+  /** What a round left behind, for status and requeueing. */
+  public record Outcome(Stored credentials, Optional<RedisAdmin.Observation> redis, String liveConfigHash, Duration recheck) {}
+
+  public Outcome round(RedisGrpcCache cache, RedisEndpoints.Topology topology) {
+    Instant now = clock.instant();
+    Duration interval = goDuration(cache.getSpec().auth.rotation.interval);
+    Duration grace = goDuration(cache.getSpec().auth.rotation.gracePeriod);
+
+    // 1. credentials for every user the spec needs
+    Stored stored = store.load(cache, now, interval);
+    Credentials wanted = stored.credentials().withUsers(CredentialStore.users(cache), passwords);
+    if (!stored.exists() || !wanted.equals(stored.credentials())) {
+      stored = store.save(cache, stored.with(wanted));
+    }
+
+    // 2. Redis
+    Map<String, String> live = LiveConfig.directives(RedisConfig.live(cache.getSpec().redis));
+    Optional<RedisAdmin.Observation> seen = Optional.empty();
+    if (!topology.nodes().isEmpty()) {
+      Credentials credentials = stored.credentials();
+      boolean cluster = cache.getSpec().redis.mode == RedisMode.Cluster;
+      seen = Optional.of(admin.round(new RedisAdmin.Desired(
+          cluster ? RedisAdmin.Mode.CLUSTER : RedisAdmin.Mode.SENTINEL,
+          topology.nodes(), topology.sentinels(),
+          cluster ? cache.getSpec().redis.clusterOrDefault().shards : 1,
+          cache.getSpec().redis.sentinelOrDefault().quorum,
+          AclRules.desired(cache.getSpec().auth.clients, credentials.hashes(), CredentialStore.gatewaySharesData(cache)),
+          credentials.candidates(AclRules.OPERATOR),
+          credentials.current(AclRules.REPLICATION),
+          credentials.current(AclRules.SENTINEL),
+          live, topology.aliases())));
+      if (cluster && !topology.complete()) {
+        // Formation and resharding need every pod; users and config were still brought to those ready.
+        seen = seen.map(o -> new RedisAdmin.Observation(io.redisgrpc.operator.model.RedisWorkloads.redisPods(cache.getSpec().redis), o.reached(), false, o.replicationAuthCurrent(),
+            o.liveConfigApplied(), o.actions(), o.problems(), null, o.master(), o.sentinelsCurrent()));
+      }
+    }
+
+    // 3. rotation
+    RotationMachine machine = new RotationMachine(clock, interval, grace);
+    String request = cache.getMetadata().getAnnotations() == null ? null
+        : cache.getMetadata().getAnnotations().get(CredentialStore.ROTATE_ANNOTATION);
+    boolean requested = request != null && !request.isBlank() && !request.equals(stored.handledRequest());
+    Decision decision = machine.next(stored.rotation(), observations(cache, stored, seen, requested));
+    Stored next = stored.with(decision.state());
+    if (requested && decision.state().phase() == RotationPhase.Prepare) {
+      next = next.handling(request);
+    }
+    next = switch (decision.action()) {
+      case STORE_NEW_PASSWORD -> next.with(next.credentials().withPending(passwords));
+      case SWITCH_CONSUMERS -> next.with(next.credentials().switchedToPending());
+      case RETIRE_OLD_PASSWORD -> next.with(next.credentials().retired());
+      case TRUST_NEW_PASSWORD, WAIT_GRACE, WAIT -> next;
+    };
+    if (!next.equals(stored)) {
+      next = store.save(cache, next);
+    }
+
+    // 4. what consumers read
+    store.applyDerived(cache, next.credentials());
+
+    return new Outcome(next, seen, io.redisgrpc.operator.model.Hashes.sha256(live.toString()), recheck(next, decision, seen, grace, now));
+  }
+
+  private static Observations observations(RedisGrpcCache cache, Stored stored, Optional<RedisAdmin.Observation> seen, boolean requested) {
+    Credentials credentials = stored.credentials();
+    boolean everywhere = seen.map(o -> o.allReached() && o.aclInSync()).orElse(false);
+    boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
+    boolean consumersOnCurrent = seen.map(o -> o.allReached() && o.replicationAuthCurrent() && (!sentinelMode || o.sentinelsCurrent()))
+        .orElse(false);
+    return new Observations(
+        requested,
+        credentials.allPending(),
+        credentials.allPending() && everywhere,
+        !credentials.anyPending() && consumersOnCurrent,
+        !credentials.anyRetiring() && everywhere);
+  }
+
+  private Duration recheck(Stored stored, Decision decision, Optional<RedisAdmin.Observation> seen, Duration grace, Instant now) {
+    if (decision.action() == RotationMachine.Action.WAIT_GRACE) {
+      Duration left = Duration.between(now, stored.rotation().phaseSince().plus(grace));
+      return left.isNegative() || left.isZero() ? BUSY_RECHECK : min(left, IDLE_RECHECK);
+    }
+    if (stored.rotation().phase() != RotationPhase.Idle) {
+      return BUSY_RECHECK;
+    }
+    boolean settled = seen.map(o -> o.allReached() && o.aclInSync() && o.liveConfigApplied() && o.replicationAuthCurrent()
+        && (o.cluster() == null || o.cluster().converged()) && o.problems().isEmpty()).orElse(true);
+    if (!settled) {
+      return BUSY_RECHECK;
+    }
+    Duration untilRotation = Duration.between(now, stored.rotation().nextRotation());
+    return untilRotation.isNegative() ? BUSY_RECHECK : min(untilRotation, IDLE_RECHECK);
+  }
+
+  /** The CRD's durations are Go durations ("720h", "1h30m"); Fabric8's Duration parses them. */
+  private static Duration goDuration(String value) {
+    try {
+      return io.fabric8.kubernetes.api.model.Duration.parse(value).getDuration();
+    } catch (java.text.ParseException e) {
+      throw new IllegalArgumentException("not a duration: " + value, e);
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** 32 random bytes, URL-safe Base64: printable, and no character a redis.conf or shell would mangle. */
+  static String newPassword() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

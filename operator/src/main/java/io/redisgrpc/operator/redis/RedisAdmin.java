@@ -1,0 +1,253 @@
+package io.redisgrpc.operator.redis;
+
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.redisgrpc.operator.redis.acl.AclChanges;
+import io.redisgrpc.operator.redis.acl.AclReconciler;
+import io.redisgrpc.operator.redis.acl.AclRules;
+import io.redisgrpc.operator.redis.acl.AclUser;
+import io.redisgrpc.operator.redis.cluster.ClusterFormation;
+import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.cluster.NodeConnections;
+import io.redisgrpc.operator.redis.config.LiveConfig;
+import io.redisgrpc.operator.redis.sentinel.SentinelAdmin;
+import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One round of Redis-side work for a cache, as the reconciler asks for it: bring ACL users,
+ * replication credentials and live settings to every node, then one step of cluster formation
+ * (Cluster mode) or of sentinel upkeep (Sentinel mode). It only talks to Redis; what to want comes
+ * in as a {@link Desired}, what was seen goes out as an {@link Observation}.
+ *
+ * <p>A round never waits for Redis to settle (gossip, failover): it does what is possible now
+ * and reports, and the reconciler requeues.
+ *
+ * <h2>Logging in</h2>
+ * The operator logs in as {@code _operator}, trying each of its passwords (current first: during
+ * a rotation a node may not have the new one yet). A node that refuses them all but lets
+ * {@code default} in is a fresh node that never loaded the ACL file (the pods load it at start,
+ * so in practice only a Redis the operator adopts): it is bootstrapped over that connection,
+ * following {@link AclReconciler#reconcileAllButDefault}'s order, and reached again as
+ * {@code _operator} afterwards.
+ */
+public final class RedisAdmin {
+  private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+  private final ClientResources resources;
+
+  public RedisAdmin(ClientResources resources) {
+    this.resources = resources;
+  }
+
+  public enum Mode { CLUSTER, SENTINEL }
+
+  /**
+   * @param nodes the data nodes in pod order (empty when none is ready yet)
+   * @param operatorPasswords the operator's passwords to try, current first
+   * @param replicationPassword what replicas log in with ({@code masterauth})
+   * @param sentinelPassword what sentinels log in with
+   * @param liveConfig directives for CONFIG SET ({@link io.redisgrpc.operator.model.RedisConfig#live})
+   * @param aliases every "host:port" a node is known by (pod IP, pod DNS name), to its index in
+   *     {@code nodes}: sentinels name the master by its announced hostname
+   */
+  public record Desired(Mode mode, List<Endpoint> nodes, List<Sentinel> sentinels, int masters, int quorum,
+      List<AclUser> users, List<String> operatorPasswords, String replicationPassword, String sentinelPassword,
+      Map<String, String> liveConfig, Map<String, Integer> aliases) {}
+
+  /**
+   * What a round saw and did.
+   *
+   * @param reached data nodes that answered
+   * @param aclInSync every node has exactly the desired users (after this round's changes)
+   * @param replicationAuthCurrent every node's masteruser/masterauth is the desired one
+   * @param liveConfigApplied every node runs the desired live directives
+   * @param cluster the formation step's result (Cluster mode), or null
+   * @param master Sentinel mode: the index in {@code nodes} of the master a majority of sentinels names
+   * @param sentinelsCurrent every sentinel monitors that master with the desired credentials
+   */
+  public record Observation(int expected, int reached, boolean aclInSync, boolean replicationAuthCurrent, boolean liveConfigApplied,
+      List<String> actions, List<String> problems, ClusterFormation.Result cluster, Optional<Integer> master,
+      boolean sentinelsCurrent) {
+    public boolean allReached() {
+      return expected > 0 && reached == expected;
+    }
+  }
+
+  public Observation round(Desired desired) {
+    List<String> actions = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    Set<Endpoint> bootstrapped = new HashSet<>();
+    Map<Endpoint, RedisCommands<String, String>> reached = new LinkedHashMap<>();
+    boolean aclInSync;
+    boolean replicationCurrent = true;
+    try (Logins logins = new Logins(desired.operatorPasswords())) {
+      for (Endpoint node : desired.nodes()) {
+        try {
+          reached.put(node, logins.connect(node, bootstrapped));
+        } catch (RedisException e) {
+          problems.add("cannot reach " + node.host() + ":" + node.port() + ": " + e.getMessage());
+        }
+      }
+      aclInSync = reached.size() == desired.nodes().size();
+      // Users first (default untouched), then replication credentials, then default off: a
+      // replica that still replicates as default must switch before default goes.
+      for (Map.Entry<Endpoint, RedisCommands<String, String>> node : reached.entrySet()) {
+        aclInSync &= applyAcl(node, desired.users(), false, actions, problems);
+      }
+      for (Map.Entry<Endpoint, RedisCommands<String, String>> node : reached.entrySet()) {
+        replicationCurrent &= applyReplicationAuth(node, desired.replicationPassword(), actions, problems);
+      }
+      for (Map.Entry<Endpoint, RedisCommands<String, String>> node : reached.entrySet()) {
+        aclInSync &= applyAcl(node, desired.users(), true, actions, problems);
+      }
+    }
+    replicationCurrent &= reached.size() == desired.nodes().size();
+
+    // A bootstrap connection ran as default, which is now off: the rest goes over fresh logins.
+    boolean liveApplied = reached.size() == desired.nodes().size();
+    ClusterFormation.Result cluster = null;
+    Optional<Integer> master = Optional.empty();
+    boolean sentinelsCurrent = false;
+    try (Logins logins = new Logins(desired.operatorPasswords())) {
+      for (Endpoint node : reached.keySet()) {
+        try {
+          Map<String, String> changed = LiveConfig.apply(logins.connect(node, null), desired.liveConfig());
+          if (!changed.isEmpty()) {
+            actions.add("CONFIG SET " + changed + " on " + describe(node));
+          }
+        } catch (RedisException e) {
+          liveApplied = false;
+          problems.add("live config on " + describe(node) + ": " + e.getMessage());
+        }
+      }
+      if (desired.mode() == Mode.CLUSTER && !desired.nodes().isEmpty() && reached.size() == desired.nodes().size()) {
+        cluster = new ClusterFormation(logins.connections).step(desired.nodes(), desired.masters());
+        actions.addAll(cluster.actions());
+      }
+    }
+    if (desired.mode() == Mode.SENTINEL && !desired.sentinels().isEmpty()) {
+      try (SentinelAdmin sentinels = new SentinelAdmin(resources)) {
+        SentinelAdmin.Result result = sentinels.round(desired.sentinels(), desired.quorum(),
+            AclRules.SENTINEL, desired.sentinelPassword());
+        master = result.master().map(desired.aliases()::get);
+        if (result.master().isPresent() && master.isEmpty()) {
+          problems.add("the sentinels name " + result.master().get() + " master, which is none of this cache's pods");
+        }
+        sentinelsCurrent = result.allCurrent();
+        actions.addAll(result.actions());
+        problems.addAll(result.problems());
+      }
+    }
+    return new Observation(desired.nodes().size(), reached.size(), aclInSync, replicationCurrent, liveApplied,
+        actions, problems, cluster, master, sentinelsCurrent);
+  }
+
+  private static boolean applyAcl(Map.Entry<Endpoint, RedisCommands<String, String>> node, List<AclUser> users, boolean withDefault,
+      List<String> actions, List<String> problems) {
+    try {
+      AclChanges changes = withDefault ? AclReconciler.reconcile(node.getValue(), users)
+          : AclReconciler.reconcileAllButDefault(node.getValue(), users);
+      if (!changes.isEmpty()) {
+        actions.add("ACL " + changes + " on " + describe(node.getKey()));
+      }
+      return true;
+    } catch (RedisException e) {
+      problems.add("ACL users on " + describe(node.getKey()) + ": " + e.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * masteruser/masterauth on every node (a master needs them too: it becomes a replica in a
+   * failover). A replica whose link logged in as someone else is made to reconnect.
+   */
+  private static boolean applyReplicationAuth(Map.Entry<Endpoint, RedisCommands<String, String>> node, String password,
+      List<String> actions, List<String> problems) {
+    RedisCommands<String, String> redis = node.getValue();
+    try {
+      Map<String, String> running = redis.configGet("masteruser", "masterauth");
+      boolean userChanged = !AclRules.REPLICATION.equals(running.get("masteruser"));
+      if (userChanged || !password.equals(running.get("masterauth"))) {
+        redis.configSet(Map.of("masteruser", AclRules.REPLICATION, "masterauth", password));
+        actions.add("replication credentials on " + describe(node.getKey()));
+        if (userChanged && redis.info("replication").contains("role:slave")) {
+          redis.clientKill(io.lettuce.core.KillArgs.Builder.typeMaster());
+        }
+      }
+      return true;
+    } catch (RedisException e) {
+      problems.add("replication credentials on " + describe(node.getKey()) + ": " + e.getMessage());
+      return false;
+    }
+  }
+
+  private static String describe(Endpoint node) {
+    return node.host() + ":" + node.port();
+  }
+
+  /** Admin connections that log in as the operator, falling back to a one-time bootstrap. */
+  private final class Logins implements AutoCloseable {
+    private final List<String> passwords;
+    private final Map<String, Integer> attempt = new LinkedHashMap<>();
+    final NodeConnections connections;
+
+    Logins(List<String> passwords) {
+      this.passwords = passwords;
+      this.connections = new NodeConnections(resources, this::uri);
+    }
+
+    private RedisURI uri(Endpoint node) {
+      int index = attempt.getOrDefault(describe(node), 0);
+      RedisURI.Builder uri = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(TIMEOUT);
+      if (index < passwords.size()) {
+        uri.withAuthentication(AclRules.OPERATOR, passwords.get(index));
+      }
+      return uri.build();
+    }
+
+    /** @param bootstrapped collects nodes reached without credentials; null = do not fall back */
+    RedisCommands<String, String> connect(Endpoint node, Set<Endpoint> bootstrapped) {
+      int limit = bootstrapped == null ? passwords.size() - 1 : passwords.size();
+      while (true) {
+        try {
+          RedisCommands<String, String> commands = connections.to(node);
+          if (attempt.getOrDefault(describe(node), 0) >= passwords.size()) {
+            bootstrapped.add(node);
+          }
+          return commands;
+        } catch (RedisException e) {
+          int index = attempt.getOrDefault(describe(node), 0);
+          if (!isLoginRefused(e) || index >= limit) {
+            throw e;
+          }
+          attempt.put(describe(node), index + 1);
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      connections.close();
+    }
+  }
+
+  private static boolean isLoginRefused(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && (message.contains("WRONGPASS") || message.contains("NOAUTH") || message.contains("NOPERM"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,105 @@
+package io.redisgrpc.operator.redis.sentinel;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
+import io.redisgrpc.operator.model.Names;
+import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Sentinel upkeep in one round: learn the master from the sentinels (a majority of all of them,
+ * {@link SentinelMasterDiscovery}), give every sentinel the credentials it monitors with, and
+ * bring back a sentinel that lost its state (a restarted pod without its rewritten config): it
+ * is told to monitor the master the majority names. A sentinel that names a different master is
+ * only reported: during a failover that is normal for a moment, and Sentinel's own gossip
+ * settles it; overruling it could undo a legitimate failover.
+ */
+public final class SentinelAdmin implements AutoCloseable {
+  private static final Duration TIMEOUT = Duration.ofSeconds(2);
+  private final ClientResources resources;
+  private final RedisClient client;
+
+  public SentinelAdmin(ClientResources resources) {
+    this.resources = resources;
+    this.client = RedisClient.create(resources);
+  }
+
+  /**
+   * @param master "host:port" of the master a majority names, if any
+   * @param allCurrent every sentinel answered, monitors that master and has the credentials
+   */
+  public record Result(Optional<String> master, boolean allCurrent, List<String> actions, List<String> problems) {}
+
+  public Result round(List<Sentinel> sentinels, int quorum, String authUser, String authPassword) {
+    Optional<String> master;
+    try (SentinelMasterDiscovery discovery = new SentinelMasterDiscovery(resources)) {
+      master = discovery.discover(sentinels, Names.SENTINEL_MASTER_NAME).master();
+    }
+    List<String> actions = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    boolean allCurrent = master.isPresent();
+    for (Sentinel sentinel : sentinels) {
+      String name = sentinel.host() + ":" + sentinel.port();
+      RedisURI uri = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(TIMEOUT).build();
+      try (StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(uri)) {
+        RedisSentinelCommands<String, String> commands = connection.sync();
+        Optional<String> named = namedMaster(commands);
+        if (named.isEmpty() && master.isPresent()) {
+          String[] hostPort = splitHostPort(master.get());
+          commands.monitor(Names.SENTINEL_MASTER_NAME, hostPort[0], Integer.parseInt(hostPort[1]), quorum);
+          for (Map.Entry<String, String> option : Map.of(
+              "down-after-milliseconds", "5000", "failover-timeout", "60000", "parallel-syncs", "1").entrySet()) {
+            commands.set(Names.SENTINEL_MASTER_NAME, option.getKey(), option.getValue());
+          }
+          actions.add("sentinel " + name + " monitors " + master.get() + " again");
+          named = master;
+        }
+        if (named.isEmpty()) {
+          allCurrent = false;
+          problems.add("sentinel " + name + " monitors no master and no majority names one");
+          continue;
+        }
+        if (master.isPresent() && !named.equals(master)) {
+          allCurrent = false;
+          problems.add("sentinel " + name + " names " + named.get() + " while the majority names " + master.get());
+        }
+        // Idempotent; Sentinel does not show auth-pass back, so it is set every round.
+        commands.set(Names.SENTINEL_MASTER_NAME, "auth-user", authUser);
+        commands.set(Names.SENTINEL_MASTER_NAME, "auth-pass", authPassword);
+      } catch (RedisException e) {
+        allCurrent = false;
+        problems.add("sentinel " + name + ": " + e.getMessage());
+      }
+    }
+    return new Result(master, allCurrent, actions, problems);
+  }
+
+  private static Optional<String> namedMaster(RedisSentinelCommands<String, String> commands) {
+    try {
+      SocketAddress address = commands.getMasterAddrByName(Names.SENTINEL_MASTER_NAME);
+      return address instanceof InetSocketAddress inet ? Optional.of(inet.getHostString() + ":" + inet.getPort()) : Optional.empty();
+    } catch (RedisException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String[] splitHostPort(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    return new String[] {hostPort.substring(0, colon), hostPort.substring(colon + 1)};
+  }
+
+  @Override
+  public void close() {
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}
