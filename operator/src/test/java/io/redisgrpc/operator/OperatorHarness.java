@@ -11,9 +11,16 @@ final class OperatorHarness implements AutoCloseable {
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Operator operator;
 
+  private final RedisGrpcCacheReconciler reconciler;
+
   OperatorHarness(KubernetesClient client, String namespace) {
+    this(client, namespace, new RedisGrpcCacheReconciler());
+  }
+
+  OperatorHarness(KubernetesClient client, String namespace, RedisGrpcCacheReconciler reconciler) {
+    this.reconciler = reconciler;
     operator = OperatorMain.create(client, registry, "", false);
-    operator.register(new RedisGrpcCacheReconciler(), configuration -> configuration.settingNamespaces(namespace));
+    operator.register(reconciler, configuration -> configuration.settingNamespaces(namespace));
     operator.start();
   }
 
@@ -29,5 +36,6 @@ final class OperatorHarness implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    reconciler.close();
   }
 }

@@ -41,7 +41,7 @@ public final class RedisLifecycle {
   /** How soon to look again while something is in flight (formation, rotation). */
   public static final Duration BUSY_RECHECK = Duration.ofSeconds(2);
   /** How soon to look again when all is well: drift (a user changed by hand) is repaired this often. */
-  public static final Duration IDLE_RECHECK = Duration.ofSeconds(60);
+  public static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -49,16 +49,15 @@ public final class RedisLifecycle {
   private final RedisAdmin admin;
   private final Clock clock;
   private final Supplier<String> passwords;
+  private final Duration driftCheck;
 
-  public RedisLifecycle(KubernetesClient client, ClientResources resources, Clock clock) {
-    this(new CredentialStore(client), new RedisAdmin(resources), clock, RedisLifecycle::newPassword);
-  }
-
-  RedisLifecycle(CredentialStore store, RedisAdmin admin, Clock clock, Supplier<String> passwords) {
-    this.store = store;
-    this.admin = admin;
+  /** @param driftCheck how often a settled cache is looked at again (drift repair); see {@link #DRIFT_CHECK} */
+  public RedisLifecycle(KubernetesClient client, ClientResources resources, Clock clock, Duration driftCheck) {
+    this.store = new CredentialStore(client);
+    this.admin = new RedisAdmin(resources);
     this.clock = clock;
-    this.passwords = passwords;
+    this.passwords = RedisLifecycle::newPassword;
+    this.driftCheck = driftCheck;
   }
 
   /** What a round left behind, for status and requeueing. */
@@ -91,12 +90,7 @@ public final class RedisLifecycle {
           credentials.candidates(AclRules.OPERATOR),
           credentials.current(AclRules.REPLICATION),
           credentials.current(AclRules.SENTINEL),
-          live, topology.aliases())));
-      if (cluster && !topology.complete()) {
-        // Formation and resharding need every pod; users and config were still brought to those ready.
-        seen = seen.map(o -> new RedisAdmin.Observation(io.redisgrpc.operator.model.RedisWorkloads.redisPods(cache.getSpec().redis), o.reached(), false, o.replicationAuthCurrent(),
-            o.liveConfigApplied(), o.actions(), o.problems(), null, o.master(), o.sentinelsCurrent()));
-      }
+          live, topology.aliases(), topology.complete())));
     }
 
     // 3. rotation
@@ -104,7 +98,7 @@ public final class RedisLifecycle {
     String request = cache.getMetadata().getAnnotations() == null ? null
         : cache.getMetadata().getAnnotations().get(CredentialStore.ROTATE_ANNOTATION);
     boolean requested = request != null && !request.isBlank() && !request.equals(stored.handledRequest());
-    Decision decision = machine.next(stored.rotation(), observations(cache, stored, seen, requested));
+    Decision decision = machine.next(stored.rotation(), observations(cache, stored, seen, topology.complete(), requested));
     Stored next = stored.with(decision.state());
     if (requested && decision.state().phase() == RotationPhase.Prepare) {
       next = next.handling(request);
@@ -125,12 +119,17 @@ public final class RedisLifecycle {
     return new Outcome(next, seen, io.redisgrpc.operator.model.Hashes.sha256(live.toString()), recheck(next, decision, seen, grace, now));
   }
 
-  private static Observations observations(RedisGrpcCache cache, Stored stored, Optional<RedisAdmin.Observation> seen, boolean requested) {
+  /**
+   * "Everywhere" means every pod of the cache, not only the ready ones: a pod that is down now
+   * would come back with whatever users.acl the kubelet had synced, so a rotation waits for it.
+   */
+  private static Observations observations(RedisGrpcCache cache, Stored stored, Optional<RedisAdmin.Observation> seen, boolean allPods,
+      boolean requested) {
     Credentials credentials = stored.credentials();
-    boolean everywhere = seen.map(o -> o.allReached() && o.aclInSync()).orElse(false);
+    boolean everywhere = allPods && seen.map(o -> o.allReached() && o.aclInSync()).orElse(false);
     boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
-    boolean consumersOnCurrent = seen.map(o -> o.allReached() && o.replicationAuthCurrent() && (!sentinelMode || o.sentinelsCurrent()))
-        .orElse(false);
+    boolean consumersOnCurrent = allPods
+        && seen.map(o -> o.allReached() && o.replicationAuthCurrent() && (!sentinelMode || o.sentinelsCurrent())).orElse(false);
     return new Observations(
         requested,
         credentials.allPending(),
@@ -142,7 +141,7 @@ public final class RedisLifecycle {
   private Duration recheck(Stored stored, Decision decision, Optional<RedisAdmin.Observation> seen, Duration grace, Instant now) {
     if (decision.action() == RotationMachine.Action.WAIT_GRACE) {
       Duration left = Duration.between(now, stored.rotation().phaseSince().plus(grace));
-      return left.isNegative() || left.isZero() ? BUSY_RECHECK : min(left, IDLE_RECHECK);
+      return left.isNegative() || left.isZero() ? BUSY_RECHECK : min(left, driftCheck);
     }
     if (stored.rotation().phase() != RotationPhase.Idle) {
       return BUSY_RECHECK;
@@ -153,7 +152,7 @@ public final class RedisLifecycle {
       return BUSY_RECHECK;
     }
     Duration untilRotation = Duration.between(now, stored.rotation().nextRotation());
-    return untilRotation.isNegative() ? BUSY_RECHECK : min(untilRotation, IDLE_RECHECK);
+    return untilRotation.isNegative() ? BUSY_RECHECK : min(untilRotation, driftCheck);
   }
 
   /** The CRD's durations are Go durations ("720h", "1h30m"); Fabric8's Duration parses them. */

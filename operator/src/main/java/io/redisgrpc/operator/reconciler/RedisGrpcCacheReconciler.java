@@ -87,6 +87,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
   private final EventRecorder events;
   private final Clock clock;
   private final RedisEndpoints endpoints;
+  private final Duration driftCheck;
   private final ClientResources redisResources = DefaultClientResources.create();
 
   public RedisGrpcCacheReconciler() {
@@ -97,8 +98,16 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
     this(clock, new PodEndpoints());
   }
 
-  /** @param endpoints where the Redis pods are reached (tests stand in redis-server processes for pods) */
   public RedisGrpcCacheReconciler(Clock clock, RedisEndpoints endpoints) {
+    this(clock, endpoints, RedisLifecycle.DRIFT_CHECK);
+  }
+
+  /**
+   * @param endpoints where the Redis pods are reached (tests stand in redis-server processes for pods)
+   * @param driftCheck how often a settled cache is looked at again, to repair drift inside Redis
+   */
+  public RedisGrpcCacheReconciler(Clock clock, RedisEndpoints endpoints, Duration driftCheck) {
+    this.driftCheck = driftCheck;
     this.clock = clock;
     this.endpoints = endpoints;
     this.aggregator = new StatusAggregator(clock);
@@ -121,7 +130,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
 
   @Override
   public UpdateControl<RedisGrpcCache> reconcile(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
-    RedisLifecycle.Outcome outcome = new RedisLifecycle(context.getClient(), redisResources, clock)
+    RedisLifecycle.Outcome outcome = new RedisLifecycle(context.getClient(), redisResources, clock, driftCheck)
         .round(cache, endpoints.resolve(cache, context));
     String masterPod = outcome.redis().flatMap(RedisAdmin.Observation::master)
         .map(ordinal -> Names.redis(cache) + "-" + ordinal)

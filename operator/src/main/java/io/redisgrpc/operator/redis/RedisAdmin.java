@@ -59,10 +59,11 @@ public final class RedisAdmin {
    * @param liveConfig directives for CONFIG SET ({@link io.redisgrpc.operator.model.RedisConfig#live})
    * @param aliases every "host:port" a node is known by (pod IP, pod DNS name), to its index in
    *     {@code nodes}: sentinels name the master by its announced hostname
+   * @param complete {@code nodes} holds every pod of the cache: formation and resharding need all
    */
   public record Desired(Mode mode, List<Endpoint> nodes, List<Sentinel> sentinels, int masters, int quorum,
       List<AclUser> users, List<String> operatorPasswords, String replicationPassword, String sentinelPassword,
-      Map<String, String> liveConfig, Map<String, Integer> aliases) {}
+      Map<String, String> liveConfig, Map<String, Integer> aliases, boolean complete) {}
 
   /**
    * What a round saw and did.
@@ -90,6 +91,8 @@ public final class RedisAdmin {
     Map<Endpoint, RedisCommands<String, String>> reached = new LinkedHashMap<>();
     boolean aclInSync;
     boolean replicationCurrent = true;
+    Optional<Integer> master = Optional.empty();
+    boolean sentinelsCurrent = false;
     try (Logins logins = new Logins(desired.operatorPasswords())) {
       for (Endpoint node : desired.nodes()) {
         try {
@@ -107,7 +110,27 @@ public final class RedisAdmin {
       for (Map.Entry<Endpoint, RedisCommands<String, String>> node : reached.entrySet()) {
         replicationCurrent &= applyReplicationAuth(node, desired.replicationPassword(), actions, problems);
       }
+      // Sentinels get their credentials before default goes too: they may still monitor as default.
+      if (desired.mode() == Mode.SENTINEL && !desired.sentinels().isEmpty()) {
+        try (SentinelAdmin sentinels = new SentinelAdmin(resources)) {
+          SentinelAdmin.Result result = sentinels.round(desired.sentinels(), desired.quorum(),
+              AclRules.SENTINEL, desired.sentinelPassword());
+          master = result.master().map(desired.aliases()::get);
+          if (result.master().isPresent() && master.isEmpty()) {
+            problems.add("the sentinels name " + result.master().get() + " master, which is none of this cache's pods");
+          }
+          sentinelsCurrent = result.allCurrent();
+          actions.addAll(result.actions());
+          problems.addAll(result.problems());
+        }
+      }
       for (Map.Entry<Endpoint, RedisCommands<String, String>> node : reached.entrySet()) {
+        if (bootstrapped.contains(node.getKey())) {
+          // Whoever is still logged in as default (a sentinel link from before its auth-pass was
+          // set) reconnects now, with its own user, rather than linger without rights once
+          // default is off and look like a dead master to its sentinel.
+          killDefaultSessions(node, actions, problems);
+        }
         aclInSync &= applyAcl(node, desired.users(), true, actions, problems);
       }
     }
@@ -116,8 +139,6 @@ public final class RedisAdmin {
     // A bootstrap connection ran as default, which is now off: the rest goes over fresh logins.
     boolean liveApplied = reached.size() == desired.nodes().size();
     ClusterFormation.Result cluster = null;
-    Optional<Integer> master = Optional.empty();
-    boolean sentinelsCurrent = false;
     try (Logins logins = new Logins(desired.operatorPasswords())) {
       for (Endpoint node : reached.keySet()) {
         try {
@@ -130,22 +151,9 @@ public final class RedisAdmin {
           problems.add("live config on " + describe(node) + ": " + e.getMessage());
         }
       }
-      if (desired.mode() == Mode.CLUSTER && !desired.nodes().isEmpty() && reached.size() == desired.nodes().size()) {
+      if (desired.mode() == Mode.CLUSTER && desired.complete() && reached.size() == desired.nodes().size()) {
         cluster = new ClusterFormation(logins.connections).step(desired.nodes(), desired.masters());
         actions.addAll(cluster.actions());
-      }
-    }
-    if (desired.mode() == Mode.SENTINEL && !desired.sentinels().isEmpty()) {
-      try (SentinelAdmin sentinels = new SentinelAdmin(resources)) {
-        SentinelAdmin.Result result = sentinels.round(desired.sentinels(), desired.quorum(),
-            AclRules.SENTINEL, desired.sentinelPassword());
-        master = result.master().map(desired.aliases()::get);
-        if (result.master().isPresent() && master.isEmpty()) {
-          problems.add("the sentinels name " + result.master().get() + " master, which is none of this cache's pods");
-        }
-        sentinelsCurrent = result.allCurrent();
-        actions.addAll(result.actions());
-        problems.addAll(result.problems());
       }
     }
     return new Observation(desired.nodes().size(), reached.size(), aclInSync, replicationCurrent, liveApplied,
@@ -188,6 +196,18 @@ public final class RedisAdmin {
     } catch (RedisException e) {
       problems.add("replication credentials on " + describe(node.getKey()) + ": " + e.getMessage());
       return false;
+    }
+  }
+
+  private static void killDefaultSessions(Map.Entry<Endpoint, RedisCommands<String, String>> node, List<String> actions,
+      List<String> problems) {
+    try {
+      Long killed = node.getValue().clientKill(io.lettuce.core.KillArgs.Builder.user(AclRules.DEFAULT).skipme(true));
+      if (killed != null && killed > 0) {
+        actions.add("disconnected " + killed + " session(s) logged in as default on " + describe(node.getKey()));
+      }
+    } catch (RedisException e) {
+      problems.add("disconnecting default sessions on " + describe(node.getKey()) + ": " + e.getMessage());
     }
   }
 

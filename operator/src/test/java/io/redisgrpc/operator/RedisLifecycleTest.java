@@ -1,0 +1,394 @@
+package io.redisgrpc.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.redisgrpc.api.v1.CacheGrpc;
+import io.redisgrpc.api.v1.GetRequest;
+import io.redisgrpc.api.v1.SetRequest;
+import io.redisgrpc.gateway.GatewayServer;
+import io.redisgrpc.gateway.config.GatewayConfig;
+import io.redisgrpc.operator.credentials.CredentialStore;
+import io.redisgrpc.operator.crd.AuthSpec;
+import io.redisgrpc.operator.crd.EvictionPolicy;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.lifecycle.RedisEndpoints;
+import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
+import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
+import io.redisgrpc.operator.status.ConditionTypes;
+import io.redisgrpc.testkit.RedisClusterHarness;
+import io.redisgrpc.testkit.RedisNodes;
+import io.redisgrpc.testkit.RedisProcess;
+import io.redisgrpc.testkit.RedisSentinelHarness;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator against a real API server, talking to real redis-server and redis-sentinel
+ * processes. There is no kubelet here, so no pod ever runs: the processes stand in for the pods
+ * (the reconciler is handed their loopback addresses instead of pod IPs), and a Secret informer
+ * stands in for the kubelet's projection of the gateway's password Secret into files.
+ */
+class RedisLifecycleTest {
+  static final Duration TIMEOUT = Duration.ofSeconds(90);
+  static KubernetesClient client;
+  static String namespace;
+  static OperatorHarness operator;
+  static final Map<String, RedisEndpoints.Topology> topologies = new ConcurrentHashMap<>();
+
+  @TempDir
+  static Path dir;
+
+  @BeforeAll
+  static void start() {
+    client = TestCluster.client();
+    namespace = TestCluster.newNamespace("life");
+    RedisEndpoints endpoints = (cache, context) -> topologies.getOrDefault(cache.getMetadata().getName(), RedisEndpoints.Topology.none());
+    operator = new OperatorHarness(client, namespace, new RedisGrpcCacheReconciler(Clock.systemUTC(), endpoints, Duration.ofSeconds(2)));
+  }
+
+  @AfterAll
+  static void stop() {
+    operator.close();
+  }
+
+  @Test
+  void clusterIsFormedWithUsersAndLiveConfigAndDriftIsRepaired() {
+    try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir.resolve("c1"), 3, 1, List.of())) {
+      topologies.put("c1", topology(nodes.nodes(), List.of()));
+      create("c1", spec -> {
+        spec.redis.mode = RedisMode.Cluster;
+        spec.redis.memory.maxmemory = new io.fabric8.kubernetes.api.model.Quantity("64Mi");
+        spec.auth.clients.add(client("orders", "orders:", AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
+      });
+      RedisGrpcCache formed = awaitStatus("c1", c -> Boolean.TRUE.equals(c.getStatus().redis.clusterFormed)
+          && Boolean.TRUE.equals(c.getStatus().redis.aclInSync) && Boolean.TRUE.equals(c.getStatus().redis.liveConfigApplied));
+      assertThat(formed.getStatus().redis.slotsAssigned).isEqualTo(16384);
+      assertThat(formed.getStatus().redis.masters).isEqualTo(3);
+      assertThat(formed.getStatus().redis.minReplicasPerMaster).isEqualTo(1);
+      assertThat(condition(formed, ConditionTypes.CREDENTIALS_READY).getStatus()).isEqualTo("True");
+      assertThat(formed.getStatus().credentials.generation).isEqualTo(1L);
+
+      Map<String, String> credentials = secret("c1-credentials");
+      assertThat(credentials).containsOnlyKeys("_exporter", "_gateway", "_operator", "_replication", "_sentinel", "orders");
+      assertThat(secret("c1-gateway-credentials")).containsOnlyKeys("_gateway", "orders");
+      assertThat(secret("c1-acl").get("users.acl")).contains("user default reset off").doesNotContain(credentials.get("orders"));
+      for (RedisProcess node : nodes.nodes()) {
+        assertThatThrownBy(() -> RedisNodes.withNode(node.port(), RedisCommands::ping))
+            .as("default user is off on %s", node.port()).hasStackTraceContaining("NOAUTH");
+        assertThat(as(node, "_operator", credentials.get("_operator"), c -> c.aclGetuser("orders")).toString()).contains("~orders:*");
+        String replicationInfo = as(node, "_replication", credentials.get("_replication"), c -> c.ping());
+        assertThat(replicationInfo)
+            .as("replication logs in as its own user").isEqualTo("PONG");
+      }
+      // The gateway's shared user (no mTLS here) may use data keys but no admin commands.
+      RedisProcess anyMaster = nodes.nodes().get(0);
+      assertThatThrownBy(() -> as(anyMaster, "_gateway", credentials.get("_gateway"), RedisCommands::flushall))
+          .hasMessageContaining("NOPERM");
+
+      // Drift: a user loosened by hand comes back.
+      RedisProcess drifted = nodes.nodes().get(4);
+      as(drifted, "_operator", credentials.get("_operator"), c -> c.aclSetuser("orders", io.lettuce.core.AclSetuserArgs.Builder.allKeys()));
+      Awaitility.await("hand-made ACL change repaired").atMost(TIMEOUT).until(() ->
+          !as(drifted, "_operator", credentials.get("_operator"), c -> c.aclGetuser("orders")).toString().contains("~*"));
+
+      // Live config: a new eviction policy reaches every node without a restart.
+      Map<Integer, String> pids = new LinkedHashMap<>();
+      nodes.nodes().forEach(node -> pids.put(node.port(), processId(node, credentials)));
+      String hashBefore = formed.getStatus().redis.liveConfigHash;
+      edit("c1", cache -> cache.getSpec().redis.memory.evictionPolicy = EvictionPolicy.ALLKEYS_LFU);
+      Awaitility.await("policy applied on every node").atMost(TIMEOUT).until(() -> nodes.nodes().stream().allMatch(node ->
+          "allkeys-lfu".equals(as(node, "_operator", credentials.get("_operator"), c -> c.configGet("maxmemory-policy")).get("maxmemory-policy"))));
+      nodes.nodes().forEach(node -> assertThat(processId(node, credentials)).as("no restart of %s", node.port()).isEqualTo(pids.get(node.port())));
+      RedisGrpcCache applied = awaitStatus("c1", c -> !hashBefore.equals(c.getStatus().redis.liveConfigHash)
+          && Boolean.TRUE.equals(c.getStatus().redis.liveConfigApplied));
+      assertThat(applied.getStatus().redis.liveConfigHash).isNotEqualTo(hashBefore);
+    } finally {
+      topologies.remove("c1");
+    }
+  }
+
+  @Test
+  void rotationThroughTheGatewayFailsNoRequestAndTheMasterServiceFollowsAFailover() throws Exception {
+    try (RedisSentinelHarness group = RedisSentinelHarness.start(dir.resolve("s1"), 1, 3, 2, List.of())) {
+      topologies.put("s1", topology(group.dataNodes(), group.sentinels()));
+      create("s1", spec -> {
+        spec.redis.mode = RedisMode.Sentinel;
+        spec.auth.clients.add(client("orders", "orders:", AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
+        spec.auth.rotation.gracePeriod = "3s";
+      });
+      RedisGrpcCache ready = awaitStatus("s1", c -> "True".equals(condition(c, ConditionTypes.CREDENTIALS_READY).getStatus())
+          && "s1-redis-0".equals(c.getStatus().redis.master));
+      assertThat(ready.getStatus().credentials.phase).isEqualTo("Idle");
+      assertThat(await(Service.class, "s1-master").getSpec().getSelector()).containsEntry("statefulset.kubernetes.io/pod-name", "s1-redis-0");
+      String oldGatewayPassword = secret("s1-gateway-credentials").get("_gateway");
+
+      Path files = Files.createDirectories(dir.resolve("s1-gateway-files"));
+      Files.writeString(files.resolve("username"), "_gateway");
+      try (SecretProjection projection = new SecretProjection("s1-gateway-credentials", "_gateway", files.resolve("password"));
+           GatewayServer gateway = GatewayServer.start(GatewayConfig.parse(
+               "--port=0", "--metrics-port=-1", "--bind=127.0.0.1", "--redis-mode=SENTINEL",
+               "--redis-nodes=" + group.sentinelList(), "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME,
+               "--redis-username-file=" + files.resolve("username"), "--redis-password-file=" + files.resolve("password")));
+           Traffic traffic = new Traffic(gateway.port())) {
+        traffic.awaitMore(200);
+        long started = System.nanoTime();
+        long before = traffic.successes();
+        edit("s1", cache -> cache.getMetadata().getAnnotations().put(CredentialStore.ROTATE_ANNOTATION, "now"));
+        RedisGrpcCache rotated = awaitStatus("s1", c -> c.getStatus().credentials.generation == 2 && "Idle".equals(c.getStatus().credentials.phase));
+        System.out.printf("ROTATION requested→Idle in %d ms; %d requests answered meanwhile, %d failed%n",
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), traffic.successes() - before, traffic.failures());
+        String newGatewayPassword = secret("s1-gateway-credentials").get("_gateway");
+        assertThat(newGatewayPassword).isNotEqualTo(oldGatewayPassword);
+        assertThat(secret("s1-credentials")).as("nothing retiring or pending once Idle").doesNotContainKeys("_gateway.retiring", "_gateway.pending");
+        assertThat(rotated.getStatus().credentials.lastRotationTime).isNotNull();
+
+        // Rotation drops no connection: the running gateway keeps its sessions. A gateway that
+        // logs in now (a new pod) has only the projected file, which must hold the new password.
+        Awaitility.await("projection caught up").atMost(TIMEOUT).until(() -> Files.readString(files.resolve("password")).equals(newGatewayPassword));
+        try (GatewayServer second = GatewayServer.start(GatewayConfig.parse(
+                 "--port=0", "--metrics-port=-1", "--bind=127.0.0.1", "--redis-mode=SENTINEL",
+                 "--redis-nodes=" + group.sentinelList(), "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME,
+                 "--redis-username-file=" + files.resolve("username"), "--redis-password-file=" + files.resolve("password")));
+             Traffic fresh = new Traffic(second.port())) {
+          fresh.awaitMore(100);
+          fresh.stop();
+          assertThat(fresh.failures()).as("a gateway started after the rotation: %s", fresh.lastFailure()).isZero();
+        }
+        traffic.awaitMore(200);
+        traffic.stop();
+        assertThat(traffic.failures()).as("failed requests during the rotation: %s", traffic.lastFailure()).isZero();
+        assertThat(traffic.successes()).isGreaterThan(400);
+        for (RedisProcess node : group.dataNodes()) {
+          assertThatThrownBy(() -> as(node, "_gateway", oldGatewayPassword, RedisCommands::ping)).hasStackTraceContaining("WRONGPASS");
+          String pong = as(node, "_gateway", newGatewayPassword, RedisCommands::ping);
+          assertThat(pong).isEqualTo("PONG");
+        }
+      }
+
+      // Failover: the master dies, the sentinels promote the replica, the master Service follows.
+      group.dataNodes().get(0).kill();
+      RedisGrpcCache failedOver = awaitStatus("s1", c -> "s1-redis-1".equals(c.getStatus().redis.master));
+      assertThat(failedOver.getStatus().redis.master).isEqualTo("s1-redis-1");
+      Awaitility.await("master Service follows").atMost(TIMEOUT).until(() ->
+          "s1-redis-1".equals(client.services().inNamespace(namespace).withName("s1-master").get().getSpec().getSelector()
+              .get("statefulset.kubernetes.io/pod-name")));
+    } finally {
+      topologies.remove("s1");
+    }
+  }
+
+  // --- the stand-ins and helpers ---
+
+  /** The kubelet's part: a Secret key kept in a file, replaced atomically when the Secret changes. */
+  static final class SecretProjection implements AutoCloseable {
+    private final SharedIndexInformer<Secret> informer;
+
+    SecretProjection(String secret, String key, Path file) {
+      informer = client.secrets().inNamespace(namespace).withName(secret).inform(new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(Secret s) {
+          write(s);
+        }
+
+        @Override
+        public void onUpdate(Secret old, Secret s) {
+          write(s);
+        }
+
+        @Override
+        public void onDelete(Secret s, boolean unknown) {}
+
+        private void write(Secret s) {
+          try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      });
+      Awaitility.await("secret projected").atMost(TIMEOUT).until(() -> Files.exists(file));
+    }
+
+    @Override
+    public void close() {
+      informer.close();
+    }
+  }
+
+  /** A client writing and reading through the gateway without pause, counting every answer. */
+  static final class Traffic implements AutoCloseable {
+    private final ManagedChannel channel;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong ok = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile String lastFailure = "none";
+    private final Thread thread;
+
+    Traffic(int port) {
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      CacheGrpc.CacheBlockingStub stub = CacheGrpc.newBlockingStub(channel);
+      thread = new Thread(() -> {
+        long i = 0;
+        while (running.get()) {
+          ByteString key = ByteString.copyFromUtf8("rotation:" + (i % 1000));
+          ByteString value = ByteString.copyFromUtf8("v" + i);
+          try {
+            stub.withDeadlineAfter(5, TimeUnit.SECONDS).set(SetRequest.newBuilder().setKey(key).setValue(value).build());
+            ByteString read = stub.withDeadlineAfter(5, TimeUnit.SECONDS).get(GetRequest.newBuilder().setKey(key).build()).getValue();
+            if (!read.equals(value)) {
+              throw new IllegalStateException("read " + read.toStringUtf8() + " after writing " + value.toStringUtf8());
+            }
+            ok.incrementAndGet();
+          } catch (RuntimeException e) {
+            failed.incrementAndGet();
+            lastFailure = e.toString();
+          }
+          i++;
+        }
+      }, "traffic");
+      thread.start();
+    }
+
+    void awaitMore(long count) {
+      long target = ok.get() + count;
+      Awaitility.await("traffic flowing").atMost(TIMEOUT).until(() -> ok.get() >= target || !thread.isAlive());
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
+    long failures() {
+      return failed.get();
+    }
+
+    long successes() {
+      return ok.get();
+    }
+
+    String lastFailure() {
+      return lastFailure;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop();
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  static RedisEndpoints.Topology topology(List<RedisProcess> nodes, List<RedisProcess> sentinels) {
+    List<Endpoint> endpoints = new ArrayList<>();
+    Map<String, Integer> aliases = new LinkedHashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      endpoints.add(new Endpoint("127.0.0.1", nodes.get(i).port(), null));
+      aliases.put("127.0.0.1:" + nodes.get(i).port(), i);
+    }
+    List<Sentinel> sentinelEndpoints = sentinels.stream().map(s -> new Sentinel("127.0.0.1", s.port())).toList();
+    return new RedisEndpoints.Topology(endpoints, true, sentinelEndpoints, aliases);
+  }
+
+  static <T> T as(RedisProcess node, String user, String password, java.util.function.Function<RedisCommands<String, String>, T> action) {
+    RedisClient redis = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(node.port())
+        .withAuthentication(user, password).withTimeout(Duration.ofSeconds(5)).build());
+    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+      return action.apply(connection.sync());
+    } finally {
+      redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  static String processId(RedisProcess node, Map<String, String> credentials) {
+    return RedisNodes.parseInfo(as(node, "_operator", credentials.get("_operator"), c -> c.info("server"))).get("process_id");
+  }
+
+  static AuthSpec.ClientSpec client(String name, String prefix, AuthSpec.Permission... permissions) {
+    AuthSpec.ClientSpec client = new AuthSpec.ClientSpec();
+    client.name = name;
+    client.keyPrefix = prefix;
+    client.permissions = List.of(permissions);
+    return client;
+  }
+
+  static void create(String name, Consumer<RedisGrpcCacheSpec> spec) {
+    RedisGrpcCache cache = new RedisGrpcCache();
+    cache.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withAnnotations(new LinkedHashMap<>()).build());
+    cache.setSpec(new RedisGrpcCacheSpec());
+    spec.accept(cache.getSpec());
+    client.resource(cache).create();
+  }
+
+  static void edit(String name, Consumer<RedisGrpcCache> change) {
+    client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).edit(cache -> {
+      if (cache.getMetadata().getAnnotations() == null) {
+        cache.getMetadata().setAnnotations(new LinkedHashMap<>());
+      }
+      change.accept(cache);
+      return cache;
+    });
+  }
+
+  static RedisGrpcCache awaitStatus(String name, Predicate<RedisGrpcCache> condition) {
+    return Awaitility.await("status of " + name).atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+        .until(() -> client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).get(),
+            cache -> cache != null && cache.getStatus() != null && cache.getStatus().credentials != null && condition.test(cache));
+  }
+
+  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T await(Class<T> type, String name) {
+    return Awaitility.await(type.getSimpleName() + " " + name).atMost(TIMEOUT)
+        .until(() -> client.resources(type).inNamespace(namespace).withName(name).get(), java.util.Objects::nonNull);
+  }
+
+  static io.fabric8.kubernetes.api.model.Condition condition(RedisGrpcCache cache, String type) {
+    return cache.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+  }
+
+  static Map<String, String> secret(String name) {
+    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+    assertThat(secret).as("Secret %s", name).isNotNull();
+    Map<String, String> data = new LinkedHashMap<>();
+    secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    return data;
+  }
+
+}
