@@ -23,7 +23,7 @@ public record ClusterReport(int slotsCovered, int masters, Map<String, Integer> 
   public static final ClusterReport EMPTY = new ClusterReport(0, 0, Map.of(), 0, List.of(), false);
 
   public ClusterReport {
-    replicasPerMaster = Map.copyOf(replicasPerMaster);
+    replicasPerMaster = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicasPerMaster));
     migrations = List.copyOf(migrations);
   }
 
