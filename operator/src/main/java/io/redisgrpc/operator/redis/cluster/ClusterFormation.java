@@ -148,7 +148,13 @@ public final class ClusterFormation {
     if (nodes.size() < endpoints.size()) {
       return result(false, actions, nodes, views, anchorInfo, List.of());
     }
-    Node anchor = nodes.stream().filter(n -> !gone.contains(n.endpoint())).findFirst().orElseThrow();
+    // The anchor: the staying pod that knows the most nodes (pod order breaks ties), so a pod
+    // that came back empty does not speak for the cluster.
+    Map<String, ClusterView> known = views;
+    Node anchor = nodes.stream().filter(n -> !gone.contains(n.endpoint()))
+        .max(Comparator.comparingInt((Node n) -> known.get(n.id()).entries().size())
+            .thenComparing(Comparator.comparingInt((Node n) -> nodes.indexOf(n)).reversed()))
+        .orElseThrow();
     ClusterView anchorView = views.get(anchor.id());
     // The anchor's view first: it is the one reported.
     Map<String, ClusterView> reordered = new LinkedHashMap<>();

@@ -131,7 +131,7 @@ class ClusterScalingTest {
       stepUntilConverged(formation, endpoints(processes), 3, List.of());
       RedisProcess old = processes.get(0);
       String id = id(old);
-      RedisNodes.withNode(old.port(), c -> c.set("{k}1", "kept"));
+      writeThroughCluster(old.port(), "{k}1", "kept");
       old.stop(); // SIGTERM: nodes.conf is saved, as on a pod's graceful stop
       RedisProcess moved = new RedisProcess(RedisBinaries.server(), RedisProcess.freePort(), old.dir(), CONFIG).start();
       processes.set(0, moved);
@@ -186,9 +186,12 @@ class ClusterScalingTest {
       String deadId = id(master);
       RedisProcess replica = processes.stream().filter(p -> deadId.equals(ClusterView.parse(
           RedisNodes.withNode(p.port(), c -> c.clusterNodes())).myself().masterId())).findFirst().orElseThrow();
-      RedisNodes.withNode(master.port(), c -> c.set("{lost}1", "survives"));
+      BitSet masterSlots = ClusterView.parse(RedisNodes.withNode(master.port(), c -> c.clusterNodes())).myself().slots();
+      String key = java.util.stream.IntStream.range(0, 10_000).mapToObj(i -> "lost" + i)
+          .filter(k -> masterSlots.get(SlotHash.getSlot(k))).findFirst().orElseThrow();
+      RedisNodes.withNode(master.port(), c -> c.set(key, "survives"));
       Awaitility.await("replica in sync").atMost(Duration.ofSeconds(10)).until(() -> "survives".equals(
-          RedisNodes.withNode(replica.port(), c -> { c.readOnly(); return c.get("{lost}1"); })));
+          RedisNodes.withNode(replica.port(), c -> { c.readOnly(); return c.get(key); })));
 
       master.kill();
       Awaitility.await("replica promoted by the cluster").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
@@ -209,7 +212,7 @@ class ClusterScalingTest {
           String nodes = RedisNodes.withNode(p.port(), c -> c.clusterNodes());
           assertThat(nodes).as("dead master forgotten").doesNotContain(deadId);
         }
-        assertThat(readThroughCluster(replica.port(), "{lost}1")).isEqualTo("survives");
+        assertThat(readThroughCluster(replica.port(), key)).isEqualTo("survives");
       } finally {
         fresh.kill();
       }
@@ -227,13 +230,17 @@ class ClusterScalingTest {
       String sourceId = id(source);
       String targetId = id(target);
       // Two slots owned by the source: one crashed mid-copy, one crashed between the two SETSLOTs.
-      int full = SlotHash.getSlot("{s1}");
-      int onlyImporting = SlotHash.getSlot("{s2}");
-      assertThat(ClusterView.parse(RedisNodes.withNode(source.port(), c -> c.clusterNodes())).myself().slots().get(full)).isTrue();
-      assertThat(ClusterView.parse(RedisNodes.withNode(source.port(), c -> c.clusterNodes())).myself().slots().get(onlyImporting)).isTrue();
+      BitSet sourceSlots = ClusterView.parse(RedisNodes.withNode(source.port(), c -> c.clusterNodes())).myself().slots();
+      List<String> tags = java.util.stream.IntStream.range(0, 10_000).mapToObj(i -> "{t" + i + "}")
+          .filter(t -> sourceSlots.get(SlotHash.getSlot(t))).limit(2).toList();
+      String t1 = tags.get(0);
+      String t2 = tags.get(1);
+      int full = SlotHash.getSlot(t1);
+      int onlyImporting = SlotHash.getSlot(t2);
       for (int i = 0; i < 50; i++) {
         int n = i;
-        RedisNodes.withNode(source.port(), c -> c.mset(Map.of("{s1}" + n, "v" + n, "{s2}" + n, "w" + n)));
+        RedisNodes.withNode(source.port(), c -> c.mset(Map.of(t1 + n, "v" + n)));
+        RedisNodes.withNode(source.port(), c -> c.mset(Map.of(t2 + n, "w" + n)));
       }
       // The step sequence, stopped after SETSLOT IMPORTING/MIGRATING and half of the keys.
       RedisNodes.withNode(target.port(), c -> c.clusterSetSlotImporting(full, sourceId));
@@ -250,8 +257,8 @@ class ClusterScalingTest {
       String targetNodes = RedisNodes.withNode(target.port(), c -> c.clusterNodes());
       assertThat(ClusterView.parse(targetNodes).myself().slots().get(full)).as("half-moved slot finished on the target").isTrue();
       for (int i = 0; i < 50; i++) {
-        assertThat(readThroughCluster(source.port(), "{s1}" + i)).isEqualTo("v" + i);
-        assertThat(readThroughCluster(source.port(), "{s2}" + i)).isEqualTo("w" + i);
+        assertThat(readThroughCluster(source.port(), t1 + i)).isEqualTo("v" + i);
+        assertThat(readThroughCluster(source.port(), t2 + i)).isEqualTo("w" + i);
       }
       assertThat(slotCounts(endpoints)).allMatch(n -> n >= 5461 && n <= 5462);
     }
@@ -283,6 +290,15 @@ class ClusterScalingTest {
     RedisClusterClient client = RedisClusterClient.create(resources, RedisNodes.uri(seedPort));
     try (StatefulRedisClusterConnection<String, String> c = client.connect()) {
       return c.sync().get(key);
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  static void writeThroughCluster(int seedPort, String key, String value) {
+    RedisClusterClient client = RedisClusterClient.create(resources, RedisNodes.uri(seedPort));
+    try (StatefulRedisClusterConnection<String, String> c = client.connect()) {
+      c.sync().set(key, value);
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
