@@ -77,6 +77,7 @@ class ClusterScalingTest {
         processes.add(p6);
         processes.add(p7);
         List<Endpoint> eight = endpoints(processes);
+        long keysAtUp = keysOnMasters(endpoints(processes));
         long ackedBefore = writer.acked();
         long started = System.nanoTime();
         Result up = stepUntilConverged(formation, eight, 4, List.of());
@@ -90,6 +91,7 @@ class ClusterScalingTest {
 
         // Shards down: drain the two highest pods, remove them, forget them.
         List<Endpoint> leaving = eight.subList(6, 8);
+        long keysAtDown = keysOnMasters(eight);
         ackedBefore = writer.acked();
         started = System.nanoTime();
         Result drained = stepUntilConverged(formation, eight, 3, leaving);
@@ -116,8 +118,9 @@ class ClusterScalingTest {
         Map<String, String> lost = writer.missingOrWrong(preloaded);
         assertThat(lost).as("acknowledged keys not readable with their value").isEmpty();
         System.out.printf("SCALING: preloaded=%d, acknowledged writes total=%d, failed writes=%d; "
-                + "3x1->4x1 took %d ms with %d writes acknowledged meanwhile; 4x1->3x1 drain took %d ms with %d writes%n",
-            preloaded, writer.acked(), writer.failed(), upMillis, writesDuringUp, downMillis, writesDuringDown);
+                + "3x1->4x1 (4096 slots, %d keys in the cluster at start) took %d ms with %d writes acknowledged meanwhile; "
+                + "4x1->3x1 drain (4096 slots, %d keys at start) took %d ms with %d writes%n",
+            preloaded, writer.acked(), writer.failed(), keysAtUp, upMillis, writesDuringUp, keysAtDown, downMillis, writesDuringDown);
         assertThat(writer.failed()).as("writes that failed (not acknowledged) while following redirects").isZero();
       }
     }
@@ -284,6 +287,17 @@ class ClusterScalingTest {
       }
     }
     return counts;
+  }
+
+  /** Keys held by masters (replicas hold copies). */
+  static long keysOnMasters(List<Endpoint> endpoints) {
+    long keys = 0;
+    for (Endpoint e : endpoints) {
+      if (RedisNodes.withNode(e.port(), c -> c.info("replication")).contains("role:master")) {
+        keys += RedisNodes.withNode(e.port(), c -> c.dbsize());
+      }
+    }
+    return keys;
   }
 
   static String readThroughCluster(int seedPort, String key) {
