@@ -2,36 +2,50 @@ package io.redisgrpc.operator.redis.cluster;
 
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.cluster.models.partitions.ClusterPartitionParser;
-import io.lettuce.core.cluster.models.partitions.Partitions;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
+import io.redisgrpc.operator.redis.cluster.ClusterView.Entry;
+import io.redisgrpc.operator.redis.cluster.SlotMigration.Node;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
- * Forms a Redis Cluster from pods, one idempotent step per call, so the reconciler never blocks
- * waiting for gossip: it calls {@link #step} and reschedules until {@link Result#converged()}.
+ * Forms, heals and scales a Redis Cluster from pods, one idempotent, bounded step per call, so
+ * the reconciler never blocks on gossip or on a long migration: it calls {@link #step} and
+ * requeues until {@link Result#converged()}. Every step re-reads every node, so a crash (of the
+ * operator or between any two commands) loses nothing: the next step sees what the nodes report
+ * and carries on.
  *
- * <p>Each step does the first thing that is missing, in this order:
+ * <p>Each step does the first thing that is missing, in this order (see DESIGN.md):
  * <ol>
- *   <li><b>meet</b>: the first reachable node MEETs every node it does not know yet;</li>
- *   <li><b>wait for gossip</b>: until every node knows every other node (no handshakes left);</li>
- *   <li><b>slots</b>: slots nobody owns are added to masters by the even split
- *       ({@link ClusterPlan#unownedSlots}). Masters are the nodes already owning slots, topped up
- *       with empty, unattached nodes in pod order. Owned slots are never touched, so running
- *       formation over a half-formed or live cluster completes it and never re-creates it over
- *       data;</li>
- *   <li><b>replicas</b>: every other node replicates a master chosen by
- *       {@link ClusterPlan#assignReplicas} (other Kubernetes node first);</li>
- *   <li><b>converged</b>: every node reports {@code cluster_state:ok}.</li>
+ *   <li><b>re-address</b>: a node that knows a pod's id at another address (or without one, or
+ *       failing) MEETs it at its current address: pods that come back with a new IP rejoin;</li>
+ *   <li><b>meet</b>: the anchor (first staying pod) MEETs every pod it does not know yet;</li>
+ *   <li><b>forget</b>: nodes that are not among the pods, are FAIL or NOADDR, and own no slot are
+ *       CLUSTER FORGOTTEN on every pod, in one step (FORGET bans a node for 60 s only);</li>
+ *   <li><b>wait for gossip</b>: until every pod knows every pod and no handshake is pending;</li>
+ *   <li><b>open migrations</b>: slots left MIGRATING/IMPORTING (by a crash or by the time budget)
+ *       are finished towards their target, or rolled back if the target is gone;</li>
+ *   <li><b>unowned slots</b> are added to masters by the even split ({@link ClusterPlan});</li>
+ *   <li><b>rebalance</b>: slots move ({@link SlotBalance}, {@link SlotMigration}) until the
+ *       chosen masters hold even shares and the leaving masters none, within a time budget;</li>
+ *   <li><b>replicas</b>: every other staying pod replicates a chosen master, spread evenly and on
+ *       other Kubernetes nodes where known ({@link ClusterPlan#assignReplicas});</li>
+ *   <li><b>converged</b>: every pod reports {@code cluster_state:ok}, knows every pod at its
+ *       current address, and every replica's link is up.</li>
  * </ol>
- * A step against a formed cluster issues no command that changes anything.
+ * A step against a converged cluster issues no command that changes anything.
  */
 public final class ClusterFormation {
   /**
@@ -40,153 +54,470 @@ public final class ClusterFormation {
    */
   public record Endpoint(String host, int port, String kubernetesNode) {}
 
-  /** What a step did, and whether the cluster is complete. */
-  public record Result(boolean converged, List<String> actions, ClusterSummary summary) {}
+  /**
+   * What a step did and where the cluster stands.
+   *
+   * @param converged nothing is left to do for this input (with {@code leaving} pods: they are
+   *     all drained, and {@code removable} lists them)
+   * @param actions what this step changed, or what it waits for
+   * @param summary coverage, masters and replicas (kept for existing callers; see {@code report})
+   * @param report the full state for status: coverage, masters, replicas, failed nodes, migrations
+   * @param removable leaving pods whose removal now loses nothing (no slots, no replica follows
+   *     them, no migration involves them); delete them, then keep stepping without them so they
+   *     are forgotten
+   */
+  public record Result(boolean converged, List<String> actions, ClusterSummary summary, ClusterReport report,
+      List<Endpoint> removable) {
+    public Result(boolean converged, List<String> actions, ClusterSummary summary) {
+      this(converged, actions, summary, ClusterReport.EMPTY, List.of());
+    }
+  }
 
   /** What status reports: coverage, masters and their replicas. */
   public record ClusterSummary(int slotsAssigned, int masters, Map<String, Integer> replicasPerMaster, boolean stateOk) {}
 
+  /**
+   * Limits of one step and MIGRATE settings.
+   *
+   * @param keysPerMigrate keys per GETKEYSINSLOT / MIGRATE batch
+   * @param maxSlotsPerStep slots moved at most per step
+   * @param stepBudget time after which a step starts no new batch (a half-moved slot is finished
+   *     by the next step)
+   * @param migrateTimeout MIGRATE's own timeout
+   * @param migrateUser ACL user MIGRATE authenticates with on the target (AUTH2), null for none
+   * @param migratePassword its password
+   */
+  public record Options(int keysPerMigrate, int maxSlotsPerStep, Duration stepBudget, Duration migrateTimeout, String migrateUser,
+      String migratePassword) {
+    public static final Options DEFAULTS = new Options(100, 512, Duration.ofSeconds(2), Duration.ofSeconds(5), null, null);
+
+    @Override
+    public String toString() {
+      return "Options[keysPerMigrate=" + keysPerMigrate + ", maxSlotsPerStep=" + maxSlotsPerStep + ", stepBudget=" + stepBudget
+          + ", migrateTimeout=" + migrateTimeout + ", migrateUser=" + migrateUser + "]";
+    }
+  }
+
+  private static final Pattern IP = Pattern.compile("^[0-9.]+$|:");
+
   private final NodeConnections connections;
+  private final Options options;
+  private final SlotMigration migration;
 
   public ClusterFormation(NodeConnections connections) {
+    this(connections, Options.DEFAULTS);
+  }
+
+  public ClusterFormation(NodeConnections connections, Options options) {
     this.connections = connections;
+    this.options = options;
+    this.migration = new SlotMigration(connections, options);
   }
 
   /** One step towards a cluster of {@code masters} masters over {@code endpoints} (in pod order). */
   public Result step(List<Endpoint> endpoints, int masters) {
-    List<String> actions = new ArrayList<>();
-    Map<Endpoint, String> ids = new LinkedHashMap<>();
-    Map<Endpoint, Partitions> views = new LinkedHashMap<>();
-    for (Endpoint endpoint : endpoints) {
-      try {
-        RedisCommands<String, String> node = connections.to(endpoint);
-        ids.put(endpoint, node.clusterMyId());
-        views.put(endpoint, ClusterPartitionParser.parse(node.clusterNodes()));
-      } catch (RedisException e) {
-        actions.add("unreachable " + endpoint.host() + ":" + endpoint.port() + " (" + e.getMessage() + ")");
-      }
-    }
-    if (views.size() < endpoints.size()) {
-      return new Result(false, actions, summary(views, false));
-    }
-    Endpoint anchor = endpoints.get(0);
-
-    // 1. meet
-    Set<String> knownToAnchor = views.get(anchor).stream().map(RedisClusterNode::getNodeId).collect(Collectors.toSet());
-    for (Endpoint endpoint : endpoints) {
-      if (!knownToAnchor.contains(ids.get(endpoint))) {
-        connections.to(anchor).clusterMeet(endpoint.host(), endpoint.port());
-        actions.add("meet " + endpoint.host() + ":" + endpoint.port());
-      }
-    }
-    if (!actions.isEmpty()) {
-      return new Result(false, actions, summary(views, false));
-    }
-
-    // 2. wait for gossip
-    for (Partitions view : views.values()) {
-      boolean complete = ids.values().stream().allMatch(id -> view.getPartitionByNodeId(id) != null)
-          && view.stream().noneMatch(n -> n.is(NodeFlag.HANDSHAKE) || n.is(NodeFlag.NOADDR));
-      if (!complete) {
-        return new Result(false, List.of("waiting for the nodes to learn about each other"), summary(views, false));
-      }
-    }
-
-    // 3. slots
-    Partitions view = views.get(anchor);
-    // Ownership from every node's own entry (MYSELF): gossip may not have told the anchor yet
-    // about slots another node took one step ago, and adding a slot twice is an error.
-    boolean[] owned = new boolean[ClusterPlan.SLOTS];
-    views.values().forEach(v -> v.stream().filter(n -> n.is(NodeFlag.MYSELF)).forEach(n -> n.forEachSlot(slot -> owned[slot] = true)));
-    List<Endpoint> chosen = chooseMasters(endpoints, ids, views, masters);
-    Map<Integer, List<SlotRange>> missing = ClusterPlan.unownedSlots(chosen.size(), owned);
-    missing.forEach((index, ranges) -> {
-      Endpoint master = chosen.get(index);
-      @SuppressWarnings("unchecked")
-      Range<Integer>[] lettuceRanges = ranges.stream().map(r -> Range.create(r.from(), r.to())).toArray(Range[]::new);
-      connections.to(master).clusterAddSlotsRange(lettuceRanges);
-      actions.add("add slots " + ranges + " to " + master.host() + ":" + master.port());
-    });
-    if (!actions.isEmpty()) {
-      return new Result(false, actions, summary(views, false));
-    }
-
-    // 4. replicas
-    List<ClusterPlan.Member> masterMembers = new ArrayList<>();
-    Map<String, Integer> replicasOf = new LinkedHashMap<>();
-    List<ClusterPlan.Member> unassigned = new ArrayList<>();
-    Map<String, Endpoint> byId = new LinkedHashMap<>();
-    ids.forEach((endpoint, id) -> byId.put(id, endpoint));
-    for (Endpoint endpoint : endpoints) {
-      RedisClusterNode node = self(views, ids, endpoint);
-      if (!node.hasNoSlots()) {
-        masterMembers.add(new ClusterPlan.Member(node.getNodeId(), endpoint.kubernetesNode()));
-      } else if (node.getSlaveOf() != null && byId.containsKey(node.getSlaveOf())) {
-        replicasOf.merge(node.getSlaveOf(), 1, Integer::sum);
-      } else {
-        unassigned.add(new ClusterPlan.Member(node.getNodeId(), endpoint.kubernetesNode()));
-      }
-    }
-    ClusterPlan.assignReplicas(masterMembers, replicasOf, unassigned).forEach((replica, master) -> {
-      connections.to(byId.get(replica)).clusterReplicate(master);
-      actions.add("replicate " + hostPort(byId.get(replica)) + " from " + hostPort(byId.get(master)));
-    });
-    if (!actions.isEmpty()) {
-      return new Result(false, actions, summary(views, false));
-    }
-
-    // 5. converged: every node sees a healthy cluster and every replica has synced from its master.
-    boolean ok = endpoints.stream().allMatch(endpoint -> connections.to(endpoint).clusterInfo().contains("cluster_state:ok"))
-        && endpoints.stream().filter(endpoint -> self(views, ids, endpoint).getSlaveOf() != null)
-            .allMatch(replica -> connections.to(replica).info("replication").contains("master_link_status:up"));
-    return new Result(ok, ok ? List.of() : List.of("waiting for cluster_state:ok and replicas in sync"), summary(views, ok));
+    return step(endpoints, masters, List.of());
   }
 
-  /** Slot owners first (they keep their slots), then empty unattached nodes in pod order. */
-  private static List<Endpoint> chooseMasters(List<Endpoint> endpoints, Map<Endpoint, String> ids, Map<Endpoint, Partitions> views,
-      int masters) {
-    List<Endpoint> chosen = new ArrayList<>();
+  /**
+   * One step towards a cluster of {@code masters} masters over the pods {@code endpoints} (in pod
+   * order, every pod that exists), draining the pods in {@code leaving} (a subset of
+   * {@code endpoints}, e.g. the highest ordinals when shards or replicas go down).
+   */
+  public Result step(List<Endpoint> endpoints, int masters, Collection<Endpoint> leaving) {
+    if (!endpoints.containsAll(leaving)) {
+      throw new IllegalArgumentException("leaving pods must be among the endpoints");
+    }
+    if (leaving.size() >= endpoints.size()) {
+      throw new IllegalArgumentException("at least one pod must stay");
+    }
+    Set<Endpoint> gone = new HashSet<>(leaving);
+    List<String> actions = new ArrayList<>();
+    List<Node> nodes = new ArrayList<>();
+    Map<String, ClusterView> views = new LinkedHashMap<>();
+    String anchorInfo = "";
     for (Endpoint endpoint : endpoints) {
-      if (!self(views, ids, endpoint).hasNoSlots()) {
-        chosen.add(endpoint);
+      try {
+        ClusterView view = ClusterView.parse(connections.to(endpoint).clusterNodes());
+        nodes.add(new Node(endpoint, view.myself().id()));
+        views.put(view.myself().id(), view);
+      } catch (RedisException e) {
+        actions.add("unreachable " + hostPort(endpoint) + " (" + e.getMessage() + ")");
       }
     }
-    for (Endpoint endpoint : endpoints) {
-      RedisClusterNode node = self(views, ids, endpoint);
+    if (nodes.size() < endpoints.size()) {
+      return result(false, actions, nodes, views, anchorInfo, List.of());
+    }
+    // The anchor: the staying pod that knows the most nodes (pod order breaks ties), so a pod
+    // that came back empty does not speak for the cluster.
+    Map<String, ClusterView> known = views;
+    Node anchor = nodes.stream().filter(n -> !gone.contains(n.endpoint()))
+        .max(Comparator.comparingInt((Node n) -> known.get(n.id()).entries().size())
+            .thenComparing(Comparator.comparingInt((Node n) -> nodes.indexOf(n)).reversed()))
+        .orElseThrow();
+    ClusterView anchorView = views.get(anchor.id());
+    // The anchor's view first: it is the one reported.
+    Map<String, ClusterView> reordered = new LinkedHashMap<>();
+    reordered.put(anchor.id(), anchorView);
+    reordered.putAll(views);
+    views = reordered;
+    try {
+      anchorInfo = connections.to(anchor.endpoint()).clusterInfo();
+    } catch (RedisException e) {
+      return result(false, List.of("unreachable " + hostPort(anchor.endpoint())), nodes, views, anchorInfo, List.of());
+    }
+    Set<String> podIds = new LinkedHashSet<>();
+    nodes.forEach(n -> podIds.add(n.id()));
+
+    try {
+      // 1. re-address: someone knows this pod's id, but not at its current address.
+      for (Node viewer : nodes) {
+        ClusterView view = views.get(viewer.id());
+        for (Node pod : nodes) {
+          Optional<Entry> seen = view.node(pod.id());
+          if (pod != viewer && seen.isPresent() && addressDiffers(seen.get(), pod.endpoint())
+              && view.entries().stream().noneMatch(e -> e.handshake() && e.port() == pod.endpoint().port())) {
+            connections.to(viewer.endpoint()).clusterMeet(pod.endpoint().host(), pod.endpoint().port());
+            actions.add("meet " + hostPort(pod.endpoint()) + " from " + hostPort(viewer.endpoint()) + " (known at "
+                + seen.get().address() + ")");
+          }
+        }
+      }
+      // 2. meet pods the anchor does not know.
+      for (Node pod : nodes) {
+        if (anchorView.node(pod.id()).isEmpty()) {
+          connections.to(anchor.endpoint()).clusterMeet(pod.endpoint().host(), pod.endpoint().port());
+          actions.add("meet " + hostPort(pod.endpoint()));
+        }
+      }
+      if (!actions.isEmpty()) {
+        return result(false, actions, nodes, views, anchorInfo, List.of());
+      }
+
+      // 3. forget nodes that are not pods, have failed, and own nothing.
+      forgetStale(nodes, views, podIds, actions);
+      if (!actions.isEmpty()) {
+        return result(false, actions, nodes, views, anchorInfo, List.of());
+      }
+
+      // 4. wait for gossip.
+      for (ClusterView view : views.values()) {
+        boolean complete = podIds.stream().allMatch(id -> view.node(id).filter(e -> !e.noAddress()).isPresent())
+            && view.entries().stream().noneMatch(Entry::handshake);
+        if (!complete) {
+          return result(false, List.of("waiting for the nodes to learn about each other"), nodes, views, anchorInfo, List.of());
+        }
+      }
+
+      long deadline = System.nanoTime() + options.stepBudget().toNanos();
+      // 5. open migrations, from every node's own line.
+      if (resolveOpenMigrations(nodes, views, actions, deadline)) {
+        return result(false, actions, nodes, views, anchorInfo, List.of());
+      }
+
+      // 6. unowned slots.
+      BitSet owned = new BitSet(ClusterPlan.SLOTS);
+      Map<String, BitSet> ownedBy = new LinkedHashMap<>();
+      for (Node node : nodes) {
+        BitSet slots = self(views, node).slots();
+        owned.or(slots);
+        if (!slots.isEmpty()) {
+          ownedBy.put(node.id(), slots);
+        }
+      }
+      List<Node> chosen = chooseMasters(nodes, views, gone, masters);
+      if (chosen.isEmpty()) {
+        return result(false, List.of("no pod can be a master"), nodes, views, anchorInfo, List.of());
+      }
+      boolean[] ownedArray = new boolean[ClusterPlan.SLOTS];
+      owned.stream().forEach(s -> ownedArray[s] = true);
+      ClusterPlan.unownedSlots(chosen.size(), ownedArray).forEach((index, ranges) -> {
+        Node master = chosen.get(index);
+        @SuppressWarnings("unchecked")
+        Range<Integer>[] lettuceRanges = ranges.stream().map(r -> Range.create(r.from(), r.to())).toArray(Range[]::new);
+        connections.to(master.endpoint()).clusterAddSlotsRange(lettuceRanges);
+        actions.add("add slots " + ranges + " to " + hostPort(master.endpoint()));
+      });
+      if (!actions.isEmpty()) {
+        return result(false, actions, nodes, views, anchorInfo, List.of());
+      }
+      // Slots owned by a node that is not a pod (failed, not failed over) cannot be moved: wait.
+      Set<String> foreignOwners = new LinkedHashSet<>();
+      anchorView.owners().stream().filter(o -> !podIds.contains(o.id())).forEach(o -> foreignOwners.add(o.address()));
+      if (!foreignOwners.isEmpty()) {
+        return result(false, List.of("waiting: slots owned by nodes that are not pods " + foreignOwners), nodes, views, anchorInfo,
+            List.of());
+      }
+
+      // 7. rebalance.
+      List<SlotBalance.Move> moves = SlotBalance.plan(ownedBy, chosen.stream().map(Node::id).toList());
+      if (!moves.isEmpty()) {
+        move(moves, nodes, views, actions, deadline);
+        return result(false, actions, nodes, views, anchorInfo, List.of());
+      }
+
+      // 8. replicas.
+      assignReplicas(nodes, views, gone, chosen, actions);
+      if (!actions.isEmpty()) {
+        return result(false, actions, nodes, views, anchorInfo, List.of());
+      }
+
+      // 9. converged?
+      List<String> waiting = new ArrayList<>();
+      for (ClusterView view : views.values()) {
+        view.entries().stream().filter(e -> !podIds.contains(e.id()))
+            .forEach(e -> waiting.add(e.address() + " is not a pod; forgotten once it fails"));
+      }
+      for (Node node : nodes) {
+        if (!connections.to(node.endpoint()).clusterInfo().contains("cluster_state:ok")) {
+          waiting.add(hostPort(node.endpoint()) + " not cluster_state:ok");
+        }
+        ClusterView view = views.get(node.id());
+        for (Node pod : nodes) {
+          view.node(pod.id()).filter(e -> e.failing() || addressDiffers(e, pod.endpoint()))
+              .ifPresent(e -> waiting.add(hostPort(node.endpoint()) + " sees " + hostPort(pod.endpoint()) + " as " + e.flags()));
+        }
+        if (self(views, node).masterId() != null
+            && !connections.to(node.endpoint()).info("replication").contains("master_link_status:up")) {
+          waiting.add(hostPort(node.endpoint()) + " replica link down");
+        }
+      }
+      List<Endpoint> removable = removable(nodes, views, gone);
+      boolean converged = waiting.isEmpty() && removable.size() == gone.size();
+      return result(converged, waiting.isEmpty() ? List.of() : List.of("waiting: " + waiting), nodes, views, anchorInfo, removable);
+    } catch (RedisException e) {
+      actions.add("error: " + e.getMessage());
+      return result(false, actions, nodes, views, anchorInfo, List.of());
+    }
+  }
+
+  private void forgetStale(List<Node> nodes, Map<String, ClusterView> views, Set<String> podIds, List<String> actions) {
+    Set<String> stale = new LinkedHashSet<>();
+    Set<String> owners = new HashSet<>();
+    for (ClusterView view : views.values()) {
+      for (Entry e : view.entries()) {
+        if (!e.handshake() && !podIds.contains(e.id()) && (e.failed() || e.noAddress())) {
+          stale.add(e.id());
+        }
+        if (e.slotCount() > 0) {
+          owners.add(e.id());
+        }
+      }
+    }
+    stale.removeAll(owners);
+    for (String id : stale) {
+      for (Node node : nodes) {
+        ClusterView view = views.get(node.id());
+        if (view.node(id).isEmpty()) {
+          continue;
+        }
+        if (id.equals(view.myself().masterId())) {
+          actions.add("cannot forget " + SlotBalance.abbreviate(id) + " on its replica " + hostPort(node.endpoint()) + " yet");
+          continue;
+        }
+        connections.to(node.endpoint()).clusterForget(id);
+        actions.add("forget " + SlotBalance.abbreviate(id) + " on " + hostPort(node.endpoint()));
+      }
+    }
+  }
+
+  /** Finishes or rolls back every half-moved slot; true if there was any. */
+  private boolean resolveOpenMigrations(List<Node> nodes, Map<String, ClusterView> views, List<String> actions, long deadline) {
+    // slot -> (source id, target id), from both sides' own lines.
+    Map<Integer, String[]> open = new TreeMap<>();
+    for (Node node : nodes) {
+      Entry self = self(views, node);
+      self.migrating().forEach((slot, to) -> open.put(slot, new String[] {node.id(), to}));
+      self.importing().forEach((slot, from) -> open.putIfAbsent(slot, new String[] {from, node.id()}));
+    }
+    if (open.isEmpty()) {
+      return false;
+    }
+    Map<String, Node> byId = new LinkedHashMap<>();
+    nodes.forEach(n -> byId.put(n.id(), n));
+    for (Map.Entry<Integer, String[]> slotState : open.entrySet()) {
+      int slot = slotState.getKey();
+      Node source = byId.get(slotState.getValue()[0]);
+      Node target = byId.get(slotState.getValue()[1]);
+      if (target == null || self(views, target).replica()) {
+        // The target is gone (or no longer a master): the source keeps the slot.
+        for (Node node : nodes) {
+          Entry self = self(views, node);
+          if (self.migrating().containsKey(slot) || self.importing().containsKey(slot)) {
+            migration.rollBack(slot, node.endpoint());
+            actions.add("roll back slot " + slot + " on " + hostPort(node.endpoint()));
+          }
+        }
+        continue;
+      }
+      Entry targetSelf = self(views, target);
+      boolean targetOwns = targetSelf.slots().get(slot);
+      if (source == null) {
+        // The source is gone: the target takes the slot with what it has.
+        if (!targetOwns) {
+          connections.to(target.endpoint()).clusterSetSlotNode(slot, target.id());
+        }
+        actions.add("slot " + slot + " assigned to " + hostPort(target.endpoint()) + " (its source is gone)");
+        continue;
+      }
+      if (System.nanoTime() > deadline) {
+        actions.add("time budget spent; slot " + slot + " continues next step");
+        return true;
+      }
+      Entry sourceSelf = self(views, source);
+      boolean done = migration.finish(slot, source, target, targetOwns, to(sourceSelf.migrating().get(slot), target.id()),
+          to(targetSelf.importing().get(slot), source.id()), otherMasters(nodes, views, source, target), deadline);
+      actions.add((done ? "finished moving slot " : "continuing slot ") + slot + " " + hostPort(source.endpoint()) + " -> "
+          + hostPort(target.endpoint()));
+      if (!done) {
+        return true;
+      }
+    }
+    return true;
+  }
+
+  private void move(List<SlotBalance.Move> moves, List<Node> nodes, Map<String, ClusterView> views, List<String> actions,
+      long deadline) {
+    Map<String, Node> byId = new LinkedHashMap<>();
+    nodes.forEach(n -> byId.put(n.id(), n));
+    List<SlotBalance.Move> done = new ArrayList<>();
+    for (SlotBalance.Move move : moves) {
+      if (done.size() >= options.maxSlotsPerStep() || System.nanoTime() > deadline) {
+        break;
+      }
+      Node source = byId.get(move.from());
+      Node target = byId.get(move.to());
+      boolean complete = migration.finish(move.slot(), source, target, false, false, false,
+          otherMasters(nodes, views, source, target), deadline);
+      if (!complete) {
+        actions.add("slot " + move.slot() + " half-moved when the step's time ran out; continues next step");
+        break;
+      }
+      done.add(move);
+    }
+    SlotBalance.describe(done).forEach(d -> actions.add("moved slots " + d));
+    actions.add((moves.size() - done.size()) + " slots left to move");
+  }
+
+  private void assignReplicas(List<Node> nodes, Map<String, ClusterView> views, Set<Endpoint> gone, List<Node> chosen,
+      List<String> actions) {
+    Map<String, Node> byId = new LinkedHashMap<>();
+    nodes.forEach(n -> byId.put(n.id(), n));
+    Set<String> masterIds = new LinkedHashSet<>();
+    chosen.forEach(m -> masterIds.add(m.id()));
+    List<ClusterPlan.Member> masterMembers = chosen.stream().map(m -> new ClusterPlan.Member(m.id(), m.endpoint().kubernetesNode())).toList();
+    Map<String, List<Node>> replicasOf = new LinkedHashMap<>();
+    chosen.forEach(m -> replicasOf.put(m.id(), new ArrayList<>()));
+    List<ClusterPlan.Member> unassigned = new ArrayList<>();
+    for (Node node : nodes) {
+      if (gone.contains(node.endpoint()) || masterIds.contains(node.id())) {
+        continue;
+      }
+      Entry self = self(views, node);
+      if (self.slotCount() > 0) {
+        continue; // a master being drained; Redis makes it a replica once empty
+      }
+      if (self.masterId() != null && masterIds.contains(self.masterId())) {
+        replicasOf.get(self.masterId()).add(node);
+      } else {
+        unassigned.add(new ClusterPlan.Member(node.id(), node.endpoint().kubernetesNode()));
+      }
+    }
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    replicasOf.forEach((id, list) -> counts.put(id, list.size()));
+    ClusterPlan.assignReplicas(masterMembers, counts, unassigned).forEach((replica, master) -> {
+      connections.to(byId.get(replica).endpoint()).clusterReplicate(master);
+      actions.add("replicate " + hostPort(byId.get(replica).endpoint()) + " from " + hostPort(byId.get(master).endpoint()));
+    });
+    if (!actions.isEmpty()) {
+      return;
+    }
+    // Even out: a master with two more replicas than another hands one over.
+    Node most = chosen.stream().max(Comparator.comparingInt(m -> replicasOf.get(m.id()).size())).orElseThrow();
+    Node least = chosen.stream().min(Comparator.comparingInt(m -> replicasOf.get(m.id()).size())).orElseThrow();
+    if (replicasOf.get(most.id()).size() - replicasOf.get(least.id()).size() >= 2) {
+      List<Node> candidates = replicasOf.get(most.id());
+      Node replica = candidates.stream()
+          .filter(r -> r.endpoint().kubernetesNode() == null || !Objects.equals(r.endpoint().kubernetesNode(), least.endpoint().kubernetesNode()))
+          .findFirst().orElse(candidates.get(0));
+      connections.to(replica.endpoint()).clusterReplicate(least.id());
+      actions.add("replicate " + hostPort(replica.endpoint()) + " from " + hostPort(least.endpoint()) + " (was "
+          + hostPort(most.endpoint()) + ")");
+    }
+  }
+
+  /** Leaving pods that own nothing, are followed by no staying pod, and take part in no migration. */
+  private static List<Endpoint> removable(List<Node> nodes, Map<String, ClusterView> views, Set<Endpoint> gone) {
+    List<Endpoint> removable = new ArrayList<>();
+    for (Node node : nodes) {
+      if (!gone.contains(node.endpoint())) {
+        continue;
+      }
+      Entry self = self(views, node);
+      boolean followed = nodes.stream().anyMatch(n -> !gone.contains(n.endpoint()) && node.id().equals(self(views, n).masterId()));
+      boolean migrating = nodes.stream().map(n -> self(views, n))
+          .anyMatch(e -> e.migrating().containsValue(node.id()) || e.importing().containsValue(node.id()));
+      if (self.slotCount() == 0 && self.migrating().isEmpty() && self.importing().isEmpty() && !followed && !migrating) {
+        removable.add(node.endpoint());
+      }
+    }
+    return removable;
+  }
+
+  /**
+   * The masters to end with: staying slot owners in pod order (at most {@code masters}), topped
+   * up with staying empty, unattached pods in pod order. Owners beyond the count are drained.
+   */
+  private static List<Node> chooseMasters(List<Node> nodes, Map<String, ClusterView> views, Set<Endpoint> gone, int masters) {
+    List<Node> chosen = new ArrayList<>();
+    for (Node node : nodes) {
+      if (!gone.contains(node.endpoint()) && self(views, node).slotCount() > 0 && chosen.size() < masters) {
+        chosen.add(node);
+      }
+    }
+    for (Node node : nodes) {
+      Entry self = self(views, node);
       if (chosen.size() >= masters) {
         break;
       }
-      if (node.hasNoSlots() && node.getSlaveOf() == null && !chosen.contains(endpoint)) {
-        chosen.add(endpoint);
+      if (!gone.contains(node.endpoint()) && self.slotCount() == 0 && self.masterId() == null && !chosen.contains(node)) {
+        chosen.add(node);
       }
     }
     return chosen;
   }
 
-  /** A node as it describes itself: authoritative for its own slots and role. */
-  private static RedisClusterNode self(Map<Endpoint, Partitions> views, Map<Endpoint, String> ids, Endpoint endpoint) {
-    return views.get(endpoint).getPartitionByNodeId(ids.get(endpoint));
+  private static List<Endpoint> otherMasters(List<Node> nodes, Map<String, ClusterView> views, Node source, Node target) {
+    return nodes.stream().filter(n -> n != source && n != target && self(views, n).masterId() == null).map(Node::endpoint).toList();
   }
 
-  private static ClusterSummary summary(Map<Endpoint, Partitions> views, boolean stateOk) {
-    if (views.isEmpty()) {
-      return new ClusterSummary(0, 0, Map.of(), false);
+  private static boolean to(String actual, String expected) {
+    return expected.equals(actual);
+  }
+
+  /** True if {@code seen} does not point at the pod's current address. */
+  private static boolean addressDiffers(Entry seen, Endpoint endpoint) {
+    if (seen.noAddress() || seen.port() != endpoint.port()) {
+      return true;
     }
-    Partitions view = views.values().iterator().next();
-    int slots = view.stream().mapToInt(n -> n.getSlots().size()).sum();
-    Map<String, Integer> replicas = new LinkedHashMap<>();
-    view.stream().filter(n -> !n.hasNoSlots()).forEach(m -> replicas.put(hostPort(m), 0));
-    view.stream().filter(n -> n.getSlaveOf() != null).forEach(r -> {
-      RedisClusterNode master = view.getPartitionByNodeId(r.getSlaveOf());
-      if (master != null) {
-        replicas.merge(hostPort(master), 1, Integer::sum);
-      }
-    });
-    return new ClusterSummary(slots, (int) view.stream().filter(n -> !n.hasNoSlots()).count(), replicas, stateOk);
+    // A DNS name can't be compared with the IP Redis prints; an IP can.
+    return IP.matcher(endpoint.host()).find() && !seen.host().equals(endpoint.host());
   }
 
-  private static String hostPort(RedisClusterNode node) {
-    return node.getUri() == null ? node.getNodeId() : node.getUri().getHost() + ":" + node.getUri().getPort();
+  private static Entry self(Map<String, ClusterView> views, Node node) {
+    return views.get(node.id()).myself();
+  }
+
+  private static Result result(boolean converged, List<String> actions, List<Node> nodes, Map<String, ClusterView> views,
+      String anchorInfo, List<Endpoint> removable) {
+    if (views.isEmpty()) {
+      return new Result(converged, List.copyOf(actions), new ClusterSummary(0, 0, Map.of(), false), ClusterReport.EMPTY, removable);
+    }
+    ClusterView anchor = views.values().iterator().next();
+    ClusterReport report = ClusterReport.of(anchor, anchorInfo, views.values());
+    int assigned = anchor.entries().stream().mapToInt(Entry::slotCount).sum();
+    ClusterSummary summary = new ClusterSummary(assigned, report.masters(), report.replicasPerMaster(), converged);
+    return new Result(converged, List.copyOf(actions), summary, report, List.copyOf(removable));
   }
 
   private static String hostPort(Endpoint endpoint) {
