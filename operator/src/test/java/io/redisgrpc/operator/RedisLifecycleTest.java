@@ -214,6 +214,85 @@ class RedisLifecycleTest {
     }
   }
 
+  @Test
+  void shardsGoUpAndDownUnderWriteLoadWithoutLosingAKey() throws Exception {
+    Path c2 = dir.resolve("c2");
+    try (RedisClusterHarness initial = RedisClusterHarness.startNodes(c2, 3, 1, List.of())) {
+      List<RedisProcess> pods = new ArrayList<>(initial.nodes());
+      topologies.put("c2", topology(pods, List.of()));
+      create("c2", spec -> {
+        spec.redis.mode = RedisMode.Cluster;
+        spec.redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
+      });
+      awaitStatus("c2", c -> Boolean.TRUE.equals(c.getStatus().redis.clusterFormed));
+
+      Path files = Files.createDirectories(dir.resolve("c2-gateway-files"));
+      Files.writeString(files.resolve("username"), "_gateway");
+      List<RedisProcess> added = new ArrayList<>();
+      try (SecretProjection projection = new SecretProjection("c2-gateway-credentials", "_gateway", files.resolve("password"));
+           GatewayServer gateway = GatewayServer.start(GatewayConfig.parse(
+               "--port=0", "--metrics-port=-1", "--bind=127.0.0.1", "--redis-mode=CLUSTER",
+               "--redis-nodes=127.0.0.1:" + pods.get(0).port(), "--topology-refresh-ms=1000",
+               "--redis-username-file=" + files.resolve("username"), "--redis-password-file=" + files.resolve("password")));
+           Writer writer = new Writer(gateway.port())) {
+        writer.awaitMore(500);
+
+        // Up: the StatefulSet grows; the "kubelet" starts the new pods, loading the ACL file as a pod does.
+        long upStarted = System.nanoTime();
+        edit("c2", cache -> cache.getSpec().redis.cluster.shards = 4);
+        Awaitility.await("StatefulSet grows").atMost(TIMEOUT).until(() -> statefulSetReplicas("c2-redis") == 8);
+        Path aclFile = c2.resolve("users.acl");
+        Files.writeString(aclFile, secret("c2-acl").get("users.acl"));
+        for (int i = 0; i < 2; i++) {
+          RedisProcess pod = RedisProcess.server(c2, List.of("cluster-enabled yes", "cluster-config-file nodes.conf",
+              "cluster-node-timeout 2000", "cluster-replica-validity-factor 0", "aclfile " + aclFile)).start();
+          added.add(pod);
+          pods.add(pod);
+        }
+        topologies.put("c2", topology(pods, List.of()));
+        RedisGrpcCache four = awaitStatus("c2", c -> Integer.valueOf(4).equals(c.getStatus().redis.masters)
+            && Boolean.TRUE.equals(c.getStatus().redis.clusterFormed));
+        assertThat(four.getStatus().redis.slotsAssigned).isEqualTo(16384);
+        assertThat(four.getStatus().redis.minReplicasPerMaster).isEqualTo(1);
+        long upMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - upStarted);
+        writer.awaitMore(500);
+
+        // Down: the StatefulSet keeps its pods until the leaving ones hold no slot.
+        long downStarted = System.nanoTime();
+        long writesBefore = writer.acknowledged();
+        edit("c2", cache -> cache.getSpec().redis.cluster.shards = 3);
+        Awaitility.await("StatefulSet shrinks once drained").atMost(TIMEOUT).until(() -> statefulSetReplicas("c2-redis") == 6);
+        String operatorPassword = secret("c2-credentials").get("_operator");
+        for (RedisProcess leaving : pods.subList(6, 8)) {
+          String nodes = as(leaving, "_operator", operatorPassword, RedisCommands::clusterNodes);
+          String myself = nodes.lines().filter(line -> line.contains("myself")).findFirst().orElseThrow();
+          assertThat(myself.split(" ")).as("a leaving pod owns no slot when the StatefulSet lets it go: %s", myself).hasSize(8);
+        }
+        for (RedisProcess pod : List.copyOf(pods.subList(6, 8))) {
+          pod.stop();
+          pods.remove(pod);
+        }
+        topologies.put("c2", topology(pods, List.of()));
+        RedisGrpcCache three = awaitStatus("c2", c -> Integer.valueOf(3).equals(c.getStatus().redis.masters)
+            && Boolean.TRUE.equals(c.getStatus().redis.clusterFormed));
+        assertThat(three.getStatus().redis.slotsAssigned).isEqualTo(16384);
+        long downMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - downStarted);
+        writer.awaitMore(200);
+        writer.stop();
+
+        assertThat(writer.failures()).as("writes refused during resharding: %s", writer.lastFailure()).isZero();
+        Map<String, String> missing = writer.verify();
+        System.out.printf("SCALING up 3->4 in %d ms, down 4->3 in %d ms; %d writes acknowledged (%d during scale-down), %d keys checked, %d missing%n",
+            upMillis, downMillis, writer.acknowledged(), writer.acknowledged() - writesBefore, writer.keys(), missing.size());
+        assertThat(missing).as("acknowledged keys not readable afterwards").isEmpty();
+      } finally {
+        added.forEach(RedisProcess::kill);
+      }
+    } finally {
+      topologies.remove("c2");
+    }
+  }
+
   // --- the stand-ins and helpers ---
 
   /** The kubelet's part: a Secret key kept in a file, replaced atomically when the Secret changes. */
@@ -315,6 +394,86 @@ class RedisLifecycleTest {
       stop();
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  /** Writes distinct keys through the gateway without pause; remembers every acknowledged one. */
+  static final class Writer implements AutoCloseable {
+    private final ManagedChannel channel;
+    private final CacheGrpc.CacheBlockingStub stub;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile String lastFailure = "none";
+    private final Thread thread;
+
+    Writer(int port) {
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      stub = CacheGrpc.newBlockingStub(channel);
+      thread = new Thread(() -> {
+        for (long i = 0; running.get(); i++) {
+          String key = "scale:" + i;
+          String value = "v" + i;
+          try {
+            stub.withDeadlineAfter(5, TimeUnit.SECONDS).set(SetRequest.newBuilder()
+                .setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value)).build());
+            acknowledged.put(key, value);
+          } catch (RuntimeException e) {
+            failed.incrementAndGet();
+            lastFailure = e.toString();
+          }
+        }
+      }, "writer");
+      thread.start();
+    }
+
+    void awaitMore(long count) {
+      long target = acknowledged.size() + count;
+      Awaitility.await("writes flowing").atMost(TIMEOUT).until(() -> acknowledged.size() >= target || !thread.isAlive());
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
+    long acknowledged() {
+      return acknowledged.size();
+    }
+
+    long keys() {
+      return acknowledged.size();
+    }
+
+    long failures() {
+      return failed.get();
+    }
+
+    String lastFailure() {
+      return lastFailure;
+    }
+
+    /** Every acknowledged key read back; returns those missing or wrong. */
+    Map<String, String> verify() {
+      Map<String, String> missing = new LinkedHashMap<>();
+      acknowledged.forEach((key, value) -> {
+        var reply = stub.withDeadlineAfter(5, TimeUnit.SECONDS).get(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).build());
+        if (!reply.getFound() || !reply.getValue().toStringUtf8().equals(value)) {
+          missing.put(key, reply.getFound() ? reply.getValue().toStringUtf8() : "(absent)");
+        }
+      });
+      return missing;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop();
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  static int statefulSetReplicas(String name) {
+    var set = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+    return set == null ? -1 : set.getSpec().getReplicas();
   }
 
   static RedisEndpoints.Topology topology(List<RedisProcess> nodes, List<RedisProcess> sentinels) {

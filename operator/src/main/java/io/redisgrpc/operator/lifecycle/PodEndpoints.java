@@ -37,7 +37,11 @@ public final class PodEndpoints implements RedisEndpoints {
     }
     List<Sentinel> sentinels = ofComponent(pods, Labels.SENTINEL).stream()
         .map(pod -> new Sentinel(pod.getStatus().getPodIP(), Names.SENTINEL_PORT)).toList();
-    int desired = RedisWorkloads.redisPods(cache.getSpec().redis);
+    // While scaling down, the StatefulSet still has the leaving pods: all of them count.
+    int desired = Math.max(RedisWorkloads.redisPods(cache.getSpec().redis), context.getSecondaryResourcesAsStream(
+            io.fabric8.kubernetes.api.model.apps.StatefulSet.class)
+        .filter(set -> Names.redis(cache).equals(set.getMetadata().getName()))
+        .map(set -> set.getSpec().getReplicas()).filter(java.util.Objects::nonNull).findFirst().orElse(0));
     boolean complete = nodes.size() == desired
         && redisPods.stream().map(PodEndpoints::ordinal).toList().equals(java.util.stream.IntStream.range(0, desired).boxed().toList());
     return new Topology(nodes, complete, sentinels, aliases);

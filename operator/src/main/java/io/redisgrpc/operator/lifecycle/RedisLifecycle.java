@@ -20,7 +20,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -61,7 +63,12 @@ public final class RedisLifecycle {
   }
 
   /** What a round left behind, for status and requeueing. */
-  public record Outcome(Stored credentials, Optional<RedisAdmin.Observation> redis, String liveConfigHash, Duration recheck) {}
+  /**
+   * @param drained Cluster mode, scaling down: every pod above the spec's count was seen and holds
+   *     nothing any more, so the StatefulSet may shrink to the spec
+   */
+  public record Outcome(Stored credentials, Optional<RedisAdmin.Observation> redis, String liveConfigHash, Duration recheck,
+      boolean drained) {}
 
   public Outcome round(RedisGrpcCache cache, RedisEndpoints.Topology topology) {
     Instant now = clock.instant();
@@ -78,6 +85,10 @@ public final class RedisLifecycle {
     // 2. Redis
     Map<String, String> live = LiveConfig.directives(RedisConfig.live(cache.getSpec().redis));
     Optional<RedisAdmin.Observation> seen = Optional.empty();
+    int specPods = io.redisgrpc.operator.model.RedisWorkloads.redisPods(cache.getSpec().redis);
+    // Pods above the spec's count are leaving (a StatefulSet removes the highest ordinals first).
+    List<Endpoint> leaving = topology.complete() && topology.nodes().size() > specPods
+        ? topology.nodes().subList(specPods, topology.nodes().size()) : List.of();
     if (!topology.nodes().isEmpty()) {
       Credentials credentials = stored.credentials();
       boolean cluster = cache.getSpec().redis.mode == RedisMode.Cluster;
@@ -90,8 +101,11 @@ public final class RedisLifecycle {
           credentials.candidates(AclRules.OPERATOR),
           credentials.current(AclRules.REPLICATION),
           credentials.current(AclRules.SENTINEL),
-          live, topology.aliases(), topology.complete())));
+          live, topology.aliases(), topology.complete(), leaving)));
     }
+    // Only a complete look that finds every leaving pod removable releases a scale-down.
+    boolean drained = !leaving.isEmpty()
+        && seen.map(o -> o.cluster() != null && o.cluster().removable().containsAll(leaving)).orElse(false);
 
     // 3. rotation
     RotationMachine machine = new RotationMachine(clock, interval, grace);
@@ -116,7 +130,7 @@ public final class RedisLifecycle {
     // 4. what consumers read
     store.applyDerived(cache, next.credentials());
 
-    return new Outcome(next, seen, io.redisgrpc.operator.model.Hashes.sha256(live.toString()), recheck(next, decision, seen, grace, now));
+    return new Outcome(next, seen, io.redisgrpc.operator.model.Hashes.sha256(live.toString()), recheck(next, decision, seen, grace, now), drained);
   }
 
   /**

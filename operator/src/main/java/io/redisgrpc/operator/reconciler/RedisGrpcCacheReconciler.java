@@ -32,8 +32,10 @@ import io.redisgrpc.operator.lifecycle.RedisEndpoints;
 import io.redisgrpc.operator.lifecycle.RedisLifecycle;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
+import io.redisgrpc.operator.model.RedisWorkloads;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.redisgrpc.operator.redis.RedisAdmin;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation;
+import io.redisgrpc.operator.redis.cluster.ClusterReport;
 import io.redisgrpc.operator.redis.rotation.RotationState;
 
 /**
@@ -138,6 +140,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
     if (masterPod != null) {
       context.managedWorkflowAndDependentResourceContext().put(RedisMasterServiceDependent.MASTER_POD, masterPod);
     }
+    holdScaleDownUntilDrained(cache, context, outcome);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
     ObservedState observed = observer.observe(cache, context).withRedisSide(redisSide(cache, outcome, masterPod));
@@ -155,6 +158,20 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
     return UpdateControl.patchStatus(patch).rescheduleAfter(recheck);
   }
 
+  /**
+   * Shards going down: the StatefulSet keeps its pods until the operator has drained every slot
+   * off the leaving ones, because a pod removed with slots would take keys with it.
+   */
+  private static void holdScaleDownUntilDrained(RedisGrpcCache cache, Context<RedisGrpcCache> context, RedisLifecycle.Outcome outcome) {
+    int spec = RedisWorkloads.redisPods(cache.getSpec().redis);
+    int running = context.getSecondaryResourcesAsStream(StatefulSet.class)
+        .filter(set -> Names.redis(cache).equals(set.getMetadata().getName()))
+        .map(set -> set.getSpec().getReplicas()).filter(java.util.Objects::nonNull).findFirst().orElse(spec);
+    if (cache.getSpec().redis.mode == RedisMode.Cluster && running > spec && !outcome.drained()) {
+      context.managedWorkflowAndDependentResourceContext().put(RedisStatefulSetDependent.REPLICAS, running);
+    }
+  }
+
   private static ObservedState.RedisSide redisSide(RedisGrpcCache cache, RedisLifecycle.Outcome outcome, String masterPod) {
     RotationState rotation = outcome.credentials().rotation();
     String previousMaster = cache.getStatus() == null || cache.getStatus().redis == null ? null : cache.getStatus().redis.master;
@@ -166,12 +183,12 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
           rotation.nextRotation().toString());
     }
     RedisAdmin.Observation seen = outcome.redis().get();
-    ClusterFormation.ClusterSummary cluster = seen.cluster() == null ? null : seen.cluster().summary();
+    ClusterReport cluster = seen.cluster() == null ? null : seen.cluster().report();
     return new ObservedState.RedisSide(seen.reached(), seen.expected(), seen.aclInSync(), seen.liveConfigApplied(), outcome.liveConfigHash(),
-        cluster == null ? null : cluster.slotsAssigned(),
+        cluster == null ? null : cluster.slotsCovered(),
         cluster == null ? null : cluster.masters(),
         cluster == null ? null : cluster.replicasPerMaster().values().stream().mapToInt(Integer::intValue).min().orElse(0),
-        seen.cluster() == null ? null : seen.cluster().converged(),
+        seen.cluster() == null ? null : seen.cluster().converged() && cluster.complete(),
         master, seen.problems(),
         rotation.generation(), rotation.phase().name(), rotation.phaseSince().toString(), rotation.lastRotation().toString(),
         rotation.nextRotation().toString());

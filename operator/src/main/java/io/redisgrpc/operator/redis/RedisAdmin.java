@@ -60,10 +60,11 @@ public final class RedisAdmin {
    * @param aliases every "host:port" a node is known by (pod IP, pod DNS name), to its index in
    *     {@code nodes}: sentinels name the master by its announced hostname
    * @param complete {@code nodes} holds every pod of the cache: formation and resharding need all
+   * @param leaving Cluster mode, scaling down: pods to drain before the StatefulSet may remove them
    */
   public record Desired(Mode mode, List<Endpoint> nodes, List<Sentinel> sentinels, int masters, int quorum,
       List<AclUser> users, List<String> operatorPasswords, String replicationPassword, String sentinelPassword,
-      Map<String, String> liveConfig, Map<String, Integer> aliases, boolean complete) {}
+      Map<String, String> liveConfig, Map<String, Integer> aliases, boolean complete, List<Endpoint> leaving) {}
 
   /**
    * What a round saw and did.
@@ -152,7 +153,12 @@ public final class RedisAdmin {
         }
       }
       if (desired.mode() == Mode.CLUSTER && desired.complete() && reached.size() == desired.nodes().size()) {
-        cluster = new ClusterFormation(logins.connections).step(desired.nodes(), desired.masters());
+        // MIGRATE logs in on the target node itself (AUTH2): as the operator.
+        ClusterFormation.Options options = new ClusterFormation.Options(
+            ClusterFormation.Options.DEFAULTS.keysPerMigrate(), ClusterFormation.Options.DEFAULTS.maxSlotsPerStep(),
+            ClusterFormation.Options.DEFAULTS.stepBudget(), ClusterFormation.Options.DEFAULTS.migrateTimeout(),
+            AclRules.OPERATOR, desired.operatorPasswords().get(0));
+        cluster = new ClusterFormation(logins.connections, options).step(desired.nodes(), desired.masters(), desired.leaving());
         actions.addAll(cluster.actions());
       }
     }
