@@ -1,0 +1,202 @@
+package io.redisgrpc.operator.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.redisgrpc.operator.TestCluster;
+import io.redisgrpc.operator.credentials.CredentialStore;
+import io.redisgrpc.operator.crd.AuthSpec;
+import io.redisgrpc.operator.crd.ClusterSpec;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.rotation.RotationPhase;
+import io.redisgrpc.testkit.RedisClusterHarness;
+import io.redisgrpc.testkit.RedisProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Credential rotation stopped after every single step and resumed by a new operator: each round
+ * below is run by a fresh {@link RedisLifecycle} that knows nothing but what is in the cluster
+ * (the API server's Secrets and the Redis nodes), exactly what a restarted operator has. Time is
+ * a clock the test moves, so the grace period and the rotation interval pass without waiting.
+ *
+ * <p>After every round the invariant of the design is checked on every node: the passwords the
+ * consumers hold right now (the gateway's Secret, the replication password in the credentials
+ * Secret) are accepted.
+ */
+class RotationResumeTest {
+  static KubernetesClient client;
+  static String namespace;
+  static ClientResources resources;
+
+  @TempDir
+  static Path dir;
+
+  @BeforeAll
+  static void start() {
+    client = TestCluster.client();
+    namespace = TestCluster.newNamespace("rot");
+    resources = DefaultClientResources.create();
+  }
+
+  @AfterAll
+  static void stop() {
+    resources.shutdown();
+  }
+
+  /** A clock the test moves by hand. */
+  static final class ManualClock extends Clock {
+    private Instant now = Instant.parse("2026-11-22T12:00:00Z");
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void aRotationStoppedAfterAnyRoundIsFinishedByANewOperatorAndNeverLocksAConsumerOut() {
+    try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir, 3, 0, List.of())) {
+      RedisGrpcCache cache = createCache();
+      RedisEndpoints.Topology topology = topology(nodes.nodes());
+      ManualClock clock = new ManualClock();
+
+      List<RotationPhase> phases = new ArrayList<>();
+      Map<String, String> first = null;
+      for (int round = 0; round < 80; round++) {
+        RedisLifecycle.Outcome outcome = new RedisLifecycle(client, resources, clock, Duration.ofSeconds(2)).round(cache, topology);
+        RotationPhase phase = outcome.credentials().rotation().phase();
+        if (phases.isEmpty() || phases.get(phases.size() - 1) != phase) {
+          phases.add(phase);
+        }
+        if (first == null) {
+          first = secret("r1-credentials");
+        }
+        assertConsumersAccepted(nodes.nodes());
+        if (phase == RotationPhase.Use && !secret("r1-credentials").containsKey("_gateway.pending")) {
+          clock.advance(Duration.ofMinutes(6)); // the 5m grace period passes
+        }
+        if (outcome.credentials().rotation().generation() == 2 && phase == RotationPhase.Idle) {
+          break;
+        }
+      }
+      assertThat(phases).as("every phase passed, in order, each persisted by one operator and read back by the next")
+          .containsExactly(RotationPhase.Prepare, RotationPhase.Trust, RotationPhase.Use, RotationPhase.Retire, RotationPhase.Idle);
+
+      Map<String, String> after = secret("r1-credentials");
+      assertThat(after.keySet()).noneMatch(key -> key.endsWith(".pending") || key.endsWith(".retiring"));
+      for (String user : List.of("_operator", "_replication", "_sentinel", "_exporter", "_gateway", "orders")) {
+        assertThat(after.get(user)).as("%s has a new password", user).isNotEqualTo(first.get(user));
+        for (RedisProcess node : nodes.nodes()) {
+          String oldPassword = first.get(user);
+          assertThatThrownBy(() -> ping(node, user, oldPassword)).as("old %s password retired on %s", user, node.port())
+              .hasStackTraceContaining("WRONGPASS");
+        }
+      }
+
+      // The interval: an hour later the next rotation starts by itself.
+      clock.advance(Duration.ofHours(1).plusMinutes(1));
+      RedisLifecycle.Outcome next = new RedisLifecycle(client, resources, clock, Duration.ofSeconds(2)).round(cache, topology);
+      assertThat(next.credentials().rotation().generation()).isEqualTo(3);
+      assertThat(next.credentials().rotation().phase()).isEqualTo(RotationPhase.Prepare);
+      assertConsumersAccepted(nodes.nodes());
+    }
+  }
+
+  private static RedisGrpcCache createCache() {
+    RedisGrpcCache cache = new RedisGrpcCache();
+    cache.setMetadata(new ObjectMetaBuilder().withName("r1").withNamespace(namespace)
+        .withAnnotations(Map.of(CredentialStore.ROTATE_ANNOTATION, "first")).build());
+    RedisGrpcCacheSpec spec = new RedisGrpcCacheSpec();
+    spec.redis.mode = RedisMode.Cluster;
+    spec.redis.cluster = new ClusterSpec();
+    spec.redis.cluster.replicasPerShard = 0;
+    spec.auth.rotation.interval = "1h";
+    spec.auth.rotation.gracePeriod = "5m";
+    AuthSpec.ClientSpec orders = new AuthSpec.ClientSpec();
+    orders.name = "orders";
+    orders.keyPrefix = "orders:";
+    orders.permissions = List.of(AuthSpec.Permission.READ, AuthSpec.Permission.WRITE);
+    spec.auth.clients.add(orders);
+    cache.setSpec(spec);
+    return client.resource(cache).create();
+  }
+
+  /** The invariant: what consumers hold now works on every node. */
+  private static void assertConsumersAccepted(List<RedisProcess> nodes) {
+    Map<String, String> gateway = secret("r1-gateway-credentials");
+    Map<String, String> credentials = secret("r1-credentials");
+    for (RedisProcess node : nodes) {
+      assertThat(ping(node, "_gateway", gateway.get("_gateway"))).as("gateway on %s", node.port()).isEqualTo("PONG");
+      assertThat(ping(node, "orders", gateway.get("orders"))).as("client orders on %s", node.port()).isEqualTo("PONG");
+      assertThat(ping(node, "_replication", credentials.get("_replication"))).as("replication on %s", node.port()).isEqualTo("PONG");
+    }
+  }
+
+  private static String ping(RedisProcess node, String user, String password) {
+    RedisClient redis = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(node.port())
+        .withAuthentication(user, password).withTimeout(Duration.ofSeconds(5)).build());
+    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+      return connection.sync().ping();
+    } finally {
+      redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  private static RedisEndpoints.Topology topology(List<RedisProcess> nodes) {
+    List<Endpoint> endpoints = new ArrayList<>();
+    Map<String, Integer> aliases = new LinkedHashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      endpoints.add(new Endpoint("127.0.0.1", nodes.get(i).port(), null));
+      aliases.put("127.0.0.1:" + nodes.get(i).port(), i);
+    }
+    return new RedisEndpoints.Topology(endpoints, true, List.of(), aliases);
+  }
+
+  private static Map<String, String> secret(String name) {
+    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+    assertThat(secret).as("Secret %s", name).isNotNull();
+    Map<String, String> data = new LinkedHashMap<>();
+    secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    return data;
+  }
+}
