@@ -134,7 +134,9 @@ public final class RedisBackend implements AutoCloseable {
               .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
               .build())
           .build());
-      return cluster.connectAsync(ByteStringCodec.INSTANCE).<RedisBackend>thenApply(connection -> {
+      // The topology is loaded first, asynchronously: connectAsync needs it and must not block.
+      return cluster.refreshPartitionsAsync().toCompletableFuture()
+          .thenCompose(loaded -> cluster.connectAsync(ByteStringCodec.INSTANCE)).<RedisBackend>thenApply(connection -> {
         BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(
             () -> cluster.connectAsync(ByteStringCodec.INSTANCE).thenApply(c -> (StatefulConnection<ByteString, ByteString>) c), poolConfig);
         return new RedisBackend(cluster, connection, connection.async(), pool,
