@@ -292,6 +292,45 @@ class MtlsGatewayTest {
     }
   }
 
+  @Test
+  void pipelineAndLeasesAreScopedLikeEveryOtherCall() throws Exception {
+    ManagedChannel orders = as("orders");
+    List<PipelineResponse> answers = new ArrayList<>();
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    io.grpc.stub.StreamObserver<PipelineRequest> requests = CacheGrpc.newStub(orders).pipeline(new io.grpc.stub.StreamObserver<>() {
+      @Override
+      public void onNext(PipelineResponse value) {
+        synchronized (answers) {
+          answers.add(value);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.countDown();
+      }
+
+      @Override
+      public void onCompleted() {
+        done.countDown();
+      }
+    });
+    requests.onNext(PipelineRequest.newBuilder().setId(1).setOperation(Operation.newBuilder()
+        .setSet(SetRequest.newBuilder().setKey(bytes("piped")).setValue(bytes("p")))).build());
+    requests.onCompleted();
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(answers).singleElement().satisfies(a -> assertThat(a.getResult().getSet().getApplied()).isTrue());
+    assertThat(adminGet("orders:piped")).isEqualTo("p");
+
+    GetOrLeaseResponse lease = cache(orders).getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("report")).build());
+    assertThat(lease.getOutcome()).isEqualTo(GetOrLeaseResponse.Outcome.LEASE_GRANTED);
+    assertThat(cache(orders).fillLease(FillLeaseRequest.newBuilder().setKey(bytes("report")).setValue(bytes("filled"))
+        .setLeaseToken(lease.getLeaseToken()).build()).getLeaseHeld()).isTrue();
+    assertThat(adminGet("orders:report")).isEqualTo("filled");
+    assertThat(cache(as("billing")).getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("report")).build()).getOutcome())
+        .as("billing's own report is a different key").isEqualTo(GetOrLeaseResponse.Outcome.LEASE_GRANTED);
+  }
+
   // ------------------------------------------------------------------ Redis enforces each client's own ACL user
 
   @Test

@@ -55,7 +55,11 @@ public final class ClientConnections implements AutoCloseable {
     }
     CompletableFuture<RedisBackend> backend = backends.computeIfAbsent(client.name(), name -> {
       LOG.info("opening Redis connections for client '{}' as ACL user '{}'", name, name);
-      return connector.apply(name);
+      try {
+        return connector.apply(name);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
     });
     if (backend.isCompletedExceptionally()) {
       backends.remove(client.name(), backend);
