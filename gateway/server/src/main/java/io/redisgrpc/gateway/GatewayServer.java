@@ -20,7 +20,16 @@ import io.redisgrpc.gateway.service.OperationExecutor;
 import io.redisgrpc.gateway.service.RequestLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.grpc.ServerInterceptor;
+import io.redisgrpc.gateway.errors.Failures;
+import io.redisgrpc.gateway.security.CallerInterceptor;
+import io.redisgrpc.gateway.security.Policy;
+import io.redisgrpc.gateway.security.PolicyWatcher;
+import io.redisgrpc.gateway.security.ServerTls;
+import io.redisgrpc.gateway.service.ClientConnections;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +48,10 @@ public final class GatewayServer implements AutoCloseable {
   private final PubSubService pubSub;
   private final HTTPServer metricsServer;
   private final PrometheusMeterRegistry registry;
+  private final ScheduledExecutorService fileWatcher;
+  private final ServerTls tls;
+  private final PolicyWatcher policy;
+  private final ClientConnections clients;
 
   private GatewayServer(GatewayConfig config) {
     this.resources = RedisBackend.resources().build();
@@ -47,25 +60,57 @@ public final class GatewayServer implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
+    // Certificate and policy files are read on their own thread, never on the shared scheduler.
+    this.fileWatcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "gateway-file-watcher");
+      thread.setDaemon(true);
+      return thread;
+    });
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
+    this.tls = config.tlsCertFile() == null ? null
+        : ServerTls.start(config.tlsCertFile(), config.tlsKeyFile(), config.tlsClientCaFile(), fileWatcher, config.fileWatchIntervalMs());
+    this.policy = config.policyFile() == null ? null
+        : PolicyWatcher.start(config.policyFile(), registry, fileWatcher, config.fileWatchIntervalMs());
     this.backend = RedisBackend.connect(config, resources);
     RequestLimits limits = RequestLimits.from(config);
     OperationExecutor executor = new OperationExecutor(backend, limits, metrics, config.commandTimeoutMs());
-    LeaseCoordinator leases = new LeaseCoordinator(backend.commands(), limits, metrics, scheduler, config.leaseTtlMs());
+    if (policy != null) {
+      if (config.redisCredentialsDir() == null) {
+        LOG.warn("--policy-file without --redis-credentials-dir: all clients share one Redis connection and only the"
+            + " gateway's scoping separates them; give per-client ACL users for defense in depth");
+      }
+      this.clients = new ClientConnections(backend,
+          config.redisCredentialsDir() == null ? null : user -> RedisBackend.connectAsClient(config, resources, user),
+          limits, metrics, config.commandTimeoutMs());
+      policy.holder().onChange(p -> clients.retain(p.clientNames()));
+    } else {
+      this.clients = null;
+    }
+    // Lease keys arrive already scoped (and checked against --max-key-bytes before scoping).
+    RequestLimits leaseLimits = policy == null ? limits : limits.withKeyAllowance(limits.maxKeyBytes() + 1 + Policy.MAX_PREFIX_BYTES);
+    LeaseCoordinator leases = new LeaseCoordinator(backend.commands(), leaseLimits, metrics, scheduler, config.leaseTtlMs());
     this.pubSub = new PubSubService(backend, limits, metrics, scheduler,
-        config.subscriberBuffer(), config.maxSubscribers(), config.heartbeatIntervalMs());
+        config.subscriberBuffer(), config.maxSubscribers(), config.heartbeatIntervalMs(), clients);
     HealthStatusManager healthManager = new HealthStatusManager();
     this.health = new RedisHealthReporter(healthManager, backend, scheduler, config.healthIntervalMs());
 
+    // Interceptors: the last one listed runs first, so metrics also see calls the policy refuses.
+    List<ServerInterceptor> interceptors = new ArrayList<>();
+    if (policy != null) {
+      interceptors.add(new CallerInterceptor(policy.holder(), new Failures(metrics)));
+    }
+    interceptors.add(metrics.grpcInterceptor());
+    InetSocketAddress address = new InetSocketAddress(config.bind(), config.port());
+    NettyServerBuilder builder = tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.credentials());
     // Handlers never block, so they run directly on the transport threads (no executor hop).
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port()))
+    this.server = builder
         .directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .addService(ServerInterceptors.intercept(new CacheService(executor, leases, metrics, config.maxPipelineInFlight()), metrics.grpcInterceptor()))
-        .addService(ServerInterceptors.intercept(pubSub, metrics.grpcInterceptor()))
+        .addService(ServerInterceptors.intercept(new CacheService(executor, leases, metrics, config.maxPipelineInFlight(), clients), interceptors))
+        .addService(ServerInterceptors.intercept(pubSub, interceptors))
         .addService(healthManager.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build();
@@ -76,8 +121,9 @@ public final class GatewayServer implements AutoCloseable {
       throw new UncheckedIOException("cannot listen on " + config.bind() + ":" + config.port(), e);
     }
     this.metricsServer = config.metricsPort() < 0 ? null : metricsEndpoint(config, registry);
-    LOG.info("gateway serving gRPC on port {} for Redis {} at {}; metrics on {}",
-        server.getPort(), config.redisMode(), config.redisNodes(), metricsServer == null ? "off" : metricsServer.getPort());
+    LOG.info("gateway serving gRPC{} on port {} for Redis {} at {}{}; metrics on {}",
+        tls == null ? "" : config.tlsClientCaFile() == null ? " over TLS" : " over mTLS", server.getPort(), config.redisMode(),
+        config.redisNodes(), config.redisTls() ? " (TLS)" : "", metricsServer == null ? "off" : metricsServer.getPort());
   }
 
   private HTTPServer metricsEndpoint(GatewayConfig config, PrometheusMeterRegistry registry) {
@@ -130,6 +176,16 @@ public final class GatewayServer implements AutoCloseable {
       pubSub.close();
     }
     scheduler.shutdownNow();
+    if (policy != null) {
+      policy.close();
+    }
+    if (tls != null) {
+      tls.close();
+    }
+    fileWatcher.shutdownNow();
+    if (clients != null) {
+      clients.close();
+    }
     if (backend != null) {
       backend.close();
     }

@@ -37,6 +37,37 @@ public final class GatewayConfig {
   @Option(names = "--metrics-port", defaultValue = "${env:REDISGRPC_METRICS_PORT:-9464}", description = "Prometheus /metrics port (0 = any free port, -1 = off). Env REDISGRPC_METRICS_PORT. Default: ${DEFAULT-VALUE}")
   private int metricsPort;
 
+  // ---- TLS and identity (docs/security.md)
+  @Option(names = "--tls-cert-file", defaultValue = "${env:REDISGRPC_TLS_CERT_FILE}", description = "Server certificate chain (PEM); with --tls-key-file turns TLS on. Reloaded when it changes. Env REDISGRPC_TLS_CERT_FILE.")
+  private Path tlsCertFile;
+
+  @Option(names = "--tls-key-file", defaultValue = "${env:REDISGRPC_TLS_KEY_FILE}", description = "Server private key (PEM, PKCS#8). Reloaded when it changes. Env REDISGRPC_TLS_KEY_FILE.")
+  private Path tlsKeyFile;
+
+  @Option(names = "--tls-client-ca-file", defaultValue = "${env:REDISGRPC_TLS_CLIENT_CA_FILE}", description = "CA bundle client certificates must chain to; with it a client certificate is required (mTLS). Reloaded when it changes. Env REDISGRPC_TLS_CLIENT_CA_FILE.")
+  private Path tlsClientCaFile;
+
+  @Option(names = "--policy-file", defaultValue = "${env:REDISGRPC_POLICY_FILE}", description = "Clients, identities, prefixes and permissions (JSON); requires mTLS. Reloaded when it changes. Env REDISGRPC_POLICY_FILE.")
+  private Path policyFile;
+
+  @Option(names = "--file-watch-interval-ms", defaultValue = "${env:REDISGRPC_FILE_WATCH_INTERVAL_MS:-1000}", description = "How often certificate and policy files are checked for changes. Env REDISGRPC_FILE_WATCH_INTERVAL_MS. Default: ${DEFAULT-VALUE}")
+  private long fileWatchIntervalMs;
+
+  @Option(names = "--redis-tls", defaultValue = "${env:REDISGRPC_REDIS_TLS:-false}", description = "Speak TLS to Redis (and to the sentinels). Env REDISGRPC_REDIS_TLS. Default: ${DEFAULT-VALUE}")
+  private boolean redisTls;
+
+  @Option(names = "--redis-tls-ca-file", defaultValue = "${env:REDISGRPC_REDIS_TLS_CA_FILE}", description = "CA bundle for Redis' server certificates (default: the JVM's trust store). Read on every (re)connect. Env REDISGRPC_REDIS_TLS_CA_FILE.")
+  private Path redisTlsCaFile;
+
+  @Option(names = "--redis-tls-cert-file", defaultValue = "${env:REDISGRPC_REDIS_TLS_CERT_FILE}", description = "The gateway's client certificate towards Redis (PEM). Read on every (re)connect. Env REDISGRPC_REDIS_TLS_CERT_FILE.")
+  private Path redisTlsCertFile;
+
+  @Option(names = "--redis-tls-key-file", defaultValue = "${env:REDISGRPC_REDIS_TLS_KEY_FILE}", description = "Key of --redis-tls-cert-file (PEM, PKCS#8). Env REDISGRPC_REDIS_TLS_KEY_FILE.")
+  private Path redisTlsKeyFile;
+
+  @Option(names = "--redis-credentials-dir", defaultValue = "${env:REDISGRPC_REDIS_CREDENTIALS_DIR}", description = "Directory of password files, one per ACL user (file name = user name): '_gateway' for the shared connection, one per policy client. Read on every (re)connect. Env REDISGRPC_REDIS_CREDENTIALS_DIR.")
+  private Path redisCredentialsDir;
+
   // ---- Redis
   @Option(names = "--redis-mode", defaultValue = "${env:REDISGRPC_REDIS_MODE:-STANDALONE}", description = "STANDALONE, SENTINEL or CLUSTER. Env REDISGRPC_REDIS_MODE. Default: ${DEFAULT-VALUE}")
   private RedisMode redisMode;
@@ -149,6 +180,25 @@ public final class GatewayConfig {
     requirePositive(commandLine, "--heartbeat-interval-ms", heartbeatIntervalMs);
     requirePositive(commandLine, "--lease-ttl-ms", leaseTtlMs);
     requirePositive(commandLine, "--health-interval-ms", healthIntervalMs);
+    requirePositive(commandLine, "--file-watch-interval-ms", fileWatchIntervalMs);
+    if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+      throw new CommandLine.ParameterException(commandLine, "--tls-cert-file and --tls-key-file go together");
+    }
+    if (tlsClientCaFile != null && tlsCertFile == null) {
+      throw new CommandLine.ParameterException(commandLine, "--tls-client-ca-file needs TLS: give --tls-cert-file and --tls-key-file");
+    }
+    if (policyFile != null && tlsClientCaFile == null) {
+      throw new CommandLine.ParameterException(commandLine, "--policy-file identifies callers by their client certificates: give --tls-client-ca-file (and the server's --tls-cert-file/--tls-key-file)");
+    }
+    if ((redisTlsCertFile == null) != (redisTlsKeyFile == null)) {
+      throw new CommandLine.ParameterException(commandLine, "--redis-tls-cert-file and --redis-tls-key-file go together");
+    }
+    if (!redisTls && (redisTlsCaFile != null || redisTlsCertFile != null)) {
+      throw new CommandLine.ParameterException(commandLine, "--redis-tls-ca-file/--redis-tls-cert-file need --redis-tls");
+    }
+    if (redisCredentialsDir != null && (redisUsernameFile != null || redisPasswordFile != null)) {
+      throw new CommandLine.ParameterException(commandLine, "--redis-credentials-dir replaces --redis-username-file/--redis-password-file (the shared connection logs in as '_gateway'); give one or the other");
+    }
     if (redisNodes.isEmpty()) {
       throw new CommandLine.ParameterException(commandLine, "--redis-nodes: give at least one host:port");
     }
@@ -206,6 +256,16 @@ public final class GatewayConfig {
   public Path redisUsernameFile() { return redisUsernameFile; }
   public Path redisPasswordFile() { return redisPasswordFile; }
   public long commandTimeoutMs() { return commandTimeoutMs; }
+  public Path tlsCertFile() { return tlsCertFile; }
+  public Path tlsKeyFile() { return tlsKeyFile; }
+  public Path tlsClientCaFile() { return tlsClientCaFile; }
+  public Path policyFile() { return policyFile; }
+  public long fileWatchIntervalMs() { return fileWatchIntervalMs; }
+  public boolean redisTls() { return redisTls; }
+  public Path redisTlsCaFile() { return redisTlsCaFile; }
+  public Path redisTlsCertFile() { return redisTlsCertFile; }
+  public Path redisTlsKeyFile() { return redisTlsKeyFile; }
+  public Path redisCredentialsDir() { return redisCredentialsDir; }
   public long topologyRefreshMs() { return topologyRefreshMs; }
   public long healthIntervalMs() { return healthIntervalMs; }
   public int maxKeyBytes() { return maxKeyBytes; }

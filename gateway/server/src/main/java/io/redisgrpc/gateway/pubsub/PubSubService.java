@@ -15,7 +15,14 @@ import io.redisgrpc.gateway.errors.GatewayException;
 import io.redisgrpc.gateway.metrics.GatewayMetrics;
 import io.redisgrpc.gateway.redis.RedisBackend;
 import io.redisgrpc.gateway.service.RequestLimits;
+import io.redisgrpc.gateway.security.Caller;
+import io.redisgrpc.gateway.security.ClientPolicy;
+import io.redisgrpc.gateway.security.OperationScope;
+import io.redisgrpc.gateway.security.Permission;
+import io.redisgrpc.gateway.service.ClientConnections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +41,15 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
   private final int maxSubscribers;
   private final long defaultHeartbeatMs;
   private final AtomicInteger active = new AtomicInteger();
+  private final ClientConnections clients;
 
+  /**
+   * @param backend the shared connection: subscriptions of all clients fan out from it
+   * @param clients per-client connections (publishing) when a policy is in force, else null
+   */
   public PubSubService(RedisBackend backend, RequestLimits limits, GatewayMetrics metrics, ScheduledExecutorService scheduler,
-      int bufferCapacity, int maxSubscribers, long defaultHeartbeatMs) {
+      int bufferCapacity, int maxSubscribers, long defaultHeartbeatMs, ClientConnections clients) {
+    this.clients = clients;
     this.backend = backend;
     this.limits = limits;
     this.metrics = metrics;
@@ -53,7 +66,16 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
     try {
       ByteString channel = limits.key(request.getChannel(), "channel");
       ByteString message = limits.value(request.getMessage());
-      backend.commands().publish(channel, message).toCompletableFuture().whenComplete((receivers, error) -> {
+      ClientPolicy client = Caller.current();
+      CompletableFuture<Long> published;
+      if (client == null || clients == null) {
+        published = backend.commands().publish(channel, message).toCompletableFuture();
+      } else {
+        OperationScope.authorize(client, EnumSet.of(Permission.PUBSUB), "Publish");
+        ByteString scoped = client.channels().channel(channel);
+        published = clients.backend(client).thenCompose(own -> own.commands().publish(scoped, message));
+      }
+      published.whenComplete((receivers, error) -> {
         if (error != null) {
           responses.onError(failures.exception(error));
         } else {
@@ -72,6 +94,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
     List<ByteString> channels;
     List<ByteString> patterns;
     long heartbeatMs;
+    ClientPolicy client;
     try {
       if (request.getChannelsCount() + request.getPatternsCount() == 0) {
         throw GatewayException.invalid(ErrorReason.INVALID_REQUEST, "name at least one channel or pattern");
@@ -81,6 +104,10 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
       request.getPatternsList().forEach(p -> limits.key(p, "pattern"));
       channels = request.getChannelsList().stream().distinct().toList();
       patterns = request.getPatternsList().stream().distinct().toList();
+      client = Caller.current();
+      if (client != null) {
+        OperationScope.authorize(client, EnumSet.of(Permission.PUBSUB), "Subscribe");
+      }
       heartbeatMs = RequestLimits.nonNegative(request.getHeartbeatIntervalMs(), "heartbeat_interval_ms");
       heartbeatMs = heartbeatMs == 0 ? defaultHeartbeatMs : Math.max(heartbeatMs, 100);
       if (active.incrementAndGet() > maxSubscribers) {
@@ -93,7 +120,12 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
       return;
     }
     metrics.subscriberAdded();
-    Subscriber subscriber = new Subscriber(stream, channels, patterns, bufferCapacity, metrics::dropped);
+    // With a policy the client's channels and patterns are moved under its channel prefix
+    // (patterns with the prefix' glob characters escaped) and reported back without it.
+    Subscriber subscriber = client == null
+        ? new Subscriber(stream, channels, patterns, bufferCapacity, metrics::dropped)
+        : new Subscriber(stream, channels, patterns, client.channels()::channel, client.channels()::pattern,
+            client.channels()::unscope, bufferCapacity, metrics::dropped);
     ScheduledFuture<?> heartbeats = scheduler.scheduleAtFixedRate(subscriber::heartbeat, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
     stream.setOnReadyHandler(subscriber::drain);
     AtomicBoolean released = new AtomicBoolean();

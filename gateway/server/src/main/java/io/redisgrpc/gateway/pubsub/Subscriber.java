@@ -8,6 +8,9 @@ import io.redisgrpc.api.v1.Message;
 import io.redisgrpc.api.v1.SubscribeEvent;
 import io.redisgrpc.api.v1.Subscribed;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
@@ -26,6 +29,10 @@ final class Subscriber {
   private final ServerCallStreamObserver<SubscribeEvent> stream;
   private final List<ByteString> channels;
   private final List<ByteString> patterns;
+  private final List<ByteString> shownChannels;
+  private final List<ByteString> shownPatterns;
+  private final Map<ByteString, ByteString> shownPattern;
+  private final UnaryOperator<ByteString> shownChannel;
   private final int capacity;
   private final LongConsumer droppedCounter;
   private final ArrayDeque<SubscribeEvent> buffer = new ArrayDeque<>();
@@ -39,17 +46,38 @@ final class Subscriber {
 
   Subscriber(ServerCallStreamObserver<SubscribeEvent> stream, List<ByteString> channels, List<ByteString> patterns,
       int capacity, LongConsumer droppedCounter) {
+    this(stream, channels, patterns, UnaryOperator.identity(), UnaryOperator.identity(), UnaryOperator.identity(), capacity, droppedCounter);
+  }
+
+  /**
+   * A subscriber whose channels and patterns live in Redis under other names (a client's
+   * prefix): {@code toRedisChannel}/{@code toRedisPattern} give the Redis names, and
+   * {@code fromRedisChannel} turns a message's channel back into the client's name.
+   */
+  Subscriber(ServerCallStreamObserver<SubscribeEvent> stream, List<ByteString> channels, List<ByteString> patterns,
+      UnaryOperator<ByteString> toRedisChannel, UnaryOperator<ByteString> toRedisPattern, UnaryOperator<ByteString> fromRedisChannel,
+      int capacity, LongConsumer droppedCounter) {
     this.stream = stream;
-    this.channels = channels;
-    this.patterns = patterns;
+    this.shownChannels = channels;
+    this.shownPatterns = patterns;
+    this.channels = channels.stream().map(toRedisChannel).toList();
+    this.patterns = patterns.stream().map(toRedisPattern).toList();
+    Map<ByteString, ByteString> shown = new HashMap<>();
+    for (int i = 0; i < patterns.size(); i++) {
+      shown.put(this.patterns.get(i), patterns.get(i));
+    }
+    this.shownPattern = Map.copyOf(shown);
+    this.shownChannel = fromRedisChannel;
     this.capacity = capacity;
     this.droppedCounter = droppedCounter;
   }
 
+  /** The channels as subscribed in Redis. */
   List<ByteString> channels() {
     return channels;
   }
 
+  /** The patterns as subscribed in Redis. */
   List<ByteString> patterns() {
     return patterns;
   }
@@ -59,7 +87,7 @@ final class Subscriber {
     synchronized (this) {
       subscribed = true;
       buffer.addFirst(SubscribeEvent.newBuilder()
-          .setSubscribed(Subscribed.newBuilder().addAllChannels(channels).addAllPatterns(patterns)).build());
+          .setSubscribed(Subscribed.newBuilder().addAllChannels(shownChannels).addAllPatterns(shownPatterns)).build());
     }
     drain();
   }
@@ -82,9 +110,9 @@ final class Subscriber {
       if (missedCount > 0) {
         buffer.add(takeGap());
       }
-      Message.Builder message = Message.newBuilder().setSequence(sequence).setChannel(channel).setPayload(payload);
+      Message.Builder message = Message.newBuilder().setSequence(sequence).setChannel(shownChannel.apply(channel)).setPayload(payload);
       if (pattern != null) {
-        message.setPattern(pattern);
+        message.setPattern(shownPattern.getOrDefault(pattern, pattern));
       }
       buffer.add(SubscribeEvent.newBuilder().setMessage(message).build());
     }

@@ -14,11 +14,20 @@ import reactor.core.publisher.Mono;
  * made, so a rotated password is used by the next reconnect without restarting the gateway.
  */
 final class FileCredentials implements RedisCredentialsProvider {
+  private final String username;
   private final Path usernameFile;
   private final Path passwordFile;
 
   FileCredentials(Path usernameFile, Path passwordFile) {
+    this.username = null;
     this.usernameFile = usernameFile;
+    this.passwordFile = passwordFile;
+  }
+
+  /** A fixed user whose password is in {@code passwordFile} (one file per ACL user, docs/security.md). */
+  FileCredentials(String username, Path passwordFile) {
+    this.username = username;
+    this.usernameFile = null;
     this.passwordFile = passwordFile;
   }
 
@@ -28,7 +37,7 @@ final class FileCredentials implements RedisCredentialsProvider {
   }
 
   RedisCredentials read() {
-    String username = usernameFile == null ? null : readTrimmed(usernameFile);
+    String username = this.username != null ? this.username : usernameFile == null ? null : readTrimmed(usernameFile);
     String password = passwordFile == null ? null : readTrimmed(passwordFile);
     return RedisCredentials.just(username, password);
   }

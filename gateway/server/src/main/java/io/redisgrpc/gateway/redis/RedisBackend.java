@@ -5,6 +5,8 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -73,21 +75,57 @@ public final class RedisBackend implements AutoCloseable {
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS));
   }
 
-  /** Connects according to the configuration; fails if Redis cannot be reached at all. */
+  /** The user of the gateway's shared connection when passwords come from --redis-credentials-dir. */
+  public static final String GATEWAY_USER = "_gateway";
+
+  /**
+   * Connects the gateway's shared connection according to the configuration; fails if Redis
+   * cannot be reached at all. With --redis-credentials-dir it logs in as {@value #GATEWAY_USER}.
+   */
   public static RedisBackend connect(GatewayConfig config, ClientResources resources) {
-    FileCredentials credentials = new FileCredentials(config.redisUsernameFile(), config.redisPasswordFile());
+    FileCredentials credentials = config.redisCredentialsDir() != null
+        ? new FileCredentials(GATEWAY_USER, config.redisCredentialsDir().resolve(GATEWAY_USER))
+        : new FileCredentials(config.redisUsernameFile(), config.redisPasswordFile());
+    try {
+      return open(config, resources, credentials, true).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+  }
+
+  /**
+   * Connects on behalf of one declared client, as its own ACL user (password file
+   * {@code <credentials dir>/<user>}, re-read on every reconnect). Does not block.
+   *
+   * <p>Unlike the shared connection, a client connection queues commands while it reconnects
+   * (bounded by the caller's deadline or --command-timeout-ms) instead of failing them, so a
+   * forced reconnect (password rotation, CLIENT KILL) costs latency, not failed calls.
+   */
+  public static CompletableFuture<RedisBackend> connectAsClient(GatewayConfig config, ClientResources resources, String user) {
+    if (config.redisCredentialsDir() == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("per-client connections need --redis-credentials-dir"));
+    }
+    return open(config, resources, new FileCredentials(user, config.redisCredentialsDir().resolve(user)), false);
+  }
+
+  private static CompletableFuture<RedisBackend> open(GatewayConfig config, ClientResources resources, FileCredentials credentials,
+      boolean rejectWhileDisconnected) {
     TimeoutOptions timeouts = TimeoutOptions.builder().timeoutSource(new DeadlineTimeoutSource(config.commandTimeoutMs())).build();
     SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build();
+    SslOptions ssl = config.redisTls()
+        ? new RedisTls(config.redisTlsCaFile(), config.redisTlsCertFile(), config.redisTlsKeyFile()).sslOptions()
+        : SslOptions.create();
     BoundedPoolConfig poolConfig = BoundedPoolConfig.builder()
         .maxTotal(config.maxBlockingOperations()).maxIdle(config.maxBlockingOperations()).minIdle(0)
         .testOnAcquire().testOnRelease().build();
 
     if (config.redisMode() == RedisMode.CLUSTER) {
-      List<RedisURI> seeds = config.redisNodes().stream().map(node -> uri(node, credentials)).toList();
+      List<RedisURI> seeds = config.redisNodes().stream().map(node -> uri(node, credentials, config.redisTls())).toList();
       RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
       cluster.setOptions(ClusterClientOptions.builder()
           .timeoutOptions(timeouts)
           .socketOptions(socket)
+          .sslOptions(ssl)
           .maxRedirects(8)
           .validateClusterNodeMembership(false)
           .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -96,47 +134,64 @@ public final class RedisBackend implements AutoCloseable {
               .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
               .build())
           .build());
-      StatefulRedisClusterConnection<ByteString, ByteString> connection = cluster.connect(ByteStringCodec.INSTANCE);
-      BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(
-          () -> cluster.connectAsync(ByteStringCodec.INSTANCE).thenApply(c -> (StatefulConnection<ByteString, ByteString>) c), poolConfig);
-      return new RedisBackend(cluster, connection, connection.async(), pool,
-          () -> cluster.connectPubSub(ByteStringCodec.INSTANCE));
+      // The topology is loaded first, asynchronously: connectAsync needs it and must not block.
+      return cluster.refreshPartitionsAsync().toCompletableFuture()
+          .thenCompose(loaded -> cluster.connectAsync(ByteStringCodec.INSTANCE)).<RedisBackend>thenApply(connection -> {
+        BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(
+            () -> cluster.connectAsync(ByteStringCodec.INSTANCE).thenApply(c -> (StatefulConnection<ByteString, ByteString>) c), poolConfig);
+        return new RedisBackend(cluster, connection, connection.async(), pool,
+            () -> cluster.connectPubSub(ByteStringCodec.INSTANCE));
+      }).whenComplete((backend, error) -> shutdownOnFailure(cluster, error));
     }
 
     RedisURI target = config.redisMode() == RedisMode.SENTINEL
         ? sentinelUri(config, credentials)
-        : uri(config.redisNodes().get(0), credentials);
+        : uri(config.redisNodes().get(0), credentials, config.redisTls());
     RedisClient redis = RedisClient.create(resources);
     redis.setOptions(ClientOptions.builder()
         .timeoutOptions(timeouts)
         .socketOptions(socket)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .sslOptions(ssl)
+        .disconnectedBehavior(rejectWhileDisconnected
+            ? ClientOptions.DisconnectedBehavior.REJECT_COMMANDS
+            : ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
         .build());
-    StatefulRedisConnection<ByteString, ByteString> connection;
+    CompletableFuture<? extends StatefulRedisConnection<ByteString, ByteString>> connected;
     Supplier<CompletionStage<StatefulConnection<ByteString, ByteString>>> pooled;
     if (config.redisMode() == RedisMode.SENTINEL) {
       // Master/replica follows Sentinel's +switch-master events, so a demoted master that comes
       // back as a replica is not written to.
-      var masterReplica = MasterReplica.connect(redis, ByteStringCodec.INSTANCE, target);
-      masterReplica.setReadFrom(ReadFrom.UPSTREAM);
-      connection = masterReplica;
+      connected = MasterReplica.connectAsync(redis, ByteStringCodec.INSTANCE, target).thenApply(c -> {
+        c.setReadFrom(ReadFrom.UPSTREAM);
+        return c;
+      });
       pooled = () -> MasterReplica.connectAsync(redis, ByteStringCodec.INSTANCE, target).thenApply(c -> {
         c.setReadFrom(ReadFrom.UPSTREAM);
         return (StatefulConnection<ByteString, ByteString>) c;
       });
     } else {
-      connection = redis.connect(ByteStringCodec.INSTANCE, target);
+      connected = redis.connectAsync(ByteStringCodec.INSTANCE, target).toCompletableFuture();
       pooled = () -> redis.connectAsync(ByteStringCodec.INSTANCE, target).thenApply(c -> (StatefulConnection<ByteString, ByteString>) c);
     }
-    BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(pooled, poolConfig);
-    return new RedisBackend(redis, connection, connection.async(), pool,
-        () -> redis.connectPubSub(ByteStringCodec.INSTANCE, target));
+    return connected.<RedisBackend>thenApply(connection -> {
+      BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(pooled, poolConfig);
+      return new RedisBackend(redis, connection, connection.async(), pool,
+          () -> redis.connectPubSub(ByteStringCodec.INSTANCE, target));
+    }).whenComplete((backend, error) -> shutdownOnFailure(redis, error));
   }
 
-  private static RedisURI uri(HostAndPort node, FileCredentials credentials) {
+  private static void shutdownOnFailure(AbstractRedisClient client, Throwable error) {
+    if (error != null) {
+      client.shutdownAsync(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  private static RedisURI uri(HostAndPort node, FileCredentials credentials, boolean tls) {
     return RedisURI.builder()
         .withHost(node.host())
         .withPort(node.port())
+        .withSsl(tls)
+        .withVerifyPeer(tls ? SslVerifyMode.FULL : SslVerifyMode.NONE)
         .withAuthentication(credentials)
         .build();
   }
@@ -145,6 +200,9 @@ public final class RedisBackend implements AutoCloseable {
     List<HostAndPort> sentinels = config.redisNodes();
     RedisURI.Builder builder = RedisURI.Builder.sentinel(sentinels.get(0).host(), sentinels.get(0).port(), config.sentinelMaster());
     sentinels.stream().skip(1).forEach(s -> builder.withSentinel(s.host(), s.port()));
+    if (config.redisTls()) {
+      builder.withSsl(true).withVerifyPeer(SslVerifyMode.FULL);
+    }
     return builder.withAuthentication(credentials).build();
   }
 
@@ -195,5 +253,12 @@ public final class RedisBackend implements AutoCloseable {
     blockingPool.closeAsync().join();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+
+  /** Closes without blocking the calling thread (a policy change may retire a client on a transport thread). */
+  public CompletableFuture<Void> closeAsync() {
+    return blockingPool.closeAsync()
+        .thenCompose(ignored -> connection.closeAsync())
+        .thenCompose(ignored -> client.shutdownAsync(0, 2, TimeUnit.SECONDS));
   }
 }

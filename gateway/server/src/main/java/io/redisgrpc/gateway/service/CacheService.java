@@ -10,7 +10,12 @@ import io.redisgrpc.gateway.errors.Failures;
 import io.redisgrpc.gateway.errors.ErrorReason;
 import io.redisgrpc.gateway.errors.GatewayException;
 import io.redisgrpc.gateway.metrics.GatewayMetrics;
+import io.redisgrpc.gateway.security.Caller;
+import io.redisgrpc.gateway.security.ClientPolicy;
+import io.redisgrpc.gateway.security.OperationScope;
+import io.redisgrpc.gateway.security.Permission;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -26,12 +31,57 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
   private final LeaseCoordinator leases;
   private final Failures failures;
   private final int maxPipelineInFlight;
+  private final ClientConnections clients;
 
-  public CacheService(OperationExecutor executor, LeaseCoordinator leases, GatewayMetrics metrics, int maxPipelineInFlight) {
+  /**
+   * @param clients per-client connections when the gateway runs with a policy, else null: then
+   *     every call runs unscoped on the shared connection, as without security
+   */
+  public CacheService(OperationExecutor executor, LeaseCoordinator leases, GatewayMetrics metrics, int maxPipelineInFlight,
+      ClientConnections clients) {
     this.executor = executor;
     this.leases = leases;
     this.failures = new Failures(metrics);
     this.maxPipelineInFlight = maxPipelineInFlight;
+    this.clients = clients;
+  }
+
+  /**
+   * Runs one operation for the current caller: unscoped without a policy; with one, checked
+   * against the client's permissions, moved into its key space and run on its own connection.
+   */
+  CompletableFuture<OperationResult> run(Operation op, Deadline deadline) {
+    ClientPolicy client = Caller.current();
+    if (client == null || clients == null) {
+      return executor.execute(op, deadline);
+    }
+    Operation scoped;
+    try {
+      OperationScope.authorize(client, OperationScope.required(op), rpcName(op.getOpCase().name()));
+      scoped = OperationScope.scope(op, client.keys(), executor.limits());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    // The executor reads the deadline from the gRPC context: keep it attached even when the
+    // client's connection finishes opening on another thread.
+    Context context = Context.current();
+    return clients.executor(client).thenCompose(clientExecutor -> {
+      Context previous = context.attach();
+      try {
+        return clientExecutor.execute(scoped, deadline);
+      } finally {
+        context.detach(previous);
+      }
+    });
+  }
+
+  /** GET_TTL -> GetTtl, the RPC's name in the API. */
+  static String rpcName(String opCase) {
+    StringBuilder name = new StringBuilder();
+    for (String word : opCase.split("_")) {
+      name.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    return name.toString();
   }
 
   @Override
@@ -200,7 +250,7 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
   }
 
   private <T> void unary(Operation op, Function<OperationResult, T> answer, StreamObserver<T> responses) {
-    respond(executor.execute(op, Context.current().getDeadline()).thenApply(answer), responses);
+    respond(run(op, Context.current().getDeadline()).thenApply(answer), responses);
   }
 
   /** Sends the future's value, or its failure as a mapped status; cancels the work if the call ends first. */
@@ -238,7 +288,7 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
         results.add(OperationExecutor.isBlocking(op)
             ? CompletableFuture.failedFuture(GatewayException.invalid(ErrorReason.INVALID_REQUEST,
                 "blocking operations (block_ms > 0) are not allowed in Batch; use Pipeline or the unary RPC"))
-            : executor.execute(op, deadline));
+            : run(op, deadline));
       }
       List<CompletableFuture<OperationResult>> settled = results.stream()
           .map(f -> f.handle((result, error) -> error == null ? result : errorResult(error)))
@@ -255,24 +305,48 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
 
   @Override
   public StreamObserver<PipelineRequest> pipeline(StreamObserver<PipelineResponse> responses) {
-    return new PipelineCall(executor, (ServerCallStreamObserver<PipelineResponse>) responses, maxPipelineInFlight, this::errorResult);
+    return new PipelineCall(this::run, (ServerCallStreamObserver<PipelineResponse>) responses, maxPipelineInFlight, this::errorResult);
   }
 
   // ------------------------------------------------------------------ GetOrLease
 
   @Override
   public void getOrLease(GetOrLeaseRequest request, StreamObserver<GetOrLeaseResponse> responses) {
-    respond(guard(() -> leases.getOrLease(request, Context.current().getDeadline())), responses);
+    respond(guard(() -> {
+      ClientPolicy client = Caller.current();
+      GetOrLeaseRequest scoped = request;
+      if (client != null) {
+        OperationScope.authorize(client, EnumSet.of(Permission.READ, Permission.WRITE), "GetOrLease");
+        scoped = request.toBuilder().setKey(client.keys().scope(executor.limits().key(request.getKey()))).build();
+      }
+      return leases.getOrLease(scoped, Context.current().getDeadline());
+    }), responses);
   }
 
   @Override
   public void fillLease(FillLeaseRequest request, StreamObserver<FillLeaseResponse> responses) {
-    respond(guard(() -> leases.fill(request)), responses);
+    respond(guard(() -> {
+      ClientPolicy client = Caller.current();
+      FillLeaseRequest scoped = request;
+      if (client != null) {
+        OperationScope.authorize(client, EnumSet.of(Permission.WRITE), "FillLease");
+        scoped = request.toBuilder().setKey(client.keys().scope(executor.limits().key(request.getKey()))).build();
+      }
+      return leases.fill(scoped);
+    }), responses);
   }
 
   @Override
   public void releaseLease(ReleaseLeaseRequest request, StreamObserver<AppliedResponse> responses) {
-    respond(guard(() -> leases.release(request)), responses);
+    respond(guard(() -> {
+      ClientPolicy client = Caller.current();
+      ReleaseLeaseRequest scoped = request;
+      if (client != null) {
+        OperationScope.authorize(client, EnumSet.of(Permission.WRITE), "ReleaseLease");
+        scoped = request.toBuilder().setKey(client.keys().scope(executor.limits().key(request.getKey()))).build();
+      }
+      return leases.release(scoped);
+    }), responses);
   }
 
   private static <T> CompletableFuture<T> guard(java.util.function.Supplier<CompletableFuture<T>> call) {

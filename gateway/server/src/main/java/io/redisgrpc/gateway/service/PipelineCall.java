@@ -7,6 +7,9 @@ import io.grpc.stub.StreamObserver;
 import io.redisgrpc.api.v1.OperationResult;
 import io.redisgrpc.api.v1.PipelineRequest;
 import io.redisgrpc.api.v1.PipelineResponse;
+import io.redisgrpc.api.v1.Operation;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -18,7 +21,7 @@ import java.util.function.Function;
  * bounded amount of gateway memory and Redis work.
  */
 final class PipelineCall implements StreamObserver<PipelineRequest> {
-  private final OperationExecutor executor;
+  private final BiFunction<Operation, Deadline, CompletableFuture<OperationResult>> executor;
   private final ServerCallStreamObserver<PipelineResponse> responses;
   private final Function<Throwable, OperationResult> errorResult;
   private final Deadline deadline;
@@ -27,7 +30,7 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
   private boolean halfClosed;
   private boolean finished;
 
-  PipelineCall(OperationExecutor executor, ServerCallStreamObserver<PipelineResponse> responses, int maxInFlight,
+  PipelineCall(BiFunction<Operation, Deadline, CompletableFuture<OperationResult>> executor, ServerCallStreamObserver<PipelineResponse> responses, int maxInFlight,
       Function<Throwable, OperationResult> errorResult) {
     this.executor = executor;
     this.responses = responses;
@@ -47,7 +50,7 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
     synchronized (lock) {
       inFlight++;
     }
-    executor.execute(request.getOperation(), deadline).whenComplete((result, error) -> {
+    executor.apply(request.getOperation(), deadline).whenComplete((result, error) -> {
       PipelineResponse response = PipelineResponse.newBuilder()
           .setId(request.getId())
           .setResult(error == null ? result : errorResult.apply(error))

@@ -13,6 +13,14 @@ public record RequestLimits(int maxKeyBytes, int maxValueBytes, int maxBatchOper
     return new RequestLimits(config.maxKeyBytes(), config.maxValueBytes(), config.maxBatchOperations(), config.maxElements());
   }
 
+  /**
+   * The same limits with room for {@code extraKeyBytes} more per key: for keys that were
+   * already checked before a client's prefix was put in front of them.
+   */
+  public RequestLimits withKeyAllowance(int extraKeyBytes) {
+    return new RequestLimits((int) Math.min(Integer.MAX_VALUE, (long) maxKeyBytes + extraKeyBytes), maxValueBytes, maxBatchOperations, maxElements);
+  }
+
   /** A key, field, member or channel name: not empty, not larger than max-key-bytes. */
   public ByteString key(ByteString key, String what) {
     if (key.isEmpty()) {

@@ -1,0 +1,87 @@
+package io.redisgrpc.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.redisgrpc.api.v1.*;
+import io.redisgrpc.gateway.errors.ErrorReason;
+import io.redisgrpc.gateway.errors.GatewayException;
+import io.redisgrpc.gateway.service.RequestLimits;
+import java.util.EnumSet;
+import java.util.List;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
+
+class OperationScopeTest {
+  static final RequestLimits LIMITS = new RequestLimits(16, 1024, 10, 10);
+  static final KeyScope SCOPE = KeyScope.of("t:");
+
+  static ByteString b(String s) {
+    return ByteString.copyFromUtf8(s);
+  }
+
+  @Test
+  void everyKeyFieldIsScopedAndNothingElse() {
+    Operation move = Operation.newBuilder().setListMove(ListMoveRequest.newBuilder().setSource(b("{q}:a")).setDestination(b("{q}:b"))).build();
+    Operation scoped = OperationScope.scope(move, SCOPE, LIMITS);
+    assertThat(scoped.getListMove().getSource()).isEqualTo(b("t:{q}:a"));
+    assertThat(scoped.getListMove().getDestination()).isEqualTo(b("t:{q}:b"));
+
+    Operation del = Operation.newBuilder().setDelete(DeleteRequest.newBuilder().addKeys(b("a")).addKeys(b("b"))).build();
+    assertThat(OperationScope.scope(del, SCOPE, LIMITS).getDelete().getKeysList()).containsExactly(b("t:a"), b("t:b"));
+
+    Operation hset = Operation.newBuilder().setHashSet(HashSetRequest.newBuilder().setKey(b("h"))
+        .addFields(FieldValue.newBuilder().setField(b("f")).setValue(b("v")))).build();
+    HashSetRequest h = OperationScope.scope(hset, SCOPE, LIMITS).getHashSet();
+    assertThat(h.getKey()).isEqualTo(b("t:h"));
+    assertThat(h.getFields(0).getField()).isEqualTo(b("f"));
+  }
+
+  @Test
+  void everyOperationKindHasItsKeyScoped() {
+    // Build each kind with key "k" (where it has one) through the descriptor, so a new kind cannot be forgotten.
+    for (var field : Operation.getDescriptor().getOneofs().get(0).getFields()) {
+      var builder = Operation.newBuilder().newBuilderForField(field);
+      var keyField = builder.getDescriptorForType().findFieldByName("key");
+      if (keyField == null) {
+        continue;
+      }
+      builder.setField(keyField, b("k"));
+      Operation op = Operation.newBuilder().setField(field, builder.build()).build();
+      Operation scoped = OperationScope.scope(op, SCOPE, LIMITS);
+      var inner = (com.google.protobuf.Message) scoped.getField(field);
+      assertThat(inner.getField(keyField)).as(field.getName()).isEqualTo(b("t:k"));
+      assertThat(OperationScope.required(op)).as(field.getName()).isNotEmpty();
+    }
+  }
+
+  @Test
+  void clientKeysAreCheckedBeforeThePrefixIsAdded() {
+    Operation empty = Operation.newBuilder().setGet(GetRequest.newBuilder()).build();
+    GatewayException e = Assertions.catchThrowableOfType(GatewayException.class, () -> OperationScope.scope(empty, SCOPE, LIMITS));
+    assertThat(e.reason()).isEqualTo(ErrorReason.KEY_EMPTY);
+    Operation big = Operation.newBuilder().setGet(GetRequest.newBuilder().setKey(b("x".repeat(17)))).build();
+    e = Assertions.catchThrowableOfType(GatewayException.class, () -> OperationScope.scope(big, SCOPE, LIMITS));
+    assertThat(e.reason()).isEqualTo(ErrorReason.KEY_TOO_LARGE);
+    assertThat(e.getMessage()).contains("17 bytes");
+  }
+
+  @Test
+  void permissionsPerOperation() {
+    assertThat(OperationScope.required(Operation.newBuilder().setGet(GetRequest.getDefaultInstance()).build())).containsExactly(Permission.READ);
+    assertThat(OperationScope.required(Operation.newBuilder().setSet(SetRequest.getDefaultInstance()).build())).containsExactly(Permission.WRITE);
+    assertThat(OperationScope.required(Operation.newBuilder().setSet(SetRequest.newBuilder().setCondition(SetCondition.SET_CONDITION_IF_EQUAL)).build()))
+        .containsExactlyInAnyOrder(Permission.READ, Permission.WRITE);
+    assertThat(OperationScope.required(Operation.newBuilder().setListPop(ListPopRequest.getDefaultInstance()).build()))
+        .containsExactlyInAnyOrder(Permission.READ, Permission.WRITE);
+
+    ClientPolicy reader = new ClientPolicy("r", List.of("r"), SCOPE, new ChannelScope("r."), EnumSet.of(Permission.READ));
+    OperationScope.authorize(reader, EnumSet.of(Permission.READ), "Get");
+    GatewayException e = Assertions.catchThrowableOfType(GatewayException.class,
+        () -> OperationScope.authorize(reader, EnumSet.of(Permission.WRITE), "Set"));
+    assertThat(e.code()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(e.reason()).isEqualTo(ErrorReason.NOT_PERMITTED);
+    assertThat(e.getMessage()).contains("Set needs the 'write' permission").contains("client 'r'");
+  }
+}
