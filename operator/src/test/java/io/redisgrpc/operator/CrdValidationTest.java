@@ -54,6 +54,8 @@ class CrdValidationTest {
             "key prefixes must not overlap"),
         bad("glob in key prefix", "{redis: {mode: Cluster}, auth: {clients: [{name: a, keyPrefix: 'orders*', permissions: [read]}]}}",
             "spec.auth.clients[0].keyPrefix"),
+        bad("hash tag in key prefix", "{redis: {mode: Cluster}, auth: {clients: [{name: a, keyPrefix: 'a{t}:', permissions: [read]}]}}",
+            "would put every key of the client in one cluster slot"),
         bad("client without permissions", "{redis: {mode: Cluster}, auth: {clients: [{name: a, keyPrefix: 'a:', permissions: []}]}}",
             "spec.auth.clients[0].permissions"),
         bad("unknown permission", "{redis: {mode: Cluster}, auth: {clients: [{name: a, keyPrefix: 'a:', permissions: [admin]}]}}",

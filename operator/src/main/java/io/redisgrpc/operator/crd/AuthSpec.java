@@ -34,7 +34,9 @@ public class AuthSpec {
     @Required
     @Size(min = 1, max = 128)
     @Pattern("^[^*?\\[\\]\\s]+$")
-    @JsonPropertyDescription("Prefix added to every key of this client, e.g. 'orders:'. No glob characters or spaces.")
+    @ValidationRule(value = "!self.matches('[{][^}]*[}]')",
+        message = "spec.auth.clients[].keyPrefix must not contain a complete {hash tag}: it would put every key of the client in one cluster slot")
+    @JsonPropertyDescription("Prefix added to every key of this client, e.g. 'orders:'. No glob characters, spaces or complete {hash tag}.")
     public String keyPrefix;
 
     @Size(min = 1, max = 128)

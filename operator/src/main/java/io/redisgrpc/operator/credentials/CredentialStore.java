@@ -118,14 +118,9 @@ public final class CredentialStore {
   /** Writes the Secrets derived from the credentials: the ACL file and the gateway's passwords. */
   public void applyDerived(RedisGrpcCache cache, Credentials credentials) {
     List<ClientSpec> clients = cache.getSpec().auth.clients;
-    String aclFile = AclFile.render(AclRules.desired(clients, credentials.hashes(), gatewaySharesData(cache)));
+    String aclFile = AclFile.render(AclRules.desired(clients, credentials.hashes()));
     apply(cache, Names.aclSecret(cache), Map.of(ACL_FILE_KEY, aclFile));
     apply(cache, Names.gatewayCredentials(cache), credentials.currentOf(gatewayUsers(cache)));
-  }
-
-  /** Without mTLS the gateway cannot tell callers apart and serves them all as {@code _gateway}. */
-  public static boolean gatewaySharesData(RedisGrpcCache cache) {
-    return !Boolean.TRUE.equals(cache.getSpec().tls.enabled);
   }
 
   /** The current data of a derived Secret (for checks that consumers got the new passwords). */

@@ -97,7 +97,7 @@ public final class RedisLifecycle {
           topology.nodes(), topology.sentinels(),
           cluster ? cache.getSpec().redis.clusterOrDefault().shards : 1,
           cache.getSpec().redis.sentinelOrDefault().quorum,
-          AclRules.desired(cache.getSpec().auth.clients, credentials.hashes(), CredentialStore.gatewaySharesData(cache)),
+          AclRules.desired(cache.getSpec().auth.clients, credentials.hashes()),
           credentials.candidates(AclRules.OPERATOR),
           credentials.current(AclRules.REPLICATION),
           credentials.current(AclRules.SENTINEL),

@@ -116,8 +116,21 @@ public final class AclRules {
         "+latency|latest", "+latency|histogram", "+slowlog|len"));
   }
 
+  /**
+   * The gateway's shared connection: health, leases and the Pub/Sub fan-out for every client,
+   * and all data traffic when mTLS is off (no per-client identity). So: every key and channel
+   * (Redis checks PSUBSCRIBE patterns literally against channel rules, so nothing narrower
+   * works), every client permission, and still none of the dangerous, admin and
+   * key-space-enumerating commands clients are denied. With mTLS on, each client's own data
+   * traffic runs as that client's user, which Redis confines to its prefix.
+   */
   public static AclUser gateway(Collection<String> passwordHashes) {
-    return service(GATEWAY, passwordHashes, List.of(), CONNECTION);
+    ClientSpec everything = new ClientSpec();
+    everything.name = GATEWAY;
+    everything.keyPrefix = "";
+    everything.channelPrefix = "";
+    everything.permissions = List.of(Permission.READ, Permission.WRITE, Permission.PUBSUB);
+    return client(everything, passwordHashes);
   }
 
   /**
@@ -144,20 +157,6 @@ public final class AclRules {
    *       because INFO is in {@code @dangerous}).</li>
    * </ul>
    */
-  /**
-   * The gateway's user when it serves every caller itself (no mTLS, so no per-client identity):
-   * a client with every permission over all keys and channels, still without the dangerous,
-   * admin and key-space-enumerating commands every client is denied.
-   */
-  public static AclUser gatewayForAll(Collection<String> passwordHashes) {
-    ClientSpec everything = new ClientSpec();
-    everything.name = GATEWAY;
-    everything.keyPrefix = "";
-    everything.channelPrefix = "";
-    everything.permissions = List.of(Permission.READ, Permission.WRITE, Permission.PUBSUB);
-    return client(everything, passwordHashes);
-  }
-
   public static AclUser client(ClientSpec client, Collection<String> passwordHashes) {
     if (DEFAULT.equals(client.name)) {
       throw new IllegalArgumentException("a client may not be named 'default': that is Redis' built-in user");
@@ -192,22 +191,12 @@ public final class AclRules {
    * @param passwordHashes SHA-256 hashes per user name; every user but default needs at least one
    */
   public static List<AclUser> desired(List<ClientSpec> clients, Map<String, ? extends Collection<String>> passwordHashes) {
-    return desired(clients, passwordHashes, false);
-  }
-
-  /**
-   * @param gatewaySharesData true when the gateway cannot tell callers apart (mTLS off): it then
-   *     serves every caller through {@code _gateway}, which needs the data commands on every key
-   *     and channel (see {@link #gatewayForAll}); with mTLS on it uses each client's own user.
-   */
-  public static List<AclUser> desired(List<ClientSpec> clients, Map<String, ? extends Collection<String>> passwordHashes,
-      boolean gatewaySharesData) {
     List<AclUser> users = new ArrayList<>(List.of(
         operator(hashes(passwordHashes, OPERATOR)),
         replication(hashes(passwordHashes, REPLICATION)),
         sentinel(hashes(passwordHashes, SENTINEL)),
         exporter(hashes(passwordHashes, EXPORTER)),
-        gatewaySharesData ? gatewayForAll(hashes(passwordHashes, GATEWAY)) : gateway(hashes(passwordHashes, GATEWAY))));
+        gateway(hashes(passwordHashes, GATEWAY))));
     Set<String> seen = new HashSet<>();
     clients.stream().sorted(Comparator.comparing((ClientSpec c) -> c.name)).forEach(client -> {
       if (!seen.add(client.name)) {

@@ -45,8 +45,8 @@ class AclRulesTest {
     assertThat(rendered(AclRules.exporter(PASSWORD))).isEqualTo("reset on #" + HASH + " resetchannels"
         + " +ping +info +client|setname +cluster|info +latency|latest +latency|histogram +slowlog|len")
         .as("CONFIG GET would hand out masterauth").doesNotContain("config");
-    assertThat(rendered(AclRules.gateway(PASSWORD))).isEqualTo("reset on #" + HASH + " resetchannels " + CONNECTION)
-        .doesNotContain("~");
+    assertThat(rendered(AclRules.gateway(PASSWORD))).startsWith("reset on #" + HASH + " ~* resetchannels &* +@read +@write")
+        .contains("-@dangerous", "-@admin", "-scan");
   }
 
   @Test
