@@ -26,6 +26,8 @@ public final class Names {
   public static String credentials(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-credentials"; }
   /** The rendered users.acl the Redis pods load at start. */
   public static String aclSecret(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-acl"; }
+  /** The gateway's policy file (clients, identities, prefixes, permissions). */
+  public static String gatewayPolicy(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-gateway-policy"; }
   /** The gateway's and the clients' current passwords, mounted into the gateway. */
   public static String gatewayCredentials(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-gateway-credentials"; }
 

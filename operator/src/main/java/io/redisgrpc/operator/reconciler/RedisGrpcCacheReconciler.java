@@ -72,7 +72,8 @@ import io.redisgrpc.operator.redis.rotation.RotationState;
         activationCondition = Conditions.SentinelMode.class),
     @Dependent(name = "sentinel-pdb", type = SentinelDisruptionBudgetDependent.class,
         activationCondition = Conditions.SentinelMode.class),
-    @Dependent(name = "gateway", type = GatewayDeploymentDependent.class, dependsOn = {"service-account"}),
+    @Dependent(name = "gateway-policy", type = GatewayPolicyDependent.class),
+    @Dependent(name = "gateway", type = GatewayDeploymentDependent.class, dependsOn = {"service-account", "gateway-policy"}),
     @Dependent(name = "gateway-service", type = GatewayServiceDependent.class),
     @Dependent(name = "gateway-pdb", type = GatewayDisruptionBudgetDependent.class),
     // A reconcile precondition (not an activation condition): when autoscaling is switched off
