@@ -202,15 +202,38 @@ class RedisLifecycleTest {
         }
       }
 
-      // Failover: the master dies, the sentinels promote the replica, the master Service follows.
-      group.dataNodes().get(0).kill();
-      RedisGrpcCache failedOver = awaitStatus("s1", c -> "s1-redis-1".equals(c.getStatus().redis.master));
-      assertThat(failedOver.getStatus().redis.master).isEqualTo("s1-redis-1");
-      Awaitility.await("master Service follows").atMost(TIMEOUT).until(() ->
-          "s1-redis-1".equals(client.services().inNamespace(namespace).withName("s1-master").get().getSpec().getSelector()
-              .get("statefulset.kubernetes.io/pod-name")));
+      // A sentinel that lost its state (a pod restarted without its rewritten config) is taught again.
+      group.sentinels().get(2).kill();
+      int port = RedisProcess.freePort();
+      try (RedisProcess blank = new RedisProcess(io.redisgrpc.testkit.RedisBinaries.sentinel(), port,
+          RedisProcess.createDir(dir, "sentinel-blank-" + port), List.of()).start()) {
+        topologies.put("s1", topology(group.dataNodes(), List.of(group.sentinels().get(0), group.sentinels().get(1), blank)));
+        String master = "127.0.0.1:" + group.dataNodes().get(0).port();
+        Awaitility.await("the blank sentinel monitors the master again").atMost(TIMEOUT).until(() -> master.equals(masterNamedBy(blank)));
+
+        // Failover: the master dies, the sentinels promote the replica, the master Service follows.
+        group.dataNodes().get(0).kill();
+        RedisGrpcCache failedOver = awaitStatus("s1", c -> "s1-redis-1".equals(c.getStatus().redis.master));
+        assertThat(failedOver.getStatus().redis.master).isEqualTo("s1-redis-1");
+        Awaitility.await("master Service follows").atMost(TIMEOUT).until(() ->
+            "s1-redis-1".equals(client.services().inNamespace(namespace).withName("s1-master").get().getSpec().getSelector()
+                .get("statefulset.kubernetes.io/pod-name")));
+      }
     } finally {
       topologies.remove("s1");
+    }
+  }
+
+  static String masterNamedBy(RedisProcess sentinel) {
+    RedisClient redis = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(sentinel.port())
+        .withTimeout(Duration.ofSeconds(2)).build());
+    try (var connection = redis.connectSentinel()) {
+      var address = (java.net.InetSocketAddress) connection.sync().getMasterAddrByName(RedisSentinelHarness.MASTER_NAME);
+      return address == null ? null : address.getHostString() + ":" + address.getPort();
+    } catch (io.lettuce.core.RedisException e) {
+      return null;
+    } finally {
+      redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 

@@ -170,7 +170,7 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
-  static Path createDir(Path parent, String name) {
+  public static Path createDir(Path parent, String name) {
     try {
       return Files.createDirectories(parent.resolve(name));
     } catch (IOException e) {
