@@ -367,9 +367,11 @@ class HelmChartTest {
     // Least privilege.
     assertThat(allowed(subject, watched, "cache.redisgrpc.io", "redisgrpccaches", "delete")).as("delete caches").isFalse();
     assertThat(allowed(subject, watched, "cache.redisgrpc.io", "redisgrpccaches", "create")).as("create caches").isFalse();
-    assertThat(allowed(subject, watched, "", "secrets", "create")).as("create secrets").isFalse();
+    assertThat(allowed(subject, watched, "", "secrets", "create")).as("create secrets (the credentials Secrets)").isTrue();
     assertThat(allowed(subject, watched, "", "secrets", "delete")).as("delete secrets").isFalse();
-    assertThat(allowed(subject, watched, "", "pods", "get")).as("get pods").isFalse();
+    assertThat(allowed(subject, watched, "", "pods", "watch")).as("watch pods (to reach ready Redis pods)").isTrue();
+    assertThat(allowed(subject, watched, "", "pods", "delete")).as("delete pods").isFalse();
+    assertThat(allowed(subject, watched, "", "pods", "create")).as("create pods").isFalse();
     assertThat(allowed(subject, watched, "rbac.authorization.k8s.io", "roles", "create")).as("create roles").isFalse();
     assertThat(allowed(subject, watched, "coordination.k8s.io", "leases", "update")).as("leases outside the release namespace")
         .isEqualTo(watched.equals(releaseNamespace));
@@ -455,14 +457,15 @@ class HelmChartTest {
         .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name + " in " + kinds(objects)));
   }
 
-  /** The rules the operator needs, and nothing wider (no wildcards, no pods, no secret writes). */
+  /** The rules the operator needs, and nothing wider (no wildcards, pods read-only, no secret deletes). */
   static void assertOperatorRules(List<PolicyRule> rules) {
     assertThat(rules).allSatisfy(r -> {
       assertThat(r.getVerbs()).doesNotContain("*");
-      assertThat(r.getResources()).doesNotContain("*", "pods");
+      assertThat(r.getResources()).doesNotContain("*");
       assertThat(r.getApiGroups()).doesNotContain("*");
     });
-    assertThat(verbs(rules, "", "secrets")).containsExactlyInAnyOrder("get", "list", "watch");
+    assertThat(verbs(rules, "", "secrets")).containsExactlyInAnyOrder("get", "list", "watch", "create", "patch", "update");
+    assertThat(verbs(rules, "", "pods")).containsExactlyInAnyOrder("get", "list", "watch");
     assertThat(verbs(rules, "", "events")).containsExactlyInAnyOrder("create", "patch");
     assertThat(verbs(rules, "cache.redisgrpc.io", "redisgrpccaches")).containsExactlyInAnyOrder("get", "list", "watch", "patch", "update");
     assertThat(verbs(rules, "cache.redisgrpc.io", "redisgrpccaches/status")).containsExactlyInAnyOrder("get", "patch", "update");
