@@ -119,4 +119,12 @@ per-namespace Roles. Keep in sync with the dependents in operator/src/main/java/
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+# spec.tls: cert-manager Issuers and Certificates (the CA chain and the leaves).
+- apiGroups: ["cert-manager.io"]
+  resources: ["issuers", "certificates"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+# A CA rotation deletes the retired CA generation's Secret (cert-manager leaves it behind).
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["delete"]
 {{- end }}

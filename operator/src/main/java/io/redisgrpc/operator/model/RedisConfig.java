@@ -6,6 +6,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.RedisSpec;
 import io.redisgrpc.operator.crd.SentinelSpec;
+import io.redisgrpc.operator.tls.TlsRendering;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +26,7 @@ public final class RedisConfig {
 
   public static String redisConf(RedisGrpcCache cache) {
     return String.join("\n", restartRequired(cache.getSpec().redis)) + "\n"
+        + tlsBlock(TlsRendering.redisConf(cache))
         + String.join("\n", live(cache.getSpec().redis)) + "\n";
   }
 
@@ -80,7 +82,13 @@ public final class RedisConfig {
         "sentinel monitor " + Names.SENTINEL_MASTER_NAME + " " + firstMaster + " " + Names.REDIS_PORT + " " + sentinel.quorum,
         "sentinel down-after-milliseconds " + Names.SENTINEL_MASTER_NAME + " 5000",
         "sentinel failover-timeout " + Names.SENTINEL_MASTER_NAME + " 60000",
-        "sentinel parallel-syncs " + Names.SENTINEL_MASTER_NAME + " 1") + "\n";
+        "sentinel parallel-syncs " + Names.SENTINEL_MASTER_NAME + " 1") + "\n"
+        + tlsBlock(TlsRendering.sentinelConf(cache));
+  }
+
+  /** The TLS directives (after the plaintext ones, which they override), or nothing without TLS. */
+  private static String tlsBlock(List<String> lines) {
+    return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
   }
 
   /**
@@ -98,6 +106,7 @@ public final class RedisConfig {
         "set -eu",
         "self=\"" + self + "\"",
         "master=$(redis-cli -h " + sentinelService + " -p " + Names.SENTINEL_PORT
+            + TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(java.util.stream.Collectors.joining())
             + " --raw sentinel get-master-addr-by-name " + Names.SENTINEL_MASTER_NAME + " 2>/dev/null | head -n 1 || true)",
         "if [ -z \"$master\" ]; then master=\"" + firstMaster + "\"; fi",
         "if [ \"$master\" = \"$self\" ] || [ \"$master\" = \"$(hostname -i 2>/dev/null || true)\" ]; then",

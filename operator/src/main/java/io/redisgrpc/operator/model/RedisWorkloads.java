@@ -12,6 +12,8 @@ import io.redisgrpc.operator.crd.PersistenceSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.RedisSpec;
+import io.redisgrpc.operator.tls.TlsNames;
+import io.redisgrpc.operator.tls.TlsRendering;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,8 @@ public final class RedisWorkloads {
   public static String restartHash(RedisGrpcCache cache) {
     RedisSpec redis = cache.getSpec().redis;
     return Hashes.sha256(String.join("\n", RedisConfig.restartRequired(redis)),
-        redis.mode == RedisMode.Sentinel ? RedisConfig.sentinelModeStartScript(cache) : "");
+        redis.mode == RedisMode.Sentinel ? RedisConfig.sentinelModeStartScript(cache) : "",
+        String.join("\n", TlsRendering.redisConf(cache)));
   }
 
   public static StatefulSet redis(RedisGrpcCache cache) {
@@ -47,7 +50,7 @@ public final class RedisWorkloads {
         .withCommand(command)
         .withEnv(PodTemplates.podName())
         .addToPorts(new ContainerPortBuilder().withName("redis").withContainerPort(Names.REDIS_PORT).withProtocol("TCP").build())
-        .withReadinessProbe(PodTemplates.execProbe(List.of("redis-cli", "-p", String.valueOf(Names.REDIS_PORT), "ping"), 5, 5, 3))
+        .withReadinessProbe(PodTemplates.execProbe(cli(cache, Names.REDIS_PORT, "ping"), 5, 5, 3))
         .withLivenessProbe(PodTemplates.tcpProbe("redis", 15, 10, 6))
         .withResources(Resources.withDefaults(redis.resources, "100m", "128Mi"))
         .withSecurityContext(PodSecurity.container())
@@ -56,7 +59,8 @@ public final class RedisWorkloads {
         .withVolumeMounts(
             PodTemplates.mount("config", "/etc/redis", true),
             PodTemplates.mount("data", "/data", false),
-            PodTemplates.mount("tmp", "/tmp", false));
+            PodTemplates.mount("tmp", "/tmp", false))
+        .addAllToVolumeMounts(TlsRendering.mounts(cache));
     if (cluster) {
       container.addToPorts(new ContainerPortBuilder().withName("cluster-bus").withContainerPort(Names.CLUSTER_BUS_PORT).withProtocol("TCP").build());
     }
@@ -65,6 +69,7 @@ public final class RedisWorkloads {
     if (!persistence.enabled()) {
       volumes.add(PodTemplates.emptyDir("data"));
     }
+    volumes.addAll(TlsRendering.volumes(cache, TlsNames.redisCertificate(cache)));
     return statefulSet(cache, Names.redis(cache), Names.redisHeadless(cache), Labels.REDIS, redisPods(redis),
         restartHash(cache), container.build(), List.of(), volumes,
         persistence.enabled() ? List.of(claim(cache, persistence)) : List.of(), redis);
@@ -94,17 +99,28 @@ public final class RedisWorkloads {
         .withImagePullPolicy("IfNotPresent")
         .withCommand("redis-sentinel", "/data/sentinel.conf")
         .addToPorts(new ContainerPortBuilder().withName("sentinel").withContainerPort(Names.SENTINEL_PORT).withProtocol("TCP").build())
-        .withReadinessProbe(PodTemplates.execProbe(List.of("redis-cli", "-p", String.valueOf(Names.SENTINEL_PORT), "ping"), 5, 5, 3))
+        .withReadinessProbe(PodTemplates.execProbe(cli(cache, Names.SENTINEL_PORT, "ping"), 5, 5, 3))
         .withLivenessProbe(PodTemplates.tcpProbe("sentinel", 15, 10, 6))
         .withResources(Resources.withDefaults(null, "50m", "64Mi"))
         .withSecurityContext(PodSecurity.container())
         .withTerminationMessagePath("/dev/termination-log")
         .withTerminationMessagePolicy("File")
         .withVolumeMounts(PodTemplates.mount("data", "/data", false), PodTemplates.mount("tmp", "/tmp", false))
+        .addAllToVolumeMounts(TlsRendering.mounts(cache))
         .build();
+    List<Volume> volumes = new ArrayList<>(List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("data"), PodTemplates.emptyDir("tmp")));
+    volumes.addAll(TlsRendering.volumes(cache, TlsNames.sentinelCertificate(cache)));
     return statefulSet(cache, Names.sentinel(cache), Names.sentinelHeadless(cache), Labels.SENTINEL,
         redis.sentinelOrDefault().sentinels, Hashes.sha256(RedisConfig.sentinelConf(cache)), sentinel, List.of(copyConfig),
-        List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("data"), PodTemplates.emptyDir("tmp")), List.of(), redis);
+        volumes, List.of(), redis);
+  }
+
+  /** redis-cli against the local server, with the pod's certificate when TLS is on. */
+  private static List<String> cli(RedisGrpcCache cache, int port, String command) {
+    List<String> args = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
+    args.addAll(TlsRendering.redisCliArgs(cache));
+    args.add(command);
+    return args;
   }
 
   private static StatefulSet statefulSet(RedisGrpcCache cache, String name, String serviceName, String component, int replicas,

@@ -13,6 +13,7 @@ import io.redisgrpc.operator.dependent.*;
 import io.redisgrpc.operator.status.ConditionTypes;
 import io.redisgrpc.operator.status.ObservedState;
 import io.redisgrpc.operator.status.StatusAggregator;
+import io.redisgrpc.operator.tls.CertificatesObservation;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -48,12 +49,45 @@ import java.util.Optional;
     // again, JOSDK deletes the HPA.
     @Dependent(name = "gateway-autoscaler", type = GatewayAutoscalerDependent.class,
         reconcilePrecondition = Conditions.AutoscalingEnabled.class),
+    // TLS through cert-manager. The activation condition keeps JOSDK from registering informers
+    // for cert-manager types (and from creating anything of the chain) until TLS is on and the
+    // cert-manager.io API exists; the trust bundle carries the CA rotation state (tls/DESIGN.md).
+    @Dependent(name = "tls-trust-bundle", type = TrustBundleDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class),
+    @Dependent(name = "tls-selfsigned-issuer", type = SelfSignedIssuerDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.OperatorManagedCa.class),
+    @Dependent(name = "tls-ca", type = CaCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.OperatorManagedCa.class,
+        dependsOn = {"tls-selfsigned-issuer", "tls-trust-bundle"}),
+    @Dependent(name = "tls-ca-next", type = NextCaCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.CaRotating.class,
+        dependsOn = {"tls-selfsigned-issuer", "tls-trust-bundle"}),
+    @Dependent(name = "tls-ca-issuer", type = CaIssuerDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.OperatorManagedCa.class,
+        dependsOn = {"tls-ca"}),
+    @Dependent(name = "tls-ca-cleanup", type = CaCleanupDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.OperatorManagedCa.class,
+        dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-redis", type = RedisCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-sentinel", type = SentinelCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.SentinelMode.class,
+        dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-gateway", type = GatewayCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-gateway-redis", type = GatewayRedisCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-operator", type = OperatorCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-clients", type = ClientCertificatesDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, dependsOn = {"tls-trust-bundle"}),
 })
 public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache> {
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
   static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
 
   private final CacheObserver observer = new CacheObserver();
+  private final CertificatesObserver certificatesObserver = new CertificatesObserver();
   private final StatusAggregator aggregator;
   private final EventRecorder events;
 
@@ -69,10 +103,12 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache> {
   @Override
   public UpdateControl<RedisGrpcCache> reconcile(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
     ObservedState observed = observer.observe(cache, context);
-    RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed);
+    CertificatesObservation certificates = certificatesObserver.observe(cache, context);
+    RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed, certificates);
     boolean blocked = !observed.missingPullSecrets().isEmpty();
     if (StatusAggregator.same(status, cache.getStatus())) {
-      return blocked ? UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(BLOCKED_RECHECK) : UpdateControl.noUpdate();
+      UpdateControl<RedisGrpcCache> none = blocked ? UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(BLOCKED_RECHECK) : UpdateControl.noUpdate();
+      return wakeForCertificates(none, cache, certificates);
     }
     announceTransitions(cache, status, context);
     RedisGrpcCache patch = new RedisGrpcCache();
@@ -80,7 +116,18 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache> {
         .withName(cache.getMetadata().getName()).withNamespace(cache.getMetadata().getNamespace()).build());
     patch.setStatus(status);
     UpdateControl<RedisGrpcCache> control = UpdateControl.patchStatus(patch);
-    return blocked ? control.rescheduleAfter(BLOCKED_RECHECK) : control;
+    return wakeForCertificates(blocked ? control.rescheduleAfter(BLOCKED_RECHECK) : control, cache, certificates);
+  }
+
+  /** CA trust propagation and a missing cert-manager need a timed look; nothing else wakes the reconciler. */
+  private UpdateControl<RedisGrpcCache> wakeForCertificates(UpdateControl<RedisGrpcCache> control, RedisGrpcCache cache,
+      CertificatesObservation certificates) {
+    Optional<Duration> wake = certificatesObserver.wakeUp(cache, certificates);
+    if (wake.isEmpty()) {
+      return control;
+    }
+    Duration after = control.getScheduleDelay().map(d -> Duration.ofMillis(Math.min(d, wake.get().toMillis()))).orElse(wake.get());
+    return control.rescheduleAfter(after);
   }
 
   /** Events for Ready and Degraded flips (not for the first, expected Ready=False). */
