@@ -42,6 +42,8 @@ CERT_MANAGER_CACHE="${CERT_MANAGER_CACHE:-$HOME/.cache/redisgrpc/cert-manager}"
 GO="${GO:-}"
 
 MODULE="github.com/cert-manager/cert-manager"
+# Bumped whenever the generated wrapper main changes, so a cached binary from an older wrapper is rebuilt.
+WRAPPER_REVISION=2
 TARGET_DIR="$CERT_MANAGER_CACHE/$CERT_MANAGER_VERSION"
 BINARY="cert-manager-controller"
 CRDS=(
@@ -74,8 +76,9 @@ cache_ok() {
     [[ -n "$quiet" ]] || log "missing: $dir/$BINARY"
     return 1
   fi
-  if ! out="$("$dir/$BINARY" --version 2>/dev/null)" || [[ "$out" != *"v${CERT_MANAGER_VERSION}"* ]]; then
-    [[ -n "$quiet" ]] || log "wrong or no version from $dir/$BINARY: '${out:-}' (want v${CERT_MANAGER_VERSION})"
+  if ! out="$("$dir/$BINARY" --version 2>/dev/null)" || [[ "$out" != *"v${CERT_MANAGER_VERSION} "* ]] ||
+    [[ "$out" != *"wrapper-r${WRAPPER_REVISION}"* ]]; then
+    [[ -n "$quiet" ]] || log "wrong or no version from $dir/$BINARY: '${out:-}' (want v${CERT_MANAGER_VERSION}, wrapper-r${WRAPPER_REVISION})"
     return 1
   fi
   for c in "${CRDS[@]}"; do
@@ -129,7 +132,14 @@ import (
 	_ "github.com/cert-manager/cert-manager/pkg/controller/certificates/trigger"
 	_ "github.com/cert-manager/cert-manager/pkg/controller/clusterissuers"
 	_ "github.com/cert-manager/cert-manager/pkg/controller/issuers"
+	// Issuer types register themselves with pkg/issuer; without these the issuers controller
+	// reports "issuer 'ca' not registered".
+	_ "github.com/cert-manager/cert-manager/pkg/issuer/ca"
+	_ "github.com/cert-manager/cert-manager/pkg/issuer/selfsigned"
 )
+
+// Set with -ldflags -X by hack/cert-manager-binaries.sh.
+var wrapperRevision = "0"
 
 func main() {
 	kubeconfig := flag.String("kubeconfig", "", "kubeconfig of the API server")
@@ -142,8 +152,8 @@ func main() {
 	flag.Parse()
 
 	if *version {
-		fmt.Printf("cert-manager-controller %s (%s, wrapper from hack/cert-manager-binaries.sh)\n",
-			util.VersionInfo().GitVersion, util.VersionInfo().GoVersion)
+		fmt.Printf("cert-manager-controller %s (%s, wrapper-r%s from hack/cert-manager-binaries.sh)\n",
+			util.VersionInfo().GitVersion, util.VersionInfo().GoVersion, wrapperRevision)
 		return
 	}
 
@@ -251,7 +261,7 @@ $json"
     export CGO_ENABLED=0
     "$GO" mod tidy >&2
     "$GO" build -trimpath \
-      -ldflags "-s -w -X ${MODULE}/pkg/util.AppVersion=v${CERT_MANAGER_VERSION} -X ${MODULE}/pkg/util.AppGitState=clean" \
+      -ldflags "-s -w -X ${MODULE}/pkg/util.AppVersion=v${CERT_MANAGER_VERSION} -X ${MODULE}/pkg/util.AppGitState=clean -X main.wrapperRevision=${WRAPPER_REVISION}" \
       -o "$WORK/out/$BINARY" .
   ) || die "go build of the cert-manager v${CERT_MANAGER_VERSION} wrapper failed"
   log "built in $((SECONDS - start))s"
