@@ -61,4 +61,15 @@ public final class Conditions {
       return TlsState.issuerSigningGeneration(primary, context).isPresent();
     }
   }
+
+  /**
+   * For dependents without an informer (JOSDK activation conditions need one): TLS on,
+   * cert-manager served, operator-managed CA.
+   */
+  public static final class ManagedCaWithCertManager implements Condition<Object, RedisGrpcCache> {
+    @Override
+    public boolean isMet(DependentResource<Object, RedisGrpcCache> dependent, RedisGrpcCache primary, Context<RedisGrpcCache> context) {
+      return TlsRendering.enabled(primary) && CertManagerApi.available(context.getClient()) && CertificateModels.operatorManagedCa(primary);
+    }
+  }
 }

@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 /** Reads the cache's cert-manager Certificates from the informer caches. */
 final class CertificatesObserver {
   /** Without cert-manager nothing watches for it to appear; look again this often. */
-  static final Duration CERT_MANAGER_RECHECK = Duration.ofSeconds(30);
+  static final Duration CERT_MANAGER_RECHECK = Duration.ofSeconds(15);
 
   CertificatesObservation observe(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
     if (!TlsRendering.enabled(cache)) {
