@@ -123,8 +123,4 @@ per-namespace Roles. Keep in sync with the dependents in operator/src/main/java/
 - apiGroups: ["cert-manager.io"]
   resources: ["issuers", "certificates"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
-# A CA rotation deletes the retired CA generation's Secret (cert-manager leaves it behind).
-- apiGroups: [""]
-  resources: ["secrets"]
-  verbs: ["delete"]
 {{- end }}

@@ -11,13 +11,14 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CaRotationState;
 import io.redisgrpc.operator.tls.TlsNames;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
- * Deletes retired CA generations: the Certificate and the Secret (with its private key) of every
- * CA generation of this cache that the stored rotation state no longer lists. That happens only
- * once the trust bundle without them is stored, i.e. after every leaf moved to the new CA.
- * (cert-manager leaves a Certificate's Secret behind when the Certificate goes.)
+ * Deletes retired CA generations: the Certificate of every CA generation of this cache that the
+ * stored rotation state no longer lists. That happens only once the trust bundle without them is
+ * stored, i.e. after every leaf moved to the new CA, so nothing trusts the retired CA any more.
+ * cert-manager keeps a deleted Certificate's Secret unless it runs with
+ * {@code --enable-certificate-owner-ref}; the operator has no right to delete Secrets (least
+ * privilege), so the retired CA's Secret stays until then or until removed by hand.
  */
 public class CaCleanupDependent implements DependentResource<Certificate, RedisGrpcCache> {
   @Override
@@ -30,10 +31,7 @@ public class CaCleanupDependent implements DependentResource<Certificate, RedisG
     String namespace = cache.getMetadata().getNamespace();
     String selector = Labels.INSTANCE + "=" + cache.getMetadata().getName() + "," + Labels.COMPONENT + "=" + TlsNames.CA_COMPONENT
         + "," + TlsNames.CA_GENERATION_LABEL;
-    Stream.<List<? extends HasMetadata>>of(
-            client.resources(Certificate.class).inNamespace(namespace).withLabelSelector(selector).list().getItems(),
-            client.secrets().inNamespace(namespace).withLabelSelector(selector).list().getItems())
-        .flatMap(List::stream)
+    client.resources(Certificate.class).inNamespace(namespace).withLabelSelector(selector).list().getItems().stream()
         .filter(o -> !state.liveGenerations().contains(generation(o)))
         .forEach(o -> client.resource(o).delete());
     return ReconcileResult.aggregatedResult(List.of());
