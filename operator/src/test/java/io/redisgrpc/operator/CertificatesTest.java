@@ -135,11 +135,32 @@ class CertificatesTest {
     assertThat(sans(orders, 6)).containsExactly("spiffe://redisgrpc.io/ns/" + namespace + "/cache/shop/client/orders");
     assertThat(orders.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
 
+    // A cache without TLS next to it gets nothing of this (and its reconciliations leave the
+    // cert-manager informers, which are shared, alone).
+    RedisGrpcCache plainCache = new RedisGrpcCache();
+    plainCache.setMetadata(new ObjectMetaBuilder().withName("plain").withNamespace(namespace).build());
+    plainCache.setSpec(new RedisGrpcCacheSpec());
+    plainCache.getSpec().redis.mode = RedisMode.Cluster;
+    client.resource(plainCache).create();
+    awaitCondition("plain", c -> c.getStatus().conditions.stream().noneMatch(x -> ConditionTypes.CERTIFICATES_READY.equals(x.getType())));
+    assertThat(client.resources(Certificate.class).inNamespace(namespace).withLabel("app.kubernetes.io/instance", "plain").list().getItems())
+        .isEmpty();
+    assertThat(client.configMaps().inNamespace(namespace).withName("plain-trust-bundle").get()).isNull();
+
     // A removed client's certificate goes, and status follows.
     edit("shop", c -> c.getSpec().auth.clients.removeIf(x -> x.name.equals("billing")));
     Awaitility.await("billing certificate deleted").atMost(TIMEOUT)
         .until(() -> client.resources(Certificate.class).inNamespace(namespace).withName("shop-client-billing-tls").get() == null);
     awaitCondition("shop", c -> c.getStatus().clients.size() == 1);
+
+    // TLS switched off: every Certificate, both Issuers and the trust bundle go; pods run plaintext.
+    edit("shop", c -> c.getSpec().tls.enabled = false);
+    Awaitility.await("TLS objects deleted").atMost(TIMEOUT).until(() ->
+        client.resources(Certificate.class).inNamespace(namespace).withLabel("app.kubernetes.io/instance", "shop").list().getItems().isEmpty()
+            && client.resources(Issuer.class).inNamespace(namespace).withLabel("app.kubernetes.io/instance", "shop").list().getItems().isEmpty()
+            && client.configMaps().inNamespace(namespace).withName("shop-trust-bundle").get() == null);
+    awaitCondition("shop", c -> c.getStatus().conditions.stream().noneMatch(x -> ConditionTypes.CERTIFICATES_READY.equals(x.getType())));
+    assertThat(client.configMaps().inNamespace(namespace).withName("shop-config").get().getData().get("redis.conf")).doesNotContain("tls-port");
   }
 
   @Test

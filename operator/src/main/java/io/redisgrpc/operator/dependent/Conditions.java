@@ -27,22 +27,41 @@ public final class Conditions {
   }
 
   /**
-   * Activation condition of every cert-manager dependent: TLS is on and the cert-manager.io/v1
-   * API is served. JOSDK registers the dependents' informers only once it holds, so the operator
-   * starts (and creates nothing of the TLS chain) on a cluster without cert-manager.
+   * Activation condition of every cert-manager dependent: the API server serves
+   * {@code cert-manager.io/v1}. JOSDK registers the dependents' informers only once it holds, so
+   * the operator starts on a cluster without cert-manager. It must not depend on the cache:
+   * JOSDK registers and deregisters the (shared) informers from it, so a per-cache answer would
+   * make one cache's reconciliation drop another's informers. Per-cache choices are reconcile
+   * preconditions below (false: the dependent's object is deleted, e.g. when TLS is switched off).
    */
   public static final class CertManagerAvailable implements Condition<Object, RedisGrpcCache> {
     @Override
     public boolean isMet(DependentResource<Object, RedisGrpcCache> dependent, RedisGrpcCache primary, Context<RedisGrpcCache> context) {
-      return TlsRendering.enabled(primary) && CertManagerApi.available(context.getClient());
+      return CertManagerApi.available(context.getClient());
     }
   }
 
-  /** The operator runs the CA chain (no spec.tls.issuerRef); otherwise the chain is deleted. */
+  /** spec.tls.enabled. */
+  public static final class TlsEnabled implements Condition<Object, RedisGrpcCache> {
+    @Override
+    public boolean isMet(DependentResource<Object, RedisGrpcCache> dependent, RedisGrpcCache primary, Context<RedisGrpcCache> context) {
+      return TlsRendering.enabled(primary);
+    }
+  }
+
+  /** TLS on and the operator runs the CA chain (no spec.tls.issuerRef); otherwise the chain is deleted. */
   public static final class OperatorManagedCa implements Condition<Object, RedisGrpcCache> {
     @Override
     public boolean isMet(DependentResource<Object, RedisGrpcCache> dependent, RedisGrpcCache primary, Context<RedisGrpcCache> context) {
-      return CertificateModels.operatorManagedCa(primary);
+      return TlsRendering.enabled(primary) && CertificateModels.operatorManagedCa(primary);
+    }
+  }
+
+  /** TLS on, Sentinel mode. */
+  public static final class SentinelTls implements Condition<Object, RedisGrpcCache> {
+    @Override
+    public boolean isMet(DependentResource<Object, RedisGrpcCache> dependent, RedisGrpcCache primary, Context<RedisGrpcCache> context) {
+      return TlsRendering.enabled(primary) && primary.getSpec().redis.mode == RedisMode.Sentinel;
     }
   }
 
@@ -50,15 +69,7 @@ public final class Conditions {
   public static final class CaRotating implements Condition<Object, RedisGrpcCache> {
     @Override
     public boolean isMet(DependentResource<Object, RedisGrpcCache> dependent, RedisGrpcCache primary, Context<RedisGrpcCache> context) {
-      return CertificateModels.operatorManagedCa(primary) && TlsState.stored(primary, context).rotating();
-    }
-  }
-
-  /** The CA Issuer signs with the generation the state names, and cert-manager has seen that. */
-  public static final class IssuerReady implements Condition<Object, RedisGrpcCache> {
-    @Override
-    public boolean isMet(DependentResource<Object, RedisGrpcCache> dependent, RedisGrpcCache primary, Context<RedisGrpcCache> context) {
-      return TlsState.issuerSigningGeneration(primary, context).isPresent();
+      return TlsRendering.enabled(primary) && CertificateModels.operatorManagedCa(primary) && TlsState.stored(primary, context).rotating();
     }
   }
 

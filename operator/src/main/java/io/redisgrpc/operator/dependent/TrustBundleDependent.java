@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CaPhase;
@@ -62,6 +63,12 @@ public class TrustBundleDependent extends CRUDKubernetesDependentResource<Config
         .endMetadata()
         .withData(Map.of(TlsNames.TRUST_BUNDLE_KEY, bundle))
         .build();
+  }
+
+  /** The object is found by name; desired() (which reads Secrets) is not needed for that. */
+  @Override
+  protected ResourceID targetSecondaryResourceID(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    return new ResourceID(TlsNames.trustBundle(cache), cache.getMetadata().getNamespace());
   }
 
   public static CaRotationMachine machine(RedisGrpcCache cache) {

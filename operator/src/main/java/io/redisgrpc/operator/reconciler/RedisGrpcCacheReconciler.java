@@ -49,11 +49,12 @@ import java.util.Optional;
     // again, JOSDK deletes the HPA.
     @Dependent(name = "gateway-autoscaler", type = GatewayAutoscalerDependent.class,
         reconcilePrecondition = Conditions.AutoscalingEnabled.class),
-    // TLS through cert-manager. The activation condition keeps JOSDK from registering informers
-    // for cert-manager types (and from creating anything of the chain) until TLS is on and the
-    // cert-manager.io API exists; the trust bundle carries the CA rotation state (tls/DESIGN.md).
+    // TLS through cert-manager. The activation condition (cert-manager.io/v1 served, cluster-wide)
+    // keeps JOSDK from registering informers for cert-manager types until cert-manager exists;
+    // reconcile preconditions decide per cache (false: deleted). The trust bundle carries the CA
+    // rotation state (tls/DESIGN.md).
     @Dependent(name = "tls-trust-bundle", type = TrustBundleDependent.class,
-        activationCondition = Conditions.CertManagerAvailable.class),
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class),
     @Dependent(name = "tls-selfsigned-issuer", type = SelfSignedIssuerDependent.class,
         activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.OperatorManagedCa.class),
     @Dependent(name = "tls-ca", type = CaCertificateDependent.class,
@@ -68,18 +69,23 @@ import java.util.Optional;
     @Dependent(name = "tls-ca-cleanup", type = CaCleanupDependent.class,
         reconcilePrecondition = Conditions.ManagedCaWithCertManager.class, dependsOn = {"tls-trust-bundle"}),
     @Dependent(name = "tls-redis", type = RedisCertificateDependent.class,
-        activationCondition = Conditions.CertManagerAvailable.class, dependsOn = {"tls-trust-bundle"}),
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
+        dependsOn = {"tls-trust-bundle"}),
     @Dependent(name = "tls-sentinel", type = SentinelCertificateDependent.class,
-        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.SentinelMode.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.SentinelTls.class,
         dependsOn = {"tls-trust-bundle"}),
     @Dependent(name = "tls-gateway", type = GatewayCertificateDependent.class,
-        activationCondition = Conditions.CertManagerAvailable.class, dependsOn = {"tls-trust-bundle"}),
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
+        dependsOn = {"tls-trust-bundle"}),
     @Dependent(name = "tls-gateway-redis", type = GatewayRedisCertificateDependent.class,
-        activationCondition = Conditions.CertManagerAvailable.class, dependsOn = {"tls-trust-bundle"}),
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
+        dependsOn = {"tls-trust-bundle"}),
     @Dependent(name = "tls-operator", type = OperatorCertificateDependent.class,
-        activationCondition = Conditions.CertManagerAvailable.class, dependsOn = {"tls-trust-bundle"}),
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
+        dependsOn = {"tls-trust-bundle"}),
     @Dependent(name = "tls-clients", type = ClientCertificatesDependent.class,
-        activationCondition = Conditions.CertManagerAvailable.class, dependsOn = {"tls-trust-bundle"}),
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
+        dependsOn = {"tls-trust-bundle"}),
 })
 public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache> {
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
