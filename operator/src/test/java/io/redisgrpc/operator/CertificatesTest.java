@@ -238,6 +238,47 @@ class CertificatesTest {
     assertThat(bundle.getMetadata().getAnnotations()).containsEntry("redisgrpc.io/ca-generation", "2")
         .containsEntry("redisgrpc.io/ca-phase", "Idle").containsEntry("redisgrpc.io/ca-rotation-token", "2026-11-22");
     awaitCondition("rot", c -> "Issued".equals(reason(c, ConditionTypes.CERTIFICATES_READY)));
+
+    // The rendered redis.conf works with a real redis-server and the re-issued files: mTLS only.
+    RedisGrpcCache rot = client.resources(RedisGrpcCache.class).inNamespace(namespace).withName("rot").get();
+    java.nio.file.Path dir = Files.createTempDirectory("rot-redis");
+    write(dir.resolve("tls/tls.crt"), decode(secret("rot-redis-tls"), "tls.crt"));
+    write(dir.resolve("tls/tls.key"), decode(secret("rot-redis-tls"), "tls.key"));
+    write(dir.resolve("trust/ca.crt"), bundle.getData().get("ca.crt"));
+    write(dir.resolve("client/tls.crt"), decode(secret("rot-operator-tls"), "tls.crt"));
+    write(dir.resolve("client/tls.key"), decode(secret("rot-operator-tls"), "tls.key"));
+    int port = io.redisgrpc.testkit.RedisProcess.freePort();
+    List<String> conf = io.redisgrpc.operator.tls.TlsRendering.redisConf(rot).stream()
+        .map(l -> l.replace("/etc/redisgrpc/", dir + "/").replace("tls-port 6379", "tls-port " + port)).toList();
+    assertThat(conf).contains("port 0", "tls-auth-clients yes", "tls-replication yes");
+    try (var redis = new io.redisgrpc.testkit.RedisProcess(io.redisgrpc.testkit.RedisBinaries.server(), port, dir, conf).start()) {
+      String tls = "--tls --cacert " + dir.resolve("trust/ca.crt");
+      assertThat(cli(port, tls + " --cert " + dir.resolve("client/tls.crt") + " --key " + dir.resolve("client/tls.key")))
+          .as("operator client certificate").contains("PONG");
+      assertThat(cli(port, tls)).as("no client certificate").doesNotContain("PONG");
+      assertThat(cli(port, "")).as("plaintext").doesNotContain("PONG");
+    }
+  }
+
+  static void write(java.nio.file.Path file, String content) throws java.io.IOException {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, content);
+  }
+
+  /** redis-cli PING with the given options; stdout and stderr. */
+  static String cli(int port, String options) throws Exception {
+    List<String> command = new ArrayList<>(List.of(io.redisgrpc.testkit.RedisBinaries.cli(), "-h", "127.0.0.1", "-p", String.valueOf(port)));
+    if (!options.isBlank()) {
+      command.addAll(List.of(options.split(" ")));
+    }
+    command.add("PING");
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return "timeout";
+    }
+    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
   }
 
   // ------------------------------------------------------------------ helpers
