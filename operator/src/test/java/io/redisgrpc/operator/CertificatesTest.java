@@ -281,6 +281,38 @@ class CertificatesTest {
     return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
   }
 
+  @Test
+  @Order(4)
+  void aUserIssuerSignsEverythingAndTheBundleIsItsCa() {
+    CertManagerHarness.start(client);
+    // The user's own CA Issuer "corp" (made with cert-manager, as a platform team would).
+    client.resource(new io.fabric8.certmanager.api.model.v1.IssuerBuilder().withNewMetadata().withName("corp-root")
+        .withNamespace(namespace).endMetadata().withNewSpec().withNewSelfSigned().endSelfSigned().endSpec().build()).create();
+    client.resource(new io.fabric8.certmanager.api.model.v1.CertificateBuilder().withNewMetadata().withName("corp-ca")
+        .withNamespace(namespace).endMetadata().withNewSpec().withIsCA(true).withCommonName("corp CA").withSecretName("corp-ca")
+        .withNewPrivateKey().withAlgorithm("ECDSA").withSize(256).endPrivateKey()
+        .withNewIssuerRef().withName("corp-root").withKind("Issuer").withGroup("cert-manager.io").endIssuerRef().endSpec().build()).create();
+    client.resource(new io.fabric8.certmanager.api.model.v1.IssuerBuilder().withNewMetadata().withName("corp")
+        .withNamespace(namespace).endMetadata().withNewSpec().withNewCa().withSecretName("corp-ca").endCa().endSpec().build()).create();
+
+    create("byo", spec -> {
+      spec.redis.mode = RedisMode.Cluster;
+      spec.tls.issuerRef = new io.redisgrpc.operator.crd.TlsSpec.IssuerRef();
+      spec.tls.issuerRef.name = "corp";
+    });
+    awaitCondition("byo", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
+    assertThat(client.resources(Issuer.class).inNamespace(namespace).withLabel("app.kubernetes.io/instance", "byo").list().getItems())
+        .as("no operator CA chain").isEmpty();
+    assertThat(client.resources(Certificate.class).inNamespace(namespace).withName("byo-ca").get()).isNull();
+    assertThat(client.resources(Certificate.class).inNamespace(namespace).withName("byo-redis-tls").get().getSpec().getIssuerRef().getName())
+        .isEqualTo("corp");
+    String corpCa = decode(secret("corp-ca"), "tls.crt");
+    String bundle = Awaitility.await("bundle holds the corp CA").atMost(TIMEOUT).until(
+        () -> client.configMaps().inNamespace(namespace).withName("byo-trust-bundle").get().getData().get("ca.crt"),
+        b -> Pem.fingerprints(b).equals(Pem.fingerprints(corpCa)));
+    assertThat(Pem.signedBy(decode(secret("byo-gateway-tls"), "tls.crt"), bundle)).isTrue();
+  }
+
   // ------------------------------------------------------------------ helpers
 
   static AuthSpec.ClientSpec client(String name, String prefix) {
