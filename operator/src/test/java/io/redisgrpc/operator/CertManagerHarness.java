@@ -36,10 +36,14 @@ public final class CertManagerHarness {
     return Path.of(base, VERSION);
   }
 
+  public static boolean binaryPresent() {
+    return Files.isExecutable(directory().resolve("cert-manager-controller")) && Files.isDirectory(directory().resolve("crds"));
+  }
+
   /** Skips (or, on CI, fails) the calling test when the cert-manager binary is not there. */
   public static void requireBinary() {
     Path binary = directory().resolve("cert-manager-controller");
-    if (Files.isExecutable(binary) && Files.isDirectory(directory().resolve("crds"))) {
+    if (binaryPresent()) {
       return;
     }
     String message = "cert-manager v" + VERSION + " not found at " + binary + ": run hack/cert-manager-binaries.sh";
