@@ -37,7 +37,7 @@ import java.util.Optional;
  */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
 public class TrustBundleDependent extends CRUDKubernetesDependentResource<ConfigMap, RedisGrpcCache> {
-  static Clock clock = Clock.systemUTC();
+  private static final Clock CLOCK = Clock.systemUTC();
 
   public TrustBundleDependent() {
     super(ConfigMap.class);
@@ -72,7 +72,7 @@ public class TrustBundleDependent extends CRUDKubernetesDependentResource<Config
   }
 
   public static CaRotationMachine machine(RedisGrpcCache cache) {
-    return new CaRotationMachine(clock, trustPropagationDelay(cache));
+    return new CaRotationMachine(CLOCK, trustPropagationDelay(cache));
   }
 
   static Duration trustPropagationDelay(RedisGrpcCache cache) {
