@@ -10,5 +10,5 @@ if [ -d helm/redis-grpc-operator/crds ]; then
   cp "$generated" helm/redis-grpc-operator/crds/redisgrpccaches.cache.redisgrpc.io-v1.yml
 fi
 # docs/crd-reference.md is rendered from the CRD by a test (which also guards it in the build).
-./mvnw -q -B test -pl operator -Dtest=CrdReferenceTest -Dcrd.reference.update=true -Dsurefire.failIfNoSpecifiedTests=false
+./mvnw -q -B test -pl operator -am -Dtest=CrdReferenceTest -Dcrd.reference.update=true -Dsurefire.failIfNoSpecifiedTests=false
 echo "crds/ and docs/crd-reference.md updated from the model"

@@ -124,4 +124,8 @@ per-namespace Roles. Keep in sync with the dependents in operator/src/main/java/
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+# spec.tls: cert-manager Issuers and Certificates (the CA chain and the leaves).
+- apiGroups: ["cert-manager.io"]
+  resources: ["issuers", "certificates"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
 {{- end }}

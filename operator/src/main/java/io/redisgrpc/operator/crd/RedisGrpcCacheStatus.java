@@ -11,6 +11,8 @@ public class RedisGrpcCacheStatus {
   public RedisStatus redis = new RedisStatus();
   public GatewayStatus gateway = new GatewayStatus();
   public CredentialsStatus credentials;
+  /** One entry per spec.auth.clients entry: where its client certificate is (with TLS on). */
+  public List<ClientStatus> clients = new ArrayList<>();
 
   public static class RedisStatus {
     public Integer readyPods;
@@ -54,5 +56,11 @@ public class RedisGrpcCacheStatus {
     public String summary;
     /** host:port of the gateway Service inside the cluster. */
     public String endpoint;
+  }
+
+  public static class ClientStatus {
+    public String name;
+    /** Secret (tls.crt, tls.key, ca.crt) the application mounts; set when spec.tls.enabled. */
+    public String certificateSecret;
   }
 }

@@ -2,15 +2,26 @@ package io.redisgrpc.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 public class TlsSpec {
   @Default("false")
-  @JsonPropertyDescription("mTLS through cert-manager. Not implemented yet by this operator version: enabling it sets CertificatesReady=False.")
+  @JsonPropertyDescription("mTLS everywhere through cert-manager: Redis (clients, replication, cluster bus), Sentinel and the gateway "
+      + "(server, and client towards Redis), plus one client certificate per spec.auth.clients entry. "
+      + "Needs cert-manager; without it CertificatesReady=False (reason CertManagerMissing).")
   public Boolean enabled = false;
 
-  @JsonPropertyDescription("An existing cert-manager Issuer or ClusterIssuer; empty for an operator-managed CA.")
+  @JsonPropertyDescription("An existing cert-manager Issuer or ClusterIssuer; empty for an operator-managed CA "
+      + "(self-signed Issuer <name>-selfsigned, CA Certificate <name>-ca, CA Issuer <name>-ca).")
   public IssuerRef issuerRef;
+
+  @Default("2m")
+  @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
+  @JsonPropertyDescription("CA rotation: how long a new CA certificate stays in the trust bundle before any leaf certificate is "
+      + "re-issued from it, so every pod has the new bundle (kubelet refreshes mounted ConfigMaps within about a minute). "
+      + "A Go duration.")
+  public String trustPropagationDelay = "2m";
 
   public static class IssuerRef {
     @Required

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBui
 import io.redisgrpc.operator.crd.GatewaySpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.tls.TlsRendering;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,7 @@ public final class GatewayWorkloads {
     args.add("--max-value-bytes=" + gateway.limits.maxValueBytes);
     args.add("--max-key-bytes=" + gateway.limits.maxKeyBytes);
     args.add("--max-batch-operations=" + gateway.limits.maxBatchOperations);
+    args.addAll(TlsRendering.gatewayArgs(cache));
     return args;
   }
 
@@ -73,15 +75,19 @@ public final class GatewayWorkloads {
                     .withArgs(args)
                     .addToPorts(new ContainerPortBuilder().withName("grpc").withContainerPort(GRPC_PORT).withProtocol("TCP").build())
                     .addToPorts(new ContainerPortBuilder().withName("metrics").withContainerPort(Names.GATEWAY_METRICS_PORT).withProtocol("TCP").build())
-                    .withReadinessProbe(PodTemplates.grpcProbe(GRPC_PORT, 3, 5, 3))
+                    // The kubelet's gRPC probe speaks plaintext only; with mTLS a TCP probe is what it can do.
+                    .withReadinessProbe(TlsRendering.enabled(cache) ? PodTemplates.tcpProbe("grpc", 3, 5, 3)
+                        : PodTemplates.grpcProbe(GRPC_PORT, 3, 5, 3))
                     .withLivenessProbe(PodTemplates.tcpProbe("grpc", 20, 10, 6))
                     .withResources(Resources.withDefaults(gateway.resources, "100m", "256Mi"))
                     .withSecurityContext(PodSecurity.container())
                     .withTerminationMessagePath("/dev/termination-log")
                     .withTerminationMessagePolicy("File")
                     .withVolumeMounts(PodTemplates.mount("tmp", "/tmp", false), PodTemplates.mount("credentials", CREDENTIALS_DIR, true))
+                    .addAllToVolumeMounts(TlsRendering.gatewayMounts(cache))
                     .build())
                 .withVolumes(PodTemplates.emptyDir("tmp"), PodTemplates.secretVolume("credentials", Names.gatewayCredentials(cache)))
+                .addAllToVolumes(TlsRendering.gatewayVolumes(cache))
                 .build())
           .endTemplate()
         .endSpec();

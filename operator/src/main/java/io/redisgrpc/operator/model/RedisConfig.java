@@ -6,6 +6,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.RedisSpec;
 import io.redisgrpc.operator.crd.SentinelSpec;
+import io.redisgrpc.operator.tls.TlsRendering;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +40,7 @@ public final class RedisConfig {
 
   public static String redisConf(RedisGrpcCache cache) {
     return String.join("\n", restartRequired(cache.getSpec().redis)) + "\n"
+        + tlsBlock(TlsRendering.redisConf(cache))
         + String.join("\n", live(cache.getSpec().redis)) + "\n";
   }
 
@@ -101,7 +103,13 @@ public final class RedisConfig {
         "sentinel auth-user " + Names.SENTINEL_MASTER_NAME + " " + io.redisgrpc.operator.redis.acl.AclRules.SENTINEL,
         "sentinel down-after-milliseconds " + Names.SENTINEL_MASTER_NAME + " 5000",
         "sentinel failover-timeout " + Names.SENTINEL_MASTER_NAME + " 60000",
-        "sentinel parallel-syncs " + Names.SENTINEL_MASTER_NAME + " 1") + "\n";
+        "sentinel parallel-syncs " + Names.SENTINEL_MASTER_NAME + " 1") + "\n"
+        + tlsBlock(TlsRendering.sentinelConf(cache));
+  }
+
+  /** The TLS directives (after the plaintext ones, which they override), or nothing without TLS. */
+  private static String tlsBlock(List<String> lines) {
+    return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
   }
 
   /**
@@ -120,6 +128,7 @@ public final class RedisConfig {
         writeAuthInclude(),
         "self=\"" + self + "\"",
         "master=$(redis-cli -h " + sentinelService + " -p " + Names.SENTINEL_PORT
+            + TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(java.util.stream.Collectors.joining())
             + " --raw sentinel get-master-addr-by-name " + Names.SENTINEL_MASTER_NAME + " 2>/dev/null | head -n 1 || true)",
         "if [ -z \"$master\" ]; then master=\"" + firstMaster + "\"; fi",
         "if [ \"$master\" = \"$self\" ] || [ \"$master\" = \"$(hostname -i 2>/dev/null || true)\" ]; then",

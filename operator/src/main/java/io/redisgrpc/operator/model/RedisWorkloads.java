@@ -14,6 +14,8 @@ import io.redisgrpc.operator.crd.PersistenceSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.RedisSpec;
+import io.redisgrpc.operator.tls.TlsNames;
+import io.redisgrpc.operator.tls.TlsRendering;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,8 @@ public final class RedisWorkloads {
   public static String restartHash(RedisGrpcCache cache) {
     RedisSpec redis = cache.getSpec().redis;
     return Hashes.sha256(String.join("\n", RedisConfig.restartRequired(redis)),
-        redis.mode == RedisMode.Sentinel ? RedisConfig.sentinelModeStartScript(cache) : "");
+        redis.mode == RedisMode.Sentinel ? RedisConfig.sentinelModeStartScript(cache) : "",
+        String.join("\n", TlsRendering.redisConf(cache)));
   }
 
   public static StatefulSet redis(RedisGrpcCache cache) {
@@ -49,7 +52,7 @@ public final class RedisWorkloads {
         .withCommand(command)
         .withEnv(PodTemplates.podName())
         .addToPorts(new ContainerPortBuilder().withName("redis").withContainerPort(Names.REDIS_PORT).withProtocol("TCP").build())
-        .withReadinessProbe(PodTemplates.execProbe(answers(Names.REDIS_PORT), 5, 5, 3))
+        .withReadinessProbe(PodTemplates.execProbe(answers(cache, Names.REDIS_PORT), 5, 5, 3))
         .withLivenessProbe(PodTemplates.tcpProbe("redis", 15, 10, 6))
         .withResources(Resources.withDefaults(redis.resources, "100m", "128Mi"))
         .withSecurityContext(PodSecurity.container())
@@ -60,7 +63,8 @@ public final class RedisWorkloads {
             PodTemplates.mount("acl", RedisConfig.ACL_DIR, true),
             PodTemplates.mount("credentials", RedisConfig.CREDENTIALS_DIR, true),
             PodTemplates.mount("data", "/data", false),
-            PodTemplates.mount("tmp", "/tmp", false));
+            PodTemplates.mount("tmp", "/tmp", false))
+        .addAllToVolumeMounts(TlsRendering.mounts(cache));
     if (cluster) {
       container.addToPorts(new ContainerPortBuilder().withName("cluster-bus").withContainerPort(Names.CLUSTER_BUS_PORT).withProtocol("TCP").build());
     }
@@ -71,6 +75,7 @@ public final class RedisWorkloads {
     if (!persistence.enabled()) {
       volumes.add(PodTemplates.emptyDir("data"));
     }
+    volumes.addAll(TlsRendering.volumes(cache, TlsNames.redisCertificate(cache)));
     return statefulSet(cache, Names.redis(cache), Names.redisHeadless(cache), Labels.REDIS, redisPods(redis),
         restartHash(cache), container.build(), List.of(), volumes,
         persistence.enabled() ? List.of(claim(cache, persistence)) : List.of(), redis);
@@ -102,18 +107,21 @@ public final class RedisWorkloads {
         .withImagePullPolicy("IfNotPresent")
         .withCommand("redis-sentinel", "/data/sentinel.conf")
         .addToPorts(new ContainerPortBuilder().withName("sentinel").withContainerPort(Names.SENTINEL_PORT).withProtocol("TCP").build())
-        .withReadinessProbe(PodTemplates.execProbe(List.of("redis-cli", "-p", String.valueOf(Names.SENTINEL_PORT), "ping"), 5, 5, 3))
+        .withReadinessProbe(PodTemplates.execProbe(cli(cache, Names.SENTINEL_PORT, "ping"), 5, 5, 3))
         .withLivenessProbe(PodTemplates.tcpProbe("sentinel", 15, 10, 6))
         .withResources(Resources.withDefaults(null, "50m", "64Mi"))
         .withSecurityContext(PodSecurity.container())
         .withTerminationMessagePath("/dev/termination-log")
         .withTerminationMessagePolicy("File")
         .withVolumeMounts(PodTemplates.mount("data", "/data", false), PodTemplates.mount("tmp", "/tmp", false))
+        .addAllToVolumeMounts(TlsRendering.mounts(cache))
         .build();
+    List<Volume> volumes = new ArrayList<>(List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("data"), PodTemplates.emptyDir("tmp")));
+    volumes.add(PodTemplates.secretVolume("credentials", Names.credentials(cache), AclRules.SENTINEL));
+    volumes.addAll(TlsRendering.volumes(cache, TlsNames.sentinelCertificate(cache)));
     return statefulSet(cache, Names.sentinel(cache), Names.sentinelHeadless(cache), Labels.SENTINEL,
         redis.sentinelOrDefault().sentinels, Hashes.sha256(RedisConfig.sentinelConf(cache)), sentinel, List.of(copyConfig),
-        List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("data"), PodTemplates.emptyDir("tmp"),
-            PodTemplates.secretVolume("credentials", Names.credentials(cache), AclRules.SENTINEL)), List.of(), redis);
+        volumes, List.of(), redis);
   }
 
   /**
@@ -121,8 +129,16 @@ public final class RedisWorkloads {
    * NOAUTH, which still proves it is up and serving (not LOADING); redis-cli exits 0 on error
    * replies, so the reply itself is checked.
    */
-  static List<String> answers(int port) {
-    return List.of("sh", "-c", "redis-cli -p " + port + " ping | grep -qE '^(PONG|NOAUTH)'");
+  static List<String> answers(RedisGrpcCache cache, int port) {
+    return List.of("sh", "-c", String.join(" ", cli(cache, port, "ping")) + " | grep -qE '^(PONG|NOAUTH)'");
+  }
+
+  /** redis-cli against the local server, with the pod's certificate when TLS is on. */
+  private static List<String> cli(RedisGrpcCache cache, int port, String command) {
+    List<String> args = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
+    args.addAll(TlsRendering.redisCliArgs(cache));
+    args.add(command);
+    return args;
   }
 
   private static StatefulSet statefulSet(RedisGrpcCache cache, String name, String serviceName, String component, int replicas,

@@ -13,6 +13,7 @@ import io.redisgrpc.operator.dependent.*;
 import io.redisgrpc.operator.status.ConditionTypes;
 import io.redisgrpc.operator.status.ObservedState;
 import io.redisgrpc.operator.status.StatusAggregator;
+import io.redisgrpc.operator.tls.CertificatesObservation;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -80,12 +81,50 @@ import io.redisgrpc.operator.redis.rotation.RotationState;
     // again, JOSDK deletes the HPA.
     @Dependent(name = "gateway-autoscaler", type = GatewayAutoscalerDependent.class,
         reconcilePrecondition = Conditions.AutoscalingEnabled.class),
+    // TLS through cert-manager. The activation condition (cert-manager.io/v1 served, cluster-wide)
+    // keeps JOSDK from registering informers for cert-manager types until cert-manager exists;
+    // reconcile preconditions decide per cache (false: deleted). The trust bundle carries the CA
+    // rotation state (tls/DESIGN.md).
+    @Dependent(name = "tls-trust-bundle", type = TrustBundleDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class),
+    @Dependent(name = "tls-selfsigned-issuer", type = SelfSignedIssuerDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.OperatorManagedCa.class),
+    @Dependent(name = "tls-ca", type = CaCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.OperatorManagedCa.class,
+        dependsOn = {"tls-selfsigned-issuer", "tls-trust-bundle"}),
+    @Dependent(name = "tls-ca-next", type = NextCaCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.CaRotating.class,
+        dependsOn = {"tls-selfsigned-issuer", "tls-trust-bundle"}),
+    @Dependent(name = "tls-ca-issuer", type = CaIssuerDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.OperatorManagedCa.class,
+        dependsOn = {"tls-ca"}),
+    @Dependent(name = "tls-ca-cleanup", type = CaCleanupDependent.class,
+        reconcilePrecondition = Conditions.ManagedCaWithCertManager.class, dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-redis", type = RedisCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
+        dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-sentinel", type = SentinelCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.SentinelTls.class,
+        dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-gateway", type = GatewayCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
+        dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-gateway-redis", type = GatewayRedisCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
+        dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-operator", type = OperatorCertificateDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
+        dependsOn = {"tls-trust-bundle"}),
+    @Dependent(name = "tls-clients", type = ClientCertificatesDependent.class,
+        activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
+        dependsOn = {"tls-trust-bundle"}),
 })
 public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, AutoCloseable {
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
   static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
 
   private final CacheObserver observer = new CacheObserver();
+  private final CertificatesObserver certificatesObserver = new CertificatesObserver();
   private final StatusAggregator aggregator;
   private final EventRecorder events;
   private final Clock clock;
@@ -145,18 +184,19 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
     ObservedState observed = observer.observe(cache, context).withRedisSide(redisSide(cache, outcome, masterPod));
-    RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed);
+    CertificatesObservation certificates = certificatesObserver.observe(cache, context);
+    RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed, certificates);
     boolean blocked = !observed.missingPullSecrets().isEmpty();
     Duration recheck = blocked && BLOCKED_RECHECK.compareTo(outcome.recheck()) < 0 ? BLOCKED_RECHECK : outcome.recheck();
     if (StatusAggregator.same(status, cache.getStatus())) {
-      return UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(recheck);
+      return wakeForCertificates(UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(recheck), cache, certificates);
     }
     announceTransitions(cache, status, context);
     RedisGrpcCache patch = new RedisGrpcCache();
     patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
         .withName(cache.getMetadata().getName()).withNamespace(cache.getMetadata().getNamespace()).build());
     patch.setStatus(status);
-    return UpdateControl.patchStatus(patch).rescheduleAfter(recheck);
+    return wakeForCertificates(UpdateControl.patchStatus(patch).rescheduleAfter(recheck), cache, certificates);
   }
 
   /**
@@ -198,6 +238,17 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
   @Override
   public void close() {
     redisResources.shutdown();
+  }
+
+  /** CA trust propagation and a missing cert-manager need a timed look; nothing else wakes the reconciler. */
+  private UpdateControl<RedisGrpcCache> wakeForCertificates(UpdateControl<RedisGrpcCache> control, RedisGrpcCache cache,
+      CertificatesObservation certificates) {
+    Optional<Duration> wake = certificatesObserver.wakeUp(cache, certificates);
+    if (wake.isEmpty()) {
+      return control;
+    }
+    Duration after = control.getScheduleDelay().map(d -> Duration.ofMillis(Math.min(d, wake.get().toMillis()))).orElse(wake.get());
+    return control.rescheduleAfter(after);
   }
 
   /** Events for Ready and Degraded flips (not for the first, expected Ready=False). */

@@ -6,6 +6,9 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheStatus;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.model.Names;
+import io.redisgrpc.operator.tls.CertificatesCondition;
+import io.redisgrpc.operator.tls.CertificatesObservation;
+import io.redisgrpc.operator.tls.TlsNames;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,6 +30,11 @@ public final class StatusAggregator {
   }
 
   public RedisGrpcCacheStatus aggregate(RedisGrpcCache cache, ObservedState observed) {
+    return aggregate(cache, observed, null);
+  }
+
+  /** @param certificates what was seen of the cert-manager Certificates (null: not observed) */
+  public RedisGrpcCacheStatus aggregate(RedisGrpcCache cache, ObservedState observed, CertificatesObservation certificates) {
     RedisGrpcCacheStatus previous = cache.getStatus() == null ? new RedisGrpcCacheStatus() : cache.getStatus();
     RedisGrpcCacheStatus status = new RedisGrpcCacheStatus();
     status.observedGeneration = cache.getMetadata().getGeneration();
@@ -57,9 +65,16 @@ public final class StatusAggregator {
         "Redis pods ready: " + status.redis.summary + (sentinelMode ? ", sentinels ready: " + Math.max(observed.sentinelReady(), 0) + "/" + observed.sentinelDesired() : "")));
     conditions.add(condition(previous, ConditionTypes.GATEWAY_READY, gatewayReady,
         gatewayReady ? "ReplicasReady" : "ReplicasNotReady", "Gateway replicas ready: " + status.gateway.summary));
+    CertificatesCondition certs = CertificatesCondition.of(certificates);
+    boolean certificatesOk = !tlsRequested || certs.ready();
     if (tlsRequested) {
-      conditions.add(condition(previous, ConditionTypes.CERTIFICATES_READY, false, "NotImplemented",
-          "spec.tls.enabled is accepted but this operator version does not provision certificates yet; traffic is not encrypted"));
+      conditions.add(condition(previous, ConditionTypes.CERTIFICATES_READY, certs.ready(), certs.reason(), certs.message()));
+    }
+    for (io.redisgrpc.operator.crd.AuthSpec.ClientSpec client : cache.getSpec().auth.clients) {
+      RedisGrpcCacheStatus.ClientStatus entry = new RedisGrpcCacheStatus.ClientStatus();
+      entry.name = client.name;
+      entry.certificateSecret = tlsRequested ? TlsNames.clientCertificate(cache, client.name) : null;
+      status.clients.add(entry);
     }
     conditions.add(credentialsCondition(previous, observed.redisSide()));
     String degradedReason;
@@ -68,15 +83,16 @@ public final class StatusAggregator {
       degradedReason = "ImagePullSecretMissing";
       degradedMessage = "image pull secret(s) not found in namespace " + cache.getMetadata().getNamespace() + ": "
           + String.join(", ", observed.missingPullSecrets()) + "; create them or remove them from the spec";
-    } else if (tlsRequested) {
-      degradedReason = "TlsNotAvailable";
-      degradedMessage = "TLS was requested but is not provisioned by this operator version";
+    } else if (tlsRequested && certificates != null && !certificates.certManagerInstalled()) {
+      degradedReason = CertificatesCondition.CERT_MANAGER_MISSING;
+      degradedMessage = certs.message();
     } else {
       degradedReason = "AsExpected";
       degradedMessage = "No problems detected";
     }
-    conditions.add(condition(previous, ConditionTypes.DEGRADED, blocked || tlsRequested, degradedReason, degradedMessage));
-    boolean ready = redisReady && gatewayReady && !blocked;
+    boolean certManagerMissing = CertificatesCondition.CERT_MANAGER_MISSING.equals(degradedReason);
+    conditions.add(condition(previous, ConditionTypes.DEGRADED, blocked || certManagerMissing, degradedReason, degradedMessage));
+    boolean ready = redisReady && gatewayReady && !blocked && certificatesOk;
     boolean progressing = !ready && !blocked;
     conditions.add(condition(previous, ConditionTypes.PROGRESSING, progressing,
         progressing ? (observed.workloadsUpToDate() ? "WaitingForPods" : "Reconciling") : (blocked ? "Blocked" : "Converged"),

@@ -82,6 +82,46 @@ class StatusAggregatorTest {
     assertThat(condition(partial, ConditionTypes.READY).getStatus()).isEqualTo("False");
   }
 
+  @Test
+  void certificatesReadyFollowsCertManager() {
+    RedisGrpcCache cache = Caches.of("a", RedisMode.Cluster);
+    cache.getSpec().tls.enabled = true;
+    ObservedState pods = new ObservedState(6, 6, 0, 0, 2, 2, true, List.of());
+
+    RedisGrpcCacheStatus missing = at(T0).aggregate(cache, pods, new io.redisgrpc.operator.tls.CertificatesObservation(false, List.of(), null));
+    assertThat(condition(missing, ConditionTypes.CERTIFICATES_READY).getStatus()).isEqualTo("False");
+    assertThat(condition(missing, ConditionTypes.CERTIFICATES_READY).getReason()).isEqualTo("CertManagerMissing");
+    assertThat(condition(missing, ConditionTypes.DEGRADED).getReason()).isEqualTo("CertManagerMissing");
+    assertThat(condition(missing, ConditionTypes.READY).getStatus()).isEqualTo("False");
+
+    RedisGrpcCacheStatus pending = at(T0).aggregate(cache, pods,
+        new io.redisgrpc.operator.tls.CertificatesObservation(true, List.of("a-redis-tls"), null));
+    assertThat(condition(pending, ConditionTypes.CERTIFICATES_READY).getReason()).isEqualTo("CertificatesPending");
+    assertThat(condition(pending, ConditionTypes.CERTIFICATES_READY).getMessage()).contains("a-redis-tls");
+    assertThat(condition(pending, ConditionTypes.DEGRADED).getStatus()).isEqualTo("False");
+    assertThat(condition(pending, ConditionTypes.READY).getStatus()).isEqualTo("False");
+
+    var rotating = new io.redisgrpc.operator.tls.CaRotationState(1, io.redisgrpc.operator.tls.CaPhase.Trust, T0, "x");
+    RedisGrpcCacheStatus issued = at(T0).aggregate(cache, pods, new io.redisgrpc.operator.tls.CertificatesObservation(true, List.of(), rotating));
+    assertThat(condition(issued, ConditionTypes.CERTIFICATES_READY).getStatus()).isEqualTo("True");
+    assertThat(condition(issued, ConditionTypes.CERTIFICATES_READY).getReason()).isEqualTo("CARotationInProgress");
+    assertThat(condition(issued, ConditionTypes.READY).getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void statusNamesEachClientsCertificateSecretWithTls() {
+    RedisGrpcCache cache = Caches.of("a", RedisMode.Cluster);
+    var client = new io.redisgrpc.operator.crd.AuthSpec.ClientSpec();
+    client.name = "orders";
+    client.keyPrefix = "orders:";
+    cache.getSpec().auth.clients.add(client);
+    ObservedState pods = new ObservedState(6, 6, 0, 0, 2, 2, true, List.of());
+    assertThat(at(T0).aggregate(cache, pods).clients).extracting(c -> c.name + ":" + c.certificateSecret).containsExactly("orders:null");
+    cache.getSpec().tls.enabled = true;
+    assertThat(at(T0).aggregate(cache, pods, new io.redisgrpc.operator.tls.CertificatesObservation(true, List.of(), null)).clients)
+        .extracting(c -> c.certificateSecret).containsExactly("a-client-orders-tls");
+  }
+
   private static StatusAggregator at(Instant now) {
     return new StatusAggregator(Clock.fixed(now, ZoneOffset.UTC));
   }

@@ -1,0 +1,13 @@
+package io.redisgrpc.operator.tls;
+
+/** Phases of a CA rotation; see {@link CaRotationMachine} and DESIGN.md. */
+public enum CaPhase {
+  /** One CA generation: trusted, and signing every leaf. */
+  Idle,
+  /** Rotation requested: the next generation's CA certificate is being issued; nobody trusts it yet. */
+  Prepare,
+  /** Both CA certificates are in the trust bundle; waiting until every component has the new bundle. */
+  Trust,
+  /** Leaves are re-issued from the new CA; the old one is still trusted until every leaf has moved. */
+  Reissue
+}
