@@ -264,6 +264,24 @@ class CertificatesTest {
           .as("operator client certificate").contains("PONG");
       assertThat(cli(port, tls)).as("no client certificate").doesNotContain("PONG");
       assertThat(cli(port, "")).as("plaintext").doesNotContain("PONG");
+
+      // The operator reaches it the same way: TLS with its own certificate, then its ACL user.
+      io.lettuce.core.resource.ClientResources resources = io.lettuce.core.resource.DefaultClientResources.create();
+      try {
+        var topology = new io.redisgrpc.operator.lifecycle.RedisEndpoints.Topology(
+            List.of(new io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint("127.0.0.1", port, null)), false, List.of(),
+            java.util.Map.of("127.0.0.1:" + port, 0));
+        var outcome = new io.redisgrpc.operator.lifecycle.RedisLifecycle(client, resources, java.time.Clock.systemUTC(), Duration.ofSeconds(2))
+            .round(rot, topology);
+        assertThat(outcome.redis()).as("the operator had its certificate and the bundle").isPresent();
+        assertThat(outcome.redis().get().problems()).isEmpty();
+        assertThat(outcome.redis().get().reached()).isEqualTo(1);
+        assertThat(outcome.redis().get().aclInSync()).as("ACL users applied over TLS").isTrue();
+        assertThat(cli(port, tls + " --cert " + dir.resolve("client/tls.crt") + " --key " + dir.resolve("client/tls.key")))
+            .as("default user now off: a valid certificate alone is not enough").contains("NOAUTH");
+      } finally {
+        resources.shutdown();
+      }
     }
   }
 

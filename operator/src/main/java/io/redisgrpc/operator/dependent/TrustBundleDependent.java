@@ -15,7 +15,7 @@ import io.redisgrpc.operator.tls.CaPhase;
 import io.redisgrpc.operator.tls.CaRotationMachine;
 import io.redisgrpc.operator.tls.CaRotationState;
 import io.redisgrpc.operator.tls.CertificateModels;
-import io.redisgrpc.operator.tls.GoDuration;
+import io.redisgrpc.operator.model.GoDuration;
 import io.redisgrpc.operator.tls.Pem;
 import io.redisgrpc.operator.tls.TlsNames;
 import java.nio.charset.StandardCharsets;

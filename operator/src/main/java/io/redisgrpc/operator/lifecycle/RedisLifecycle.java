@@ -7,8 +7,10 @@ import io.redisgrpc.operator.credentials.CredentialStore.Stored;
 import io.redisgrpc.operator.credentials.Credentials;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.model.GoDuration;
 import io.redisgrpc.operator.model.RedisConfig;
 import io.redisgrpc.operator.redis.RedisAdmin;
+import io.redisgrpc.operator.redis.RedisTls;
 import io.redisgrpc.operator.redis.acl.AclRules;
 import io.redisgrpc.operator.redis.config.LiveConfig;
 import io.redisgrpc.operator.redis.rotation.RotationMachine;
@@ -47,6 +49,7 @@ public final class RedisLifecycle {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final KubernetesClient client;
   private final CredentialStore store;
   private final RedisAdmin admin;
   private final Clock clock;
@@ -55,6 +58,7 @@ public final class RedisLifecycle {
 
   /** @param driftCheck how often a settled cache is looked at again (drift repair); see {@link #DRIFT_CHECK} */
   public RedisLifecycle(KubernetesClient client, ClientResources resources, Clock clock, Duration driftCheck) {
+    this.client = client;
     this.store = new CredentialStore(client);
     this.admin = new RedisAdmin(resources);
     this.clock = clock;
@@ -72,8 +76,8 @@ public final class RedisLifecycle {
 
   public Outcome round(RedisGrpcCache cache, RedisEndpoints.Topology topology) {
     Instant now = clock.instant();
-    Duration interval = goDuration(cache.getSpec().auth.rotation.interval);
-    Duration grace = goDuration(cache.getSpec().auth.rotation.gracePeriod);
+    Duration interval = GoDuration.parse(cache.getSpec().auth.rotation.interval);
+    Duration grace = GoDuration.parse(cache.getSpec().auth.rotation.gracePeriod);
 
     // 1. credentials for every user the spec needs
     Stored stored = store.load(cache, now, interval);
@@ -89,7 +93,13 @@ public final class RedisLifecycle {
     // Pods above the spec's count are leaving (a StatefulSet removes the highest ordinals first).
     List<Endpoint> leaving = topology.complete() && topology.nodes().size() > specPods
         ? topology.nodes().subList(specPods, topology.nodes().size()) : List.of();
-    if (!topology.nodes().isEmpty()) {
+    Optional<RedisTls> tls = Optional.empty();
+    boolean tlsMissing = false;
+    if (io.redisgrpc.operator.tls.TlsRendering.enabled(cache)) {
+      tls = tls(cache);
+      tlsMissing = tls.isEmpty();
+    }
+    if (!topology.nodes().isEmpty() && !tlsMissing) {
       Credentials credentials = stored.credentials();
       boolean cluster = cache.getSpec().redis.mode == RedisMode.Cluster;
       seen = Optional.of(admin.round(new RedisAdmin.Desired(
@@ -101,7 +111,7 @@ public final class RedisLifecycle {
           credentials.candidates(AclRules.OPERATOR),
           credentials.current(AclRules.REPLICATION),
           credentials.current(AclRules.SENTINEL),
-          live, topology.aliases(), topology.complete(), leaving)));
+          live, topology.aliases(), topology.complete(), leaving, tls)));
     }
     // Only a complete look that finds every leaving pod removable releases a scale-down.
     boolean drained = !leaving.isEmpty()
@@ -131,6 +141,25 @@ public final class RedisLifecycle {
     store.applyDerived(cache, next.credentials());
 
     return new Outcome(next, seen, io.redisgrpc.operator.model.Hashes.sha256(live.toString()), recheck(next, decision, seen, grace, now), drained);
+  }
+
+  /**
+   * The operator's client certificate and the trust bundle, once cert-manager has issued them;
+   * empty before (Redis runs TLS only, so there is nothing to talk to Redis with yet).
+   */
+  private Optional<RedisTls> tls(RedisGrpcCache cache) {
+    String namespace = cache.getMetadata().getNamespace();
+    var secret = client.secrets().inNamespace(namespace).withName(io.redisgrpc.operator.tls.TlsNames.operatorCertificate(cache)).get();
+    var bundle = client.configMaps().inNamespace(namespace).withName(io.redisgrpc.operator.tls.TlsNames.trustBundle(cache)).get();
+    if (secret == null || secret.getData() == null || !secret.getData().containsKey("tls.crt") || !secret.getData().containsKey("tls.key")
+        || bundle == null || bundle.getData() == null || bundle.getData().get(io.redisgrpc.operator.tls.TlsNames.TRUST_BUNDLE_KEY) == null) {
+      return Optional.empty();
+    }
+    java.util.Base64.Decoder base64 = java.util.Base64.getDecoder();
+    return Optional.of(new RedisTls(
+        new String(base64.decode(secret.getData().get("tls.crt")), java.nio.charset.StandardCharsets.US_ASCII),
+        new String(base64.decode(secret.getData().get("tls.key")), java.nio.charset.StandardCharsets.US_ASCII),
+        bundle.getData().get(io.redisgrpc.operator.tls.TlsNames.TRUST_BUNDLE_KEY)));
   }
 
   /**
@@ -167,15 +196,6 @@ public final class RedisLifecycle {
     }
     Duration untilRotation = Duration.between(now, stored.rotation().nextRotation());
     return untilRotation.isNegative() ? BUSY_RECHECK : min(untilRotation, driftCheck);
-  }
-
-  /** The CRD's durations are Go durations ("720h", "1h30m"); Fabric8's Duration parses them. */
-  private static Duration goDuration(String value) {
-    try {
-      return io.fabric8.kubernetes.api.model.Duration.parse(value).getDuration();
-    } catch (java.text.ParseException e) {
-      throw new IllegalArgumentException("not a duration: " + value, e);
-    }
   }
 
   private static Duration min(Duration a, Duration b) {

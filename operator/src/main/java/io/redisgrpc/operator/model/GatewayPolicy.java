@@ -24,8 +24,7 @@ public final class GatewayPolicy {
 
   /** The identity in the client certificate the operator issues for {@code client}. */
   public static String identity(RedisGrpcCache cache, String client) {
-    return "spiffe://redisgrpc.io/ns/" + cache.getMetadata().getNamespace() + "/cache/" + cache.getMetadata().getName()
-        + "/client/" + client;
+    return io.redisgrpc.operator.tls.TlsNames.clientIdentity(cache, client);
   }
 
   public static String render(RedisGrpcCache cache) {

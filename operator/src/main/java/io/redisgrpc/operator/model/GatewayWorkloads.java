@@ -22,6 +22,7 @@ public final class GatewayWorkloads {
   private GatewayWorkloads() {}
 
   public static final String CREDENTIALS_DIR = "/etc/redisgrpc/credentials";
+  public static final String POLICY_DIR = "/etc/redisgrpc/policy";
 
   /** The gateway's command line, derived from the spec. */
   public static List<String> args(RedisGrpcCache cache) {
@@ -45,6 +46,10 @@ public final class GatewayWorkloads {
     args.add("--max-key-bytes=" + gateway.limits.maxKeyBytes);
     args.add("--max-batch-operations=" + gateway.limits.maxBatchOperations);
     args.addAll(TlsRendering.gatewayArgs(cache));
+    if (TlsRendering.enabled(cache)) {
+      // mTLS tells callers apart: each is held to its declared client (prefixes, permissions, own ACL user).
+      args.add("--policy-file=" + POLICY_DIR + "/" + GatewayPolicy.FILE);
+    }
     return args;
   }
 
@@ -85,9 +90,13 @@ public final class GatewayWorkloads {
                     .withTerminationMessagePolicy("File")
                     .withVolumeMounts(PodTemplates.mount("tmp", "/tmp", false), PodTemplates.mount("credentials", CREDENTIALS_DIR, true))
                     .addAllToVolumeMounts(TlsRendering.gatewayMounts(cache))
+                    .addToVolumeMounts(PodTemplates.mount("policy", POLICY_DIR, true))
                     .build())
                 .withVolumes(PodTemplates.emptyDir("tmp"), PodTemplates.secretVolume("credentials", Names.gatewayCredentials(cache)))
                 .addAllToVolumes(TlsRendering.gatewayVolumes(cache))
+                .addToVolumes(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("policy")
+                    .withConfigMap(new io.fabric8.kubernetes.api.model.ConfigMapVolumeSourceBuilder()
+                        .withName(Names.gatewayPolicy(cache)).withDefaultMode(420).build()).build())
                 .build())
           .endTemplate()
         .endSpec();

@@ -61,10 +61,12 @@ public final class RedisAdmin {
    *     {@code nodes}: sentinels name the master by its announced hostname
    * @param complete {@code nodes} holds every pod of the cache: formation and resharding need all
    * @param leaving Cluster mode, scaling down: pods to drain before the StatefulSet may remove them
+   * @param tls present when the cache runs TLS: every connection uses it
    */
   public record Desired(Mode mode, List<Endpoint> nodes, List<Sentinel> sentinels, int masters, int quorum,
       List<AclUser> users, List<String> operatorPasswords, String replicationPassword, String sentinelPassword,
-      Map<String, String> liveConfig, Map<String, Integer> aliases, boolean complete, List<Endpoint> leaving) {}
+      Map<String, String> liveConfig, Map<String, Integer> aliases, boolean complete, List<Endpoint> leaving,
+      Optional<RedisTls> tls) {}
 
   /**
    * What a round saw and did.
@@ -94,7 +96,7 @@ public final class RedisAdmin {
     boolean replicationCurrent = true;
     Optional<Integer> master = Optional.empty();
     boolean sentinelsCurrent = false;
-    try (Logins logins = new Logins(desired.operatorPasswords())) {
+    try (Logins logins = new Logins(desired.operatorPasswords(), desired.tls())) {
       for (Endpoint node : desired.nodes()) {
         try {
           reached.put(node, logins.connect(node, bootstrapped));
@@ -113,7 +115,7 @@ public final class RedisAdmin {
       }
       // Sentinels get their credentials before default goes too: they may still monitor as default.
       if (desired.mode() == Mode.SENTINEL && !desired.sentinels().isEmpty()) {
-        try (SentinelAdmin sentinels = new SentinelAdmin(resources)) {
+        try (SentinelAdmin sentinels = new SentinelAdmin(resources, desired.tls())) {
           SentinelAdmin.Result result = sentinels.round(desired.sentinels(), desired.quorum(),
               AclRules.SENTINEL, desired.sentinelPassword());
           master = result.master().map(desired.aliases()::get);
@@ -140,7 +142,7 @@ public final class RedisAdmin {
     // A bootstrap connection ran as default, which is now off: the rest goes over fresh logins.
     boolean liveApplied = reached.size() == desired.nodes().size();
     ClusterFormation.Result cluster = null;
-    try (Logins logins = new Logins(desired.operatorPasswords())) {
+    try (Logins logins = new Logins(desired.operatorPasswords(), desired.tls())) {
       for (Endpoint node : reached.keySet()) {
         try {
           Map<String, String> changed = LiveConfig.apply(logins.connect(node, null), desired.liveConfig());
@@ -224,17 +226,21 @@ public final class RedisAdmin {
   /** Admin connections that log in as the operator, falling back to a one-time bootstrap. */
   private final class Logins implements AutoCloseable {
     private final List<String> passwords;
+    private final Optional<RedisTls> tls;
     private final Map<String, Integer> attempt = new LinkedHashMap<>();
     final NodeConnections connections;
 
-    Logins(List<String> passwords) {
+    Logins(List<String> passwords, Optional<RedisTls> tls) {
       this.passwords = passwords;
-      this.connections = new NodeConnections(resources, this::uri);
+      this.tls = tls;
+      this.connections = new NodeConnections(resources,
+          tls.map(RedisTls::clientOptions).orElseGet(io.lettuce.core.ClientOptions::create), this::uri);
     }
 
     private RedisURI uri(Endpoint node) {
       int index = attempt.getOrDefault(describe(node), 0);
       RedisURI.Builder uri = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(TIMEOUT);
+      tls.ifPresent(t -> t.secure(uri));
       if (index < passwords.size()) {
         uri.withAuthentication(AclRules.OPERATOR, passwords.get(index));
       }

@@ -64,7 +64,7 @@ public final class CertificateModels {
           .withSecretName(name)
           .withNewSecretTemplate().withLabels(labels).endSecretTemplate()
           .withDuration(new Duration(CA_LIFETIME))
-          .withNewPrivateKey().withAlgorithm("ECDSA").withSize(256).withRotationPolicy("Always").endPrivateKey()
+          .withNewPrivateKey().withAlgorithm("ECDSA").withSize(256).withEncoding("PKCS8").withRotationPolicy("Always").endPrivateKey()
           .withUsages("cert sign", "crl sign", "digital signature")
           .withIssuerRef(ref(TlsNames.selfSignedIssuer(cache), "Issuer", "cert-manager.io"))
         .endSpec()
@@ -160,7 +160,7 @@ public final class CertificateModels {
           .withCommonName(commonName)
           .withSecretName(name)
           .withNewSecretTemplate().withLabels(labels).endSecretTemplate()
-          .withNewPrivateKey().withAlgorithm("ECDSA").withSize(256).withRotationPolicy("Always").endPrivateKey()
+          .withNewPrivateKey().withAlgorithm("ECDSA").withSize(256).withEncoding("PKCS8").withRotationPolicy("Always").endPrivateKey()
           .withUsages(usages)
           .withIssuerRef(issuerRef(cache))
         .endSpec();

@@ -13,32 +13,24 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** PEM certificates: parse, fingerprint, join into a bundle, check who signed a leaf. Pure: strings in, answers out. */
 public final class Pem {
-  private static final Pattern BLOCK = Pattern.compile(
-      "-----BEGIN CERTIFICATE-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END CERTIFICATE-----");
-
   private Pem() {}
 
-  /** Every certificate in the text, in order; malformed blocks are skipped. */
+  /** Every certificate in the text, in order (the JDK reads concatenated PEM); nothing for text that is not PEM certificates. */
   public static List<X509Certificate> certificates(String pem) {
-    List<X509Certificate> result = new ArrayList<>();
-    if (pem == null) {
+    if (pem == null || pem.isBlank()) {
+      return new ArrayList<>();
+    }
+    try {
+      List<X509Certificate> result = new ArrayList<>();
+      CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
+          .forEach(c -> result.add((X509Certificate) c));
       return result;
+    } catch (CertificateException e) {
+      return new ArrayList<>();
     }
-    Matcher m = BLOCK.matcher(pem);
-    while (m.find()) {
-      try {
-        byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-        result.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der)));
-      } catch (CertificateException | IllegalArgumentException e) {
-        // not a certificate: ignored
-      }
-    }
-    return result;
   }
 
   /** SHA-256 of the DER encoding, hex. */

@@ -1,5 +1,7 @@
 package io.redisgrpc.operator.tls;
 
+import io.redisgrpc.operator.model.GoDuration;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.certmanager.api.model.v1.Certificate;
@@ -42,7 +44,7 @@ class TlsRenderingTest {
     assertThat(RedisConfig.sentinelConf(cache)).contains("port 0\ntls-port 26379\n", "tls-replication yes", "tls-auth-clients yes");
     assertThat(RedisConfig.sentinelModeStartScript(cache)).contains("-p 26379 --tls --cert /etc/redisgrpc/tls/tls.crt");
     StatefulSet sentinel = RedisWorkloads.sentinel(cache);
-    assertThat(secretVolumes(sentinel)).containsExactly("orders-sentinel-tls");
+    assertThat(secretVolumes(sentinel)).contains("orders-sentinel-tls").doesNotContain("orders-redis-tls");
     assertThat(sentinel.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getExec().getCommand())
         .containsSequence("--tls", "--cert", "/etc/redisgrpc/tls/tls.crt", "--key", "/etc/redisgrpc/tls/tls.key",
             "--cacert", "/etc/redisgrpc/trust/ca.crt", "ping");
@@ -52,7 +54,7 @@ class TlsRenderingTest {
   void redisPodsMountTheirSecretAndTheTrustBundleAndTlsRollsThePods() {
     RedisGrpcCache cache = tls(RedisMode.Cluster);
     StatefulSet redis = RedisWorkloads.redis(cache);
-    assertThat(secretVolumes(redis)).containsExactly("orders-redis-tls");
+    assertThat(secretVolumes(redis)).contains("orders-redis-tls").doesNotContain("orders-sentinel-tls");
     assertThat(redis.getSpec().getTemplate().getSpec().getVolumes()).anyMatch(v -> v.getConfigMap() != null
         && "orders-trust-bundle".equals(v.getConfigMap().getName()));
     assertThat(redis.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts())

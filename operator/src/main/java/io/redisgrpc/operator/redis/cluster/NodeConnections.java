@@ -21,7 +21,13 @@ public final class NodeConnections implements AutoCloseable {
   private final Map<String, StatefulRedisConnection<String, String>> connections = new ConcurrentHashMap<>();
 
   public NodeConnections(ClientResources resources, Function<ClusterFormation.Endpoint, RedisURI> uris) {
+    this(resources, io.lettuce.core.ClientOptions.create(), uris);
+  }
+
+  /** @param options e.g. TLS settings for every node */
+  public NodeConnections(ClientResources resources, io.lettuce.core.ClientOptions options, Function<ClusterFormation.Endpoint, RedisURI> uris) {
     this.client = RedisClient.create(resources);
+    this.client.setOptions(options);
     this.uris = uris;
   }
 

@@ -29,9 +29,13 @@ public final class SentinelAdmin implements AutoCloseable {
   private final ClientResources resources;
   private final RedisClient client;
 
-  public SentinelAdmin(ClientResources resources) {
+  private final Optional<io.redisgrpc.operator.redis.RedisTls> tls;
+
+  public SentinelAdmin(ClientResources resources, Optional<io.redisgrpc.operator.redis.RedisTls> tls) {
     this.resources = resources;
+    this.tls = tls;
     this.client = RedisClient.create(resources);
+    tls.ifPresent(t -> client.setOptions(t.clientOptions()));
   }
 
   /**
@@ -42,7 +46,7 @@ public final class SentinelAdmin implements AutoCloseable {
 
   public Result round(List<Sentinel> sentinels, int quorum, String authUser, String authPassword) {
     Optional<String> master;
-    try (SentinelMasterDiscovery discovery = new SentinelMasterDiscovery(resources)) {
+    try (SentinelMasterDiscovery discovery = new SentinelMasterDiscovery(resources, tls)) {
       master = discovery.discover(sentinels, Names.SENTINEL_MASTER_NAME).master();
     }
     List<String> actions = new ArrayList<>();
@@ -50,7 +54,8 @@ public final class SentinelAdmin implements AutoCloseable {
     boolean allCurrent = master.isPresent();
     for (Sentinel sentinel : sentinels) {
       String name = sentinel.host() + ":" + sentinel.port();
-      RedisURI uri = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(TIMEOUT).build();
+      RedisURI.Builder builder = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(TIMEOUT);
+      RedisURI uri = tls.map(t -> t.secure(builder)).orElse(builder).build();
       try (StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(uri)) {
         RedisSentinelCommands<String, String> commands = connection.sync();
         Optional<String> named = namedMaster(commands);

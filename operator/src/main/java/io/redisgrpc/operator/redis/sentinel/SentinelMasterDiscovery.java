@@ -29,15 +29,24 @@ public final class SentinelMasterDiscovery implements AutoCloseable {
 
   private final RedisClient client;
 
+  private final java.util.Optional<io.redisgrpc.operator.redis.RedisTls> tls;
+
   public SentinelMasterDiscovery(ClientResources resources) {
+    this(resources, java.util.Optional.empty());
+  }
+
+  public SentinelMasterDiscovery(ClientResources resources, java.util.Optional<io.redisgrpc.operator.redis.RedisTls> tls) {
     this.client = RedisClient.create(resources);
+    this.tls = tls;
+    tls.ifPresent(t -> client.setOptions(t.clientOptions()));
   }
 
   public Answer discover(List<Sentinel> sentinels, String masterName) {
     Map<String, Integer> votes = new LinkedHashMap<>();
     int answered = 0;
     for (Sentinel sentinel : sentinels) {
-      RedisURI uri = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(Duration.ofSeconds(2)).build();
+      RedisURI.Builder builder = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(Duration.ofSeconds(2));
+      RedisURI uri = tls.map(t -> t.secure(builder)).orElse(builder).build();
       try (StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(uri)) {
         SocketAddress address = connection.sync().getMasterAddrByName(masterName);
         answered++;

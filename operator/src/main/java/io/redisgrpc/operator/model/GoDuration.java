@@ -1,10 +1,13 @@
-package io.redisgrpc.operator.tls;
+package io.redisgrpc.operator.model;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the Go duration subset the CRD allows: {@code 90s}, {@code 1h30m}, {@code 1.5h}, {@code 250ms}. */
+/**
+ * Parses the Go duration subset the CRD allows: {@code 90s}, {@code 1h30m}, {@code 1.5h}, {@code 250ms}.
+ * Not Fabric8's {@code Duration.parse}: it reads "1.5s" as 5 s, and the CRD admits fractions.
+ */
 public final class GoDuration {
   private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
 
