@@ -279,10 +279,46 @@ class CertificatesTest {
         assertThat(outcome.redis().get().aclInSync()).as("ACL users applied over TLS").isTrue();
         assertThat(cli(port, tls + " --cert " + dir.resolve("client/tls.crt") + " --key " + dir.resolve("client/tls.key")))
             .as("default user now off: a valid certificate alone is not enough").contains("NOAUTH");
+
+        // A renewed certificate in the mounted files (here: another leaf of the same CA) is served
+        // after the operator's next round, without a restart.
+        String before = servedFingerprint(port, dir);
+        assertThat(before).isEqualTo(fingerprint(dir.resolve("tls/tls.crt")));
+        write(dir.resolve("tls/tls.crt"), decode(secret("rot-sentinel-tls"), "tls.crt"));
+        write(dir.resolve("tls/tls.key"), decode(secret("rot-sentinel-tls"), "tls.key"));
+        assertThat(servedFingerprint(port, dir)).as("Redis does not notice new files by itself").isEqualTo(before);
+        long pid = redis.pid();
+        new io.redisgrpc.operator.lifecycle.RedisLifecycle(client, resources, java.time.Clock.systemUTC(), Duration.ofSeconds(2))
+            .round(rot, topology);
+        assertThat(servedFingerprint(port, dir)).as("the renewed certificate is served").isEqualTo(fingerprint(dir.resolve("tls/tls.crt")))
+            .isNotEqualTo(before);
+        assertThat(redis.pid()).as("no restart").isEqualTo(pid);
       } finally {
         resources.shutdown();
       }
     }
+  }
+
+  /** SHA-256 fingerprint of the certificate the server presents, read with openssl s_client. */
+  static String servedFingerprint(int port, java.nio.file.Path dir) throws Exception {
+    return sh("openssl s_client -connect 127.0.0.1:" + port + " -cert " + dir.resolve("client/tls.crt") + " -key "
+        + dir.resolve("client/tls.key") + " -CAfile " + dir.resolve("trust/ca.crt") + " </dev/null 2>/dev/null"
+        + " | openssl x509 -noout -fingerprint -sha256");
+  }
+
+  static String fingerprint(java.nio.file.Path certificate) throws Exception {
+    return sh("openssl x509 -noout -fingerprint -sha256 -in " + certificate);
+  }
+
+  static String sh(String command) throws Exception {
+    Process process = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+    if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("timed out: " + command);
+    }
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(out).as(command).startsWith("sha256 Fingerprint=");
+    return out;
   }
 
   static void write(java.nio.file.Path file, String content) throws java.io.IOException {

@@ -120,6 +120,14 @@ public final class RedisProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /** The OS process id (e.g. to show a setting was applied without a restart). */
+  public synchronized long pid() {
+    if (process == null) {
+      throw new IllegalStateException("not started");
+    }
+    return process.pid();
+  }
+
   public int port() {
     return port;
   }

@@ -154,6 +154,11 @@ public final class RedisAdmin {
           problems.add("live config on " + describe(node) + ": " + e.getMessage());
         }
       }
+      if (desired.tls().isPresent()) {
+        for (Endpoint node : reached.keySet()) {
+          reloadTlsFiles(node, logins.connect(node, null), problems);
+        }
+      }
       if (desired.mode() == Mode.CLUSTER && desired.complete() && reached.size() == desired.nodes().size()) {
         // MIGRATE logs in on the target node itself (AUTH2): as the operator.
         ClusterFormation.Options options = new ClusterFormation.Options(
@@ -204,6 +209,24 @@ public final class RedisAdmin {
     } catch (RedisException e) {
       problems.add("replication credentials on " + describe(node.getKey()) + ": " + e.getMessage());
       return false;
+    }
+  }
+
+  /**
+   * Makes a node read its certificate, key and trust bundle files again: a CONFIG SET of these
+   * directives reloads the TLS context even when the path is unchanged, and new connections get
+   * the renewed certificate or the new CA bundle the kubelet has written into the mounted
+   * volumes; open connections are not touched. Cheap and idempotent, so every round does it.
+   */
+  private static void reloadTlsFiles(Endpoint node, RedisCommands<String, String> redis, List<String> problems) {
+    try {
+      Map<String, String> files = redis.configGet("tls-cert-file", "tls-key-file", "tls-ca-cert-file");
+      files.values().removeIf(value -> value == null || value.isEmpty());
+      if (!files.isEmpty()) {
+        redis.configSet(files);
+      }
+    } catch (RedisException e) {
+      problems.add("reloading TLS files on " + describe(node) + ": " + e.getMessage());
     }
   }
 
