@@ -220,8 +220,8 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
     String master = sentinelMode ? (masterPod != null ? masterPod : previousMaster) : null;
     if (outcome.redis().isEmpty()) {
       return new ObservedState.RedisSide(-1, 0, false, false, outcome.liveConfigHash(), null, null, null, null, master, List.of(),
-          rotation.generation(), rotation.phase().name(), rotation.phaseSince().toString(), rotation.lastRotation().toString(),
-          rotation.nextRotation().toString());
+          rotation.generation(), rotation.phase().name(), seconds(rotation.phaseSince()), seconds(rotation.lastRotation()),
+          seconds(rotation.nextRotation()));
     }
     RedisAdmin.Observation seen = outcome.redis().get();
     ClusterReport cluster = seen.cluster() == null ? null : seen.cluster().report();
@@ -231,8 +231,13 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
         cluster == null ? null : cluster.replicasPerMaster().values().stream().mapToInt(Integer::intValue).min().orElse(0),
         seen.cluster() == null ? null : seen.cluster().converged() && cluster.complete(),
         master, seen.problems(),
-        rotation.generation(), rotation.phase().name(), rotation.phaseSince().toString(), rotation.lastRotation().toString(),
-        rotation.nextRotation().toString());
+        rotation.generation(), rotation.phase().name(), seconds(rotation.phaseSince()), seconds(rotation.lastRotation()),
+        seconds(rotation.nextRotation()));
+  }
+
+  /** Status times to the second, like the conditions' (the Secret annotations keep full precision). */
+  private static String seconds(java.time.Instant instant) {
+    return instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
   }
 
   @Override
