@@ -123,12 +123,6 @@ public final class CredentialStore {
     apply(cache, Names.gatewayCredentials(cache), credentials.currentOf(gatewayUsers(cache)));
   }
 
-  /** The current data of a derived Secret (for checks that consumers got the new passwords). */
-  public Map<String, String> read(RedisGrpcCache cache, String name) {
-    Secret secret = client.secrets().inNamespace(cache.getMetadata().getNamespace()).withName(name).get();
-    return secret == null ? Map.of() : decode(secret.getData());
-  }
-
   private void apply(RedisGrpcCache cache, String name, Map<String, String> data) {
     Secret secret = new SecretBuilder()
         .withMetadata(meta(cache, name).build())

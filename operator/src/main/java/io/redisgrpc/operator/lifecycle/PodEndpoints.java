@@ -38,10 +38,7 @@ public final class PodEndpoints implements RedisEndpoints {
     List<Sentinel> sentinels = ofComponent(pods, Labels.SENTINEL).stream()
         .map(pod -> new Sentinel(pod.getStatus().getPodIP(), Names.SENTINEL_PORT)).toList();
     // While scaling down, the StatefulSet still has the leaving pods: all of them count.
-    int desired = Math.max(RedisWorkloads.redisPods(cache.getSpec().redis), context.getSecondaryResourcesAsStream(
-            io.fabric8.kubernetes.api.model.apps.StatefulSet.class)
-        .filter(set -> Names.redis(cache).equals(set.getMetadata().getName()))
-        .map(set -> set.getSpec().getReplicas()).filter(java.util.Objects::nonNull).findFirst().orElse(0));
+    int desired = Math.max(RedisWorkloads.redisPods(cache.getSpec().redis), statefulSetReplicas(cache, context).orElse(0));
     boolean complete = nodes.size() == desired
         && redisPods.stream().map(PodEndpoints::ordinal).toList().equals(java.util.stream.IntStream.range(0, desired).boxed().toList());
     return new Topology(nodes, complete, sentinels, aliases);
@@ -59,6 +56,13 @@ public final class PodEndpoints implements RedisEndpoints {
     return pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null && pod.getStatus().getPodIP() != null
         && pod.getStatus().getConditions() != null
         && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** The Redis StatefulSet's replica count as it is now (which a scale-down holds above the spec's). */
+  public static java.util.Optional<Integer> statefulSetReplicas(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    return context.getSecondaryResourcesAsStream(io.fabric8.kubernetes.api.model.apps.StatefulSet.class)
+        .filter(set -> Names.redis(cache).equals(set.getMetadata().getName()))
+        .map(set -> set.getSpec().getReplicas()).filter(java.util.Objects::nonNull).findFirst();
   }
 
   /** StatefulSet pods are named {@code <set>-<ordinal>}. */

@@ -34,7 +34,6 @@ import io.redisgrpc.operator.lifecycle.RedisLifecycle;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.redisgrpc.operator.redis.RedisAdmin;
 import io.redisgrpc.operator.redis.cluster.ClusterReport;
 import io.redisgrpc.operator.redis.rotation.RotationState;
@@ -205,9 +204,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
    */
   private static void holdScaleDownUntilDrained(RedisGrpcCache cache, Context<RedisGrpcCache> context, RedisLifecycle.Outcome outcome) {
     int spec = RedisWorkloads.redisPods(cache.getSpec().redis);
-    int running = context.getSecondaryResourcesAsStream(StatefulSet.class)
-        .filter(set -> Names.redis(cache).equals(set.getMetadata().getName()))
-        .map(set -> set.getSpec().getReplicas()).filter(java.util.Objects::nonNull).findFirst().orElse(spec);
+    int running = PodEndpoints.statefulSetReplicas(cache, context).orElse(spec);
     if (cache.getSpec().redis.mode == RedisMode.Cluster && running > spec && !outcome.drained()) {
       context.managedWorkflowAndDependentResourceContext().put(RedisStatefulSetDependent.REPLICAS, running);
     }

@@ -96,7 +96,10 @@ public final class RedisAdmin {
     boolean replicationCurrent = true;
     Optional<Integer> master = Optional.empty();
     boolean sentinelsCurrent = false;
-    try (Logins logins = new Logins(desired.operatorPasswords(), desired.tls())) {
+    boolean liveApplied;
+    ClusterFormation.Result cluster = null;
+    Logins logins = new Logins(desired.operatorPasswords(), desired.tls());
+    try {
       for (Endpoint node : desired.nodes()) {
         try {
           reached.put(node, logins.connect(node, bootstrapped));
@@ -136,13 +139,14 @@ public final class RedisAdmin {
         }
         aclInSync &= applyAcl(node, desired.users(), true, actions, problems);
       }
-    }
-    replicationCurrent &= reached.size() == desired.nodes().size();
+      replicationCurrent &= reached.size() == desired.nodes().size();
 
-    // A bootstrap connection ran as default, which is now off: the rest goes over fresh logins.
-    boolean liveApplied = reached.size() == desired.nodes().size();
-    ClusterFormation.Result cluster = null;
-    try (Logins logins = new Logins(desired.operatorPasswords(), desired.tls())) {
+      if (!bootstrapped.isEmpty()) {
+        // A bootstrap session ran as default, which is now off: the rest goes over fresh logins.
+        logins.close();
+        logins = new Logins(desired.operatorPasswords(), desired.tls());
+      }
+      liveApplied = reached.size() == desired.nodes().size();
       for (Endpoint node : reached.keySet()) {
         try {
           Map<String, String> changed = LiveConfig.apply(logins.connect(node, null), desired.liveConfig());
@@ -168,6 +172,8 @@ public final class RedisAdmin {
         cluster = new ClusterFormation(logins.connections, options).step(desired.nodes(), desired.masters(), desired.leaving());
         actions.addAll(cluster.actions());
       }
+    } finally {
+      logins.close();
     }
     return new Observation(desired.nodes().size(), reached.size(), aclInSync, replicationCurrent, liveApplied,
         actions, problems, cluster, master, sentinelsCurrent);

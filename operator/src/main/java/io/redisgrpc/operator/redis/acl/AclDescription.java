@@ -19,6 +19,7 @@ import java.util.TreeSet;
  */
 record AclDescription(boolean enabled, Map<String, Object> fields) {
   private static final String FLAGS = "flags";
+  private static final String COMMANDS = "commands";
 
   /** Parses an ACL GETUSER reply: alternating field names and values (RESP2), or a map (RESP3). */
   static AclDescription parse(Object reply) {
@@ -46,7 +47,29 @@ record AclDescription(boolean enabled, Map<String, Object> fields) {
       }
     }
     fields.put(FLAGS, otherFlags);
+    if (fields.get(COMMANDS) instanceof String commands) {
+      fields.put(COMMANDS, canonicalCommands(commands));
+    }
     return new AclDescription(enabled, fields);
+  }
+
+  /**
+   * The command rules Redis 7.0 re-derives always start with the base ({@code +@all} or
+   * {@code -@all}), then categories, then single commands and subcommands, never adding and
+   * removing the same thing. Within such a derived description only the set of later tokens
+   * carries meaning, and their order comes from iterating Redis' command tables, which is not
+   * guaranteed: a CI run once saw an unchanged {@code _exporter} (several subcommand rules)
+   * reported as changed. So they are compared sorted, categories before commands as Redis
+   * emits them.
+   */
+  static String canonicalCommands(String commands) {
+    List<String> tokens = new ArrayList<>(List.of(commands.trim().split("\\s+")));
+    if (tokens.size() < 2) {
+      return commands.trim();
+    }
+    String base = tokens.remove(0);
+    tokens.sort(java.util.Comparator.comparing((String t) -> !t.substring(1).startsWith("@")).thenComparing(t -> t));
+    return base + " " + String.join(" ", tokens);
   }
 
   AclDescription withEnabled(boolean enabled) {

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,13 +27,11 @@ import java.util.Optional;
  */
 public final class SentinelAdmin implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
-  private final ClientResources resources;
   private final RedisClient client;
 
   private final Optional<io.redisgrpc.operator.redis.RedisTls> tls;
 
   public SentinelAdmin(ClientResources resources, Optional<io.redisgrpc.operator.redis.RedisTls> tls) {
-    this.resources = resources;
     this.tls = tls;
     this.client = RedisClient.create(resources);
     tls.ifPresent(t -> client.setOptions(t.clientOptions()));
@@ -45,48 +44,71 @@ public final class SentinelAdmin implements AutoCloseable {
   public record Result(Optional<String> master, boolean allCurrent, List<String> actions, List<String> problems) {}
 
   public Result round(List<Sentinel> sentinels, int quorum, String authUser, String authPassword) {
-    Optional<String> master;
-    try (SentinelMasterDiscovery discovery = new SentinelMasterDiscovery(resources, tls)) {
-      master = discovery.discover(sentinels, Names.SENTINEL_MASTER_NAME).master();
-    }
     List<String> actions = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    boolean allCurrent = master.isPresent();
-    for (Sentinel sentinel : sentinels) {
-      String name = sentinel.host() + ":" + sentinel.port();
-      RedisURI.Builder builder = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(TIMEOUT);
-      RedisURI uri = tls.map(t -> t.secure(builder)).orElse(builder).build();
-      try (StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(uri)) {
-        RedisSentinelCommands<String, String> commands = connection.sync();
-        Optional<String> named = namedMaster(commands);
-        if (named.isEmpty() && master.isPresent()) {
-          String[] hostPort = splitHostPort(master.get());
-          commands.monitor(Names.SENTINEL_MASTER_NAME, hostPort[0], Integer.parseInt(hostPort[1]), quorum);
-          for (Map.Entry<String, String> option : Map.of(
-              "down-after-milliseconds", "5000", "failover-timeout", "60000", "parallel-syncs", "1").entrySet()) {
-            commands.set(Names.SENTINEL_MASTER_NAME, option.getKey(), option.getValue());
-          }
-          actions.add("sentinel " + name + " monitors " + master.get() + " again");
-          named = master;
+    Map<Sentinel, StatefulRedisSentinelConnection<String, String>> open = new LinkedHashMap<>();
+    Map<Sentinel, Optional<String>> named = new LinkedHashMap<>();
+    try {
+      // One connection per sentinel for the whole round: first the vote, then the upkeep.
+      Map<String, Integer> votes = new LinkedHashMap<>();
+      for (Sentinel sentinel : sentinels) {
+        RedisURI.Builder builder = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(TIMEOUT);
+        try {
+          StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(tls.map(t -> t.secure(builder)).orElse(builder).build());
+          open.put(sentinel, connection);
+          Optional<String> answer = namedMaster(connection.sync());
+          named.put(sentinel, answer);
+          answer.ifPresent(address -> votes.merge(address, 1, Integer::sum));
+        } catch (RedisException e) {
+          problems.add("sentinel " + name(sentinel) + ": " + e.getMessage());
         }
-        if (named.isEmpty()) {
-          allCurrent = false;
-          problems.add("sentinel " + name + " monitors no master and no majority names one");
-          continue;
-        }
-        if (master.isPresent() && !named.equals(master)) {
-          allCurrent = false;
-          problems.add("sentinel " + name + " names " + named.get() + " while the majority names " + master.get());
-        }
-        // Idempotent; Sentinel does not show auth-pass back, so it is set every round.
-        commands.set(Names.SENTINEL_MASTER_NAME, "auth-user", authUser);
-        commands.set(Names.SENTINEL_MASTER_NAME, "auth-pass", authPassword);
-      } catch (RedisException e) {
-        allCurrent = false;
-        problems.add("sentinel " + name + ": " + e.getMessage());
       }
+      Optional<String> master = SentinelMasterDiscovery.majority(votes, sentinels.size());
+      boolean allCurrent = master.isPresent() && open.size() == sentinels.size();
+      for (Map.Entry<Sentinel, StatefulRedisSentinelConnection<String, String>> entry : open.entrySet()) {
+        allCurrent &= upkeep(entry.getKey(), entry.getValue().sync(), named.get(entry.getKey()), master, quorum, authUser, authPassword,
+            actions, problems);
+      }
+      return new Result(master, allCurrent, actions, problems);
+    } finally {
+      open.values().forEach(StatefulRedisSentinelConnection::close);
     }
-    return new Result(master, allCurrent, actions, problems);
+  }
+
+  /** Re-teaches a sentinel that lost the master, and gives it the credentials; true when it is current. */
+  private static boolean upkeep(Sentinel sentinel, RedisSentinelCommands<String, String> commands, Optional<String> named,
+      Optional<String> master, int quorum, String authUser, String authPassword, List<String> actions, List<String> problems) {
+    try {
+      if (named.isEmpty() && master.isPresent()) {
+        String[] hostPort = splitHostPort(master.get());
+        commands.monitor(Names.SENTINEL_MASTER_NAME, hostPort[0], Integer.parseInt(hostPort[1]), quorum);
+        for (Map.Entry<String, String> option : Map.of(
+            "down-after-milliseconds", "5000", "failover-timeout", "60000", "parallel-syncs", "1").entrySet()) {
+          commands.set(Names.SENTINEL_MASTER_NAME, option.getKey(), option.getValue());
+        }
+        actions.add("sentinel " + name(sentinel) + " monitors " + master.get() + " again");
+        named = master;
+      }
+      if (named.isEmpty()) {
+        problems.add("sentinel " + name(sentinel) + " monitors no master and no majority names one");
+        return false;
+      }
+      boolean agrees = master.isEmpty() || named.equals(master);
+      if (!agrees) {
+        problems.add("sentinel " + name(sentinel) + " names " + named.get() + " while the majority names " + master.get());
+      }
+      // Idempotent; Sentinel does not show auth-pass back, so it is set every round.
+      commands.set(Names.SENTINEL_MASTER_NAME, "auth-user", authUser);
+      commands.set(Names.SENTINEL_MASTER_NAME, "auth-pass", authPassword);
+      return agrees;
+    } catch (RedisException e) {
+      problems.add("sentinel " + name(sentinel) + ": " + e.getMessage());
+      return false;
+    }
+  }
+
+  private static String name(Sentinel sentinel) {
+    return sentinel.host() + ":" + sentinel.port();
   }
 
   private static Optional<String> namedMaster(RedisSentinelCommands<String, String> commands) {

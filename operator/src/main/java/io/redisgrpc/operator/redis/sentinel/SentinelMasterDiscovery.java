@@ -57,9 +57,13 @@ public final class SentinelMasterDiscovery implements AutoCloseable {
         // A sentinel that is down or does not know the master casts no vote.
       }
     }
-    int majority = sentinels.size() / 2 + 1;
-    Optional<String> master = votes.entrySet().stream().filter(e -> e.getValue() >= majority).map(Map.Entry::getKey).findFirst();
-    return new Answer(master, answered, votes);
+    return new Answer(majority(votes, sentinels.size()), answered, votes);
+  }
+
+  /** The master named by more than half of {@code sentinels} (all of them, not only those that answered). Pure. */
+  public static Optional<String> majority(Map<String, Integer> votes, int sentinels) {
+    int majority = sentinels / 2 + 1;
+    return votes.entrySet().stream().filter(e -> e.getValue() >= majority).map(Map.Entry::getKey).findFirst();
   }
 
   @Override

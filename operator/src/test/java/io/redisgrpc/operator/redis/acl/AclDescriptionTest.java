@@ -33,4 +33,14 @@ class AclDescriptionTest {
     AclDescription nopass = AclDescription.parse(List.of("flags", List.of("on", "nopass", "sanitize-payload"), "commands", "-@all"));
     assertThat(nopass).as("nopass set by hand is drift").isNotEqualTo(on);
   }
+
+  @Test
+  void derivedCommandRulesCompareByTheirTokensAfterTheBase() {
+    assertThat(AclDescription.canonicalCommands("-@all +latency|latest +ping +@connection +latency|histogram"))
+        .isEqualTo("-@all +@connection +latency|histogram +latency|latest +ping");
+    assertThat(AclDescription.canonicalCommands("-@all +latency|histogram +latency|latest +ping +@connection"))
+        .isEqualTo(AclDescription.canonicalCommands("-@all +latency|latest +ping +@connection +latency|histogram"));
+    assertThat(AclDescription.canonicalCommands("+@all -@dangerous"))
+        .as("the base stays first: +@all and -@all are not interchangeable").isNotEqualTo(AclDescription.canonicalCommands("-@dangerous +@all"));
+  }
 }
