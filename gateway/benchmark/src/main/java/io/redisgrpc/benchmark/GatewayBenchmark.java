@@ -191,7 +191,7 @@ public final class GatewayBenchmark implements Callable<Integer> {
       redisClient = RedisClient.create(resources, RedisURI.create("127.0.0.1", redis.port()));
       StatefulRedisConnection<byte[], byte[]> connection = redisClient.connect(ByteArrayCodec.INSTANCE);
       RedisAsyncCommands<byte[], byte[]> redisAsync = connection.async();
-      Map<String, String> info = info(connection.sync().info("server"));
+      Map<String, String> info = io.redisgrpc.testkit.RedisNodes.parseInfo(connection.sync().info("server"));
       CpuProbe probe = new CpuProbe(Long.parseLong(info.getOrDefault("process_id", "0")), Machine.clockTicksPerSecond());
       machine = Machine.describe(info.getOrDefault("redis_version", "?"), RedisBenchmarkRunner.version());
 
@@ -482,7 +482,7 @@ public final class GatewayBenchmark implements Callable<Integer> {
   }
 
   private static long keyspaceMisses(StatefulRedisConnection<byte[], byte[]> connection) {
-    return Long.parseLong(info(connection.sync().info("stats")).getOrDefault("keyspace_misses", "0"));
+    return Long.parseLong(io.redisgrpc.testkit.RedisNodes.parseInfo(connection.sync().info("stats")).getOrDefault("keyspace_misses", "0"));
   }
 
   private RateRow rateRun(String name, LoadClient client, Duration warmup, Duration duration, CpuProbe probe)
@@ -824,16 +824,6 @@ public final class GatewayBenchmark implements Callable<Integer> {
 
   // ------------------------------------------------------------------ helpers
 
-  private static Map<String, String> info(String text) {
-    Map<String, String> out = new HashMap<>();
-    for (String line : text.split("\\R")) {
-      int colon = line.indexOf(':');
-      if (colon > 0) {
-        out.put(line.substring(0, colon), line.substring(colon + 1).trim());
-      }
-    }
-    return out;
-  }
 
   private String background(double cores) {
     return String.format(Locale.ROOT, cores > maxBackground ? "%.2f ⚠" : "%.2f", cores);

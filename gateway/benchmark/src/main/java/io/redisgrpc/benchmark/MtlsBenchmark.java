@@ -146,7 +146,7 @@ public final class MtlsBenchmark implements Callable<Integer> {
       RedisClient redisClient = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
       closeables.add(() -> redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
       StatefulRedisConnection<byte[], byte[]> connection = redisClient.connect(ByteArrayCodec.INSTANCE);
-      Map<String, String> info = info(connection.sync().info("server"));
+      Map<String, String> info = io.redisgrpc.testkit.RedisNodes.parseInfo(connection.sync().info("server"));
       CpuProbe probe = new CpuProbe(Long.parseLong(info.getOrDefault("process_id", "0")), Machine.clockTicksPerSecond());
       Map<String, String> machine = Machine.describe(info.getOrDefault("redis_version", "?"), "(redis-benchmark not used here)");
       Keyspace keyspace = new Keyspace(keyCount, 100);
@@ -289,16 +289,6 @@ public final class MtlsBenchmark implements Callable<Integer> {
     }
   }
 
-  private static Map<String, String> info(String info) {
-    Map<String, String> fields = new HashMap<>();
-    for (String line : info.split("\r?\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0) {
-        fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-      }
-    }
-    return fields;
-  }
 
   private static KeyPair keyPair() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
