@@ -190,6 +190,7 @@ class RedisLifecycleTest {
           fresh.awaitMore(100);
           fresh.stop();
           assertThat(fresh.failures()).as("a gateway started after the rotation: %s", fresh.lastFailure()).isZero();
+          assertThat(fresh.successes()).as("it served requests").isGreaterThanOrEqualTo(100);
         }
         traffic.awaitMore(200);
         traffic.stop();
@@ -304,6 +305,7 @@ class RedisLifecycleTest {
         writer.stop();
 
         assertThat(writer.failures()).as("writes refused during resharding: %s", writer.lastFailure()).isZero();
+        assertThat(writer.acknowledged() - writesBefore).as("writes kept flowing during the scale-down").isGreaterThan(1000);
         Map<String, String> missing = writer.verify();
         System.out.printf("SCALING up 3->4 in %d ms, down 4->3 in %d ms; %d writes acknowledged (%d during scale-down), %d keys checked, %d missing%n",
             upMillis, downMillis, writer.acknowledged(), writer.acknowledged() - writesBefore, writer.keys(), missing.size());
