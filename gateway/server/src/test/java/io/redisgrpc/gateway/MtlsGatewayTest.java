@@ -398,6 +398,8 @@ class MtlsGatewayTest {
     final AtomicLong ok = new AtomicLong();
     final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     final AtomicBoolean running = new AtomicBoolean(true);
+    /** Held by the traffic thread for one call pair at a time; {@link #pause()} takes it between pairs. */
+    final java.util.concurrent.Semaphore gate = new java.util.concurrent.Semaphore(1);
     final Thread thread;
 
     Traffic(String client) {
@@ -405,6 +407,7 @@ class MtlsGatewayTest {
       thread = new Thread(() -> {
         long i = 0;
         while (running.get()) {
+          gate.acquireUninterruptibly();
           try {
             ManagedChannel target = steady;
             if (++i % 25 == 0) {
@@ -418,10 +421,21 @@ class MtlsGatewayTest {
             ok.incrementAndGet();
           } catch (Throwable e) {
             failures.add(e);
+          } finally {
+            gate.release();
           }
         }
       }, "traffic-" + client);
       thread.start();
+    }
+
+    /** Waits until no call is in flight and holds further calls back. */
+    void pause() {
+      gate.acquireUninterruptibly();
+    }
+
+    void resume() {
+      gate.release();
     }
 
     void awaitMore(long calls) {
@@ -486,10 +500,15 @@ class MtlsGatewayTest {
       RedisNodes.withNode(redis.port(), c -> c.aclSetuser("billing", io.lettuce.core.AclSetuserArgs.Builder.addPassword("billing-pw-2")));
       Files.writeString(creds.resolve("billing"), "billing-pw-2\n");
       RedisNodes.withNode(redis.port(), c -> c.aclSetuser("billing", io.lettuce.core.AclSetuserArgs.Builder.removePassword("billing-pw-1")));
+      // A rotation never cuts connections (Redis keeps sessions when a password goes); the test
+      // cuts them to force a new login, between calls: a reset under an in-flight command is a
+      // lost connection, not a rotation, and Lettuce fails that command.
+      traffic.pause();
       long killed = RedisNodes.withNode(redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.user("billing")));
       assertThat(killed).as("billing's connections were open and are forced to reconnect").isPositive();
       // Only the new password works now, so billing connections that are back used it.
       await().atMost(Duration.ofSeconds(10)).until(() -> RedisNodes.withNode(redis.port(), c -> c.clientList()).contains("user=billing"));
+      traffic.resume();
       traffic.awaitMore(100);
       traffic.close();
       assertThat(traffic.failures).as("failed calls").isEmpty();
