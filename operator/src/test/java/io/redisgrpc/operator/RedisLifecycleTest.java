@@ -239,6 +239,37 @@ class RedisLifecycleTest {
   }
 
   @Test
+  void sentinelReplicasGoDownOnlyAfterTheMasterLeftTheLeavingPod() {
+    try (RedisSentinelHarness group = RedisSentinelHarness.start(dir.resolve("s2"), 2, 3, 2, List.of())) {
+      // The master stands in for the highest ordinal, the pod a scale-down removes.
+      RedisProcess master = group.dataNodes().get(0);
+      List<RedisProcess> pods = List.of(group.dataNodes().get(1), group.dataNodes().get(2), master);
+      topologies.put("s2", topology(pods, group.sentinels()));
+      create("s2", spec -> {
+        spec.redis.mode = RedisMode.Sentinel;
+        spec.redis.sentinel = new io.redisgrpc.operator.crd.SentinelSpec();
+        spec.redis.sentinel.replicas = 3;
+      });
+      awaitStatus("s2", c -> "s2-redis-2".equals(c.getStatus().redis.master)
+          && "True".equals(condition(c, ConditionTypes.CREDENTIALS_READY).getStatus()));
+      String operatorPassword = secret("s2-credentials").get("_operator");
+      as(master, "_operator", operatorPassword, c -> c.set("kept", "across the move"));
+
+      edit("s2", cache -> cache.getSpec().redis.sentinel.replicas = 2);
+      Awaitility.await("StatefulSet shrinks once the master moved").atMost(TIMEOUT).until(() -> statefulSetReplicas("s2-redis") == 2);
+      String named = masterNamedBy(group.sentinels().get(0));
+      assertThat(named).as("when the pod may go, the sentinels' master is a staying pod")
+          .isIn("127.0.0.1:" + pods.get(0).port(), "127.0.0.1:" + pods.get(1).port());
+      RedisGrpcCache moved = awaitStatus("s2", c -> List.of("s2-redis-0", "s2-redis-1").contains(c.getStatus().redis.master));
+      RedisProcess newMaster = pods.get(Integer.parseInt(moved.getStatus().redis.master.substring("s2-redis-".length())));
+      String kept = as(newMaster, "_operator", operatorPassword, c -> c.get("kept"));
+      assertThat(kept).isEqualTo("across the move");
+    } finally {
+      topologies.remove("s2");
+    }
+  }
+
+  @Test
   void shardsGoUpAndDownUnderWriteLoadWithoutLosingAKey() throws Exception {
     Path c2 = dir.resolve("c2");
     try (RedisClusterHarness initial = RedisClusterHarness.startNodes(c2, 3, 1, List.of())) {

@@ -68,8 +68,9 @@ public final class RedisLifecycle {
 
   /** What a round left behind, for status and requeueing. */
   /**
-   * @param drained Cluster mode, scaling down: every pod above the spec's count was seen and holds
-   *     nothing any more, so the StatefulSet may shrink to the spec
+   * @param drained scaling down: every pod above the spec's count was seen and may go (Cluster
+   *     mode: it holds no slots; Sentinel mode: the master is not among them), so the StatefulSet
+   *     may shrink to the spec
    */
   public record Outcome(Stored credentials, Optional<RedisAdmin.Observation> redis, String liveConfigHash, Duration recheck,
       boolean drained) {}
@@ -113,9 +114,11 @@ public final class RedisLifecycle {
           credentials.current(AclRules.SENTINEL),
           live, topology.aliases(), topology.complete(), leaving, tls)));
     }
-    // Only a complete look that finds every leaving pod removable releases a scale-down.
-    boolean drained = !leaving.isEmpty()
-        && seen.map(o -> o.cluster() != null && o.cluster().removable().containsAll(leaving)).orElse(false);
+    // Only a complete look that finds every leaving pod removable releases a scale-down: in
+    // Cluster mode they hold no slots any more; in Sentinel mode the master is a staying pod.
+    boolean drained = !leaving.isEmpty() && seen.map(o -> cache.getSpec().redis.mode == RedisMode.Cluster
+        ? o.cluster() != null && o.cluster().removable().containsAll(leaving)
+        : o.master().map(ordinal -> ordinal < specPods).orElse(false)).orElse(false);
 
     // 3. rotation
     RotationMachine machine = new RotationMachine(clock, interval, grace);

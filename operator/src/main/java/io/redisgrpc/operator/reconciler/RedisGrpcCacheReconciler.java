@@ -199,13 +199,15 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
   }
 
   /**
-   * Shards going down: the StatefulSet keeps its pods until the operator has drained every slot
-   * off the leaving ones, because a pod removed with slots would take keys with it.
+   * Scaling down: the StatefulSet keeps its pods until the leaving ones may go: in Cluster mode
+   * every slot drained off them (a pod removed with slots would take keys with it), in Sentinel
+   * mode the master moved to a staying pod (removing the master would lose what its replicas
+   * had not received yet, and leave clients without a master until the sentinels notice).
    */
   private static void holdScaleDownUntilDrained(RedisGrpcCache cache, Context<RedisGrpcCache> context, RedisLifecycle.Outcome outcome) {
     int spec = RedisWorkloads.redisPods(cache.getSpec().redis);
     int running = PodEndpoints.statefulSetReplicas(cache, context).orElse(spec);
-    if (cache.getSpec().redis.mode == RedisMode.Cluster && running > spec && !outcome.drained()) {
+    if (running > spec && !outcome.drained()) {
       context.managedWorkflowAndDependentResourceContext().put(RedisStatefulSetDependent.REPLICAS, running);
     }
   }

@@ -60,7 +60,8 @@ public final class RedisAdmin {
    * @param aliases every "host:port" a node is known by (pod IP, pod DNS name), to its index in
    *     {@code nodes}: sentinels name the master by its announced hostname
    * @param complete {@code nodes} holds every pod of the cache: formation and resharding need all
-   * @param leaving Cluster mode, scaling down: pods to drain before the StatefulSet may remove them
+   * @param leaving scaling down: pods to drain (Cluster mode) or to move the master off (Sentinel
+   *     mode) before the StatefulSet may remove them
    * @param tls present when the cache runs TLS: every connection uses it
    */
   public record Desired(Mode mode, List<Endpoint> nodes, List<Sentinel> sentinels, int masters, int quorum,
@@ -128,6 +129,9 @@ public final class RedisAdmin {
           sentinelsCurrent = result.allCurrent();
           actions.addAll(result.actions());
           problems.addAll(result.problems());
+          if (!desired.leaving().isEmpty()) {
+            moveMasterOffLeavingPods(desired, reached, master, sentinels, actions, problems);
+          }
         }
       }
       for (Map.Entry<Endpoint, RedisCommands<String, String>> node : reached.entrySet()) {
@@ -177,6 +181,33 @@ public final class RedisAdmin {
     }
     return new Observation(desired.nodes().size(), reached.size(), aclInSync, replicationCurrent, liveApplied,
         actions, problems, cluster, master, sentinelsCurrent);
+  }
+
+  /**
+   * Sentinel mode, replicas going down: leaving pods must never be promoted ({@code
+   * replica-priority 0}), and a master on a leaving pod is failed over to a staying replica
+   * before the StatefulSet may remove it (the reconciler holds it until then).
+   */
+  private static void moveMasterOffLeavingPods(Desired desired, Map<Endpoint, RedisCommands<String, String>> reached,
+      Optional<Integer> master, SentinelAdmin sentinels, List<String> actions, List<String> problems) {
+    for (Endpoint leaving : desired.leaving()) {
+      RedisCommands<String, String> node = reached.get(leaving);
+      if (node == null) {
+        continue;
+      }
+      try {
+        if (!"0".equals(node.configGet("replica-priority").get("replica-priority"))) {
+          node.configSet("replica-priority", "0");
+          actions.add("replica-priority 0 on leaving pod " + describe(leaving));
+        }
+      } catch (RedisException e) {
+        problems.add("replica-priority on " + describe(leaving) + ": " + e.getMessage());
+      }
+    }
+    int staying = desired.nodes().size() - desired.leaving().size();
+    if (master.isPresent() && master.get() >= staying && sentinels.failover(desired.sentinels(), problems)) {
+      actions.add("failover requested: the master is on leaving pod " + master.get());
+    }
   }
 
   private static boolean applyAcl(Map.Entry<Endpoint, RedisCommands<String, String>> node, List<AclUser> users, boolean withDefault,

@@ -75,6 +75,25 @@ public final class SentinelAdmin implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks the sentinels for a failover (to the replica Sentinel itself picks: leaving replicas
+   * must already carry {@code replica-priority 0}); the first sentinel that accepts runs it.
+   * Returns whether one accepted.
+   */
+  public boolean failover(List<Sentinel> sentinels, List<String> problems) {
+    for (Sentinel sentinel : sentinels) {
+      RedisURI.Builder builder = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(TIMEOUT);
+      try (StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(tls.map(t -> t.secure(builder)).orElse(builder).build())) {
+        connection.sync().failover(Names.SENTINEL_MASTER_NAME);
+        return true;
+      } catch (RedisException e) {
+        // INPROG (one is already running) or NOGOODSLAVE: try the next one, report if none.
+        problems.add("failover through sentinel " + name(sentinel) + ": " + e.getMessage());
+      }
+    }
+    return false;
+  }
+
   /** Re-teaches a sentinel that lost the master, and gives it the credentials; true when it is current. */
   private static boolean upkeep(Sentinel sentinel, RedisSentinelCommands<String, String> commands, Optional<String> named,
       Optional<String> master, int quorum, String authUser, String authPassword, List<String> actions, List<String> problems) {
