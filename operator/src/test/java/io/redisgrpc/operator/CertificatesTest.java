@@ -268,9 +268,7 @@ class CertificatesTest {
       // The operator reaches it the same way: TLS with its own certificate, then its ACL user.
       io.lettuce.core.resource.ClientResources resources = io.lettuce.core.resource.DefaultClientResources.create();
       try {
-        var topology = new io.redisgrpc.operator.lifecycle.RedisEndpoints.Topology(
-            List.of(new io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint("127.0.0.1", port, null)), false, List.of(),
-            java.util.Map.of("127.0.0.1:" + port, 0));
+        var topology = LoopbackPods.topology(List.of(redis), List.of(), false, java.util.Optional.of(bundle.getData().get("ca.crt")));
         var outcome = new io.redisgrpc.operator.lifecycle.RedisLifecycle(client, resources, java.time.Clock.systemUTC(), Duration.ofSeconds(2))
             .round(rot, topology);
         assertThat(outcome.redis()).as("the operator had its certificate and the bundle").isPresent();

@@ -14,7 +14,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.redisgrpc.api.v1.CacheGrpc;
 import io.redisgrpc.api.v1.GetRequest;
@@ -29,13 +28,14 @@ import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.lifecycle.RedisEndpoints;
 import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
 import io.redisgrpc.operator.status.ConditionTypes;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import io.redisgrpc.testkit.RedisSentinelHarness;
+import static io.redisgrpc.operator.LoopbackPods.as;
+import static io.redisgrpc.operator.LoopbackPods.topology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -532,27 +532,6 @@ class RedisLifecycleTest {
     return set == null ? -1 : set.getSpec().getReplicas();
   }
 
-  static RedisEndpoints.Topology topology(List<RedisProcess> nodes, List<RedisProcess> sentinels) {
-    List<Endpoint> endpoints = new ArrayList<>();
-    Map<String, Integer> aliases = new LinkedHashMap<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      endpoints.add(new Endpoint("127.0.0.1", nodes.get(i).port(), null));
-      aliases.put("127.0.0.1:" + nodes.get(i).port(), i);
-    }
-    List<Sentinel> sentinelEndpoints = sentinels.stream().map(s -> new Sentinel("127.0.0.1", s.port())).toList();
-    return new RedisEndpoints.Topology(endpoints, true, sentinelEndpoints, aliases);
-  }
-
-  static <T> T as(RedisProcess node, String user, String password, java.util.function.Function<RedisCommands<String, String>, T> action) {
-    RedisClient redis = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(node.port())
-        .withAuthentication(user, password).withTimeout(Duration.ofSeconds(5)).build());
-    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-      return action.apply(connection.sync());
-    } finally {
-      redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    }
-  }
-
   static String processId(RedisProcess node, Map<String, String> credentials) {
     return RedisNodes.parseInfo(as(node, "_operator", credentials.get("_operator"), c -> c.info("server"))).get("process_id");
   }
@@ -599,11 +578,7 @@ class RedisLifecycleTest {
   }
 
   static Map<String, String> secret(String name) {
-    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-    assertThat(secret).as("Secret %s", name).isNotNull();
-    Map<String, String> data = new LinkedHashMap<>();
-    secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    return data;
+    return LoopbackPods.secretData(client, namespace, name);
   }
 
 }

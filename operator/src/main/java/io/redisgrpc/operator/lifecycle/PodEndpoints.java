@@ -41,7 +41,9 @@ public final class PodEndpoints implements RedisEndpoints {
     int desired = Math.max(RedisWorkloads.redisPods(cache.getSpec().redis), statefulSetReplicas(cache, context).orElse(0));
     boolean complete = nodes.size() == desired
         && redisPods.stream().map(PodEndpoints::ordinal).toList().equals(java.util.stream.IntStream.range(0, desired).boxed().toList());
-    return new Topology(nodes, complete, sentinels, aliases);
+    java.util.Optional<String> bundle = io.redisgrpc.operator.dependent.TlsState.trustBundle(cache, context)
+        .map(map -> map.getData() == null ? null : map.getData().get(io.redisgrpc.operator.tls.TlsNames.TRUST_BUNDLE_KEY));
+    return new Topology(nodes, complete, sentinels, aliases, bundle);
   }
 
   private static List<Pod> ofComponent(List<Pod> pods, String component) {

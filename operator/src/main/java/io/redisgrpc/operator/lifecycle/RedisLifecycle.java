@@ -97,7 +97,7 @@ public final class RedisLifecycle {
     Optional<RedisTls> tls = Optional.empty();
     boolean tlsMissing = false;
     if (io.redisgrpc.operator.tls.TlsRendering.enabled(cache)) {
-      tls = tls(cache);
+      tls = tls(cache, topology.trustBundle());
       tlsMissing = tls.isEmpty();
     }
     if (!topology.nodes().isEmpty() && !tlsMissing) {
@@ -148,21 +148,24 @@ public final class RedisLifecycle {
 
   /**
    * The operator's client certificate and the trust bundle, once cert-manager has issued them;
-   * empty before (Redis runs TLS only, so there is nothing to talk to Redis with yet).
+   * empty before (Redis runs TLS only, so there is nothing to talk to Redis with yet). The
+   * bundle comes with the topology (an informer cache); the certificate Secret, written by
+   * cert-manager and watched by no informer of ours, is read here.
    */
-  private Optional<RedisTls> tls(RedisGrpcCache cache) {
-    String namespace = cache.getMetadata().getNamespace();
-    var secret = client.secrets().inNamespace(namespace).withName(io.redisgrpc.operator.tls.TlsNames.operatorCertificate(cache)).get();
-    var bundle = client.configMaps().inNamespace(namespace).withName(io.redisgrpc.operator.tls.TlsNames.trustBundle(cache)).get();
-    if (secret == null || secret.getData() == null || !secret.getData().containsKey("tls.crt") || !secret.getData().containsKey("tls.key")
-        || bundle == null || bundle.getData() == null || bundle.getData().get(io.redisgrpc.operator.tls.TlsNames.TRUST_BUNDLE_KEY) == null) {
+  private Optional<RedisTls> tls(RedisGrpcCache cache, Optional<String> trustBundle) {
+    if (trustBundle.isEmpty()) {
+      return Optional.empty();
+    }
+    var secret = client.secrets().inNamespace(cache.getMetadata().getNamespace())
+        .withName(io.redisgrpc.operator.tls.TlsNames.operatorCertificate(cache)).get();
+    if (secret == null || secret.getData() == null || !secret.getData().containsKey("tls.crt") || !secret.getData().containsKey("tls.key")) {
       return Optional.empty();
     }
     java.util.Base64.Decoder base64 = java.util.Base64.getDecoder();
     return Optional.of(new RedisTls(
         new String(base64.decode(secret.getData().get("tls.crt")), java.nio.charset.StandardCharsets.US_ASCII),
         new String(base64.decode(secret.getData().get("tls.key")), java.nio.charset.StandardCharsets.US_ASCII),
-        bundle.getData().get(io.redisgrpc.operator.tls.TlsNames.TRUST_BUNDLE_KEY)));
+        trustBundle.get()));
   }
 
   /**

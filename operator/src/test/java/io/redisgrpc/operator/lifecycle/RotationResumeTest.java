@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.redisgrpc.operator.LoopbackPods;
 import io.redisgrpc.operator.TestCluster;
 import io.redisgrpc.operator.credentials.CredentialStore;
 import io.redisgrpc.operator.crd.AuthSpec;
@@ -18,11 +16,9 @@ import io.redisgrpc.operator.crd.ClusterSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
 import io.redisgrpc.operator.crd.RedisMode;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
 import io.redisgrpc.operator.redis.rotation.RotationPhase;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisProcess;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,8 +26,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -97,7 +91,7 @@ class RotationResumeTest {
   void aRotationStoppedAfterAnyRoundIsFinishedByANewOperatorAndNeverLocksAConsumerOut() {
     try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir, 3, 0, List.of())) {
       RedisGrpcCache cache = createCache();
-      RedisEndpoints.Topology topology = topology(nodes.nodes());
+      RedisEndpoints.Topology topology = LoopbackPods.topology(nodes.nodes(), List.of());
       ManualClock clock = new ManualClock();
 
       List<RotationPhase> phases = new ArrayList<>();
@@ -173,30 +167,10 @@ class RotationResumeTest {
   }
 
   private static String ping(RedisProcess node, String user, String password) {
-    RedisClient redis = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(node.port())
-        .withAuthentication(user, password).withTimeout(Duration.ofSeconds(5)).build());
-    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-      return connection.sync().ping();
-    } finally {
-      redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    }
-  }
-
-  private static RedisEndpoints.Topology topology(List<RedisProcess> nodes) {
-    List<Endpoint> endpoints = new ArrayList<>();
-    Map<String, Integer> aliases = new LinkedHashMap<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      endpoints.add(new Endpoint("127.0.0.1", nodes.get(i).port(), null));
-      aliases.put("127.0.0.1:" + nodes.get(i).port(), i);
-    }
-    return new RedisEndpoints.Topology(endpoints, true, List.of(), aliases);
+    return LoopbackPods.as(node, user, password, c -> c.ping());
   }
 
   private static Map<String, String> secret(String name) {
-    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-    assertThat(secret).as("Secret %s", name).isNotNull();
-    Map<String, String> data = new LinkedHashMap<>();
-    secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    return data;
+    return LoopbackPods.secretData(client, namespace, name);
   }
 }
