@@ -214,6 +214,11 @@ class RedisLifecycleTest {
         topologies.put("s1", topology(group.dataNodes(), List.of(group.sentinels().get(0), group.sentinels().get(1), blank)));
         String master = "127.0.0.1:" + group.dataNodes().get(0).port();
         Awaitility.await("the blank sentinel monitors the master again").atMost(TIMEOUT).until(() -> master.equals(masterNamedBy(blank)));
+        // Before it can take part in a failover it must have found the replica and its peers (INFO
+        // every 10 s, hello every 2 s); a sentinel elected leader without them aborts the failover.
+        Awaitility.await("the blank sentinel knows the replica and the other sentinels").atMost(TIMEOUT)
+            .until(() -> sentinelView(blank), view -> Integer.parseInt(view.getOrDefault("num-slaves", "0")) >= 1
+                && Integer.parseInt(view.getOrDefault("num-other-sentinels", "0")) >= 2);
 
         // Failover: the master dies, the sentinels promote the replica, the master Service follows.
         group.dataNodes().get(0).kill();
@@ -225,6 +230,18 @@ class RedisLifecycleTest {
       }
     } finally {
       topologies.remove("s1");
+    }
+  }
+
+  static Map<String, String> sentinelView(RedisProcess sentinel) {
+    RedisClient redis = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(sentinel.port())
+        .withTimeout(Duration.ofSeconds(2)).build());
+    try (var connection = redis.connectSentinel()) {
+      return connection.sync().master(RedisSentinelHarness.MASTER_NAME);
+    } catch (io.lettuce.core.RedisException e) {
+      return Map.of();
+    } finally {
+      redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
