@@ -5,6 +5,11 @@
 #
 #   $KUBE_API_TEST_DIR/k8s/<version>-linux-amd64/{kube-apiserver,etcd,kubectl,kube-controller-manager}
 #
+# With KUBE_NODE_BINARIES=true it also provides, in the same directory and from the same
+# go build (so the shared packages compile once), what a real node needs (hack/node.sh):
+# kubelet, kube-proxy and kube-scheduler. Only binaries that are missing or wrong are built,
+# so adding the node binaries to a cache made without them does not rebuild the others.
+#
 # Order of attempts:
 #   1. cache hit: all binaries present, answering --version, and the Kubernetes
 #      ones reporting v$KUBE_VERSION -> exit 0 at once;
@@ -21,6 +26,7 @@
 #   KUBE_VERSION            Kubernetes version, default 1.34.10 (a leading "v" is ignored)
 #   KUBE_API_TEST_DIR       default ~/.kubeapitest
 #   KUBE_BINARIES_DOWNLOAD  "true" to try the official downloads first (default false)
+#   KUBE_NODE_BINARIES      "true" to also provide kubelet, kube-proxy, kube-scheduler (default false)
 #   ETCD_VERSION            override the etcd version (default: from k8s go.mod)
 #   GO                      go command (default: go on PATH, else /usr/local/go/bin/go)
 #   GOPROXY, GOMODCACHE, GOCACHE, ... are honoured as usual; the default module
@@ -36,6 +42,7 @@ KUBE_VERSION="${KUBE_VERSION:-1.34.10}"
 KUBE_VERSION="${KUBE_VERSION#v}"
 KUBE_API_TEST_DIR="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}"
 KUBE_BINARIES_DOWNLOAD="${KUBE_BINARIES_DOWNLOAD:-false}"
+KUBE_NODE_BINARIES="${KUBE_NODE_BINARIES:-false}"
 ETCD_VERSION="${ETCD_VERSION:-}"
 ETCD_VERSION="${ETCD_VERSION#v}"
 GO="${GO:-}"
@@ -44,6 +51,10 @@ PLATFORM="linux-amd64"
 K8S_DIR="$KUBE_API_TEST_DIR/k8s"
 TARGET_DIR="$K8S_DIR/${KUBE_VERSION}-${PLATFORM}"
 BINARIES=(kube-apiserver etcd kubectl kube-controller-manager)
+NODE_BINARIES=(kubelet kube-proxy kube-scheduler)
+# The subset of BINARIES that is missing or broken in TARGET_DIR (set in main); only these are
+# downloaded or built.
+NEEDED=()
 
 KUBE_MINOR=""
 STAGING_VERSION=""
@@ -77,9 +88,13 @@ binary_version() {
 }
 
 # True if every binary exists in $1, runs, and the Kubernetes ones report v$KUBE_VERSION.
+# Checks BINARIES, or the names given after the two first arguments.
 binaries_ok() {
   local dir="$1" quiet="${2:-}" b out
-  for b in "${BINARIES[@]}"; do
+  shift 2 || shift $#
+  local names=("$@")
+  ((${#names[@]} > 0)) || names=("${BINARIES[@]}")
+  for b in "${names[@]}"; do
     if [[ ! -x "$dir/$b" ]]; then
       [[ -n "$quiet" ]] || log "missing: $dir/$b"
       return 1
@@ -102,19 +117,36 @@ print_versions() {
   done
 }
 
+# Sets NEEDED to the binaries that are missing or broken in TARGET_DIR.
+compute_needed() {
+  local b
+  NEEDED=()
+  for b in "${BINARIES[@]}"; do
+    binaries_ok "$TARGET_DIR" quiet "$b" || NEEDED+=("$b")
+  done
+}
+
+needed() {
+  local want="$1" b
+  for b in "${NEEDED[@]}"; do
+    [[ "$b" != "$want" ]] || return 0
+  done
+  return 1
+}
+
 # Move the binaries in $OUT into $TARGET_DIR: stage them in a sibling directory
 # (same file system, name not ending in -linux-amd64 so kube-api-test ignores
 # it), then rename the whole directory, or each file if the directory exists.
 install_binaries() {
   local b
   STAGE="$(mktemp -d "$K8S_DIR/.${KUBE_VERSION}-${PLATFORM}.tmp.XXXXXX")"
-  for b in "${BINARIES[@]}"; do
+  for b in "${NEEDED[@]}"; do
     cp "$OUT/$b" "$STAGE/$b"
     chmod 0755 "$STAGE/$b"
   done
   chmod 0755 "$STAGE"
   if [[ -d "$TARGET_DIR" ]]; then
-    for b in "${BINARIES[@]}"; do
+    for b in "${NEEDED[@]}"; do
       mv -f "$STAGE/$b" "$TARGET_DIR/$b"
     done
     rm -rf "$STAGE"
@@ -173,7 +205,8 @@ download_release() {
   }
   local dl=(curl -fsSL --retry 2 --connect-timeout 15 --max-time 900)
   local base="https://dl.k8s.io/release/v${KUBE_VERSION}/bin/linux/amd64" b sum
-  for b in kube-apiserver kube-controller-manager kubectl; do
+  for b in "${NEEDED[@]}"; do
+    [[ "$b" != etcd ]] || continue
     log "downloading $base/$b"
     "${dl[@]}" -o "$OUT/$b" "$base/$b" || return 1
     sum="$("${dl[@]}" "$base/$b.sha256")" || return 1
@@ -183,6 +216,10 @@ download_release() {
     }
     chmod 0755 "$OUT/$b"
   done
+  if ! needed etcd; then
+    binaries_ok "$OUT" "" "${NEEDED[@]}"
+    return
+  fi
   if [[ -z "$ETCD_VERSION" ]]; then
     if [[ -z "$GO" ]]; then
       warn "ETCD_VERSION not set and no Go to read it from k8s.io/kubernetes's go.mod"
@@ -202,7 +239,7 @@ download_release() {
   tar -xzf "$WORK/$tgz" -C "$WORK" "etcd-v${ETCD_VERSION}-linux-amd64/etcd" || return 1
   mv "$WORK/etcd-v${ETCD_VERSION}-linux-amd64/etcd" "$OUT/etcd"
   chmod 0755 "$OUT/etcd"
-  binaries_ok "$OUT"
+  binaries_ok "$OUT" "" "${NEEDED[@]}"
 }
 
 # ------------------------------------------------------------- 3. build from source
@@ -212,7 +249,13 @@ build_from_source() {
   log "module cache $("$GO" env GOMODCACHE), build cache $("$GO" env GOCACHE)"
 
   ensure_k8s_gomod
-  resolve_etcd_version
+  if needed etcd; then resolve_etcd_version; fi
+
+  # The Kubernetes commands to build: every needed binary but etcd.
+  local cmds=() b
+  for b in "${NEEDED[@]}"; do
+    [[ "$b" == etcd ]] || cmds+=("k8s.io/kubernetes/cmd/$b")
+  done
 
   # Modules that k8s.io/kubernetes replaces with ./staging/src/k8s.io/<name>;
   # a dependency's replace directives are ignored, so the wrapper must repeat them.
@@ -221,7 +264,7 @@ build_from_source() {
   ((${#staging[@]} > 0)) || die "found no staging replace directives in $K8S_GOMOD"
   go_directive="$(awk '$1 == "go" { print $2; exit }' "$K8S_GOMOD")"
   godebug_lines="$(grep -E '^godebug[[:space:]]' "$K8S_GOMOD" || true)"
-  log "k8s.io/kubernetes v${KUBE_VERSION} (commit ${K8S_COMMIT:-unknown}): go ${go_directive}, etcd v${ETCD_VERSION}," \
+  log "k8s.io/kubernetes v${KUBE_VERSION} (commit ${K8S_COMMIT:-unknown}): go ${go_directive}, etcd v${ETCD_VERSION:-(cached)}," \
     "${#staging[@]} staging modules pinned to ${STAGING_VERSION}"
 
   # Version stamping as hack/lib/version.sh does it; clients check /version.
@@ -256,17 +299,21 @@ build_from_source() {
     echo ")"
   } >"$k8s_mod/go.mod"
 
-  start=$SECONDS
-  log "building kube-apiserver, kube-controller-manager, kubectl (~7 min on 2 cores with cold caches)"
-  (
-    cd "$k8s_mod"
-    "$GO" build -mod=mod -trimpath -ldflags "$ldflags" -o "$OUT/" \
-      k8s.io/kubernetes/cmd/kube-apiserver \
-      k8s.io/kubernetes/cmd/kube-controller-manager \
-      k8s.io/kubernetes/cmd/kubectl
-  ) || die "go build of Kubernetes v${KUBE_VERSION} failed; wrapper go.mod was:
+  if ((${#cmds[@]} > 0)); then
+    start=$SECONDS
+    log "building ${cmds[*]##*/} (~7 min on 2 cores with cold caches, ~3 min more with the node binaries)"
+    (
+      cd "$k8s_mod"
+      "$GO" build -mod=mod -trimpath -ldflags "$ldflags" -o "$OUT/" "${cmds[@]}"
+    ) || die "go build of Kubernetes v${KUBE_VERSION} failed; wrapper go.mod was:
 $(cat "$k8s_mod/go.mod")"
-  log "Kubernetes binaries built in $((SECONDS - start))s"
+    log "Kubernetes binaries built in $((SECONDS - start))s"
+  fi
+
+  if ! needed etcd; then
+    binaries_ok "$OUT" "" "${NEEDED[@]}" || die "freshly built binaries in $OUT do not work"
+    return
+  fi
 
   local etcd_mod="$WORK/etcd"
   mkdir -p "$etcd_mod"
@@ -301,7 +348,7 @@ EOF
   ) || die "go build of etcd v${ETCD_VERSION} failed"
   log "etcd built in $((SECONDS - start))s"
 
-  binaries_ok "$OUT" || die "freshly built binaries in $OUT do not work"
+  binaries_ok "$OUT" "" "${NEEDED[@]}" || die "freshly built binaries in $OUT do not work"
 }
 
 main() {
@@ -310,6 +357,12 @@ main() {
   fi
   KUBE_MINOR="${BASH_REMATCH[1]}"
   STAGING_VERSION="v0.${KUBE_MINOR}.${BASH_REMATCH[2]}"
+
+  case "$KUBE_NODE_BINARIES" in
+    true) BINARIES+=("${NODE_BINARIES[@]}") ;;
+    false | "") ;;
+    *) die "KUBE_NODE_BINARIES must be true or false (got '$KUBE_NODE_BINARIES')" ;;
+  esac
 
   if [[ "$(uname -s)" != "Linux" || "$(uname -m)" != "x86_64" ]]; then
     warn "host is $(uname -s)/$(uname -m); these binaries are for ${PLATFORM}"
@@ -336,7 +389,8 @@ main() {
     fi
   fi
 
-  log "provisioning Kubernetes v${KUBE_VERSION} binaries into $TARGET_DIR"
+  compute_needed
+  log "provisioning Kubernetes v${KUBE_VERSION} binaries into $TARGET_DIR: ${NEEDED[*]}"
   trap cleanup EXIT
   WORK="$(mktemp -d "${TMPDIR:-/tmp}/kube-test-binaries.XXXXXX")"
   OUT="$WORK/bin"
