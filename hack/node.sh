@@ -18,6 +18,8 @@
 #                                k8s.io namespace
 #   hack/node.sh kubeconfig      print the path of the host's admin kubeconfig
 #   hack/node.sh kubectl ARGS... run the cached kubectl against the node
+#   hack/node.sh usage [SECONDS] RSS and CPU of every process of the node (components, shims,
+#                                containers) over SECONDS (default 60)
 #   hack/node.sh guard           install only the network guard (routes + nft), as `up` does
 #                                first; `down` removes it
 #
@@ -289,14 +291,19 @@ start() {
 # "PID PPID" of every process, from one pass over /proc/*/stat (the command name, which may
 # hold spaces and parentheses, ends at the last ")").
 proc_table() {
-  local f s
+  local f s pp
   for f in /proc/[0-9]*/stat; do
-    s="$(<"$f")" 2>/dev/null || continue
+    # A process may exit between the glob and the read: skip anything incomplete. (Not
+    # s="$(<"$f")": a failed redirection in that expansion ends a non-interactive shell.)
+    { read -r s <"$f"; } 2>/dev/null || continue
+    [[ "$s" == *") "* ]] || continue
     s="${s##*) }"
+    read -r _ pp _ <<<"$s" || continue
+    [[ "$pp" =~ ^[0-9]+$ ]] || continue
     f="${f#/proc/}"
-    set -- $s
-    echo "${f%/stat} $2"
+    echo "${f%/stat} $pp"
   done 2>/dev/null
+  return 0
 }
 
 # Children (recursively) of the given PIDs.
@@ -1239,6 +1246,45 @@ status() {
   return "$rc"
 }
 
+# Memory (RSS) and CPU of every process of the node over $1 seconds: the components, the
+# containerd shims of our containerd and everything below them (the containers).
+usage() {
+  local secs="${1:-60}" roots=() c pids=() p name
+  [[ "$secs" =~ ^[1-9][0-9]*$ ]] || die "usage SECONDS: a whole number of seconds, at least 1"
+  for c in "${COMPONENTS[@]}"; do alive "$c" && roots+=("$(pid_of "$c")"); done
+  ((${#roots[@]} > 0)) || die "the node is not running"
+  mapfile -t -O "${#roots[@]}" roots < <(our_shims)
+  pids=("${roots[@]}")
+  mapfile -t -O "${#pids[@]}" pids < <(descendants "${roots[@]}")
+  declare -A t0 rss comm
+  local hz total_rss=0 total_ticks=0 ticks
+  hz="$(getconf CLK_TCK)"
+  for p in "${pids[@]}"; do t0[$p]="$(cpu_ticks "$p" || echo -)"; done
+  sleep "$secs"
+  printf '%-28s %8s %10s %7s\n' PROCESS PID RSS_MiB CPU_%
+  for p in "${pids[@]}"; do
+    [[ "${t0[$p]}" != - ]] || continue
+    ticks="$(cpu_ticks "$p")" || continue
+    name="$(cat "/proc/$p/comm" 2>/dev/null)" || continue
+    rss[$p]="$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)"
+    : "${rss[$p]:=0}"
+    total_rss=$((total_rss + rss[$p]))
+    total_ticks=$((total_ticks + ticks - t0[$p]))
+    awk -v n="$name" -v p="$p" -v r="${rss[$p]}" -v t="$((ticks - t0[$p]))" -v hz="$hz" -v s="$secs" \
+      'BEGIN { printf "%-28s %8s %10.1f %7.2f\n", n, p, r / 1024, 100 * t / hz / s }'
+  done
+  awk -v p="${#pids[@]}" -v r="$total_rss" -v t="$total_ticks" -v hz="$hz" -v s="$secs" \
+    'BEGIN { printf "%-28s %8s %10.1f %7.2f\n", "TOTAL", p, r / 1024, 100 * t / hz / s }'
+  echo "(CPU_% = percent of one core over ${secs}s; RSS counts shared pages once per process)"
+}
+
+cpu_ticks() {
+  local s
+  s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  s="${s##*) }"
+  awk '{ print $12 + $13 }' <<<"$s"
+}
+
 # ====================================================================== up
 
 up() {
@@ -1494,6 +1540,9 @@ main() {
         exit 1
       }
       ;;
+    usage)
+      usage "${1:-60}"
+      ;;
     kubectl)
       exec "$KUBECTL" --kubeconfig "$ADMIN_KUBECONFIG" "$@"
       ;;
@@ -1509,7 +1558,7 @@ main() {
       sed -n '2,/^set -euo pipefail/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
       [[ -n "$cmd" ]] || exit 2
       ;;
-    *) die "unknown command '$cmd' (up | down [--purge] | status | load TAR... | kubeconfig | kubectl ARGS... | guard)" ;;
+    *) die "unknown command '$cmd' (up | down [--purge] | status | load TAR... | kubeconfig | kubectl ARGS... | usage [SECONDS] | guard)" ;;
   esac
 }
 

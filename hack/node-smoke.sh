@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Smoke check of the node started by hack/node.sh (which must be up): real pods from the
+# offline images, and the paths the end-to-end tests rely on.
+#
+#   1. the local Redis image (hack/images.sh path redis) runs as a pod that meets the
+#      `restricted` Pod Security Standard (namespace enforces it): runAsNonRoot, runAsUser 999,
+#      /data an emptyDir, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp;
+#   2. from the host: PING to the pod IP and to its ClusterIP Service answers PONG;
+#   3. from a pod: <svc>.<ns>.svc.cluster.local resolves through CoreDNS, the API server answers
+#      through the kubernetes Service, and Redis answers through its ClusterIP (pod to pod on the
+#      bridge);
+#   4. hairpin: the Redis pod reaches itself through its own ClusterIP (kubectl exec, which also
+#      proves API server -> kubelet -> containerd streaming);
+#   5. nothing of the node listens on a wildcard or external address (hack/node.sh status).
+#
+# Usage: hack/node-smoke.sh            (prints one PASS/FAIL line per check, then "N passed, N failed")
+# Environment: SMOKE_NAMESPACE (default node-smoke), SMOKE_TIMEOUT (seconds, default 120),
+# SMOKE_KEEP=true to leave the namespace in place afterwards.
+set -euo pipefail
+
+HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+NS="${SMOKE_NAMESPACE:-node-smoke}"
+TIMEOUT="${SMOKE_TIMEOUT:-120}"
+PASSED=0
+FAILED=0
+
+log() { printf '[node-smoke] %s\n' "$*" >&2; }
+die() {
+  printf '[node-smoke] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+k() { "$HACK_DIR/node.sh" kubectl "$@"; }
+
+check() { # description command...
+  local what="$1" out
+  shift
+  if out="$("$@" 2>&1)"; then
+    PASSED=$((PASSED + 1))
+    printf 'PASS  %s: %s\n' "$what" "$(tr '\n' ' ' <<<"$out" | cut -c1-160)"
+  else
+    FAILED=$((FAILED + 1))
+    printf 'FAIL  %s: %s\n' "$what" "$(tr '\n' ' ' <<<"$out" | cut -c1-400)"
+  fi
+}
+
+# PING until PONG or 20 s have passed: kube-proxy programs a new Service's rules a moment after
+# the endpoint is ready (eventually consistent), so the first attempt may be refused.
+redis_ping() {
+  local deadline=$((SECONDS + 20)) out
+  until out="$(redis_ping_once "$1" 2>&1)"; do
+    if ((SECONDS >= deadline)); then
+      echo "$out"
+      return 1
+    fi
+    sleep 0.5
+  done
+  echo "$out (after $((SECONDS - deadline + 20))s)"
+}
+
+# PING over plain TCP (RESP inline command), with redis-cli when the host has it.
+redis_ping_once() {
+  if command -v redis-cli >/dev/null 2>&1; then
+    local r
+    r="$(timeout 5 redis-cli -h "$1" -p 6379 ping)"
+    echo "redis-cli -h $1 ping -> $r"
+    [[ "$r" == PONG ]]
+  else
+    exec 5<>"/dev/tcp/$1/6379"
+    printf 'PING\r\n' >&5
+    local line
+    read -r -t 5 line <&5
+    exec 5>&-
+    echo "PING $1 -> $line"
+    [[ "$line" == $'+PONG\r' ]]
+  fi
+}
+
+# Runs a netcheck pod with ARGS and prints its output; fails if the pod does not succeed.
+netcheck_pod() {
+  local name="$1" phase deadline
+  shift
+  k -n "$NS" delete pod "$name" --ignore-not-found --wait=true >/dev/null 2>&1 || true
+  k -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $name}
+spec:
+  restartPolicy: Never
+  securityContext: {runAsNonRoot: true, runAsUser: 65534, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: check
+    image: $NETCHECK_REF
+    imagePullPolicy: Never
+    args: [$(printf '"%s", ' -for 30s "$@" | sed 's/, $//')]
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+EOF
+  deadline=$((SECONDS + TIMEOUT))
+  while :; do
+    phase="$(k -n "$NS" get pod "$name" -o 'jsonpath={.status.phase}' 2>/dev/null || true)"
+    [[ "$phase" == Succeeded || "$phase" == Failed ]] && break
+    if ((SECONDS >= deadline)); then
+      echo "pod $name still $phase after ${TIMEOUT}s"
+      return 1
+    fi
+    sleep 0.3
+  done
+  k -n "$NS" logs "$name" 2>&1
+  [[ "$phase" == Succeeded ]]
+}
+
+main() {
+  "$HACK_DIR/node.sh" status >/dev/null || die "the node is not up and healthy: run hack/node.sh up (and see hack/node.sh status)"
+  local redis_tar
+  redis_tar="$("$HACK_DIR/images.sh" path redis)"
+  REDIS_REF="$("$HACK_DIR/images.sh" ref redis)"
+  NETCHECK_REF="$("$HACK_DIR/images.sh" ref netcheck)"
+  "$HACK_DIR/node.sh" load "$redis_tar"
+
+  k delete namespace "$NS" --ignore-not-found --wait=true >/dev/null
+  k apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $NS
+  labels:
+    pod-security.kubernetes.io/enforce: restricted
+    pod-security.kubernetes.io/enforce-version: latest
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: redis
+  namespace: $NS
+  labels: {app: redis}
+spec:
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 999
+    runAsGroup: 999
+    fsGroup: 999
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: redis
+    image: $REDIS_REF
+    imagePullPolicy: IfNotPresent
+    command: [redis-server, --port, "6379", --dir, /data, --protected-mode, "no", --save, "60", "1"]
+    ports: [{containerPort: 6379, name: redis}]
+    readinessProbe:
+      exec: {command: [redis-cli, ping]}
+      periodSeconds: 2
+    securityContext:
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      capabilities: {drop: [ALL]}
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes: [{name: data, emptyDir: {}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: redis, namespace: $NS}
+spec:
+  selector: {app: redis}
+  ports: [{name: redis, port: 6379, targetPort: redis}]
+EOF
+  k -n "$NS" wait pod/redis --for=condition=Ready --timeout="${TIMEOUT}s" >/dev/null ||
+    {
+      k -n "$NS" describe pod redis >&2
+      die "the redis pod did not become Ready"
+    }
+  local pod_ip svc_ip
+  pod_ip="$(k -n "$NS" get pod redis -o 'jsonpath={.status.podIP}')"
+  svc_ip="$(k -n "$NS" get svc redis -o 'jsonpath={.spec.clusterIP}')"
+  log "redis pod $pod_ip, Service $svc_ip"
+
+  check "pod runs as uid 999 with /data writable" \
+    k -n "$NS" exec redis -- sh -c 'id -u && touch /data/probe && redis-cli config get dir | tail -n1'
+  check "host -> pod IP ($pod_ip)" redis_ping "$pod_ip"
+  check "host -> ClusterIP ($svc_ip)" redis_ping "$svc_ip"
+  check "pod -> CoreDNS: redis.$NS.svc.cluster.local" netcheck_pod dns lookup "redis.$NS.svc.cluster.local"
+  check "pod -> API server via the kubernetes Service" netcheck_pod api apiserver
+  check "pod -> other pod via ClusterIP" netcheck_pod svc redis "$svc_ip:6379"
+  check "pod -> other pod via Service name" netcheck_pod svcname redis "redis.$NS:6379"
+  check "hairpin: pod -> its own ClusterIP" k -n "$NS" exec redis -- redis-cli -h "$svc_ip" ping
+  check "no listener on wildcard/external addresses" "$HACK_DIR/node.sh" status
+
+  if [[ "${SMOKE_KEEP:-false}" != true ]]; then
+    k delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
+  fi
+  printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+  ((FAILED == 0))
+}
+
+main "$@"
