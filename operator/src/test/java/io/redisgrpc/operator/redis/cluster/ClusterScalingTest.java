@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -121,7 +120,7 @@ class ClusterScalingTest {
                 + "3x1->4x1 (4096 slots, %d keys in the cluster at start) took %d ms with %d writes acknowledged meanwhile; "
                 + "4x1->3x1 drain (4096 slots, %d keys at start) took %d ms with %d writes%n",
             preloaded, writer.acked(), writer.failed(), keysAtUp, upMillis, writesDuringUp, keysAtDown, downMillis, writesDuringDown);
-        assertThat(writer.failed()).as("writes that failed (not acknowledged) while following redirects").isZero();
+        assertThat(writer.failures()).as("writes that failed (not acknowledged) while following redirects").isEmpty();
       }
     }
   }
@@ -318,15 +317,32 @@ class ClusterScalingTest {
     }
   }
 
-  /** Steps as the reconciler would (one step per reconciliation) until the step says converged. */
+  /**
+   * Steps as the reconciler would (one step per reconciliation) until the step says converged;
+   * every step's actions are printed on the {@link Timeline}, so a failed write can be placed
+   * among the steps.
+   */
   static Result stepUntilConverged(ClusterFormation formation, List<Endpoint> endpoints, int masters, List<Endpoint> leaving) {
     AtomicReference<Result> last = new AtomicReference<>();
     Awaitility.await("cluster converged").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
         .until(() -> {
+          long from = Timeline.millis();
           last.set(formation.step(endpoints, masters, leaving));
+          String actions = String.join("; ", last.get().actions());
+          System.out.printf("SCALING step t=%d..%d ms: %s%n", from, Timeline.millis(),
+              actions.length() > 600 ? actions.substring(0, 600) + "..." : actions);
           return last.get().converged();
         }, converged -> converged);
     return last.get();
+  }
+
+  /** One clock for the writer's failures and the steps' actions. */
+  static final class Timeline {
+    private static final long START = System.nanoTime();
+
+    static long millis() {
+      return (System.nanoTime() - START) / 1_000_000;
+    }
   }
 
   /**
@@ -338,8 +354,7 @@ class ClusterScalingTest {
     private final StatefulRedisClusterConnection<String, String> connection;
     private final BitSet acked = new BitSet();
     private final AtomicLong ackedCount = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final Map<String, Integer> errors = new ConcurrentHashMap<>();
+    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean running = new AtomicBoolean(true);
     private Thread thread;
 
@@ -370,16 +385,17 @@ class ClusterScalingTest {
     void start() {
       thread = new Thread(() -> {
         for (int n = 0; running.get(); n++) {
+          String key = "w:" + n;
           try {
-            if ("OK".equals(connection.sync().set("w:" + n, Integer.toString(n)))) {
+            if ("OK".equals(connection.sync().set(key, Integer.toString(n)))) {
               synchronized (acked) {
                 acked.set(n);
               }
               ackedCount.incrementAndGet();
             }
           } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            errors.merge(String.valueOf(e.getMessage()), 1, Integer::sum);
+            // Every failure with what a user would see: when, which key and slot, and the whole cause chain.
+            failures.add(String.format("t=%d ms %s (slot %d): %s", Timeline.millis(), key, SlotHash.getSlot(key), causes(e)));
           }
         }
       }, "cluster-writer");
@@ -395,15 +411,28 @@ class ClusterScalingTest {
     }
 
     long failed() {
-      return failed.get();
+      return failures.size();
+    }
+
+    /** Every failed write: time on the {@link Timeline}, key, slot and the exception's cause chain. */
+    List<String> failures() {
+      synchronized (failures) {
+        return List.copyOf(failures);
+      }
     }
 
     void stopWriting() throws InterruptedException {
       running.set(false);
       thread.join(TimeUnit.SECONDS.toMillis(30));
-      if (!errors.isEmpty()) {
-        System.out.println("SCALING write errors: " + errors);
+      failures().forEach(f -> System.out.println("SCALING failed write: " + f));
+    }
+
+    private static String causes(Throwable e) {
+      StringBuilder out = new StringBuilder();
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        out.append(out.length() == 0 ? "" : " <- ").append(t.getClass().getName()).append(": ").append(t.getMessage());
       }
+      return out.toString();
     }
 
     /** Every acknowledged and preloaded key that is missing or has another value. */
