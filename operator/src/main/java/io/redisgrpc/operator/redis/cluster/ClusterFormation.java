@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -39,7 +40,9 @@ import java.util.regex.Pattern;
  *       are finished towards their target, or rolled back if the target is gone;</li>
  *   <li><b>unowned slots</b> are added to masters by the even split ({@link ClusterPlan});</li>
  *   <li><b>rebalance</b>: slots move ({@link SlotBalance}, {@link SlotMigration}) until the
- *       chosen masters hold even shares and the leaving masters none, within a time budget;</li>
+ *       chosen masters hold even shares and the leaving masters none, within a time budget; a
+ *       slot moves only to a master that serves ({@code cluster_state:ok}) and already knows the
+ *       slot's current owner, so no client is redirected to a node that would refuse it;</li>
  *   <li><b>replicas</b>: every other staying pod replicates a chosen master, spread evenly and on
  *       other Kubernetes nodes where known ({@link ClusterPlan#assignReplicas});</li>
  *   <li><b>converged</b>: every pod reports {@code cluster_state:ok}, knows every pod at its
@@ -381,12 +384,24 @@ public final class ClusterFormation {
     Map<String, Node> byId = new LinkedHashMap<>();
     nodes.forEach(n -> byId.put(n.id(), n));
     List<SlotBalance.Move> done = new ArrayList<>();
+    Map<String, Boolean> serving = new HashMap<>();
+    Map<String, Integer> ownerUnknown = new LinkedHashMap<>();
     for (SlotBalance.Move move : moves) {
       if (done.size() >= options.maxSlotsPerStep() || System.nanoTime() > deadline) {
         break;
       }
       Node source = byId.get(move.from());
       Node target = byId.get(move.to());
+      // A slot is opened towards a master only once that master can serve it: the moment the
+      // source says MIGRATING, clients are sent to the target with ASK for every key the source
+      // lacks, and a target that answers CLUSTERDOWN fails those writes (see DESIGN.md).
+      if (!serving.computeIfAbsent(target.id(), id -> canServe(target, actions))) {
+        continue;
+      }
+      if (!views.get(target.id()).ownerOf(move.slot()).filter(source.id()::equals).isPresent()) {
+        ownerUnknown.merge(target.id(), 1, Integer::sum);
+        continue;
+      }
       boolean complete = migration.finish(move.slot(), source, target, false, false, false,
           otherMasters(nodes, views, source, target), deadline);
       if (!complete) {
@@ -396,7 +411,22 @@ public final class ClusterFormation {
       done.add(move);
     }
     SlotBalance.describe(done).forEach(d -> actions.add("moved slots " + d));
+    ownerUnknown.forEach((id, slots) -> actions.add("waiting: " + hostPort(byId.get(id).endpoint()) + " does not know yet who owns "
+        + slots + " of the slots it is to receive (gossip)"));
     actions.add((moves.size() - done.size()) + " slots left to move");
+  }
+
+  /**
+   * True if {@code target} serves commands ({@code cluster_state:ok}). A new master does not for
+   * its first 2 s (Redis' CLUSTER_WRITABLE_DELAY) and, with full coverage required, until gossip
+   * has told it every slot's owner; meanwhile it answers every key command with CLUSTERDOWN.
+   */
+  private boolean canServe(Node target, List<String> actions) {
+    if (connections.to(target.endpoint()).clusterInfo().contains("cluster_state:ok")) {
+      return true;
+    }
+    actions.add("waiting: " + hostPort(target.endpoint()) + " does not serve yet (cluster_state is not ok); no slot moves to it before");
+    return false;
   }
 
   private void assignReplicas(List<Node> nodes, Map<String, ClusterView> views, Set<Endpoint> gone, List<Node> chosen,

@@ -50,6 +50,11 @@ public record ClusterView(List<Entry> entries) {
       return slots.cardinality();
     }
 
+    /** This line says the node owns {@code slot} (no copy of the slot set). */
+    public boolean owns(int slot) {
+      return slots.get(slot);
+    }
+
     public boolean myself() {
       return flags.contains("myself");
     }
@@ -150,6 +155,11 @@ public record ClusterView(List<Entry> entries) {
   public Entry myself() {
     return entries.stream().filter(Entry::myself).findFirst()
         .orElseThrow(() -> new IllegalStateException("CLUSTER NODES without a myself line"));
+  }
+
+  /** The id of the node this view says owns {@code slot}, if any. */
+  public Optional<String> ownerOf(int slot) {
+    return entries.stream().filter(e -> e.owns(slot)).map(Entry::id).findFirst();
   }
 
   /** Nodes that own at least one slot, in the order listed. */

@@ -125,6 +125,75 @@ class ClusterScalingTest {
     }
   }
 
+  /**
+   * Regression: slots used to be opened towards a new master while it still answered CLUSTERDOWN
+   * (a node refuses key commands for its first 2 s and, with full coverage required, until gossip
+   * has told it every slot's owner). In the scaling test the first MIGRATE to the new master
+   * failed with CLUSTERDOWN, the slot stayed MIGRATING/IMPORTING for several steps, and a write of
+   * a new key in it, sent to the new master with ASK, failed. Here the slots are empty and one
+   * moves per step, so a write right after the first step that moved one tells whether the new
+   * master served it. After every step, every master must serve a write in the first slot it
+   * owns, and in every slot it imports (with ASKING).
+   */
+  @Test
+  void slotsMoveOnlyToAMasterThatServesThem(@TempDir Path dir) {
+    try (RedisClusterHarness harness = RedisClusterHarness.startNodes(dir, 3, 0, List.of())) {
+      List<RedisProcess> processes = new ArrayList<>(harness.nodes());
+      stepUntilConverged(new ClusterFormation(connections), endpoints(processes), 3, List.of());
+      ClusterFormation.Options d = ClusterFormation.Options.DEFAULTS;
+      ClusterFormation formation = new ClusterFormation(connections,
+          new ClusterFormation.Options(d.keysPerMigrate(), 1, d.stepBudget(), d.migrateTimeout(), null, null));
+      // A new pod, met right after it started, as when shards go up.
+      RedisProcess fresh = RedisProcess.server(dir, CONFIG).start();
+      processes.add(fresh);
+      List<Endpoint> four = endpoints(processes);
+      List<String> refused = new ArrayList<>();
+      AtomicReference<Result> last = new AtomicReference<>();
+      Awaitility.await("slots moved to the new master").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        long from = Timeline.millis();
+        last.set(formation.step(four, 4, List.of()));
+        System.out.printf("SCALING step t=%d..%d ms: %s%n", from, Timeline.millis(), last.get().actions());
+        for (Endpoint e : four) {
+          ClusterView.Entry self = ClusterView.parse(RedisNodes.withNode(e.port(), c -> c.clusterNodes())).myself();
+          List<Integer> slots = new ArrayList<>(self.importing().keySet());
+          if (self.slotCount() > 0) {
+            slots.add(self.slots().nextSetBit(0));
+          }
+          for (int slot : slots) {
+            boolean importing = self.importing().containsKey(slot);
+            String key = keyInSlot(slot);
+            String answer;
+            try {
+              answer = RedisNodes.withNode(e.port(), c -> {
+                if (importing) {
+                  c.asking();
+                }
+                return c.set(key, "v");
+              });
+            } catch (RuntimeException ex) {
+              answer = ex.getMessage();
+            }
+            if (!"OK".equals(answer)) {
+              refused.add(String.format("t=%d ms: slot %d %s on %d: %s", Timeline.millis(), slot, importing ? "importing" : "owned",
+                  e.port(), answer));
+            }
+          }
+        }
+        return ClusterView.parse(RedisNodes.withNode(fresh.port(), c -> c.clusterNodes())).myself().slotCount() >= 4;
+      });
+      assertThat(refused).as("writes refused by a master that owns or imports the slot").isEmpty();
+    }
+  }
+
+  /** A key of {@code slot}. */
+  static String keyInSlot(int slot) {
+    for (int i = 0; ; i++) {
+      if (SlotHash.getSlot("probe:" + i) == slot) {
+        return "probe:" + i;
+      }
+    }
+  }
+
   @Test
   void aMasterRestartedOnANewPortRejoins(@TempDir Path dir) {
     try (RedisClusterHarness harness = RedisClusterHarness.startNodes(dir, 3, 1, List.of())) {
