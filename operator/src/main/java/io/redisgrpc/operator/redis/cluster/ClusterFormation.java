@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  *   <li><b>rebalance</b>: slots move ({@link SlotBalance}, {@link SlotMigration}) until the
  *       chosen masters hold even shares and the leaving masters none, within a time budget; a
  *       slot moves only to a master that serves ({@code cluster_state:ok}) and already knows the
- *       slot's current owner, so no client is redirected to a node that would refuse it;</li>
+ *       slot's current owner, so no client is redirected to a node that would refuse it; a
+ *       leaving master stays a master once emptied (no resync while stale clients reach it);</li>
  *   <li><b>replicas</b>: every other staying pod replicates a chosen master, spread evenly and on
  *       other Kubernetes nodes where known ({@link ClusterPlan#assignReplicas});</li>
  *   <li><b>converged</b>: every pod reports {@code cluster_state:ok}, knows every pod at its
@@ -255,6 +256,7 @@ public final class ClusterFormation {
       // 7. rebalance.
       List<SlotBalance.Move> moves = SlotBalance.plan(ownedBy, chosen.stream().map(Node::id).toList());
       if (!moves.isEmpty()) {
+        keepLeavingMastersMasters(nodes, views, gone, actions);
         move(moves, nodes, views, actions, deadline);
         return result(false, actions, nodes, views, anchorInfo, List.of());
       }
@@ -414,6 +416,26 @@ public final class ClusterFormation {
     ownerUnknown.forEach((id, slots) -> actions.add("waiting: " + hostPort(byId.get(id).endpoint()) + " does not know yet who owns "
         + slots + " of the slots it is to receive (gossip)"));
     actions.add((moves.size() - done.size()) + " slots left to move");
+  }
+
+  /**
+   * A master that gives away its last slot turns itself into a replica of the slot's new owner
+   * (Redis' cluster-allow-replica-migration), unless told not to. For a leaving pod that is
+   * harmful: it then resyncs the whole dataset from that master, and a client still routing a
+   * slot to it by a stale slot map gets -LOADING (a failed write) instead of -MOVED while it
+   * loads; it also refuses the operator's own SETSLOT NODE ("use SETSLOT only with masters").
+   * A leaving master stays an empty master until its pod is removed.
+   */
+  private void keepLeavingMastersMasters(List<Node> nodes, Map<String, ClusterView> views, Set<Endpoint> gone, List<String> actions) {
+    for (Node node : nodes) {
+      if (gone.contains(node.endpoint()) && self(views, node).slotCount() > 0) {
+        var commands = connections.to(node.endpoint());
+        if (!"no".equals(commands.configGet("cluster-allow-replica-migration").get("cluster-allow-replica-migration"))) {
+          commands.configSet("cluster-allow-replica-migration", "no");
+          actions.add("cluster-allow-replica-migration no on leaving " + hostPort(node.endpoint()));
+        }
+      }
+    }
   }
 
   /**

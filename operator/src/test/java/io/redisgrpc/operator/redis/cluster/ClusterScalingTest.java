@@ -97,6 +97,10 @@ class ClusterScalingTest {
         long downMillis = (System.nanoTime() - started) / 1_000_000;
         long writesDuringDown = writer.acked() - ackedBefore;
         assertThat(drained.removable()).containsExactlyElementsOf(leaving);
+        // The emptied leaving master stayed a master: it did not resync a dataset (and answer
+        // -LOADING to clients with a stale slot map) just before its removal.
+        assertThat(ClusterView.parse(RedisNodes.withNode(p6.port(), c -> c.clusterNodes())).myself().replica())
+            .as("drained leaving master still a master").isFalse();
         List<String> removedIds = List.of(id(p6), id(p7));
         p6.stop();
         p7.stop();
