@@ -269,7 +269,8 @@ start() {
   shift 2
   [[ -x "$bin" ]] || die "$name: $bin is not executable"
   printf '=== %s: %s %s\n' "$(date -Is)" "$bin" "$*" >>"$LOGS/$name.log"
-  setsid "$bin" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &
+  # 7>&-: the node's lock must not be inherited (the process would hold it for its lifetime).
+  setsid "$bin" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 7>&- &
   pid=$!
   # setsid execs in place (we are not a process-group leader); wait until the exec happened.
   for ((i = 0; i < 50; i++)); do
@@ -1052,7 +1053,7 @@ mounts_below() {
   for d in "$@"; do
     d="$(realpath -m "$d")"
     awk -v d="$d" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo
-  done | awk '{ print length($0) " " $0 }' | sort -rn -u | cut -d' ' -f2-
+  done | sort -u | awk '{ print length($0) " " $0 }' | sort -k1,1rn | cut -d' ' -f2-
 }
 
 unmount_all() {
@@ -1060,11 +1061,16 @@ unmount_all() {
   for d in "${OUTSIDE_DIRS[@]}"; do
     [[ -d "$d" ]] && ! was_there "$d" && dirs+=("$d")
   done
+  # Deepest first; again while anything is left (stacked mounts), a few rounds at most.
+  local round
+  for round in 1 2 3 4 5; do
+    [[ -n "$(mounts_below "${dirs[@]}")" ]] || break
+    while read -r m; do
+      [[ -n "$m" ]] || continue
+      umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || ((round < 5)) || warn "cannot unmount $m"
+    done < <(mounts_below "${dirs[@]}")
+  done
   # /run/netns may have been there before: unmount only namespaces that are newer than `up`.
-  while read -r m; do
-    [[ -n "$m" ]] || continue
-    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || warn "cannot unmount $m"
-  done < <(mounts_below "${dirs[@]}")
   if [[ -d /run/netns ]] && was_there /run/netns; then
     while read -r m; do
       [[ -n "$m" ]] || continue
@@ -1249,13 +1255,10 @@ status() {
 # Memory (RSS) and CPU of every process of the node over $1 seconds: the components, the
 # containerd shims of our containerd and everything below them (the containers).
 usage() {
-  local secs="${1:-60}" roots=() c pids=() p name
+  local secs="${1:-60}" pids=() p name
   [[ "$secs" =~ ^[1-9][0-9]*$ ]] || die "usage SECONDS: a whole number of seconds, at least 1"
-  for c in "${COMPONENTS[@]}"; do alive "$c" && roots+=("$(pid_of "$c")"); done
-  ((${#roots[@]} > 0)) || die "the node is not running"
-  mapfile -t -O "${#roots[@]}" roots < <(our_shims)
-  pids=("${roots[@]}")
-  mapfile -t -O "${#pids[@]}" pids < <(descendants "${roots[@]}")
+  mapfile -t pids < <(node_pids)
+  ((${#pids[@]} > 0)) || die "the node is not running"
   declare -A t0 rss comm
   local hz total_rss=0 total_ticks=0 ticks
   hz="$(getconf CLK_TCK)"
@@ -1276,6 +1279,17 @@ usage() {
   awk -v p="${#pids[@]}" -v r="$total_rss" -v t="$total_ticks" -v hz="$hz" -v s="$secs" \
     'BEGIN { printf "%-28s %8s %10.1f %7.2f\n", "TOTAL", p, r / 1024, 100 * t / hz / s }'
   echo "(CPU_% = percent of one core over ${secs}s; RSS counts shared pages once per process)"
+}
+
+# Every process of the node: the recorded components, the containerd shims serving our socket,
+# and all their descendants (containers, socat's per-connection children).
+node_pids() {
+  local roots=() c
+  for c in "${COMPONENTS[@]}"; do alive "$c" && roots+=("$(pid_of "$c")"); done
+  mapfile -t -O "${#roots[@]}" roots < <(our_shims)
+  ((${#roots[@]} > 0)) || return 0
+  printf '%s\n' "${roots[@]}"
+  descendants "${roots[@]}"
 }
 
 cpu_ticks() {
@@ -1471,7 +1485,11 @@ down_locked() {
   restore_sysctls
   remove_cgroups
   remove_new_dirs
-  rm -rf --one-file-system "$DATA" "$RUN" "$ETC" "$PKI" "$ADMIN_KUBECONFIG"
+  if [[ -n "$(mounts_below "$NODE_DIR")" ]]; then
+    warn "still mounted below $NODE_DIR, not removing its data: $(mounts_below "$NODE_DIR" | paste -sd' ')"
+  else
+    rm -rf --one-file-system "$DATA" "$RUN" "$ETC" "$PKI" "$ADMIN_KUBECONFIG"
+  fi
   remove_guard
 
   if [[ -d "$HOST_SNAPSHOT" ]]; then
@@ -1493,13 +1511,39 @@ down_locked() {
 # ====================================================================== main
 
 with_lock() {
-  mkdir -p "$NODE_DIR"
+  mkdir -p "$NODE_DIR" "$STATE" "$PIDS"
   exec 7>"$NODE_DIR/.lock"
   if ! flock -n 7; then
-    log "another hack/node.sh holds $NODE_DIR/.lock; waiting"
-    flock 7
+    # Processes of the node never hold it (fd 7 is closed when they start); if only they
+    # seem to, it is a leak from an older version of this script: go on.
+    local holders=() ours h only_ours=1
+    mapfile -t holders < <(lock_holders)
+    ours="$(node_pids)"
+    for h in "${holders[@]}"; do
+      # (the subshells that listed them have the lock open too, and are gone by now)
+      [[ -e "/proc/$h" ]] || continue
+      grep -qx "$h" <<<"$ours" || only_ours=0
+    done
+    if ((${#holders[@]} > 0 && only_ours == 1)); then
+      warn "$NODE_DIR/.lock is held only by the node's own processes (${holders[*]}): proceeding"
+    else
+      log "another hack/node.sh holds $NODE_DIR/.lock (PIDs ${holders[*]:-?}); waiting"
+      flock 7
+    fi
   fi
-  mkdir -p "$STATE" "$PIDS" "$LOGS"
+  mkdir -p "$LOGS"
+}
+
+# PIDs of other processes that have $NODE_DIR/.lock open.
+lock_holders() {
+  local fd target
+  target="$(realpath "$NODE_DIR/.lock")"
+  for fd in /proc/[0-9]*/fd/*; do
+    [[ "$(readlink "$fd" 2>/dev/null)" == "$target" ]] || continue
+    fd="${fd#/proc/}"
+    fd="${fd%%/*}"
+    [[ "$fd" == "$$" ]] || echo "$fd"
+  done | sort -u
 }
 
 main() {
