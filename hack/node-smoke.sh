@@ -14,6 +14,13 @@
 #   5. nothing of the node listens on a wildcard or external address (hack/node.sh status).
 #
 # Usage: hack/node-smoke.sh            (prints one PASS/FAIL line per check, then "N passed, N failed")
+#        hack/node-smoke.sh guard      with the node DOWN: proves the guard on its own, as it is
+#                                      between the start of `up` and the bridge: installs it
+#                                      (hack/node.sh guard) and a counting nft table, then checks
+#                                      that a kubectl run and a curl to a pod and a Service address
+#                                      send nothing out of the external interface, also with the
+#                                      unreachable routes removed (the nft drop is the backstop);
+#                                      ends with hack/node.sh down
 # Environment: SMOKE_NAMESPACE (default node-smoke), SMOKE_TIMEOUT (seconds, default 120),
 # SMOKE_KEEP=true to leave the namespace in place afterwards.
 set -euo pipefail
@@ -108,7 +115,101 @@ EOF
   [[ "$phase" == Succeeded ]]
 }
 
+# ---------------------------------------------------------------- guard only (node down)
+
+MONITOR_TABLE=redisgrpc_smoke_monitor
+
+monitor_count() { # chain -> packets counted by its rule
+  nft list chain inet "$MONITOR_TABLE" "$1" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | head -n1
+}
+
+guard_drops() {
+  nft list chain inet redisgrpc_guard postrouting | sed -n 's/.*daddr @ranges oifname.*counter packets \([0-9]*\).*/\1/p' | head -n1
+}
+
+expect_no_egress() { # what command...
+  local what="$1" before_out before_attempt after_out after_attempt out
+  shift
+  before_out="$(monitor_count leaving)"
+  before_attempt="$(monitor_count attempted)"
+  out="$("$@" 2>&1 || true)"
+  after_out="$(monitor_count leaving)"
+  after_attempt="$(monitor_count attempted)"
+  echo "$what: $(tr '\n' ' ' <<<"$out" | cut -c1-110); packets generated for the ranges: $((after_attempt - before_attempt)), left through $EXT_IF: $((after_out - before_out)), guard drops so far: $(guard_drops)"
+  ((after_out == before_out))
+}
+
+route_refused() { # ip
+  ip -4 route get "$1" 2>&1 | head -n1
+  ! ip -4 route get "$1" >/dev/null 2>&1
+}
+
+guard_cleanup() {
+  nft delete table inet "$MONITOR_TABLE" 2>/dev/null || true
+  "$HACK_DIR/node.sh" down >&2 || true
+}
+
+guard_main() {
+  local status=0
+  "$HACK_DIR/node.sh" status >/dev/null 2>&1 || status=$?
+  ((status == 3)) || die "the node must be down for this check (hack/node.sh down)"
+  EXT_IF="$(ip -4 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')"
+  [[ -n "$EXT_IF" ]] || die "no default route: nothing to protect"
+  local pods="${NODE_POD_RANGE:-10.244.0.0/16}" svcs="${NODE_SERVICE_RANGE:-10.96.0.0/16}" pod_ip svc_ip
+  pod_ip="$(awk -F. '{ print $1 "." $2 "." $3 ".5" }' <<<"${pods%/*}")"
+  svc_ip="$(awk -F. '{ print $1 "." $2 "." $3 ".1" }' <<<"${svcs%/*}")"
+
+  # The guard first (never send anything to these ranges without it), then the counters.
+  "$HACK_DIR/node.sh" guard
+  trap guard_cleanup EXIT
+  nft -f - <<EOF
+table inet $MONITOR_TABLE {
+  chain attempted {
+    type filter hook output priority -300; policy accept;
+    ip daddr { $pods, $svcs } counter
+  }
+  chain leaving {
+    type filter hook postrouting priority 300; policy accept;
+    oifname "$EXT_IF" ip daddr { $pods, $svcs } counter
+  }
+}
+EOF
+  local kubeconfig kubectl
+  kubeconfig="$(mktemp)"
+  # A kubeconfig shaped as hack/node.sh writes it (the node is down: nothing answers).
+  cat >"$kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters: [{name: node, cluster: {server: "https://127.0.0.1:${NODE_API_PORT:-16443}", insecure-skip-tls-verify: true}}]
+users: [{name: user, user: {token: x}}]
+contexts: [{name: node, context: {cluster: node, user: user}}]
+current-context: node
+EOF
+  kubectl="$("$HACK_DIR/node-binaries.sh" path kubectl)"
+  check "route to a pod address with the guard" route_refused "$pod_ip"
+  check "route to a Service address with the guard" route_refused "$svc_ip"
+  check "kubectl get pods before up" expect_no_egress kubectl "$kubectl" --kubeconfig "$kubeconfig" --request-timeout 3s get pods
+  check "curl to a pod IP before the bridge exists" expect_no_egress curl curl -sS --max-time 3 "http://$pod_ip:6379/"
+  check "curl to a Service IP before the bridge exists" expect_no_egress curl curl -sS --max-time 3 "https://$svc_ip/"
+  # The backstop: without the unreachable routes the packets head for the default route, and
+  # the nft guard must drop them.
+  ip -4 route del unreachable "$pods" metric 4242
+  ip -4 route del unreachable "$svcs" metric 4242
+  check "route with the unreachable routes removed (backstop case)" bash -c "ip -4 route get $pod_ip | head -n1"
+  check "curl to a pod IP, unreachable route removed: nft drops it" expect_no_egress curl curl -sS --max-time 3 "http://$pod_ip:6379/"
+  check "curl to a Service IP, unreachable route removed: nft drops it" expect_no_egress curl curl -sS --max-time 3 "https://$svc_ip/"
+  check "the guard's drop counter moved" bash -c '[ "$1" -gt 0 ] && echo "guard drops: $1"' _ "$(guard_drops)"
+  "$HACK_DIR/node.sh" guard >/dev/null 2>&1 # the routes back, before down removes everything
+  rm -f "$kubeconfig"
+  printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+  ((FAILED == 0))
+}
+
 main() {
+  if [[ "${1:-}" == guard ]]; then
+    guard_main
+    return
+  fi
   "$HACK_DIR/node.sh" status >/dev/null || die "the node is not up and healthy: run hack/node.sh up (and see hack/node.sh status)"
   local redis_tar
   redis_tar="$("$HACK_DIR/images.sh" path redis)"
