@@ -448,6 +448,12 @@ ensure_image() {
     echo "$out"
     return 0
   fi
+  if ! command -v jq >/dev/null 2>&1; then
+    [[ "$(id -u)" == 0 ]] || die "jq is needed to write image configs: apt-get install jq"
+    log "installing jq"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >&2
+  fi
   mkdir -p "$IMAGES_CACHE"
   exec 9>"$IMAGES_CACHE/.lock"
   if ! flock -n 9; then

@@ -247,13 +247,24 @@ proc_ppid() {
   awk '{ print $2 }' <<<"$s"
 }
 
-# True if component $1's recorded process is alive (same PID and start time).
+# True if component $1's recorded process is alive: same PID and start time, and not a zombie
+# (killed processes of a node whose `up` has exited are reparented to PID 1, which may be slow
+# to reap them).
 alive() {
-  local f="$PIDS/$1.pid" pid st now
+  local f="$PIDS/$1.pid" pid st now state
   [[ -f "$f" ]] || return 1
   read -r pid st _ <"$f"
   now="$(proc_starttime "$pid")" || return 1
-  [[ "$now" == "$st" ]]
+  [[ "$now" == "$st" ]] || return 1
+  state="$(proc_state "$pid")" || return 1
+  [[ "$state" != Z && "$state" != X ]]
+}
+
+proc_state() {
+  local s
+  s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  s="${s##*) }"
+  echo "${s%% *}"
 }
 
 pid_of() {
@@ -325,7 +336,7 @@ wait_gone() { # deadline_seconds pid...
   while :; do
     left=0
     for p in "$@"; do
-      [[ -e "/proc/$p" ]] && [[ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" != Z ]] && left=1
+      [[ -e "/proc/$p" ]] && [[ "$(proc_state "$p" 2>/dev/null)" != Z ]] && left=1
     done
     ((left == 0)) && return 0
     ((SECONDS < deadline)) || return 1
@@ -1338,7 +1349,7 @@ up() {
   setup_network
   setup_cgroups
 
-  # 2. Control plane.
+  # 2. Control plane (and containerd with the images while the API server starts).
   start etcd "$KUBE_BIN/etcd" --name "$NODE_NAME" --data-dir "$DATA/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
@@ -1358,6 +1369,11 @@ up() {
     --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
     --allow-privileged=true --profiling=false --event-ttl 1h --v 1
+
+  # containerd and the images need no API server: done while it starts.
+  start containerd "$(command -v containerd)" --config "$ETC/containerd.toml"
+  wait_for "containerd" "$(remaining)" containerd ctr_ version
+  import_images "$PAUSE_TAR" "$COREDNS_TAR" "$NETCHECK_TAR"
   wait_for "the API server" "$(remaining)" kube-apiserver apiserver_ready
 
   # Pods reach the API server through the kubernetes Service, whose endpoint is the bridge IP:
@@ -1381,11 +1397,7 @@ up() {
     --authorization-kubeconfig "$ETC/kube-scheduler.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" --leader-elect=false --profiling=false --v 1
 
-  # 3. Node: containerd, images, kubelet, kube-proxy.
-  start containerd "$(command -v containerd)" --config "$ETC/containerd.toml"
-  wait_for "containerd" "$(remaining)" containerd ctr_ version
-  import_images "$PAUSE_TAR" "$COREDNS_TAR" "$NETCHECK_TAR"
-
+  # 3. Node: kubelet, kube-proxy.
   start kubelet "$KUBE_BIN/kubelet" --config "$ETC/kubelet.yaml" --kubeconfig "$ETC/kubelet.kubeconfig" \
     --root-dir "$DATA/kubelet" --cert-dir "$PKI/kubelet-certs" --hostname-override "$NODE_NAME" \
     --node-ip "$NODE_BRIDGE_IP" --v 1
@@ -1475,9 +1487,16 @@ down_locked() {
   stop apiserver-forwarder 5
   stop kube-apiserver 20
   stop etcd 20
+  # Nothing of the node may outlive the guard: if anything survived, keep the guard and the
+  # records, say so, and fail (a later `down` tries again).
   local left=()
-  mapfile -t left < <(our_shims)
-  ((${#left[@]} == 0)) || warn "containerd-shim processes of ours still running: ${left[*]}"
+  mapfile -t left < <(node_pids)
+  mapfile -t -O "${#left[@]}" left < <(cgroup_procs)
+  if ((${#left[@]} > 0)); then
+    warn "processes of the node survived: $(ps -o pid=,comm= -p "$(printf '%s,' "${left[@]}" | sed 's/,$//')" 2>/dev/null | paste -sd' ')"
+    warn "keeping the guard (routes + nft) and $STATE; run hack/node.sh down again"
+    return 1
+  fi
 
   unmount_all
   teardown_network
