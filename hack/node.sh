@@ -1242,8 +1242,8 @@ status() {
     echo "  api server               NOT READY"
     rc=1
   fi
-  if node_ready; then echo "  node $NODE_NAME       Ready"; else
-    echo "  node $NODE_NAME       NOT READY"
+  if node_ready; then printf '  %-24s Ready\n' "node $NODE_NAME"; else
+    printf '  %-24s NOT READY\n' "node $NODE_NAME"
     rc=1
   fi
   if coredns_ready; then echo "  coredns                  ready ($NODE_DNS_IP)"; else
