@@ -60,7 +60,8 @@ public final class RedisClusterHarness implements AutoCloseable {
     }
   }
 
-  private void form() {
+  /** Forms the cluster of nodes started with {@link #startNodes} ({@code redis-cli --cluster create}). */
+  public void form() {
     List<String> command = new ArrayList<>(List.of(RedisBinaries.cli(), "--cluster", "create"));
     nodes.forEach(node -> command.add(node.hostAndPort()));
     command.addAll(List.of("--cluster-replicas", String.valueOf(replicasPerMaster), "--cluster-yes"));

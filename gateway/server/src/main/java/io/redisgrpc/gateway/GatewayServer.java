@@ -8,8 +8,8 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.redisgrpc.gateway.config.GatewayConfig;
+import io.redisgrpc.gateway.health.HttpEndpoints;
 import io.redisgrpc.gateway.health.RedisHealthReporter;
 import io.redisgrpc.gateway.metrics.GatewayMetrics;
 import io.redisgrpc.gateway.pubsub.PubSubService;
@@ -46,7 +46,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Server server;
   private final RedisHealthReporter health;
   private final PubSubService pubSub;
-  private final HTTPServer metricsServer;
+  private final HttpEndpoints http;
   private final PrometheusMeterRegistry registry;
   private final ScheduledExecutorService fileWatcher;
   private final ServerTls tls;
@@ -72,7 +72,9 @@ public final class GatewayServer implements AutoCloseable {
         : ServerTls.start(config.tlsCertFile(), config.tlsKeyFile(), config.tlsClientCaFile(), fileWatcher, config.fileWatchIntervalMs());
     this.policy = config.policyFile() == null ? null
         : PolicyWatcher.start(config.policyFile(), registry, fileWatcher, config.fileWatchIntervalMs());
-    this.backend = RedisBackend.connect(config, resources);
+    // The HTTP port first: while Redis cannot be reached yet the gateway is alive, not ready.
+    this.http = config.metricsPort() < 0 ? null : HttpEndpoints.start(config.bind(), config.metricsPort(), registry.getPrometheusRegistry());
+    this.backend = connectPatiently(config, resources);
     RequestLimits limits = RequestLimits.from(config);
     OperationExecutor executor = new OperationExecutor(backend, limits, metrics, config.commandTimeoutMs());
     if (policy != null) {
@@ -94,6 +96,9 @@ public final class GatewayServer implements AutoCloseable {
         config.subscriberBuffer(), config.maxSubscribers(), config.heartbeatIntervalMs(), clients);
     HealthStatusManager healthManager = new HealthStatusManager();
     this.health = new RedisHealthReporter(healthManager, backend, scheduler, config.healthIntervalMs());
+    if (http != null) {
+      http.readiness(health::notReadyReason);
+    }
 
     // Interceptors: the last one listed runs first, so metrics also see calls the policy refuses.
     List<ServerInterceptor> interceptors = new ArrayList<>();
@@ -120,19 +125,37 @@ public final class GatewayServer implements AutoCloseable {
       close();
       throw new UncheckedIOException("cannot listen on " + config.bind() + ":" + config.port(), e);
     }
-    this.metricsServer = config.metricsPort() < 0 ? null : metricsEndpoint(config, registry);
-    LOG.info("gateway serving gRPC{} on port {} for Redis {} at {}{}; metrics on {}",
+    LOG.info("gateway serving gRPC{} on port {} for Redis {} at {}{}; metrics and probes on {}",
         tls == null ? "" : config.tlsClientCaFile() == null ? " over TLS" : " over mTLS", server.getPort(), config.redisMode(),
-        config.redisNodes(), config.redisTls() ? " (TLS)" : "", metricsServer == null ? "off" : metricsServer.getPort());
+        config.redisNodes(), config.redisTls() ? " (TLS)" : "", http == null ? "off" : http.port());
   }
 
-  private HTTPServer metricsEndpoint(GatewayConfig config, PrometheusMeterRegistry registry) {
-    try {
-      return HTTPServer.builder().hostname(config.bind()).port(config.metricsPort())
-          .registry(registry.getPrometheusRegistry()).buildAndStart();
-    } catch (IOException e) {
-      close();
-      throw new UncheckedIOException("cannot open the metrics port " + config.metricsPort(), e);
+  /**
+   * Connects to Redis, trying again with a capped backoff while it cannot be reached (a gateway
+   * usually starts next to a cache that is still forming), up to --redis-connect-timeout-ms.
+   */
+  private RedisBackend connectPatiently(GatewayConfig config, ClientResources resources) {
+    long deadline = config.redisConnectTimeoutMs() == 0 ? Long.MAX_VALUE : System.nanoTime() + config.redisConnectTimeoutMs() * 1_000_000;
+    long waitMs = 200;
+    while (true) {
+      try {
+        return RedisBackend.connect(config, resources);
+      } catch (RuntimeException e) {
+        if (System.nanoTime() + waitMs * 1_000_000 - deadline > 0) {
+          close();
+          throw e;
+        }
+        LOG.warn("cannot reach Redis ({} at {}) yet: {}; trying again in {} ms", config.redisMode(), config.redisNodes(),
+            e.getMessage(), waitMs);
+        try {
+          Thread.sleep(waitMs);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          close();
+          throw e;
+        }
+        waitMs = Math.min(waitMs * 2, 5_000);
+      }
     }
   }
 
@@ -144,9 +167,9 @@ public final class GatewayServer implements AutoCloseable {
     return server.getPort();
   }
 
-  /** The metrics port, or -1 when metrics are off. */
+  /** The metrics and probes port, or -1 when it is off. */
   public int metricsPort() {
-    return metricsServer == null ? -1 : metricsServer.getPort();
+    return http == null ? -1 : http.port();
   }
 
   public void awaitTermination() throws InterruptedException {
@@ -169,8 +192,8 @@ public final class GatewayServer implements AutoCloseable {
     if (health != null) {
       health.close();
     }
-    if (metricsServer != null) {
-      metricsServer.close();
+    if (http != null) {
+      http.close();
     }
     if (pubSub != null) {
       pubSub.close();

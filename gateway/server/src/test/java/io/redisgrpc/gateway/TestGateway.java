@@ -28,7 +28,14 @@ final class TestGateway implements AutoCloseable {
   }
 
   static TestGateway start(String... args) {
-    List<String> all = new ArrayList<>(List.of("--port=0", "--metrics-port=0", "--bind=127.0.0.1", "--health-interval-ms=200"));
+    List<String> all = new ArrayList<>();
+    // Defaults for the tests, unless the test gives the option itself.
+    for (String option : List.of("--port=0", "--metrics-port=0", "--bind=127.0.0.1", "--health-interval-ms=200")) {
+      String name = option.substring(0, option.indexOf('=') + 1);
+      if (java.util.Arrays.stream(args).noneMatch(arg -> arg.startsWith(name))) {
+        all.add(option);
+      }
+    }
     all.addAll(List.of(args));
     return new TestGateway(GatewayServer.start(GatewayConfig.parse(all.toArray(String[]::new))));
   }

@@ -12,18 +12,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 public class GatewaySpec {
-  public static final String DEFAULT_IMAGE = "ghcr.io/redisgrpc/redis-grpc-gateway:0.1.0";
-
   @Min(1)
   @Max(100)
   @Default("2")
   @JsonPropertyDescription("Gateway pods (the starting count when autoscaling is on).")
   public Integer replicas = 2;
 
-  @Default(DEFAULT_IMAGE)
   @Size(min = 1, max = 512)
-  @JsonPropertyDescription("Gateway container image.")
-  public String image = DEFAULT_IMAGE;
+  @JsonPropertyDescription("Gateway container image. Unset: the operator's default, ghcr.io/redisgrpc/redis-grpc-gateway at the"
+      + " operator's version unless the chart's defaultImages.gateway names another.")
+  public String image;
 
   public List<LocalObjectReference> imagePullSecrets = new ArrayList<>();
 

@@ -1,7 +1,6 @@
 package io.redisgrpc.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -29,10 +28,11 @@ public class RedisSpec {
   @JsonPropertyDescription("Data pods, sentinels and quorum for mode Sentinel.")
   public SentinelSpec sentinel;
 
-  @Default("redis:7.2")
   @Size(min = 1, max = 512)
-  @JsonPropertyDescription("Redis container image (Redis 7.0 or newer). Also used for the sentinels.")
-  public String image = "redis:7.2";
+  @JsonPropertyDescription("Redis container image (Redis 7.0 or newer), also used for the sentinels. It needs redis-server,"
+      + " redis-sentinel, redis-cli and sh on the PATH and must run as any non-root user. Unset: the operator's default,"
+      + " redis:7.2 unless the chart's defaultImages.redis names another.")
+  public String image;
 
   @JsonPropertyDescription("Pull secrets for the Redis image.")
   public List<LocalObjectReference> imagePullSecrets = new ArrayList<>();

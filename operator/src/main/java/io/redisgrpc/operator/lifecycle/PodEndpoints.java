@@ -15,9 +15,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Endpoints from the cache's pods (the reconciler's Pod informer): ready pods only, reached by
- * pod IP (CLUSTER MEET in Redis 7.0 takes an IP) and known by their DNS names too, which is what
- * the nodes announce and what the sentinels report.
+ * Endpoints from the cache's pods (the reconciler's Pod informer): started pods, reached by pod
+ * IP (CLUSTER MEET in Redis 7.0 takes an IP) and known by their DNS names too, which is what the
+ * nodes announce and what the sentinels report.
+ *
+ * <p>Started, not Ready: a Redis pod is Ready only once it serves, which in Cluster mode means
+ * it has joined the cluster, and joining it is the operator's job. A container is started once
+ * its startup probe saw the process answer.
  */
 public final class PodEndpoints implements RedisEndpoints {
 
@@ -49,15 +53,17 @@ public final class PodEndpoints implements RedisEndpoints {
   private static List<Pod> ofComponent(List<Pod> pods, String component) {
     return pods.stream()
         .filter(pod -> component.equals(pod.getMetadata().getLabels().get(Labels.COMPONENT)))
-        .filter(PodEndpoints::ready)
+        .filter(PodEndpoints::started)
         .sorted(Comparator.comparingInt(PodEndpoints::ordinal))
         .toList();
   }
 
-  private static boolean ready(Pod pod) {
+  /** Not terminating, has an address, and every container runs and has passed its startup probe. */
+  static boolean started(Pod pod) {
     return pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null && pod.getStatus().getPodIP() != null
-        && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        && pod.getStatus().getContainerStatuses() != null && !pod.getStatus().getContainerStatuses().isEmpty()
+        && pod.getStatus().getContainerStatuses().stream()
+            .allMatch(c -> Boolean.TRUE.equals(c.getStarted()) && c.getState() != null && c.getState().getRunning() != null);
   }
 
   /** The Redis StatefulSet's replica count as it is now (which a scale-down holds above the spec's). */

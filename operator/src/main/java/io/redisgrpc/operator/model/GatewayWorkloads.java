@@ -75,15 +75,16 @@ public final class GatewayWorkloads {
             .withSpec(PodTemplates.podSpec(cache, Labels.GATEWAY, gateway.scheduling, PodSecurity.GATEWAY_UID, gateway.imagePullSecrets)
                 .withContainers(new ContainerBuilder()
                     .withName("gateway")
-                    .withImage(gateway.image)
+                    .withImage(Images.gateway(cache))
                     .withImagePullPolicy("IfNotPresent")
                     .withArgs(args)
                     .addToPorts(new ContainerPortBuilder().withName("grpc").withContainerPort(GRPC_PORT).withProtocol("TCP").build())
                     .addToPorts(new ContainerPortBuilder().withName("metrics").withContainerPort(Names.GATEWAY_METRICS_PORT).withProtocol("TCP").build())
-                    // The kubelet's gRPC probe speaks plaintext only; with mTLS a TCP probe is what it can do.
-                    .withReadinessProbe(TlsRendering.enabled(cache) ? PodTemplates.tcpProbe("grpc", 3, 5, 3)
-                        : PodTemplates.grpcProbe(GRPC_PORT, 3, 5, 3))
-                    .withLivenessProbe(PodTemplates.tcpProbe("grpc", 20, 10, 6))
+                    // Plaintext HTTP on the metrics port, so the probes work with mTLS on the gRPC port:
+                    // ready only while a call can succeed (Redis answers, every slot has a master);
+                    // alive while the process runs, also while it waits for Redis.
+                    .withReadinessProbe(PodTemplates.httpProbe("/ready", "metrics", 1, 2, 2))
+                    .withLivenessProbe(PodTemplates.httpProbe("/live", "metrics", 10, 10, 6))
                     .withResources(Resources.withDefaults(gateway.resources, "100m", "256Mi"))
                     .withSecurityContext(PodSecurity.container())
                     .withTerminationMessagePath("/dev/termination-log")

@@ -97,6 +97,13 @@ public final class PodTemplates {
         .build();
   }
 
+  /** POD_IP from the downward API: the pod's own address, without asking DNS or the image's tools. */
+  public static EnvVar podIp() {
+    return new EnvVarBuilder().withName("POD_IP")
+        .withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath("status.podIP").endFieldRef().endValueFrom()
+        .build();
+  }
+
   public static Probe execProbe(List<String> command, int initialDelay, int period, int failures) {
     return new ProbeBuilder()
         .withNewExec().withCommand(command).endExec()
@@ -113,9 +120,9 @@ public final class PodTemplates {
         .build();
   }
 
-  public static Probe grpcProbe(int port, int initialDelay, int period, int failures) {
+  public static Probe httpProbe(String path, String port, int initialDelay, int period, int failures) {
     return new ProbeBuilder()
-        .withNewGrpc().withPort(port).withService("").endGrpc()
+        .withNewHttpGet().withPath(path).withNewPort(port).withScheme("HTTP").endHttpGet()
         .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(3)
         .withSuccessThreshold(1).withFailureThreshold(failures)
         .build();

@@ -44,22 +44,25 @@ public final class RedisWorkloads {
     List<String> command = cluster
         ? List.of("sh", "-c", RedisConfig.writeAuthInclude() + " && exec redis-server /etc/redis/redis.conf"
             + " --cluster-announce-hostname " + selfHost + " --cluster-preferred-endpoint-type hostname")
-        : List.of("sh", "/etc/redis/start-redis.sh");
+        : List.of("sh", RedisConfig.CONFIG_DIR + "/start-redis.sh");
     ContainerBuilder container = new ContainerBuilder()
         .withName("redis")
-        .withImage(redis.image)
+        .withImage(Images.redis(cache))
         .withImagePullPolicy("IfNotPresent")
         .withCommand(command)
-        .withEnv(PodTemplates.podName())
+        .withEnv(PodTemplates.podName(), PodTemplates.podIp())
         .addToPorts(new ContainerPortBuilder().withName("redis").withContainerPort(Names.REDIS_PORT).withProtocol("TCP").build())
-        .withReadinessProbe(PodTemplates.execProbe(answers(cache, Names.REDIS_PORT), 5, 5, 3))
-        .withLivenessProbe(PodTemplates.tcpProbe("redis", 15, 10, 6))
+        // Started: the process answers (the operator works only on started pods). Ready: it
+        // serves, i.e. what a client needs (see serves()); Services route to ready pods only.
+        .withStartupProbe(PodTemplates.execProbe(answers(cache, Names.REDIS_PORT), 1, 2, 90))
+        .withReadinessProbe(PodTemplates.execProbe(serves(cache), 0, 5, 2))
+        .withLivenessProbe(PodTemplates.tcpProbe("redis", 0, 10, 6))
         .withResources(Resources.withDefaults(redis.resources, "100m", "128Mi"))
         .withSecurityContext(PodSecurity.container())
         .withTerminationMessagePath("/dev/termination-log")
         .withTerminationMessagePolicy("File")
         .withVolumeMounts(
-            PodTemplates.mount("config", "/etc/redis", true),
+            PodTemplates.mount("config", RedisConfig.CONFIG_DIR, true),
             PodTemplates.mount("acl", RedisConfig.ACL_DIR, true),
             PodTemplates.mount("credentials", RedisConfig.CREDENTIALS_DIR, true),
             PodTemplates.mount("data", "/data", false),
@@ -88,7 +91,7 @@ public final class RedisWorkloads {
     // Sentinel rewrites its config file, so it runs from a writable copy.
     Container copyConfig = new ContainerBuilder()
         .withName("config")
-        .withImage(redis.image)
+        .withImage(Images.redis(cache))
         .withImagePullPolicy("IfNotPresent")
         .withCommand("sh", "-c", "cp /etc/redis/sentinel.conf /data/sentinel.conf && echo \"sentinel announce-ip " + announce
             + "\" >> /data/sentinel.conf && printf 'sentinel auth-pass " + Names.SENTINEL_MASTER_NAME + " %s\\n' \"$(cat "
@@ -98,12 +101,12 @@ public final class RedisWorkloads {
         .withSecurityContext(PodSecurity.container())
         .withTerminationMessagePath("/dev/termination-log")
         .withTerminationMessagePolicy("File")
-        .withVolumeMounts(PodTemplates.mount("config", "/etc/redis", true), PodTemplates.mount("data", "/data", false),
+        .withVolumeMounts(PodTemplates.mount("config", RedisConfig.CONFIG_DIR, true), PodTemplates.mount("data", "/data", false),
             PodTemplates.mount("credentials", RedisConfig.CREDENTIALS_DIR, true))
         .build();
     Container sentinel = new ContainerBuilder()
         .withName("sentinel")
-        .withImage(redis.image)
+        .withImage(Images.redis(cache))
         .withImagePullPolicy("IfNotPresent")
         .withCommand("redis-sentinel", "/data/sentinel.conf")
         .addToPorts(new ContainerPortBuilder().withName("sentinel").withContainerPort(Names.SENTINEL_PORT).withProtocol("TCP").build())
@@ -125,19 +128,36 @@ public final class RedisWorkloads {
   }
 
   /**
-   * Readiness: the server answers. With the default user off an unauthenticated PING gets
-   * NOAUTH, which still proves it is up and serving (not LOADING); redis-cli exits 0 on error
-   * replies, so the reply itself is checked.
+   * Startup: the process answers at all. With the default user off an unauthenticated PING gets
+   * NOAUTH, and a node loading its data set answers LOADING; both prove the process is up.
+   * redis-cli exits 0 on error replies, so the reply itself is checked.
    */
   static List<String> answers(RedisGrpcCache cache, int port) {
-    return List.of("sh", "-c", String.join(" ", cli(cache, port, "ping")) + " | grep -qE '^(PONG|NOAUTH)'");
+    return List.of("sh", "-c", String.join(" ", cli(cache, port, "ping")) + " | grep -qE '^(PONG|NOAUTH|LOADING)'");
+  }
+
+  /**
+   * Readiness: the node serves. It accepts a login as the replication user (the one password the
+   * pod holds), so it has loaded the cache's users and its data set; in Cluster mode it has also
+   * joined a cluster that covers its view of the slots ({@code cluster_state:ok}), so a client
+   * routed here is never told the cluster is down. The password reaches redis-cli through its
+   * environment, never the command line.
+   */
+  static List<String> serves(RedisGrpcCache cache) {
+    String login = "REDISCLI_AUTH=\"$(cat " + RedisConfig.CREDENTIALS_DIR + "/" + AclRules.REPLICATION + ")\" "
+        + String.join(" ", cli(cache, Names.REDIS_PORT, "--no-auth-warning", "--user", AclRules.REPLICATION));
+    String check = login + " ping | grep -qx PONG";
+    if (cache.getSpec().redis.mode == RedisMode.Cluster) {
+      check += " && " + login + " cluster info | grep -q '^cluster_state:ok'";
+    }
+    return List.of("sh", "-c", check);
   }
 
   /** redis-cli against the local server, with the pod's certificate when TLS is on. */
-  private static List<String> cli(RedisGrpcCache cache, int port, String command) {
+  private static List<String> cli(RedisGrpcCache cache, int port, String... command) {
     List<String> args = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
     args.addAll(TlsRendering.redisCliArgs(cache));
-    args.add(command);
+    args.addAll(List.of(command));
     return args;
   }
 

@@ -61,7 +61,7 @@ public final class StatusAggregator {
 
     List<Condition> conditions = new ArrayList<>();
     conditions.add(condition(previous, ConditionTypes.REDIS_READY, redisReady,
-        redisReady ? "PodsReady" : (clusterUnformed && observed.redisReady() >= observed.redisDesired() ? "ClusterForming" : "PodsNotReady"),
+        redisReady ? "PodsReady" : (clusterUnformed ? "ClusterForming" : "PodsNotReady"),
         "Redis pods ready: " + status.redis.summary + (sentinelMode ? ", sentinels ready: " + Math.max(observed.sentinelReady(), 0) + "/" + observed.sentinelDesired() : "")));
     conditions.add(condition(previous, ConditionTypes.GATEWAY_READY, gatewayReady,
         gatewayReady ? "ReplicasReady" : "ReplicasNotReady", "Gateway replicas ready: " + status.gateway.summary));

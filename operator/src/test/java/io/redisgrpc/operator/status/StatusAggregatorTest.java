@@ -80,6 +80,10 @@ class StatusAggregatorTest {
     assertThat(condition(partial, ConditionTypes.CREDENTIALS_READY).getMessage()).contains("10.0.0.6");
     assertThat(condition(partial, ConditionTypes.REDIS_READY).getReason()).isEqualTo("ClusterForming");
     assertThat(condition(partial, ConditionTypes.READY).getStatus()).isEqualTo("False");
+
+    // A pod is Ready only once it has joined, so while forming the pods are not all Ready yet.
+    RedisGrpcCacheStatus forming = at(T0).aggregate(cache, new ObservedState(2, 6, 0, 0, 0, 2, true, List.of()).withRedisSide(drifted));
+    assertThat(condition(forming, ConditionTypes.REDIS_READY).getReason()).isEqualTo("ClusterForming");
   }
 
   @Test

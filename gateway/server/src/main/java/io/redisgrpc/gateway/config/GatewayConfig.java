@@ -88,6 +88,9 @@ public final class GatewayConfig {
   @Option(names = "--command-timeout-ms", defaultValue = "${env:REDISGRPC_COMMAND_TIMEOUT_MS:-5000}", description = "Longest wait for a Redis reply when the caller set no shorter deadline. Env REDISGRPC_COMMAND_TIMEOUT_MS. Default: ${DEFAULT-VALUE}")
   private long commandTimeoutMs;
 
+  @Option(names = "--redis-connect-timeout-ms", defaultValue = "${env:REDISGRPC_REDIS_CONNECT_TIMEOUT_MS:-0}", description = "At start, how long to keep trying to reach Redis before giving up (0 = keep trying; meanwhile /live answers and /ready says why not). Env REDISGRPC_REDIS_CONNECT_TIMEOUT_MS. Default: ${DEFAULT-VALUE}")
+  private long redisConnectTimeoutMs;
+
   @Option(names = "--topology-refresh-ms", defaultValue = "${env:REDISGRPC_TOPOLOGY_REFRESH_MS:-30000}", description = "Periodic cluster topology refresh (adaptive refresh is always on). Env REDISGRPC_TOPOLOGY_REFRESH_MS. Default: ${DEFAULT-VALUE}")
   private long topologyRefreshMs;
 
@@ -180,6 +183,10 @@ public final class GatewayConfig {
     requirePositive(commandLine, "--heartbeat-interval-ms", heartbeatIntervalMs);
     requirePositive(commandLine, "--lease-ttl-ms", leaseTtlMs);
     requirePositive(commandLine, "--health-interval-ms", healthIntervalMs);
+    if (redisConnectTimeoutMs < 0) {
+      throw new CommandLine.ParameterException(commandLine, "--redis-connect-timeout-ms must be 0 (keep trying) or positive, got "
+          + redisConnectTimeoutMs);
+    }
     requirePositive(commandLine, "--file-watch-interval-ms", fileWatchIntervalMs);
     if ((tlsCertFile == null) != (tlsKeyFile == null)) {
       throw new CommandLine.ParameterException(commandLine, "--tls-cert-file and --tls-key-file go together");
@@ -267,6 +274,7 @@ public final class GatewayConfig {
   public Path redisTlsKeyFile() { return redisTlsKeyFile; }
   public Path redisCredentialsDir() { return redisCredentialsDir; }
   public long topologyRefreshMs() { return topologyRefreshMs; }
+  public long redisConnectTimeoutMs() { return redisConnectTimeoutMs; }
   public long healthIntervalMs() { return healthIntervalMs; }
   public int maxKeyBytes() { return maxKeyBytes; }
   public int maxValueBytes() { return maxValueBytes; }

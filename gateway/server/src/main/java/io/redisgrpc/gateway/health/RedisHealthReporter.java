@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps {@code grpc.health.v1} truthful: SERVING only while Redis answers PING. The overall
- * status ("") and each service report the same, since every service needs Redis.
+ * Keeps {@code grpc.health.v1} (and the HTTP {@code /ready}) truthful: SERVING only while a
+ * client's call can succeed ({@link RedisBackend#servingProblem}). The overall status ("") and each service report the same, since every service
+ * needs Redis.
  */
 public final class RedisHealthReporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisHealthReporter.class);
@@ -24,12 +25,13 @@ public final class RedisHealthReporter implements AutoCloseable {
   private final long intervalMs;
   private final ScheduledFuture<?> task;
   private volatile ServingStatus current;
+  private volatile String reason = "not checked yet";
 
   public RedisHealthReporter(HealthStatusManager health, RedisBackend backend, ScheduledExecutorService scheduler, long intervalMs) {
     this.health = health;
     this.backend = backend;
     this.intervalMs = intervalMs;
-    set(ServingStatus.NOT_SERVING);
+    set("not checked yet");
     this.task = scheduler.scheduleWithFixedDelay(this::check, 0, intervalMs, TimeUnit.MILLISECONDS);
   }
 
@@ -38,16 +40,33 @@ public final class RedisHealthReporter implements AutoCloseable {
    * sends the PING; the answer (or its timeout) sets the status from Lettuce's thread.
    */
   private void check() {
-    backend.ping().orTimeout(intervalMs, TimeUnit.MILLISECONDS)
-        .whenComplete((pong, error) -> set(error == null ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
+    backend.servingProblem().orTimeout(intervalMs, TimeUnit.MILLISECONDS)
+        .whenComplete((problem, error) -> set(error != null ? "Redis does not answer in time: " + message(error) : problem));
   }
 
-  private synchronized void set(ServingStatus status) {
+  /** Why the gateway cannot serve, or "" when it can (for /ready). */
+  public String notReadyReason() {
+    return reason;
+  }
+
+  private synchronized void set(String notReadyReason) {
+    reason = notReadyReason;
+    ServingStatus status = notReadyReason.isEmpty() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
     if (status != current) {
-      LOG.info("health: {}", status);
+      if (status == ServingStatus.SERVING) {
+        LOG.info("health: SERVING");
+      } else {
+        LOG.info("health: NOT_SERVING ({})", notReadyReason);
+      }
       current = status;
       SERVICES.forEach(service -> health.setStatus(service, status));
     }
+  }
+
+  private static String message(Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause instanceof java.util.concurrent.TimeoutException ? "no reply in time"
+        : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 
   @Override

@@ -247,6 +247,56 @@ public final class RedisBackend implements AutoCloseable {
     return commands.ping().toCompletableFuture();
   }
 
+  /**
+   * Why a call could fail right now, or "" when the gateway can serve: Redis answers PING and,
+   * in Cluster mode, every one of the 16384 slots has a master in the gateway's view of the
+   * topology and every master reports {@code cluster_state:ok}. A command for a slot without a
+   * known master fails at once ("Cannot determine a partition"), and a master that has not yet
+   * learnt the whole cluster answers CLUSTERDOWN. While slots are missing this also asks for a
+   * fresh topology, since the periodic refresh may be many seconds away (a cluster that finished
+   * forming after the gateway connected).
+   */
+  public CompletableFuture<String> servingProblem() {
+    return ping().handle((pong, error) -> error).thenCompose(error -> {
+      if (error != null) {
+        return CompletableFuture.completedFuture("Redis does not answer PING: " + message(error));
+      }
+      if (!(client instanceof RedisClusterClient cluster)) {
+        return CompletableFuture.completedFuture("");
+      }
+      io.lettuce.core.cluster.models.partitions.Partitions partitions = cluster.getPartitions();
+      int missing = 0;
+      for (int slot = 0; slot < io.lettuce.core.cluster.SlotHash.SLOT_COUNT; slot++) {
+        if (partitions.getMasterBySlot(slot) == null) {
+          missing++;
+        }
+      }
+      if (missing > 0) {
+        cluster.refreshPartitionsAsync();
+        return CompletableFuture.completedFuture(missing + " of 16384 slots have no known master yet");
+      }
+      @SuppressWarnings("unchecked")
+      StatefulRedisClusterConnection<ByteString, ByteString> nodes = (StatefulRedisClusterConnection<ByteString, ByteString>) connection;
+      List<CompletableFuture<String>> states = partitions.stream()
+          .filter(node -> node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM)
+              && !node.getSlots().isEmpty())
+          .map(node -> nodes.getConnectionAsync(node.getNodeId())
+              .thenCompose(c -> c.async().clusterInfo().toCompletableFuture())
+              .handle((info, e) -> e != null ? "master " + node.getUri().getHost() + ":" + node.getUri().getPort() + " does not answer: " + message(e)
+                  : info.contains("cluster_state:ok") ? ""
+                  : "master " + node.getUri().getHost() + ":" + node.getUri().getPort() + " reports the cluster down"))
+          .toList();
+      return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new)).thenApply(done -> states.stream()
+          .map(CompletableFuture::join).filter(problem -> !problem.isEmpty()).findFirst().orElse(""));
+    });
+  }
+
+  private static String message(Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause instanceof java.util.concurrent.TimeoutException ? "no reply in time"
+        : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
 
   @Override
   public void close() {

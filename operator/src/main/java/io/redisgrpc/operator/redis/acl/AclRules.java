@@ -30,7 +30,9 @@ import java.util.Set;
  *   <li>operator: {@code ~* &* +@all}; it forms and heals the cluster, migrates slots, sets
  *       config and these ACLs.</li>
  *   <li>replication: {@code +psync +replconf +ping}, what a replica sends to its master
- *       (Redis ACL docs, "ACL rules for Sentinel and Replicas"); no keys, no channels.</li>
+ *       (Redis ACL docs, "ACL rules for Sentinel and Replicas"), and {@code +cluster|info}: the
+ *       pod's readiness probe logs in as this user (the only password a Redis pod holds) and
+ *       asks whether the node has joined the cluster; no keys, no channels.</li>
  *   <li>sentinel: the Redis docs' minimal Sentinel set ({@code +multi +slaveof +ping +exec
  *       +subscribe +config|rewrite +role +publish +info +client|setname +client|kill
  *       +script|kill}), but with the one channel Sentinel uses, {@code __sentinel__:hello},
@@ -101,7 +103,7 @@ public final class AclRules {
   }
 
   public static AclUser replication(Collection<String> passwordHashes) {
-    return service(REPLICATION, passwordHashes, List.of(), List.of("+psync", "+replconf", "+ping"));
+    return service(REPLICATION, passwordHashes, List.of(), List.of("+psync", "+replconf", "+ping", "+cluster|info"));
   }
 
   public static AclUser sentinel(Collection<String> passwordHashes) {
