@@ -24,6 +24,8 @@ import java.util.List;
 public final class RedisConfig {
   private RedisConfig() {}
 
+  /** Where the ConfigMap (redis.conf, sentinel.conf, start-redis.sh) is mounted. */
+  public static final String CONFIG_DIR = "/etc/redis";
   public static final String ACL_DIR = "/etc/redis-acl";
   public static final String ACL_FILE = ACL_DIR + "/users.acl";
   public static final String CREDENTIALS_DIR = "/etc/redis-credentials";
@@ -131,9 +133,11 @@ public final class RedisConfig {
             + TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(java.util.stream.Collectors.joining())
             + " --raw sentinel get-master-addr-by-name " + Names.SENTINEL_MASTER_NAME + " 2>/dev/null | head -n 1 || true)",
         "if [ -z \"$master\" ]; then master=\"" + firstMaster + "\"; fi",
-        "if [ \"$master\" = \"$self\" ] || [ \"$master\" = \"$(hostname -i 2>/dev/null || true)\" ]; then",
-        "  exec redis-server /etc/redis/redis.conf --replica-announce-hostname \"$self\"",
+        // Sentinel runs with announce-hostnames, so a replica announces its stable DNS name:
+        // replica-announce-ip takes a hostname too (there is no replica-announce-hostname).
+        "if [ \"$master\" = \"$self\" ] || [ \"$master\" = \"${POD_IP:-}\" ]; then",
+        "  exec redis-server " + CONFIG_DIR + "/redis.conf --replica-announce-ip \"$self\"",
         "fi",
-        "exec redis-server /etc/redis/redis.conf --replica-announce-hostname \"$self\" --replicaof \"$master\" " + Names.REDIS_PORT) + "\n";
+        "exec redis-server " + CONFIG_DIR + "/redis.conf --replica-announce-ip \"$self\" --replicaof \"$master\" " + Names.REDIS_PORT) + "\n";
   }
 }

@@ -1,0 +1,149 @@
+package io.redisgrpc.operator.model;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One container of a rendered pod template, run as a local process the way a kubelet would run
+ * it: its command with {@code $(VAR)} expanded from its environment, each volume mount a
+ * directory filled with the volume's files, and its probes run as exec commands.
+ *
+ * <p>Two things differ from a pod, both by rewriting text: each mount path becomes a directory
+ * under the test's temporary directory, and the container's port becomes a free local port
+ * (pods each have an address of their own; local processes share one). Everything else (the
+ * shell, the directives, the binaries on the PATH) is what the pod runs.
+ */
+final class LocalPod implements AutoCloseable {
+  private final Container container;
+  private final Map<String, String> rewrites = new LinkedHashMap<>();
+  private final Map<String, String> env = new LinkedHashMap<>();
+  private final Path root;
+  private Process process;
+
+  /**
+   * @param volumes each mounted volume's name to its files (empty for an emptyDir)
+   * @param env values of the downward-API variables (POD_NAME, POD_IP, HOSTNAME)
+   */
+  LocalPod(Path root, Container container, Map<String, Map<String, String>> volumes, Map<String, String> env, int containerPort,
+      int localPort) {
+    this.root = root;
+    this.container = container;
+    List<VolumeMount> mounts = new ArrayList<>(container.getVolumeMounts());
+    // Longest path first, so /etc/redis-acl is not rewritten as /etc/redis + "-acl".
+    mounts.sort(Comparator.comparingInt((VolumeMount m) -> m.getMountPath().length()).reversed());
+    for (VolumeMount mount : mounts) {
+      rewrites.put(mount.getMountPath(), root.resolve(mount.getName()).toString());
+    }
+    rewrites.put(" " + containerPort, " " + localPort);
+    for (VolumeMount mount : mounts) {
+      write(root.resolve(mount.getName()), volumes.getOrDefault(mount.getName(), Map.of()));
+    }
+    for (EnvVar var : container.getEnv()) {
+      this.env.put(var.getName(), var.getValue() != null ? var.getValue() : env.get(var.getName()));
+    }
+    this.env.putAll(env);
+  }
+
+  /**
+   * Rewrites a text the container reads (a command, or a file in one of its volumes), in one
+   * pass: a path already rewritten into the temporary directory must not be rewritten again.
+   */
+  String rewrite(String text) {
+    String alternatives = rewrites.keySet().stream().map(java.util.regex.Pattern::quote)
+        .collect(java.util.stream.Collectors.joining("|"));
+    return java.util.regex.Pattern.compile(alternatives).matcher(text)
+        .replaceAll(match -> java.util.regex.Matcher.quoteReplacement(rewrites.get(match.group())));
+  }
+
+  /** Starts the container's command. */
+  LocalPod start() {
+    process = launch(container.getCommand(), root.resolve(container.getName() + ".log"));
+    return this;
+  }
+
+  /** Runs the command to completion (an init container); fails if it exits non-zero. */
+  void runToCompletion() throws InterruptedException {
+    Process init = launch(container.getCommand(), root.resolve(container.getName() + ".log"));
+    if (!init.waitFor(30, TimeUnit.SECONDS) || init.exitValue() != 0) {
+      throw new AssertionError("init container " + container.getName() + " failed: " + log());
+    }
+  }
+
+  /** Runs an exec probe once; true if it succeeded (exit code 0) within its timeout. */
+  boolean probe(Probe probe) {
+    try {
+      Process check = launch(probe.getExec().getCommand(), root.resolve("probe.log"));
+      return check.waitFor(probe.getTimeoutSeconds(), TimeUnit.SECONDS) && check.exitValue() == 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  String log() {
+    try {
+      Path log = root.resolve(container.getName() + ".log");
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Process launch(List<String> command, Path log) {
+    List<String> args = command.stream().map(this::expand).map(this::rewrite).toList();
+    ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(env);
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + args, e);
+    }
+  }
+
+  /** Kubernetes expands {@code $(VAR)} in a command from the container's environment. */
+  private String expand(String arg) {
+    String result = arg;
+    for (Map.Entry<String, String> var : env.entrySet()) {
+      result = result.replace("$(" + var.getKey() + ")", var.getValue());
+    }
+    return result;
+  }
+
+  private void write(Path dir, Map<String, String> files) {
+    try {
+      Files.createDirectories(dir);
+      for (Map.Entry<String, String> file : files.entrySet()) {
+        Files.writeString(dir.resolve(file.getKey()), rewrite(file.getValue()), StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+}

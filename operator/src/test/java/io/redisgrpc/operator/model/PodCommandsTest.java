@@ -1,0 +1,140 @@
+package io.redisgrpc.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.redisgrpc.operator.credentials.CredentialStore;
+import io.redisgrpc.operator.credentials.Credentials;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.redis.acl.AclFile;
+import io.redisgrpc.operator.redis.acl.AclRules;
+import io.redisgrpc.testkit.RedisProcess;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Redis pods' own commands, run for real with redis-server: the start command or script,
+ * redis.conf, the users.acl and password files, and the startup and readiness probes, exactly as
+ * rendered for the pod template ({@link LocalPod} plays the kubelet). A directive Redis does not
+ * know, a probe that cannot log in or a script that does not start Redis fails here, long before
+ * a pod would crash-loop.
+ */
+class PodCommandsTest {
+  static final Duration DEADLINE = Duration.ofSeconds(20);
+
+  @Test
+  void clusterPodStartsAndIsReadyOnlyOnceItHasJoinedACluster(@TempDir Path dir) throws Exception {
+    RedisGrpcCache cache = Caches.of("orders", RedisMode.Cluster);
+    Credentials credentials = credentials(cache);
+    int port = portWithBus();
+    Container redis = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0);
+    try (LocalPod pod = pod(dir.resolve("orders-redis-0"), cache, redis, credentials, "orders-redis-0", port)) {
+      pod.start();
+      awaitProbe(pod, redis, "startup", true);
+      assertThat(pod.probe(redis.getReadinessProbe())).as("ready before it joined a cluster").isFalse();
+
+      // The operator's part: this node takes every slot (a one-node cluster).
+      as(port, AclRules.OPERATOR, credentials, c -> c.clusterAddSlotsRange(io.lettuce.core.Range.create(0, 16383)));
+      Awaitility.await("readiness probe passes once the node has joined").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .until(() -> pod.probe(redis.getReadinessProbe()));
+      assertThat(pod.isAlive()).as("redis-server still runs; log:%n%s", pod.log()).isTrue();
+      // The node announces its stable DNS name, as the cluster's clients are sent to it.
+      String nodes = as(port, AclRules.OPERATOR, credentials, c -> c.clusterNodes());
+      assertThat(nodes).contains("orders-redis-0.orders-redis-headless.shop.svc");
+    }
+  }
+
+  @Test
+  void sentinelModeDataPodsStartAsMasterAndReplicaAndServe(@TempDir Path dir) throws Exception {
+    RedisGrpcCache cache = Caches.of("sess", RedisMode.Sentinel);
+    Credentials credentials = credentials(cache);
+    Container redis = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0);
+    int masterPort = RedisProcess.freePort();
+    int replicaPort = RedisProcess.freePort();
+    // No sentinel answers (first start): pod 0 starts as master, the others replicate from it.
+    try (LocalPod master = pod(dir.resolve("sess-redis-0"), cache, redis, credentials, "sess-redis-0", masterPort);
+        LocalPod replica = pod(dir.resolve("sess-redis-1"), cache, redis, credentials, "sess-redis-1", replicaPort)) {
+      master.start();
+      replica.start();
+      awaitProbe(master, redis, "readiness", false);
+      awaitProbe(replica, redis, "readiness", false);
+      Object masterRole = as(masterPort, AclRules.OPERATOR, credentials, c -> c.role().get(0));
+      assertThat(masterRole).isEqualTo("master");
+      List<Object> role = as(replicaPort, AclRules.OPERATOR, credentials, c -> c.role());
+      assertThat(role.get(0)).isEqualTo("slave");
+      assertThat(role.get(1)).as("the replica follows pod 0 by its stable DNS name").isEqualTo("sess-redis-0.sess-redis-headless.shop.svc");
+      // Announced by hostname, as Sentinel (announce-hostnames yes) reports replicas.
+      Map<String, String> announced = as(replicaPort, AclRules.OPERATOR, credentials, c -> c.configGet("replica-announce-ip"));
+      assertThat(announced).containsEntry("replica-announce-ip", "sess-redis-1.sess-redis-headless.shop.svc");
+    }
+  }
+
+  /** Every password the cache needs, as the credentials Secret would hold them. */
+  static Credentials credentials(RedisGrpcCache cache) {
+    return new Credentials(Map.of()).withUsers(CredentialStore.users(cache), () -> UUID.randomUUID().toString());
+  }
+
+  /** A data pod: the ConfigMap, the ACL Secret, the replication password and emptyDirs, as the StatefulSet mounts them. */
+  static LocalPod pod(Path root, RedisGrpcCache cache, Container container, Credentials credentials, String podName, int port) {
+    Map<String, String> config = new java.util.TreeMap<>();
+    config.put("redis.conf", RedisConfig.redisConf(cache));
+    if (cache.getSpec().redis.mode == RedisMode.Sentinel) {
+      config.put("sentinel.conf", RedisConfig.sentinelConf(cache));
+      config.put("start-redis.sh", RedisConfig.sentinelModeStartScript(cache));
+    }
+    Map<String, Map<String, String>> volumes = Map.of(
+        "config", config,
+        "acl", Map.of(CredentialStore.ACL_FILE_KEY, AclFile.render(AclRules.desired(cache.getSpec().auth.clients, credentials.hashes()))),
+        "credentials", Map.of(AclRules.REPLICATION, credentials.current(AclRules.REPLICATION)));
+    return new LocalPod(root, container, volumes, Map.of("POD_NAME", podName, "HOSTNAME", podName, "POD_IP", "127.0.0.1"),
+        io.redisgrpc.operator.model.Names.REDIS_PORT, port);
+  }
+
+  private static void awaitProbe(LocalPod pod, Container container, String which, boolean startup) {
+    var probe = startup ? container.getStartupProbe() : container.getReadinessProbe();
+    Awaitility.await(which + " probe passes").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+        .failFast(() -> assertThat(pod.isAlive()).as("redis-server exited; its log:%n%s", pod.log()).isTrue())
+        .until(() -> pod.probe(probe));
+  }
+
+  static <T> T as(int port, String user, Credentials credentials, Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> action) {
+    RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
+        .withAuthentication(user, credentials.current(user)).withTimeout(Duration.ofSeconds(5)).build());
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      return action.apply(connection.sync());
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  /** A free port whose cluster-bus port (port + 10000) is free too. */
+  static int portWithBus() throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = RedisProcess.freePort();
+      if (port + 10000 > 65535) {
+        continue;
+      }
+      try (ServerSocket bus = new ServerSocket(port + 10000, 1, InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IOException("no free port with a free bus port");
+  }
+}
