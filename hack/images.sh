@@ -29,6 +29,8 @@
 #   rootfs/<suite>-minbase-<YYYYMMDD>.tar   the debootstrap --variant=minbase root filesystem, made
 #                                           once and shared by jre and redis (the newest one of the
 #                                           suite is reused; IMAGES_NEW_ROOTFS=true makes a new one)
+#   <name>.tar                              symlink to the current <name>-<key>.tar (a stable path
+#                                           for Maven: tar://~/.cache/redisgrpc/images/jre.tar)
 #   <name>-<key>.tar                        the images; <key> hashes the suite, the rootfs file, the
 #                                           package list, the image reference, the binary version
 #                                           (scratch images) and IMAGES_REVISION, so a change of any
@@ -441,10 +443,21 @@ build_scratch_image() {
   rm -rf "$root"
 }
 
+# $IMAGES_CACHE/<name>.tar -> the current <name>-<key>.tar: a stable path for tools that cannot
+# ask this script (the Maven profile local-images builds the operator and gateway images on
+# tar://~/.cache/redisgrpc/images/jre.tar). Replaced atomically (rename of a new symlink).
+link_alias() {
+  local name="$1" out="$2" tmp
+  tmp="$IMAGES_CACHE/.${name}.tar.$$"
+  ln -sfn "$(basename "$out")" "$tmp"
+  mv -fT "$tmp" "$IMAGES_CACHE/${name}.tar"
+}
+
 ensure_image() {
   local name="$1" out
   ref_of "$name" >/dev/null
   if out="$(image_file "$name")" && [[ -s "$out" ]]; then
+    link_alias "$name" "$out"
     echo "$out"
     return 0
   fi
@@ -475,6 +488,7 @@ ensure_image() {
     esac
   fi
   exec 9>&-
+  link_alias "$name" "$out"
   echo "$out"
 }
 
