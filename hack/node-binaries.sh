@@ -10,6 +10,12 @@
 #   $NODE_BIN_CACHE/helm-<ver>/helm         the helm v3 CLI
 #   $NODE_BIN_CACHE/pause-<ver>-r<rev>/pause       the sandbox ("pause") program, static
 #   $NODE_BIN_CACHE/netcheck-r<rev>/netcheck       a static probe for pods (DNS, TCP, HTTPS, Redis PING)
+#   $NODE_BIN_CACHE/local-path-provisioner-<ver>/local-path-provisioner
+#                                           Rancher's local-path provisioner, unmodified
+#                                           (github.com/rancher/local-path-provisioner, static,
+#                                           CGO_ENABLED=0): the node's volume provisioner behind the
+#                                           default StorageClass local-path (hack/images.sh packs it,
+#                                           hack/node.sh runs it)
 #
 # Every binary is verified by running it (--version) against the wanted version before it is
 # used or installed; a cache hit costs a few process starts.
@@ -19,18 +25,24 @@
 #   hack/node-binaries.sh path NAME     ensure NAME and print its absolute path; NAME is one of
 #                                       kube-apiserver kube-controller-manager kube-scheduler kubectl
 #                                       etcd kubelet kube-proxy coredns helm pause netcheck
+#                                       local-path-provisioner
 #   hack/node-binaries.sh list          ensure all, print "NAME PATH" lines
 #
 # Cold build on 2 cores: Kubernetes ~7 min (+ ~3 min for the node binaries), CoreDNS ~2 min,
-# helm ~3 min, pause and netcheck seconds. Wrap it in `flock /tmp/redisgrpc-cpu.lock` on a
-# shared machine (the script does not take that lock itself: a caller that already holds it
-# would deadlock).
+# helm ~3 min, local-path-provisioner ~2 min, pause and netcheck seconds. Wrap it in
+# `flock /tmp/redisgrpc-cpu.lock` on a shared machine (the script does not take that lock
+# itself: a caller that already holds it would deadlock).
 #
 # Environment:
 #   KUBE_VERSION      default 1.34.10 (passed to hack/kube-test-binaries.sh)
 #   KUBE_API_TEST_DIR default ~/.kubeapitest
 #   COREDNS_VERSION   default 1.13.1 (github.com/coredns/coredns; its go.mod needs k8s 0.34)
 #   HELM_VERSION      default 3.19.5 (helm.sh/helm/v3; built on k8s 0.34 libraries)
+#   LOCAL_PATH_PROVISIONER_VERSION
+#                     default 0.0.30 (github.com/rancher/local-path-provisioner: the newest version
+#                     that the Go module proxy lists and the checksum database knows; its go.mod
+#                     has no replace directives, so a plain wrapper module with upstream's go.sum
+#                     builds it exactly as released; k8s 0.30 client libraries)
 #   NODE_BIN_CACHE    default ~/.cache/redisgrpc/bin
 #   GO                go command (default: go on PATH, else /usr/local/go/bin/go)
 #   GOPROXY, GOMODCACHE, GOCACHE, ... are honoured as usual.
@@ -46,6 +58,8 @@ COREDNS_VERSION="${COREDNS_VERSION:-1.13.1}"
 COREDNS_VERSION="${COREDNS_VERSION#v}"
 HELM_VERSION="${HELM_VERSION:-3.19.5}"
 HELM_VERSION="${HELM_VERSION#v}"
+LOCAL_PATH_PROVISIONER_VERSION="${LOCAL_PATH_PROVISIONER_VERSION:-0.0.30}"
+LOCAL_PATH_PROVISIONER_VERSION="${LOCAL_PATH_PROVISIONER_VERSION#v}"
 NODE_BIN_CACHE="${NODE_BIN_CACHE:-$HOME/.cache/redisgrpc/bin}"
 GO="${GO:-}"
 
@@ -57,6 +71,7 @@ NETCHECK_REVISION=1
 
 KUBE_DIR="$KUBE_API_TEST_DIR/k8s/${KUBE_VERSION}-linux-amd64"
 KUBE_NAMES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kubelet kube-proxy)
+OTHER_NAMES=(coredns helm pause netcheck local-path-provisioner)
 
 WORK=""
 
@@ -89,6 +104,7 @@ bin_dir() {
     helm) echo "$NODE_BIN_CACHE/helm-$HELM_VERSION" ;;
     pause) echo "$NODE_BIN_CACHE/pause-$PAUSE_VERSION-r$PAUSE_REVISION" ;;
     netcheck) echo "$NODE_BIN_CACHE/netcheck-r$NETCHECK_REVISION" ;;
+    local-path-provisioner) echo "$NODE_BIN_CACHE/local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION" ;;
     *) return 1 ;;
   esac
 }
@@ -102,7 +118,7 @@ bin_path() {
     fi
   done
   local d
-  d="$(bin_dir "$name")" || die "unknown binary '$name' (known: ${KUBE_NAMES[*]} coredns helm pause netcheck)"
+  d="$(bin_dir "$name")" || die "unknown binary '$name' (known: ${KUBE_NAMES[*]} ${OTHER_NAMES[*]})"
   echo "$d/$name"
 }
 
@@ -113,6 +129,8 @@ want_version() {
     helm) echo "v${HELM_VERSION}" ;;
     pause) echo "pause ${PAUSE_VERSION} (redisgrpc r${PAUSE_REVISION})" ;;
     netcheck) echo "netcheck redisgrpc r${NETCHECK_REVISION}" ;;
+    # urfave/cli's --version: "<basename of argv[0]> version <main.VERSION>"
+    local-path-provisioner) echo "local-path-provisioner version v${LOCAL_PATH_PROVISIONER_VERSION}" ;;
   esac
 }
 
@@ -452,6 +470,23 @@ build_helm() {
   log "helm built in $((SECONDS - start))s"
 }
 
+# Rancher's local-path provisioner as upstream builds it (static, main.VERSION stamped), from a
+# wrapper module that requires it; its main package is the module root.
+build_local_path_provisioner() {
+  local mod="$WORK/local-path-provisioner" start pkg=github.com/rancher/local-path-provisioner
+  local version="v${LOCAL_PATH_PROVISIONER_VERSION}"
+  log "building local-path-provisioner ${version} with $("$GO" version)"
+  write_wrapper_mod "$mod" "$pkg" "$LOCAL_PATH_PROVISIONER_VERSION"
+  mkdir -p "$WORK/out"
+  start=$SECONDS
+  (
+    cd "$mod"
+    CGO_ENABLED=0 "$GO" build -mod=mod -trimpath -ldflags "-s -w -X main.VERSION=${version}" \
+      -o "$WORK/out/local-path-provisioner" "$pkg"
+  ) || die "go build of local-path-provisioner ${version} failed"
+  log "local-path-provisioner built in $((SECONDS - start))s"
+}
+
 ensure_one() {
   local name="$1"
   case "$name" in
@@ -480,6 +515,7 @@ ensure_one() {
     helm) build_helm ;;
     pause) build_small pause "${PAUSE_VERSION} (redisgrpc r${PAUSE_REVISION})" write_pause ;;
     netcheck) build_small netcheck "redisgrpc r${NETCHECK_REVISION}" write_netcheck ;;
+    local-path-provisioner) build_local_path_provisioner ;;
   esac
   install_bin "$name"
   rm -rf "$WORK"
@@ -490,7 +526,7 @@ ensure_one() {
 ensure_all() {
   local n
   ensure_one kubelet # all Kubernetes binaries at once
-  for n in pause netcheck coredns helm; do
+  for n in pause netcheck coredns helm local-path-provisioner; do
     ensure_one "$n"
   done
   log "all node binaries present (Kubernetes in $KUBE_DIR, the others in $NODE_BIN_CACHE)"
@@ -512,7 +548,7 @@ main() {
     list)
       ensure_all
       local n
-      for n in "${KUBE_NAMES[@]}" coredns helm pause netcheck; do
+      for n in "${KUBE_NAMES[@]}" "${OTHER_NAMES[@]}"; do
         printf '%s %s\n' "$n" "$(bin_path "$n")"
       done
       ;;
