@@ -17,6 +17,15 @@
 #   pause     localhost/redisgrpc/pause:3.10           scratch + the static pause program (sandbox image)
 #   coredns   localhost/redisgrpc/coredns:<ver>        scratch + coredns, ENTRYPOINT ["/coredns"]
 #   netcheck  localhost/redisgrpc/netcheck:r<rev>      scratch + the netcheck probe, ENTRYPOINT ["/netcheck"]
+#   local-path-provisioner
+#             localhost/redisgrpc/local-path-provisioner:v<ver>
+#                                                      scratch + Rancher's local-path provisioner
+#                                                      (hack/node-binaries.sh), ENTRYPOINT
+#                                                      ["/local-path-provisioner"]; hack/node.sh runs it
+#                                                      behind the default StorageClass local-path. Its
+#                                                      helper pods (mkdir/chmod/rm of the volume
+#                                                      directories with sh) use the redis image: a
+#                                                      Debian minbase with coreutils, so no extra image
 #
 # Usage:
 #   hack/images.sh build [NAME...]   build the missing ones (default: all); logs on stderr only
@@ -56,11 +65,13 @@
 #   PAUSE_IMAGE        default $IMAGE_PREFIX/pause:3.10
 #   COREDNS_IMAGE      default $IMAGE_PREFIX/coredns:$COREDNS_VERSION
 #   NETCHECK_IMAGE     default $IMAGE_PREFIX/netcheck:r<rev>
+#   LOCAL_PATH_PROVISIONER_IMAGE  default $IMAGE_PREFIX/local-path-provisioner:v$LOCAL_PATH_PROVISIONER_VERSION
 #   DEBIAN_SUITE       default bookworm
 #   DEBIAN_MIRROR      default: the first Debian URI in /etc/apt/sources.list(.d), else http://deb.debian.org/debian
 #   DEBIAN_SECURITY_MIRROR  default: likewise for debian-security
 #   IMAGES_NEW_ROOTFS  "true": debootstrap a fresh rootfs even if one of the suite is cached
-#   COREDNS_VERSION, NODE_BIN_CACHE, ...: passed to hack/node-binaries.sh
+#   COREDNS_VERSION, LOCAL_PATH_PROVISIONER_VERSION, NODE_BIN_CACHE, ...: passed to
+#                      hack/node-binaries.sh
 set -euo pipefail
 
 # Everything runs inside main() so bash has parsed the whole file before it starts.
@@ -74,6 +85,9 @@ DEBIAN_SECURITY_MIRROR="${DEBIAN_SECURITY_MIRROR:-}"
 IMAGES_NEW_ROOTFS="${IMAGES_NEW_ROOTFS:-false}"
 COREDNS_VERSION="${COREDNS_VERSION:-1.13.1}"
 COREDNS_VERSION="${COREDNS_VERSION#v}"
+# Must match hack/node-binaries.sh's default (it builds the binary).
+LOCAL_PATH_PROVISIONER_VERSION="${LOCAL_PATH_PROVISIONER_VERSION:-0.0.30}"
+LOCAL_PATH_PROVISIONER_VERSION="${LOCAL_PATH_PROVISIONER_VERSION#v}"
 
 # Bumped whenever what this script puts into an image changes.
 IMAGES_REVISION=1
@@ -82,7 +96,7 @@ NETCHECK_REVISION=1
 
 JRE_PACKAGES=(openjdk-17-jre-headless ca-certificates)
 REDIS_PACKAGES=(redis-server redis-sentinel redis-tools)
-ALL_IMAGES=(jre redis pause coredns netcheck)
+ALL_IMAGES=(jre redis pause coredns netcheck local-path-provisioner)
 
 WORK=""
 CHROOT=""
@@ -139,6 +153,9 @@ ref_of() {
     pause) echo "${PAUSE_IMAGE:-$IMAGE_PREFIX/pause:3.10}" ;;
     coredns) echo "${COREDNS_IMAGE:-$IMAGE_PREFIX/coredns:$COREDNS_VERSION}" ;;
     netcheck) echo "${NETCHECK_IMAGE:-$IMAGE_PREFIX/netcheck:r$NETCHECK_REVISION}" ;;
+    local-path-provisioner)
+      echo "${LOCAL_PATH_PROVISIONER_IMAGE:-$IMAGE_PREFIX/local-path-provisioner:v$LOCAL_PATH_PROVISIONER_VERSION}"
+      ;;
     *) die "unknown image '$1' (known: ${ALL_IMAGES[*]})" ;;
   esac
 }
@@ -302,10 +319,10 @@ image_inputs() {
         printf 'rootfs=%s\npackages=%s\n' "${rootfs##*/}" "${REDIS_PACKAGES[*]}"
       fi
       ;;
-    pause | coredns | netcheck)
+    pause | coredns | netcheck | local-path-provisioner)
       # The binary's own version line (hack/node-binaries.sh builds it if missing).
       local bin
-      bin="$(COREDNS_VERSION="$COREDNS_VERSION" "$HACK_DIR/node-binaries.sh" path "$name")" || return 1
+      bin="$(node_binary "$name")" || return 1
       printf 'binary=%s\n' "$("$bin" --version 2>/dev/null | head -n1)"
       ;;
   esac
@@ -423,9 +440,14 @@ EOF
   log "$name image built in $((SECONDS - start))s"
 }
 
+node_binary() {
+  COREDNS_VERSION="$COREDNS_VERSION" LOCAL_PATH_PROVISIONER_VERSION="$LOCAL_PATH_PROVISIONER_VERSION" \
+    "$HACK_DIR/node-binaries.sh" path "$1"
+}
+
 build_scratch_image() {
   local name="$1" out="$2" bin root epoch
-  bin="$(COREDNS_VERSION="$COREDNS_VERSION" "$HACK_DIR/node-binaries.sh" path "$name")"
+  bin="$(node_binary "$name")"
   root="$WORK/$name-root"
   mkdir -p "$root"
   cp "$bin" "$root/$name"
