@@ -58,6 +58,8 @@ public final class OperatorMain {
       overrider.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
           .withUseSSAToPatchPrimaryResource(true)
+          // Lets the status patch cache (PrimaryUpdateAndCacheUtils) tell newer versions from older.
+          .withParseResourceVersions(true)
           // The caller owns the client (tests restart operators on one client).
           .withCloseClientOnStop(false);
       if (!leaseNamespace.isBlank()) {

@@ -171,6 +171,16 @@ class ReconcilerTest {
     client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("registry-creds").endMetadata()
         .withType("kubernetes.io/dockerconfigjson").addToData(".dockerconfigjson", "e30=").build()).create();
     awaitStatus("locked", c -> condition(c, ConditionTypes.DEGRADED).getStatus().equals("False"));
+    Awaitility.await("Recovered event").atMost(TIMEOUT).until(() -> events("locked", "Recovered") >= 1);
+    // Each transition is announced once, also when a reconciliation starts before the informer
+    // has seen the status just written (a real node showed every event twice).
+    Awaitility.await("no repeated event").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8))
+        .until(() -> events("locked", "ImagePullSecretMissing") == 1 && events("locked", "Recovered") == 1);
+  }
+
+  private long events(String cache, String reason) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> reason.equals(e.getReason()) && cache.equals(e.getInvolvedObject().getName())).count();
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
@@ -124,6 +125,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
 
   private final CacheObserver observer = new CacheObserver();
   private final CertificatesObserver certificatesObserver = new CertificatesObserver();
+  private final CertificateSecretOwners certificateSecretOwners = new CertificateSecretOwners();
   private final StatusAggregator aggregator;
   private final EventRecorder events;
   private final Clock clock;
@@ -184,6 +186,9 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
 
     ObservedState observed = observer.observe(cache, context).withRedisSide(redisSide(cache, outcome, masterPod));
     CertificatesObservation certificates = certificatesObserver.observe(cache, context);
+    if (certificates.certManagerInstalled() && io.redisgrpc.operator.tls.TlsRendering.enabled(cache)) {
+      certificateSecretOwners.adopt(cache, context);
+    }
     RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed, certificates);
     boolean blocked = !observed.missingPullSecrets().isEmpty();
     Duration recheck = blocked && BLOCKED_RECHECK.compareTo(outcome.recheck()) < 0 ? BLOCKED_RECHECK : outcome.recheck();
@@ -195,7 +200,11 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
     patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
         .withName(cache.getMetadata().getName()).withNamespace(cache.getMetadata().getNamespace()).build());
     patch.setStatus(status);
-    return wakeForCertificates(UpdateControl.patchStatus(patch).rescheduleAfter(recheck), cache, certificates);
+    // Patched and cached here, not through UpdateControl: a reconciliation that starts before the
+    // informer has seen this patch must still compare with it, or it announces the same
+    // transition twice (seen on a real node: two "Ready" events in the same second).
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(cache, patch, context);
+    return wakeForCertificates(UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(recheck), cache, certificates);
   }
 
   /**
