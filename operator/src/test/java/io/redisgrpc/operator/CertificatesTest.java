@@ -372,6 +372,28 @@ class CertificatesTest {
     assertThat(Pem.signedBy(decode(secret("byo-gateway-tls"), "tls.crt"), bundle)).isTrue();
   }
 
+  @Test
+  @Order(5)
+  void deletingTheCacheRemovesTheSecretsCertManagerWroteForIt() {
+    CertManagerHarness.start(client);
+    create("brief", spec -> {
+      spec.redis.mode = RedisMode.Sentinel;
+      spec.auth.clients.add(client("orders", "orders:"));
+    });
+    awaitCondition("brief", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
+    List<String> secrets = client.resources(Certificate.class).inNamespace(namespace).withLabel("app.kubernetes.io/instance", "brief")
+        .list().getItems().stream().map(c -> c.getSpec().getSecretName()).toList();
+    assertThat(secrets).contains("brief-ca", "brief-redis-tls", "brief-client-orders-tls");
+    // cert-manager (without --enable-certificate-owner-ref) leaves a Certificate's Secret behind;
+    // each Certificate owns its Secret, so the garbage collector removes them after it.
+    Awaitility.await("each Certificate owns its Secret").atMost(TIMEOUT).until(() -> secrets.stream()
+        .map(name -> client.secrets().inNamespace(namespace).withName(name).get())
+        .allMatch(s -> s != null && s.getMetadata().getOwnerReferences().stream().anyMatch(o -> "Certificate".equals(o.getKind()))));
+    client.resources(RedisGrpcCache.class).inNamespace(namespace).withName("brief").delete();
+    Awaitility.await("certificate Secrets removed with the cache").atMost(TIMEOUT).until(() -> secrets.stream()
+        .allMatch(name -> client.secrets().inNamespace(namespace).withName(name).get() == null));
+  }
+
   // ------------------------------------------------------------------ helpers
 
   static AuthSpec.ClientSpec client(String name, String prefix) {
