@@ -1,0 +1,198 @@
+package io.redisgrpc.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One example manifest applied in a namespace of its own, as a user would, and what it created. */
+final class DeployedCache {
+  private static final Logger LOG = LoggerFactory.getLogger(DeployedCache.class);
+  static final String INSTANCE = "app.kubernetes.io/instance";
+
+  final E2eEnvironment env;
+  final KubernetesClient client;
+  final String namespace;
+  final String name;
+  final long appliedAt;
+
+  private DeployedCache(E2eEnvironment env, String namespace, String name) {
+    this.env = env;
+    this.client = env.client;
+    this.namespace = namespace;
+    this.name = name;
+    this.appliedAt = System.nanoTime();
+  }
+
+  /** Creates a namespace enforcing the restricted Pod Security Standard and applies the file there. */
+  static DeployedCache apply(E2eEnvironment env, String example, String namespace) {
+    KubernetesClient client = env.client;
+    // A failed earlier run on a node that was kept up leaves its namespace (as evidence): start clean.
+    if (client.namespaces().withName(namespace).get() != null) {
+      client.namespaces().withName(namespace).delete();
+      Awaitility.await("namespace " + namespace + " from an earlier run gone").atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(1)).until(() -> client.namespaces().withName(namespace).get() == null);
+    }
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
+        .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted", "pod-security.kubernetes.io/enforce-version", "latest"))
+        .endMetadata().build()).serverSideApply();
+    Awaitility.await("ServiceAccount default in " + namespace).atMost(Duration.ofSeconds(30))
+        .until(() -> client.serviceAccounts().inNamespace(namespace).withName("default").get() != null);
+    try (InputStream in = Files.newInputStream(env.root.resolve(example))) {
+      RedisGrpcCache cache = client.resources(RedisGrpcCache.class).load(in).item();
+      cache.getMetadata().setNamespace(namespace);
+      client.resource(cache).create();
+      LOG.info("applied {} as {}/{}", example, namespace, cache.getMetadata().getName());
+      return new DeployedCache(env, namespace, cache.getMetadata().getName());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  RedisGrpcCache get() {
+    return client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).get();
+  }
+
+  Optional<Condition> condition(String type) {
+    RedisGrpcCache cache = get();
+    if (cache == null || cache.getStatus() == null) {
+      return Optional.empty();
+    }
+    return cache.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  /** Waits for Ready=True; on timeout the message says what the status, pods and events showed. */
+  Duration awaitReady(Duration deadline) {
+    try {
+      Awaitility.await(namespace + "/" + name + " Ready=True").atMost(deadline).pollInterval(Duration.ofMillis(500))
+          .until(() -> condition("Ready").map(c -> "True".equals(c.getStatus())).orElse(false));
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\n" + describe(), e);
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - appliedAt);
+    LOG.info("{}/{} Ready=True {} s after it was applied", namespace, name, took.toMillis() / 1000.0);
+    return took;
+  }
+
+  Service gatewayService() {
+    Service service = client.services().inNamespace(namespace).withName(name + "-gateway").get();
+    assertThat(service).as("Service %s-gateway", name).isNotNull();
+    return service;
+  }
+
+  Secret secret(String secretName) {
+    Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+    assertThat(secret).as("Secret %s", secretName).isNotNull();
+    return secret;
+  }
+
+  List<Pod> pods() {
+    return client.pods().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems();
+  }
+
+  /** kubectl with the node's kubeconfig, as a user on the host runs it; returns its output. */
+  String kubectl(String... args) {
+    List<String> command = new ArrayList<>(List.of(kubectlBinary().toString(), "--kubeconfig=" + env.kubeconfig, "-n", namespace));
+    command.addAll(List.of(args));
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kubectl finished").isTrue();
+      assertThat(process.exitValue()).as("kubectl %s:%n%s", String.join(" ", args), output).isZero();
+      return output;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  static Path kubectlBinary() {
+    String version = System.getenv().getOrDefault("KUBE_VERSION", "1.34.10");
+    String dir = System.getenv().getOrDefault("KUBE_API_TEST_DIR", System.getProperty("user.home") + "/.kubeapitest");
+    return Path.of(dir, "k8s", version + "-linux-amd64", "kubectl");
+  }
+
+  /**
+   * kubectl delete rgc, then waits until nothing labelled with the cache's instance is left (the
+   * owner references let the garbage collector remove it all). Returns the PVCs left behind:
+   * StatefulSets keep their volume claims unless their retention policy says otherwise.
+   */
+  List<String> deleteAndAwaitGone() {
+    kubectl("delete", "rgc", name, "--wait=false");
+    try {
+      Awaitility.await("everything of " + name + " removed").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> leftovers().isEmpty());
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("left after kubectl delete rgc " + name + ": " + leftovers(), e);
+    }
+    return client.persistentVolumeClaims().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems().stream()
+        .map(pvc -> pvc.getMetadata().getName()).sorted().toList();
+  }
+
+  private List<String> leftovers() {
+    List<HasMetadata> left = new ArrayList<>();
+    left.addAll(client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).get() == null ? List.of() : List.of(get()));
+    left.addAll(client.apps().statefulSets().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems());
+    left.addAll(client.apps().deployments().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems());
+    left.addAll(client.pods().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems());
+    left.addAll(client.services().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems());
+    left.addAll(client.configMaps().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems());
+    left.addAll(client.secrets().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems());
+    left.addAll(client.serviceAccounts().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems());
+    left.addAll(client.policy().v1().podDisruptionBudget().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems());
+    left.addAll(client.network().v1().networkPolicies().inNamespace(namespace).withLabel(INSTANCE, name).list().getItems());
+    return left.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList());
+  }
+
+  /** The namespace and whatever the test left in it (PVCs) go. */
+  void deleteNamespace() {
+    client.namespaces().withName(namespace).delete();
+  }
+
+  /** What a user would look at when the cache does not become ready. */
+  String describe() {
+    StringBuilder out = new StringBuilder();
+    RedisGrpcCache cache = get();
+    out.append("status: ").append(cache == null ? "(cache gone)" : client.getKubernetesSerialization().asYaml(cache.getStatus()));
+    for (Pod pod : pods()) {
+      out.append("\npod ").append(pod.getMetadata().getName()).append(": ").append(pod.getStatus().getPhase());
+      Stream.ofNullable(pod.getStatus().getContainerStatuses()).flatMap(List::stream).forEach(s -> out.append(" [")
+          .append(s.getName()).append(" ready=").append(s.getReady()).append(" started=").append(s.getStarted())
+          .append(" restarts=").append(s.getRestartCount()).append(" ")
+          .append(s.getState().getWaiting() != null ? s.getState().getWaiting().getReason() + ": " + s.getState().getWaiting().getMessage()
+              : s.getState().getTerminated() != null ? "terminated " + s.getState().getTerminated().getReason() : "running")
+          .append("]"));
+    }
+    client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> !"Normal".equals(e.getType()))
+        .forEach(e -> out.append("\nevent ").append(e.getInvolvedObject().getKind()).append("/").append(e.getInvolvedObject().getName())
+            .append(" ").append(e.getReason()).append(": ").append(e.getMessage()));
+    return out.toString();
+  }
+}
