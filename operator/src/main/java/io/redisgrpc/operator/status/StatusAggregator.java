@@ -52,16 +52,20 @@ public final class StatusAggregator {
     ObservedState.RedisSide side = observed.redisSide();
     fillRedisSide(status, side);
     boolean clusterUnformed = !sentinelMode && side.reached() >= 0 && !Boolean.TRUE.equals(side.clusterFormed());
+    // The operator itself has logged in on every node this round: the pods' own readiness says
+    // they serve, this says they serve what the spec asks (users, replication, live settings).
+    boolean everyNodeSeen = side.reached() >= observed.redisDesired();
     boolean redisReady = observed.redisDesired() > 0 && observed.redisReady() >= observed.redisDesired()
         && (!sentinelMode || observed.sentinelReady() >= observed.sentinelDesired())
-        && !clusterUnformed;
+        && !clusterUnformed && everyNodeSeen;
     boolean gatewayReady = observed.gatewayDesired() > 0 && observed.gatewayReady() >= observed.gatewayDesired();
     boolean blocked = !observed.missingPullSecrets().isEmpty();
     boolean tlsRequested = Boolean.TRUE.equals(cache.getSpec().tls.enabled);
 
     List<Condition> conditions = new ArrayList<>();
     conditions.add(condition(previous, ConditionTypes.REDIS_READY, redisReady,
-        redisReady ? "PodsReady" : (clusterUnformed ? "ClusterForming" : "PodsNotReady"),
+        redisReady ? "PodsReady" : clusterUnformed ? "ClusterForming"
+            : observed.redisReady() >= observed.redisDesired() ? "NodesNotVerified" : "PodsNotReady",
         "Redis pods ready: " + status.redis.summary + (sentinelMode ? ", sentinels ready: " + Math.max(observed.sentinelReady(), 0) + "/" + observed.sentinelDesired() : "")));
     conditions.add(condition(previous, ConditionTypes.GATEWAY_READY, gatewayReady,
         gatewayReady ? "ReplicasReady" : "ReplicasNotReady", "Gateway replicas ready: " + status.gateway.summary));

@@ -19,7 +19,7 @@ class StatusAggregatorTest {
   @Test
   void readyWhenEveryPodIsReady() {
     RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
-    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()));
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6)));
     assertThat(condition(status, ConditionTypes.READY).getStatus()).isEqualTo("True");
     assertThat(condition(status, ConditionTypes.PROGRESSING).getStatus()).isEqualTo("False");
     assertThat(condition(status, ConditionTypes.DEGRADED).getStatus()).isEqualTo("False");
@@ -33,10 +33,29 @@ class StatusAggregatorTest {
     cache.setStatus(at(T0).aggregate(cache, new ObservedState(3, 6, 0, 0, 2, 2, true, List.of())));
     RedisGrpcCacheStatus same = at(T1).aggregate(cache, new ObservedState(3, 6, 0, 0, 2, 2, true, List.of()));
     assertThat(StatusAggregator.same(same, cache.getStatus())).as("an unchanged cache yields the stored status").isTrue();
-    RedisGrpcCacheStatus ready = at(T1).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()));
+    RedisGrpcCacheStatus ready = at(T1).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6)));
     assertThat(StatusAggregator.same(ready, cache.getStatus())).isFalse();
     assertThat(condition(ready, ConditionTypes.READY).getLastTransitionTime()).isEqualTo(T1.toString());
     assertThat(condition(ready, ConditionTypes.GATEWAY_READY).getLastTransitionTime()).isEqualTo(T0.toString());
+  }
+
+  @Test
+  void readyOnlyOnceTheOperatorHasVerifiedEveryNode() {
+    RedisGrpcCache cache = Caches.of("s", RedisMode.Sentinel);
+    // Every pod reports Ready, but this round the operator reached only the first one.
+    RedisGrpcCacheStatus early = at(T0).aggregate(cache, new ObservedState(3, 3, 3, 3, 2, 2, true, List.of()).withRedisSide(seen(1)));
+    assertThat(condition(early, ConditionTypes.REDIS_READY).getReason()).isEqualTo("NodesNotVerified");
+    assertThat(condition(early, ConditionTypes.READY).getStatus()).isEqualTo("False");
+    RedisGrpcCacheStatus unseen = at(T0).aggregate(cache, new ObservedState(3, 3, 3, 3, 2, 2, true, List.of()));
+    assertThat(condition(unseen, ConditionTypes.READY).getStatus()).as("not looked at all").isEqualTo("False");
+    RedisGrpcCacheStatus all = at(T0).aggregate(cache, new ObservedState(3, 3, 3, 3, 2, 2, true, List.of()).withRedisSide(seen(3)));
+    assertThat(condition(all, ConditionTypes.READY).getStatus()).isEqualTo("True");
+  }
+
+  /** The operator reached {@code nodes} nodes, all in sync (Cluster mode: formed). */
+  static ObservedState.RedisSide seen(int nodes) {
+    return new ObservedState.RedisSide(nodes, nodes, true, true, "h", 16384, 3, 1, true, null, List.of(),
+        1, "Idle", T0.toString(), T0.toString(), T1.toString());
   }
 
   @Test
@@ -90,7 +109,7 @@ class StatusAggregatorTest {
   void certificatesReadyFollowsCertManager() {
     RedisGrpcCache cache = Caches.of("a", RedisMode.Cluster);
     cache.getSpec().tls.enabled = true;
-    ObservedState pods = new ObservedState(6, 6, 0, 0, 2, 2, true, List.of());
+    ObservedState pods = new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6));
 
     RedisGrpcCacheStatus missing = at(T0).aggregate(cache, pods, new io.redisgrpc.operator.tls.CertificatesObservation(false, List.of(), null));
     assertThat(condition(missing, ConditionTypes.CERTIFICATES_READY).getStatus()).isEqualTo("False");
@@ -119,7 +138,7 @@ class StatusAggregatorTest {
     client.name = "orders";
     client.keyPrefix = "orders:";
     cache.getSpec().auth.clients.add(client);
-    ObservedState pods = new ObservedState(6, 6, 0, 0, 2, 2, true, List.of());
+    ObservedState pods = new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6));
     assertThat(at(T0).aggregate(cache, pods).clients).extracting(c -> c.name + ":" + c.certificateSecret).containsExactly("orders:null");
     cache.getSpec().tls.enabled = true;
     assertThat(at(T0).aggregate(cache, pods, new io.redisgrpc.operator.tls.CertificatesObservation(true, List.of(), null)).clients)
