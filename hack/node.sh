@@ -280,10 +280,18 @@ start() {
   shift 2
   [[ -x "$bin" ]] || die "$name: $bin is not executable"
   printf '=== %s: %s %s\n' "$(date -Is)" "$bin" "$*" >>"$LOGS/$name.log"
-  # 7>&-: the node's lock must not be inherited (the process would hold it for its lifetime).
-  setsid "$bin" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 7>&- &
+  # Only stdin, stdout and stderr are inherited: no lock may be held for the component's lifetime,
+  # neither the node's (fd 7) nor a caller's (`flock LOCK hack/node.sh up` passes its lock as fd 3).
+  (
+    for fd in /proc/self/fd/*; do
+      fd="${fd##*/}"
+      ((fd > 2)) || continue
+      eval "exec $fd>&-" 2>/dev/null || true
+    done
+    exec setsid "$bin" "$@" </dev/null >>"$LOGS/$name.log" 2>&1
+  ) &
   pid=$!
-  # setsid execs in place (we are not a process-group leader); wait until the exec happened.
+  # The subshell execs setsid, which execs in place (not a process-group leader); wait for it.
   for ((i = 0; i < 50; i++)); do
     exe="$(readlink "/proc/$pid/exe" 2>/dev/null || true)"
     [[ "$exe" == "$(readlink -f "$bin")" ]] && break
