@@ -6,11 +6,13 @@
 #
 # Usage (as root):
 #   hack/node.sh up              start the node (no-op when it is already up and healthy); waits
-#                                for node Ready, CoreDNS Ready, and a pod that resolves
-#                                kubernetes.default and reaches the API server through the
-#                                kubernetes Service; prints how long it took
+#                                for node Ready, CoreDNS Ready, the local-path provisioner Ready,
+#                                and a pod that resolves kubernetes.default and reaches the API
+#                                server through the kubernetes Service; prints how long it took
 #   hack/node.sh down [--purge]  stop everything and restore the host as it was before `up`
-#                                (no-op when down); --purge also removes $NODE_DIR (logs included)
+#                                (no-op when down); removes the node's data (etcd, and with it
+#                                every PV, and the volumes' directories); --purge also removes
+#                                $NODE_DIR (logs included)
 #   hack/node.sh status          components, readiness, guard, and a check that nothing of ours
 #                                listens on a wildcard or external address (exit 0 healthy,
 #                                1 unhealthy, 2 listener violation, 3 down)
@@ -26,13 +28,28 @@
 # What is where (defaults):
 #   $NODE_DIR (/var/lib/redisgrpc-node)   everything of the node: pki/, etc/ (configs, kubeconfigs),
 #                                         data/ (etcd, containerd root+state, kubelet root, CNI
-#                                         IPAM, pod logs), run/ (containerd socket), state/ (PIDs,
-#                                         host snapshot), logs/<component>.log (kept after down;
-#                                         the previous run's are in logs.prev/)
+#                                         IPAM, pod logs, volumes), run/ (containerd socket),
+#                                         state/ (PIDs, host snapshot), logs/<component>.log (kept
+#                                         after down; the previous run's are in logs.prev/)
 #   $NODE_DIR/kubeconfig                  admin kubeconfig for host clients: https://127.0.0.1:$NODE_API_PORT
 #   containerd socket                     $NODE_DIR/run/containerd.sock
+#   $NODE_DIR/data/volumes                the PersistentVolumes of the default StorageClass: one
+#                                         directory <pv>_<namespace>_<pvc> per claim (mode 0777, so
+#                                         any runAsUser can write; hostPath volumes get no fsGroup)
 #   binaries                              hack/node-binaries.sh (Kubernetes in ~/.kubeapitest)
-#   images                                hack/images.sh (pause, coredns and netcheck imported by up)
+#   images                                hack/images.sh (pause, coredns, netcheck,
+#                                         local-path-provisioner and redis imported by up)
+#
+# Volumes: Rancher's local-path provisioner (unmodified, built from the Go module proxy by
+# hack/node-binaries.sh) runs as the Deployment local-path-storage/local-path-provisioner behind
+# the StorageClass `local-path`, the cluster's default (storageclass.kubernetes.io/is-default-class;
+# provisioner rancher.io/local-path, volumeBindingMode WaitForFirstConsumer, reclaimPolicy
+# Delete): a PVC without storageClassName binds once a pod uses it, to a hostPath PV in
+# $NODE_DIR/data/volumes; deleting the PVC deletes the directory. Directories are made and removed
+# by short-lived helper pods in local-path-storage (root, hostPath of the volumes directory,
+# capabilities DAC_OVERRIDE and FOWNER only, the redis image as their sh/mkdir/rm toolbox); that
+# namespace enforces the `privileged` Pod Security level for them. Nothing of it is outside
+# $NODE_DIR: the volumes live and go with the node's data (etcd, which holds the PVs, too).
 #
 # Network (env, private defaults): pods $NODE_POD_RANGE (10.244.0.0/16), this node's pods
 # $NODE_POD_SUBNET (10.244.0.0/24) on the bridge $NODE_BRIDGE (rgc0) at $NODE_BRIDGE_IP
@@ -72,7 +89,7 @@
 # NODE_POD_RANGE, NODE_POD_SUBNET, NODE_SERVICE_RANGE, NODE_KUBERNETES_IP, NODE_DNS_IP,
 # NODE_API_PORT, NODE_UP_TIMEOUT (seconds, default 240), NODE_KEEP_ON_FAILURE (true: a failed
 # `up` leaves everything running for inspection; default: it tears down), KUBE_VERSION,
-# COREDNS_VERSION, and hack/images.sh's image names.
+# COREDNS_VERSION, LOCAL_PATH_PROVISIONER_VERSION, and hack/images.sh's image names.
 set -euo pipefail
 
 # Everything runs inside main() so bash has parsed the whole file before it starts.
@@ -107,6 +124,8 @@ SERVICE_ROUTE_METRIC=100
 GUARD_TABLE="redisgrpc_guard"
 CGROUP_NAME="redisgrpc"
 CNI_NETWORK="redisgrpc"
+LOCAL_PATH_NAMESPACE="local-path-storage"
+STORAGE_CLASS="local-path"
 
 PKI="$NODE_DIR/pki"
 ETC="$NODE_DIR/etc"
@@ -115,6 +134,7 @@ RUN="$NODE_DIR/run"
 STATE="$NODE_DIR/state"
 PIDS="$STATE/pids"
 HOST_SNAPSHOT="$STATE/host-before"
+VOLUMES="$DATA/volumes"
 LOGS="$NODE_DIR/logs"
 SOCK="$RUN/containerd.sock"
 ADMIN_KUBECONFIG="$NODE_DIR/kubeconfig"
@@ -539,6 +559,11 @@ ensure_binaries() {
   PAUSE_IMAGE_REF="$("$HACK_DIR/images.sh" ref pause)"
   COREDNS_IMAGE_REF="$("$HACK_DIR/images.sh" ref coredns)"
   NETCHECK_IMAGE_REF="$("$HACK_DIR/images.sh" ref netcheck)"
+  LOCAL_PATH_TAR="$("$HACK_DIR/images.sh" path local-path-provisioner)"
+  LOCAL_PATH_IMAGE_REF="$("$HACK_DIR/images.sh" ref local-path-provisioner)"
+  # The local-path helper pods need sh, mkdir, chmod and rm: the Redis image (Debian minbase).
+  HELPER_TAR="$("$HACK_DIR/images.sh" path redis)"
+  HELPER_IMAGE_REF="$("$HACK_DIR/images.sh" ref redis)"
   : "$COREDNS_BIN"
 }
 
@@ -626,7 +651,7 @@ EOF
 }
 
 write_configs() {
-  mkdir -p "$ETC/cni" "$DATA" "$RUN" "$DATA/pod-logs" "$DATA/kubelet" "$DATA/cni-ipam"
+  mkdir -p "$ETC/cni" "$DATA" "$RUN" "$DATA/pod-logs" "$DATA/kubelet" "$DATA/cni-ipam" "$VOLUMES"
   kubeconfig "$ADMIN_KUBECONFIG" admin
   kubeconfig "$ETC/kube-controller-manager.kubeconfig" kube-controller-manager
   kubeconfig "$ETC/kube-scheduler.kubeconfig" kube-scheduler
@@ -887,6 +912,169 @@ spec:
   ports:
   - {name: dns, port: 53, protocol: UDP}
   - {name: dns-tcp, port: 53, protocol: TCP}
+EOF
+}
+
+# Rancher's local-path provisioner as upstream deploys it (deploy/local-path-storage.yaml of
+# v0.0.30: the same RBAC, ConfigMap keys and scripts), with the offline images, the volumes under
+# $VOLUMES, a locked-down provisioner pod, and the StorageClass marked as the default.
+local_path_manifests() {
+  cat <<EOF
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $LOCAL_PATH_NAMESPACE
+  labels:
+    # The helper pods run as root with a hostPath volume (the volumes' parent directory).
+    pod-security.kubernetes.io/enforce: privileged
+    pod-security.kubernetes.io/audit: privileged
+    pod-security.kubernetes.io/warn: privileged
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: local-path-provisioner-service-account, namespace: $LOCAL_PATH_NAMESPACE}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: local-path-provisioner-role, namespace: $LOCAL_PATH_NAMESPACE}
+rules:
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list, watch, create, patch, update, delete]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: local-path-provisioner-role}
+rules:
+- apiGroups: [""]
+  resources: [nodes, persistentvolumeclaims, configmaps, pods, pods/log]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [persistentvolumes]
+  verbs: [get, list, watch, create, patch, update, delete]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+- apiGroups: [storage.k8s.io]
+  resources: [storageclasses]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: local-path-provisioner-bind, namespace: $LOCAL_PATH_NAMESPACE}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: local-path-provisioner-role}
+subjects:
+- {kind: ServiceAccount, name: local-path-provisioner-service-account, namespace: $LOCAL_PATH_NAMESPACE}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: local-path-provisioner-bind}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: local-path-provisioner-role}
+subjects:
+- {kind: ServiceAccount, name: local-path-provisioner-service-account, namespace: $LOCAL_PATH_NAMESPACE}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: local-path-config, namespace: $LOCAL_PATH_NAMESPACE}
+data:
+  config.json: |-
+    {
+      "nodePathMap": [
+        {"node": "DEFAULT_PATH_FOR_NON_LISTED_NODES", "paths": ["$VOLUMES"]}
+      ]
+    }
+  setup: |-
+    #!/bin/sh
+    set -eu
+    mkdir -m 0777 -p "\$VOL_DIR"
+  teardown: |-
+    #!/bin/sh
+    set -eu
+    rm -rf "\$VOL_DIR"
+  # The provisioner adds the hostPath of the volume's parent directory, the scripts, the command,
+  # the node and its service account. Root is needed to write in $VOLUMES (root's, 0755);
+  # DAC_OVERRIDE and FOWNER let rm remove what a pod's user left there, whatever its modes.
+  helperPod.yaml: |-
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: helper-pod
+    spec:
+      priorityClassName: system-node-critical
+      automountServiceAccountToken: false
+      enableServiceLinks: false
+      securityContext:
+        seccompProfile: {type: RuntimeDefault}
+      tolerations:
+      - {key: node.kubernetes.io/disk-pressure, operator: Exists, effect: NoSchedule}
+      containers:
+      - name: helper-pod
+        image: $HELPER_IMAGE_REF
+        imagePullPolicy: IfNotPresent
+        securityContext:
+          runAsUser: 0
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          capabilities: {drop: [ALL], add: [DAC_OVERRIDE, FOWNER]}
+        resources:
+          requests: {cpu: 10m, memory: 16Mi}
+          limits: {memory: 64Mi}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: local-path-provisioner
+  namespace: $LOCAL_PATH_NAMESPACE
+  labels: {app: local-path-provisioner}
+spec:
+  replicas: 1
+  strategy: {type: Recreate}
+  selector:
+    matchLabels: {app: local-path-provisioner}
+  template:
+    metadata:
+      labels: {app: local-path-provisioner}
+    spec:
+      serviceAccountName: local-path-provisioner-service-account
+      priorityClassName: system-cluster-critical
+      enableServiceLinks: false
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65534
+        runAsGroup: 65534
+        seccompProfile: {type: RuntimeDefault}
+      containers:
+      - name: local-path-provisioner
+        image: $LOCAL_PATH_IMAGE_REF
+        imagePullPolicy: IfNotPresent
+        args: [--debug, start, --config, /etc/config/config.json]
+        env:
+        - name: POD_NAMESPACE
+          valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
+        - {name: CONFIG_MOUNT_PATH, value: /etc/config/}
+        - {name: HELPER_IMAGE, value: "$HELPER_IMAGE_REF"}
+        resources:
+          requests: {cpu: 10m, memory: 32Mi}
+          limits: {memory: 256Mi}
+        securityContext:
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          capabilities: {drop: [ALL]}
+        volumeMounts:
+        - {name: config-volume, mountPath: /etc/config/, readOnly: true}
+      volumes:
+      - name: config-volume
+        configMap: {name: local-path-config}
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: $STORAGE_CLASS
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+provisioner: rancher.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Delete
 EOF
 }
 
@@ -1218,6 +1406,14 @@ coredns_ready() {
   [[ -n "$n" && "$n" -ge 1 ]]
 }
 
+# The provisioner's Deployment has a ready replica and the default StorageClass exists.
+local_path_ready() {
+  local n
+  n="$(k -n "$LOCAL_PATH_NAMESPACE" get deploy local-path-provisioner -o 'jsonpath={.status.readyReplicas}' 2>/dev/null)"
+  [[ -n "$n" && "$n" -ge 1 ]] || return 1
+  [[ "$(k get storageclass "$STORAGE_CLASS" -o 'jsonpath={.metadata.annotations.storageclass\.kubernetes\.io/is-default-class}' 2>/dev/null)" == true ]]
+}
+
 apiserver_ready() {
   curl -sf --max-time 3 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" \
     "https://127.0.0.1:$NODE_API_PORT/readyz" >/dev/null
@@ -1227,7 +1423,7 @@ healthy() {
   local c
   [[ -f "$STATE/up" ]] || return 1
   for c in "${COMPONENTS[@]}"; do alive "$c" || return 1; done
-  guard_ok && apiserver_ready && node_ready && coredns_ready
+  guard_ok && apiserver_ready && node_ready && coredns_ready && local_path_ready
 }
 
 status() {
@@ -1256,6 +1452,10 @@ status() {
   fi
   if coredns_ready; then echo "  coredns                  ready ($NODE_DNS_IP)"; else
     echo "  coredns                  NOT READY"
+    rc=1
+  fi
+  if local_path_ready; then echo "  local-path provisioner   ready (default StorageClass $STORAGE_CLASS, volumes in $VOLUMES)"; else
+    echo "  local-path provisioner   NOT READY"
     rc=1
   fi
   v="$(listener_violations)"
@@ -1381,7 +1581,7 @@ up() {
   # containerd and the images need no API server: done while it starts.
   start containerd "$(command -v containerd)" --config "$ETC/containerd.toml"
   wait_for "containerd" "$(remaining)" containerd ctr_ version
-  import_images "$PAUSE_TAR" "$COREDNS_TAR" "$NETCHECK_TAR"
+  import_images "$PAUSE_TAR" "$COREDNS_TAR" "$NETCHECK_TAR" "$LOCAL_PATH_TAR" "$HELPER_TAR"
   wait_for "the API server" "$(remaining)" kube-apiserver apiserver_ready
 
   # Pods reach the API server through the kubernetes Service, whose endpoint is the bridge IP:
@@ -1415,10 +1615,13 @@ up() {
   wait_for "the default ServiceAccount in kube-system" "$(remaining)" kube-controller-manager \
     k -n kube-system get serviceaccount default
   coredns_manifests | k apply -f - >/dev/null || die "cannot apply the CoreDNS manifests"
+  local_path_manifests | k apply -f - >/dev/null || die "cannot apply the local-path provisioner manifests"
   wait_for "node $NODE_NAME Ready" "$(remaining)" kubelet node_ready
   log "node $NODE_NAME Ready after $((SECONDS - t0))s"
   wait_for "CoreDNS Ready" "$(remaining)" kubelet coredns_ready
   log "CoreDNS Ready after $((SECONDS - t0))s"
+  wait_for "the local-path provisioner Ready" "$(remaining)" kubelet local_path_ready
+  log "local-path provisioner Ready after $((SECONDS - t0))s (default StorageClass $STORAGE_CLASS, volumes in $VOLUMES)"
   k -n kube-system delete pod node-check --ignore-not-found --wait=true >/dev/null 2>&1 || true
   check_pod_manifest | k apply -f - >/dev/null || die "cannot create the check pod"
   if ! wait_for_pod_phase kube-system node-check Succeeded "$(remaining)"; then
