@@ -11,7 +11,15 @@
 #      bridge);
 #   4. hairpin: the Redis pod reaches itself through its own ClusterIP (kubectl exec, which also
 #      proves API server -> kubelet -> containerd streaming);
-#   5. nothing of the node listens on a wildcard or external address (hack/node.sh status).
+#   5. volumes: a PVC without storageClassName, in the namespace that enforces `restricted`, gets
+#      the default StorageClass (local-path) and stays Pending until a pod uses it
+#      (WaitForFirstConsumer); a pod with runAsUser 999, fsGroup 999, a read-only root filesystem,
+#      all capabilities dropped and RuntimeDefault seccomp writes a file and a 0700 directory to
+#      it; the PVC is Bound to a hostPath PV below $NODE_DIR/data/volumes, where the host sees the
+#      file; the pod is deleted and recreated and reads the file back; deleting the PVC removes
+#      the PV and its directory on the host (reclaim Delete, checked with a deadline) and leaves
+#      no helper pod behind;
+#   6. nothing of the node listens on a wildcard or external address (hack/node.sh status).
 #
 # Usage: hack/node-smoke.sh            (prints one PASS/FAIL line per check, then "N passed, N failed")
 #        hack/node-smoke.sh guard      with the node DOWN: proves the guard on its own, as it is
@@ -22,12 +30,15 @@
 #                                      unreachable routes removed (the nft drop is the backstop);
 #                                      ends with hack/node.sh down
 # Environment: SMOKE_NAMESPACE (default node-smoke), SMOKE_TIMEOUT (seconds, default 120),
-# SMOKE_KEEP=true to leave the namespace in place afterwards.
+# SMOKE_KEEP=true to leave the namespace in place afterwards, NODE_DIR (as for hack/node.sh).
+# The volume check gives the provisioner SMOKE_TIMEOUT for each step.
 set -euo pipefail
 
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 NS="${SMOKE_NAMESPACE:-node-smoke}"
 TIMEOUT="${SMOKE_TIMEOUT:-120}"
+NODE_DIR="${NODE_DIR:-/var/lib/redisgrpc-node}"
+VOLUMES="$NODE_DIR/data/volumes"
 PASSED=0
 FAILED=0
 
@@ -113,6 +124,151 @@ EOF
   done
   k -n "$NS" logs "$name" 2>&1
   [[ "$phase" == Succeeded ]]
+}
+
+# ---------------------------------------------------------------- volumes
+
+# until DEADLINE_SECONDS COMMAND...: polls COMMAND (quietly) until it succeeds or time is up.
+until_ok() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.3
+  done
+}
+
+pvc_field() { k -n "$NS" get pvc data -o "jsonpath=$1" 2>/dev/null; }
+
+# The claim, without storageClassName: the DefaultStorageClass admission names local-path, and
+# the claim waits for its first consumer.
+volume_claim_pending() {
+  k -n "$NS" delete pvc data --ignore-not-found --wait=true >/dev/null 2>&1 || true
+  k -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 16Mi}}
+EOF
+  local sc phase vol mode
+  sc="$(pvc_field '{.spec.storageClassName}')"
+  phase="$(pvc_field '{.status.phase}')"
+  vol="$(pvc_field '{.spec.volumeName}')"
+  mode="$(k get storageclass "$sc" -o 'jsonpath={.volumeBindingMode} {.reclaimPolicy} {.provisioner}' 2>/dev/null || true)"
+  echo "storageClassName=$sc ($mode), phase=$phase, volume=${vol:-none}"
+  [[ "$sc" == local-path && "$phase" == Pending && -z "$vol" && "$mode" == "WaitForFirstConsumer Delete rancher.io/local-path" ]]
+}
+
+# volume_pod SCRIPT: (re)creates the pod "volume" that runs SCRIPT with the claim at /data, as a
+# restricted pod, and prints its output once it has succeeded.
+volume_pod() {
+  local phase
+  k -n "$NS" delete pod volume --ignore-not-found --wait=true >/dev/null 2>&1 || true
+  k -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: volume}
+spec:
+  restartPolicy: Never
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 999
+    runAsGroup: 999
+    fsGroup: 999
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: volume
+    image: $REDIS_REF
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, $(jq -Rn --arg s "$1" '$s')]
+    securityContext:
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      capabilities: {drop: [ALL]}
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes:
+  - name: data
+    persistentVolumeClaim: {claimName: data}
+EOF
+  if ! until_ok "$TIMEOUT" pod_done volume; then
+    echo "pod volume not done after ${TIMEOUT}s: $(k -n "$NS" get pod volume -o 'jsonpath={.status.phase} {.status.conditions}' 2>&1)"
+    k -n "$NS" get events --field-selector involvedObject.name=data -o 'custom-columns=REASON:.reason,MESSAGE:.message' 2>&1 | tail -n 5
+    return 1
+  fi
+  phase="$(k -n "$NS" get pod volume -o 'jsonpath={.status.phase}')"
+  k -n "$NS" logs volume 2>&1
+  [[ "$phase" == Succeeded ]]
+}
+
+pod_done() {
+  local phase
+  phase="$(k -n "$NS" get pod "$1" -o 'jsonpath={.status.phase}' 2>/dev/null)"
+  [[ "$phase" == Succeeded || "$phase" == Failed ]]
+}
+
+volume_written() {
+  local out pv path
+  out="$(volume_pod "id -u; id -G; echo $TOKEN >/data/proof; mkdir -m 0700 /data/private; echo secret >/data/private/file; ls -ldn /data")" || {
+    echo "$out"
+    return 1
+  }
+  pv="$(pvc_field '{.spec.volumeName}')"
+  path="$(k get pv "$pv" -o 'jsonpath={.spec.hostPath.path}')"
+  echo "$out" | paste -sd' '
+  echo "PVC $(pvc_field '{.status.phase}') to $pv at $path"
+  [[ "$(pvc_field '{.status.phase}')" == Bound && "$path" == "$VOLUMES"/* ]]
+}
+
+# On the host: the claim's directory below $VOLUMES holds the pod's file, owned by uid 999.
+volume_on_host() {
+  local path
+  path="$(k get pv "$(pvc_field '{.spec.volumeName}')" -o 'jsonpath={.spec.hostPath.path}')"
+  echo "$path: $(stat -c '%a %U' "$path"), proof $(stat -c '%u:%g' "$path/proof") '$(cat "$path/proof")'"
+  [[ "$(cat "$path/proof")" == "$TOKEN" && "$(stat -c %u "$path/proof")" == 999 ]]
+}
+
+volume_read_back() {
+  local out
+  out="$(volume_pod 'cat /data/proof; cat /data/private/file')" || {
+    echo "$out"
+    return 1
+  }
+  echo "recreated pod read: $(paste -sd' ' <<<"$out")"
+  [[ "$out" == "$TOKEN"$'
+'secret ]]
+}
+
+no_helper_pods() {
+  ! k -n local-path-storage get pods -o name 2>/dev/null | grep -q '^pod/helper-pod-'
+}
+
+# Deleting the claim deletes the PV and, through a helper pod, its directory on the host.
+volume_deleted() {
+  local pv path start=$SECONDS
+  pv="$(pvc_field '{.spec.volumeName}')"
+  path="$(k get pv "$pv" -o 'jsonpath={.spec.hostPath.path}')"
+  [[ -n "$pv" && -d "$path" ]] || {
+    echo "no volume directory for '$pv' ('$path')"
+    return 1
+  }
+  k -n "$NS" delete pod volume --wait=true >/dev/null
+  k -n "$NS" delete pvc data --wait=false >/dev/null
+  if ! until_ok "$TIMEOUT" bash -c '[ ! -e "$1" ]' _ "$path"; then
+    echo "$path still exists ${TIMEOUT}s after the claim was deleted: $(k get pv "$pv" -o 'jsonpath={.status.phase} {.status.message}' 2>&1)"
+    return 1
+  fi
+  local gone=$((SECONDS - start))
+  until_ok "$TIMEOUT" bash -c '! "$0" kubectl get pv "$1" >/dev/null 2>&1' "$HACK_DIR/node.sh" "$pv" || {
+    echo "PV $pv still exists"
+    return 1
+  }
+  until_ok "$TIMEOUT" no_helper_pods || {
+    echo "helper pods left: $(k -n local-path-storage get pods -o name | paste -sd' ')"
+    return 1
+  }
+  echo "directory $path gone ${gone}s after the claim was deleted; PV $pv deleted, no helper pod left"
 }
 
 # ---------------------------------------------------------------- guard only (node down)
@@ -282,6 +438,12 @@ EOF
   check "pod -> other pod via ClusterIP" netcheck_pod svc redis "$svc_ip:6379"
   check "pod -> other pod via Service name" netcheck_pod svcname redis "redis.$NS:6379"
   check "hairpin: pod -> its own ClusterIP" k -n "$NS" exec redis -- redis-cli -h "$svc_ip" ping
+  TOKEN="smoke-$(date +%s)-$$"
+  check "PVC without storageClassName: default class, waits for a consumer" volume_claim_pending
+  check "restricted pod (uid 999, fsGroup 999, read-only root) writes to the PVC" volume_written
+  check "host sees the file in the volume directory" volume_on_host
+  check "recreated pod reads the file back" volume_read_back
+  check "deleting the PVC removes the PV and its directory (reclaim Delete)" volume_deleted
   check "no listener on wildcard/external addresses" "$HACK_DIR/node.sh" status
 
   if [[ "${SMOKE_KEEP:-false}" != true ]]; then
