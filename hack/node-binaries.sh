@@ -8,6 +8,7 @@
 #                                           one go build, shared with the operator tests' binaries)
 #   $NODE_BIN_CACHE/coredns-<ver>/coredns   CoreDNS with the plugins a cluster DNS needs
 #   $NODE_BIN_CACHE/helm-<ver>/helm         the helm v3 CLI
+#   $NODE_BIN_CACHE/grpcurl-<ver>/grpcurl   grpcurl (the main job's gRPC call, through the gateway's reflection)
 #   $NODE_BIN_CACHE/pause-<ver>-r<rev>/pause       the sandbox ("pause") program, static
 #   $NODE_BIN_CACHE/netcheck-r<rev>/netcheck       a static probe for pods (DNS, TCP, HTTPS, Redis PING)
 #   $NODE_BIN_CACHE/local-path-provisioner-<ver>/local-path-provisioner
@@ -24,12 +25,12 @@
 #   hack/node-binaries.sh [ensure]      ensure all of them (logs on stderr, nothing on stdout)
 #   hack/node-binaries.sh path NAME     ensure NAME and print its absolute path; NAME is one of
 #                                       kube-apiserver kube-controller-manager kube-scheduler kubectl
-#                                       etcd kubelet kube-proxy coredns helm pause netcheck
+#                                       etcd kubelet kube-proxy coredns helm grpcurl pause netcheck
 #                                       local-path-provisioner
 #   hack/node-binaries.sh list          ensure all, print "NAME PATH" lines
 #
 # Cold build on 2 cores: Kubernetes ~7 min (+ ~3 min for the node binaries), CoreDNS ~2 min,
-# helm ~3 min, local-path-provisioner ~2 min, pause and netcheck seconds. Wrap it in
+# helm ~3 min, local-path-provisioner ~2 min, grpcurl ~1 min, pause and netcheck seconds. Wrap it in
 # `flock /tmp/redisgrpc-cpu.lock` on a shared machine (the script does not take that lock
 # itself: a caller that already holds it would deadlock).
 #
@@ -38,6 +39,7 @@
 #   KUBE_API_TEST_DIR default ~/.kubeapitest
 #   COREDNS_VERSION   default 1.13.1 (github.com/coredns/coredns; its go.mod needs k8s 0.34)
 #   HELM_VERSION      default 3.19.5 (helm.sh/helm/v3; built on k8s 0.34 libraries)
+#   GRPCURL_VERSION   default 1.9.3 (github.com/fullstorydev/grpcurl)
 #   LOCAL_PATH_PROVISIONER_VERSION
 #                     default 0.0.30 (github.com/rancher/local-path-provisioner: the newest version
 #                     that the Go module proxy lists and the checksum database knows; its go.mod
@@ -58,6 +60,8 @@ COREDNS_VERSION="${COREDNS_VERSION:-1.13.1}"
 COREDNS_VERSION="${COREDNS_VERSION#v}"
 HELM_VERSION="${HELM_VERSION:-3.19.5}"
 HELM_VERSION="${HELM_VERSION#v}"
+GRPCURL_VERSION="${GRPCURL_VERSION:-1.9.3}"
+GRPCURL_VERSION="${GRPCURL_VERSION#v}"
 LOCAL_PATH_PROVISIONER_VERSION="${LOCAL_PATH_PROVISIONER_VERSION:-0.0.30}"
 LOCAL_PATH_PROVISIONER_VERSION="${LOCAL_PATH_PROVISIONER_VERSION#v}"
 NODE_BIN_CACHE="${NODE_BIN_CACHE:-$HOME/.cache/redisgrpc/bin}"
@@ -71,7 +75,7 @@ NETCHECK_REVISION=1
 
 KUBE_DIR="$KUBE_API_TEST_DIR/k8s/${KUBE_VERSION}-linux-amd64"
 KUBE_NAMES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kubelet kube-proxy)
-OTHER_NAMES=(coredns helm pause netcheck local-path-provisioner)
+OTHER_NAMES=(coredns helm grpcurl pause netcheck local-path-provisioner)
 
 WORK=""
 
@@ -102,6 +106,7 @@ bin_dir() {
   case "$1" in
     coredns) echo "$NODE_BIN_CACHE/coredns-$COREDNS_VERSION" ;;
     helm) echo "$NODE_BIN_CACHE/helm-$HELM_VERSION" ;;
+    grpcurl) echo "$NODE_BIN_CACHE/grpcurl-$GRPCURL_VERSION" ;;
     pause) echo "$NODE_BIN_CACHE/pause-$PAUSE_VERSION-r$PAUSE_REVISION" ;;
     netcheck) echo "$NODE_BIN_CACHE/netcheck-r$NETCHECK_REVISION" ;;
     local-path-provisioner) echo "$NODE_BIN_CACHE/local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION" ;;
@@ -127,6 +132,7 @@ want_version() {
   case "$1" in
     coredns) echo "CoreDNS-${COREDNS_VERSION}" ;;
     helm) echo "v${HELM_VERSION}" ;;
+    grpcurl) echo "grpcurl v${GRPCURL_VERSION}" ;;
     pause) echo "pause ${PAUSE_VERSION} (redisgrpc r${PAUSE_REVISION})" ;;
     netcheck) echo "netcheck redisgrpc r${NETCHECK_REVISION}" ;;
     # urfave/cli's --version: "<basename of argv[0]> version <main.VERSION>"
@@ -138,6 +144,7 @@ version_of() {
   local bin="$1" out
   case "$(basename "$bin")" in
     helm) out="$("$bin" version --short 2>/dev/null)" || return 1 ;;
+    grpcurl) out="$("$bin" -version 2>&1)" || return 1 ;;
     *) out="$("$bin" --version 2>/dev/null)" || return 1 ;;
   esac
   printf '%s\n' "${out%%$'\n'*}"
@@ -470,6 +477,21 @@ build_helm() {
   log "helm built in $((SECONDS - start))s"
 }
 
+# grpcurl as upstream's Makefile builds it (static, main.version stamped).
+build_grpcurl() {
+  local mod="$WORK/grpcurl" start pkg=github.com/fullstorydev/grpcurl
+  log "building grpcurl v${GRPCURL_VERSION} with $("$GO" version)"
+  write_wrapper_mod "$mod" "$pkg" "$GRPCURL_VERSION"
+  mkdir -p "$WORK/out"
+  start=$SECONDS
+  (
+    cd "$mod"
+    CGO_ENABLED=0 "$GO" build -mod=mod -trimpath -ldflags "-s -w -X main.version=v${GRPCURL_VERSION}" \
+      -o "$WORK/out/grpcurl" "${pkg}/cmd/grpcurl"
+  ) || die "go build of grpcurl v${GRPCURL_VERSION} failed"
+  log "grpcurl built in $((SECONDS - start))s"
+}
+
 # Rancher's local-path provisioner as upstream builds it (static, main.VERSION stamped), from a
 # wrapper module that requires it; its main package is the module root.
 build_local_path_provisioner() {
@@ -513,6 +535,7 @@ ensure_one() {
   case "$name" in
     coredns) build_coredns ;;
     helm) build_helm ;;
+    grpcurl) build_grpcurl ;;
     pause) build_small pause "${PAUSE_VERSION} (redisgrpc r${PAUSE_REVISION})" write_pause ;;
     netcheck) build_small netcheck "redisgrpc r${NETCHECK_REVISION}" write_netcheck ;;
     local-path-provisioner) build_local_path_provisioner ;;
@@ -526,7 +549,7 @@ ensure_one() {
 ensure_all() {
   local n
   ensure_one kubelet # all Kubernetes binaries at once
-  for n in pause netcheck coredns helm local-path-provisioner; do
+  for n in pause netcheck coredns helm grpcurl local-path-provisioner; do
     ensure_one "$n"
   done
   log "all node binaries present (Kubernetes in $KUBE_DIR, the others in $NODE_BIN_CACHE)"
