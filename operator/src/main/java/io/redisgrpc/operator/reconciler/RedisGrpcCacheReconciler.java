@@ -1,7 +1,9 @@
 package io.redisgrpc.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
@@ -119,13 +121,13 @@ import io.redisgrpc.operator.redis.rotation.RotationState;
         activationCondition = Conditions.CertManagerAvailable.class, reconcilePrecondition = Conditions.TlsEnabled.class,
         dependsOn = {"tls-trust-bundle"}),
 })
-public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, AutoCloseable {
+public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cleaner<RedisGrpcCache>, AutoCloseable {
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
   static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
 
   private final CacheObserver observer = new CacheObserver();
   private final CertificatesObserver certificatesObserver = new CertificatesObserver();
-  private final CertificateSecretOwners certificateSecretOwners = new CertificateSecretOwners();
+  private final CertificateSecrets certificateSecrets = new CertificateSecrets();
   private final StatusAggregator aggregator;
   private final EventRecorder events;
   private final Clock clock;
@@ -187,7 +189,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
     ObservedState observed = observer.observe(cache, context).withRedisSide(redisSide(cache, outcome, masterPod));
     CertificatesObservation certificates = certificatesObserver.observe(cache, context);
     if (certificates.certManagerInstalled() && io.redisgrpc.operator.tls.TlsRendering.enabled(cache)) {
-      certificateSecretOwners.adopt(cache, context);
+      certificateSecrets.adopt(cache, context);
     }
     RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed, certificates);
     boolean blocked = !observed.missingPullSecrets().isEmpty();
@@ -246,6 +248,18 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Aut
   /** Status times to the second, like the conditions' (the Secret annotations keep full precision). */
   private static String seconds(java.time.Instant instant) {
     return instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+  }
+
+  /**
+   * Deleting a cache: everything it owns goes with it through owner references (the garbage
+   * collector), except what cert-manager wrote, which {@link CertificateSecrets} removes first.
+   * This runs behind the finalizer JOSDK adds for a Cleaner, so no reconciliation can re-create a
+   * Certificate once it has started.
+   */
+  @Override
+  public DeleteControl cleanup(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    return certificateSecrets.removeWith(cache, context) ? DeleteControl.defaultDelete()
+        : DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(1));
   }
 
   @Override
