@@ -75,7 +75,9 @@ class TlsRenderingTest {
         "--redis-tls-key-file=/etc/redisgrpc/tls/redis/tls.key");
     var pod = GatewayWorkloads.deployment(cache).getSpec().getTemplate().getSpec();
     assertThat(pod.getVolumes()).extracting(Volume::getName).contains("tls-server", "tls-redis", "trust-bundle");
-    assertThat(pod.getContainers().get(0).getReadinessProbe().getTcpSocket()).isNotNull();
+    // The probes use the plaintext metrics port, so they work however the gRPC port is secured.
+    assertThat(pod.getContainers().get(0).getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
+    assertThat(pod.getContainers().get(0).getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
     assertThat(GatewayWorkloads.args(Caches.of("orders", RedisMode.Cluster))).noneMatch(a -> a.contains("tls"));
   }
 
