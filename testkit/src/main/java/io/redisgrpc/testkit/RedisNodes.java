@@ -13,9 +13,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Short-lived admin connections to single test nodes (ports on 127.0.0.1). */
+/**
+ * Short-lived admin connections to single test nodes (ports on 127.0.0.1).
+ *
+ * <p>One client for every connection, never shut down: a client per call released the shared
+ * event loop group after each call, and Lettuce shuts a group down once its last client has
+ * released it, so a call right after the previous one could get a terminating event loop and fail
+ * with "Connection closed prematurely" (seen under load in a cold CI run, with "event executor
+ * terminated" in the log).
+ */
 public final class RedisNodes {
   private static final ClientResources RESOURCES = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+  private static final RedisClient CLIENT = RedisClient.create(RESOURCES);
 
   private RedisNodes() {}
 
@@ -25,11 +34,8 @@ public final class RedisNodes {
 
   /** Runs {@code action} on a fresh connection to the node and closes it again. */
   public static <T> T withNode(RedisURI uri, Function<RedisCommands<String, String>, T> action) {
-    RedisClient client = RedisClient.create(RESOURCES, uri);
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+    try (StatefulRedisConnection<String, String> connection = CLIENT.connect(uri)) {
       return action.apply(connection.sync());
-    } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
@@ -38,11 +44,8 @@ public final class RedisNodes {
   }
 
   public static <T> T withSentinel(int port, Function<RedisSentinelCommands<String, String>, T> action) {
-    RedisClient client = RedisClient.create(RESOURCES, uri(port));
-    try (StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel()) {
+    try (StatefulRedisSentinelConnection<String, String> connection = CLIENT.connectSentinel(uri(port))) {
       return action.apply(connection.sync());
-    } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
