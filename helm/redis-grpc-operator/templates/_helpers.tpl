@@ -95,11 +95,13 @@ per-namespace Roles. Keep in sync with the dependents in operator/src/main/java/
 - apiGroups: [""]
   resources: ["configmaps", "services", "serviceaccounts"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
-# Secrets: the credentials, ACL and gateway-credentials Secrets the operator writes, and image
-# pull secrets named in a cache (checked for existence).
+# Secrets, each by name, never listed or watched: the credentials, ACL and gateway-credentials
+# Secrets the operator writes, image pull secrets named in a cache (checked for existence), and
+# the Secrets cert-manager writes for a cache's Certificates (owner references added; deleted
+# with the cache, since cert-manager leaves them behind).
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch", "create", "patch", "update"]
+  verbs: ["get", "create", "patch", "update", "delete"]
 # Pods: the operator reaches ready Redis pods and sentinels by pod IP (read only).
 - apiGroups: [""]
   resources: ["pods"]

@@ -202,7 +202,10 @@ class HelmChartTest {
       String label = "helm-chart-test=" + release;
       String subject = serviceAccountUser(namespace, fullname);
       assertAllowed(subject, namespace, caches);
-      assertThat(allowed(subject, null, "", "secrets", "list")).as("list secrets cluster-wide").isTrue();
+      // Secrets are read by name only: the operator can neither list nor watch every Secret.
+      assertThat(allowed(subject, null, "", "secrets", "list")).as("list secrets cluster-wide").isFalse();
+      assertThat(allowed(subject, null, "", "secrets", "watch")).as("watch secrets cluster-wide").isFalse();
+      assertThat(allowed(subject, namespace, "", "secrets", "get")).as("get a secret by name").isTrue();
       try (KubernetesClient impersonated = impersonating(namespace, fullname);
            OperatorRun operator = new OperatorRun(impersonated, namespace, c -> c.withLabelSelector(label))) {
         GenericKubernetesResource cache = cache(caches, "orders", Map.of("helm-chart-test", release));
@@ -368,7 +371,8 @@ class HelmChartTest {
     assertThat(allowed(subject, watched, "cache.redisgrpc.io", "redisgrpccaches", "delete")).as("delete caches").isFalse();
     assertThat(allowed(subject, watched, "cache.redisgrpc.io", "redisgrpccaches", "create")).as("create caches").isFalse();
     assertThat(allowed(subject, watched, "", "secrets", "create")).as("create secrets (the credentials Secrets)").isTrue();
-    assertThat(allowed(subject, watched, "", "secrets", "delete")).as("delete secrets").isFalse();
+    assertThat(allowed(subject, watched, "", "secrets", "delete")).as("delete secrets (cert-manager's, with their cache)").isTrue();
+    assertThat(allowed(subject, watched, "", "secrets", "list")).as("list secrets").isFalse();
     assertThat(allowed(subject, watched, "", "pods", "watch")).as("watch pods (to reach ready Redis pods)").isTrue();
     assertThat(allowed(subject, watched, "", "pods", "delete")).as("delete pods").isFalse();
     assertThat(allowed(subject, watched, "", "pods", "create")).as("create pods").isFalse();
@@ -464,7 +468,7 @@ class HelmChartTest {
       assertThat(r.getResources()).doesNotContain("*");
       assertThat(r.getApiGroups()).doesNotContain("*");
     });
-    assertThat(verbs(rules, "", "secrets")).containsExactlyInAnyOrder("get", "list", "watch", "create", "patch", "update");
+    assertThat(verbs(rules, "", "secrets")).containsExactlyInAnyOrder("get", "create", "patch", "update", "delete");
     assertThat(verbs(rules, "", "pods")).containsExactlyInAnyOrder("get", "list", "watch");
     assertThat(verbs(rules, "", "events")).containsExactlyInAnyOrder("create", "patch");
     assertThat(verbs(rules, "cache.redisgrpc.io", "redisgrpccaches")).containsExactlyInAnyOrder("get", "list", "watch", "patch", "update");
