@@ -458,55 +458,44 @@ build_coredns() {
   log "coredns built in $((SECONDS - start))s"
 }
 
-build_helm() {
-  local mod="$WORK/helm" start pkg=helm.sh/helm/v3 minor="${KUBE_VERSION#1.}"
-  minor="${minor%%.*}"
-  log "building helm v${HELM_VERSION} with $("$GO" version)"
-  write_wrapper_mod "$mod" "$pkg" "$HELM_VERSION"
+# Builds $WORK/out/NAME from PACKAGE of MODULE@vVERSION, static, through a wrapper module
+# that requires MODULE with upstream's go.sum, with the given -ldflags.
+build_module_binary() {
+  local name="$1" module="$2" version="$3" package="$4" ldflags="$5" mod="$WORK/$1" start
+  log "building $name v${version} with $("$GO" version)"
+  write_wrapper_mod "$mod" "$module" "$version"
   mkdir -p "$WORK/out"
   start=$SECONDS
+  (
+    cd "$mod"
+    CGO_ENABLED=0 "$GO" build -mod=mod -trimpath -ldflags "$ldflags" -o "$WORK/out/$name" "$package"
+  ) || die "go build of $name v${version} failed"
+  log "$name built in $((SECONDS - start))s"
+}
+
+build_helm() {
+  local pkg=helm.sh/helm/v3 minor="${KUBE_VERSION#1.}"
+  minor="${minor%%.*}"
   # The same -X stamps as helm's Makefile (version, and the Kubernetes version used by
   # `helm template`/lint when no cluster is asked).
   local ldflags="-s -w -X ${pkg}/internal/version.version=v${HELM_VERSION} -X ${pkg}/internal/version.gitTreeState=clean"
   ldflags+=" -X ${pkg}/pkg/lint/rules.k8sVersionMajor=1 -X ${pkg}/pkg/lint/rules.k8sVersionMinor=${minor}"
   ldflags+=" -X ${pkg}/pkg/chartutil.k8sVersionMajor=1 -X ${pkg}/pkg/chartutil.k8sVersionMinor=${minor}"
-  (
-    cd "$mod"
-    CGO_ENABLED=0 "$GO" build -mod=mod -trimpath -ldflags "$ldflags" -o "$WORK/out/helm" "${pkg}/cmd/helm"
-  ) || die "go build of helm v${HELM_VERSION} failed"
-  log "helm built in $((SECONDS - start))s"
+  build_module_binary helm "$pkg" "$HELM_VERSION" "${pkg}/cmd/helm" "$ldflags"
 }
 
-# grpcurl as upstream's Makefile builds it (static, main.version stamped).
+# grpcurl as upstream's Makefile builds it (main.version stamped).
 build_grpcurl() {
-  local mod="$WORK/grpcurl" start pkg=github.com/fullstorydev/grpcurl
-  log "building grpcurl v${GRPCURL_VERSION} with $("$GO" version)"
-  write_wrapper_mod "$mod" "$pkg" "$GRPCURL_VERSION"
-  mkdir -p "$WORK/out"
-  start=$SECONDS
-  (
-    cd "$mod"
-    CGO_ENABLED=0 "$GO" build -mod=mod -trimpath -ldflags "-s -w -X main.version=v${GRPCURL_VERSION}" \
-      -o "$WORK/out/grpcurl" "${pkg}/cmd/grpcurl"
-  ) || die "go build of grpcurl v${GRPCURL_VERSION} failed"
-  log "grpcurl built in $((SECONDS - start))s"
+  local pkg=github.com/fullstorydev/grpcurl
+  build_module_binary grpcurl "$pkg" "$GRPCURL_VERSION" "${pkg}/cmd/grpcurl" "-s -w -X main.version=v${GRPCURL_VERSION}"
 }
 
-# Rancher's local-path provisioner as upstream builds it (static, main.VERSION stamped), from a
-# wrapper module that requires it; its main package is the module root.
+# Rancher's local-path provisioner as upstream builds it (main.VERSION stamped); its main
+# package is the module root.
 build_local_path_provisioner() {
-  local mod="$WORK/local-path-provisioner" start pkg=github.com/rancher/local-path-provisioner
-  local version="v${LOCAL_PATH_PROVISIONER_VERSION}"
-  log "building local-path-provisioner ${version} with $("$GO" version)"
-  write_wrapper_mod "$mod" "$pkg" "$LOCAL_PATH_PROVISIONER_VERSION"
-  mkdir -p "$WORK/out"
-  start=$SECONDS
-  (
-    cd "$mod"
-    CGO_ENABLED=0 "$GO" build -mod=mod -trimpath -ldflags "-s -w -X main.VERSION=${version}" \
-      -o "$WORK/out/local-path-provisioner" "$pkg"
-  ) || die "go build of local-path-provisioner ${version} failed"
-  log "local-path-provisioner built in $((SECONDS - start))s"
+  local pkg=github.com/rancher/local-path-provisioner
+  build_module_binary local-path-provisioner "$pkg" "$LOCAL_PATH_PROVISIONER_VERSION" "$pkg" \
+    "-s -w -X main.VERSION=v${LOCAL_PATH_PROVISIONER_VERSION}"
 }
 
 ensure_one() {
