@@ -28,8 +28,6 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.lifecycle.PodEndpoints;
 import io.redisgrpc.operator.lifecycle.RedisEndpoints;
@@ -37,6 +35,7 @@ import io.redisgrpc.operator.lifecycle.RedisLifecycle;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
+import io.redisgrpc.operator.redis.AdminClientResources;
 import io.redisgrpc.operator.redis.RedisAdmin;
 import io.redisgrpc.operator.redis.cluster.ClusterReport;
 import io.redisgrpc.operator.redis.rotation.RotationState;
@@ -133,7 +132,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   private final Clock clock;
   private final RedisEndpoints endpoints;
   private final Duration driftCheck;
-  private final ClientResources redisResources = DefaultClientResources.create();
+  private final AdminClientResources redisResources = new AdminClientResources();
 
   public RedisGrpcCacheReconciler() {
     this(Clock.systemUTC(), new PodEndpoints());
@@ -175,7 +174,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
 
   @Override
   public UpdateControl<RedisGrpcCache> reconcile(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
-    RedisLifecycle.Outcome outcome = new RedisLifecycle(context.getClient(), redisResources, clock, driftCheck)
+    RedisLifecycle.Outcome outcome = new RedisLifecycle(context.getClient(), redisResources.get(), clock, driftCheck)
         .round(cache, endpoints.resolve(cache, context));
     String masterPod = outcome.redis().flatMap(RedisAdmin.Observation::master)
         .map(ordinal -> Names.redis(cache) + "-" + ordinal)
@@ -264,7 +263,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
 
   @Override
   public void close() {
-    redisResources.shutdown();
+    redisResources.close();
   }
 
   /** CA trust propagation and a missing cert-manager need a timed look; nothing else wakes the reconciler. */
