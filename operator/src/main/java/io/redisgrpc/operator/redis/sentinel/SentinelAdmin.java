@@ -9,13 +9,18 @@ import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sentinel upkeep in one round: learn the master from the sentinels (a majority of all of them,
@@ -27,6 +32,8 @@ import java.util.Optional;
  */
 public final class SentinelAdmin implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
+  /** Per sentinel address, the fingerprint of the credentials its current process was given. */
+  private static final Map<String, String> CREDENTIALS_GIVEN = new ConcurrentHashMap<>();
   private final RedisClient client;
 
   private final Optional<io.redisgrpc.operator.redis.RedisTls> tls;
@@ -116,13 +123,47 @@ public final class SentinelAdmin implements AutoCloseable {
       if (!agrees) {
         problems.add("sentinel " + name(sentinel) + " names " + named.get() + " while the majority names " + master.get());
       }
-      // Idempotent; Sentinel does not show auth-pass back, so it is set every round.
-      commands.set(Names.SENTINEL_MASTER_NAME, "auth-user", authUser);
-      commands.set(Names.SENTINEL_MASTER_NAME, "auth-pass", authPassword);
+      giveCredentials(sentinel, commands, authUser, authPassword, actions);
       return agrees;
     } catch (RedisException e) {
       problems.add("sentinel " + name(sentinel) + ": " + e.getMessage());
       return false;
+    }
+  }
+
+  /**
+   * SENTINEL SET auth-user / auth-pass, only when this sentinel process has not been given these
+   * yet. Setting auth-pass makes a sentinel drop its links to the master and every replica; done
+   * every round, the links were down so often that a failover found no replica fit to promote
+   * (-failover-abort-no-good-slave). Sentinel does not show auth-pass back, so what each process
+   * was given is remembered by its run_id: a restarted sentinel (a new run_id) gets them again.
+   */
+  private static void giveCredentials(Sentinel sentinel, RedisSentinelCommands<String, String> commands, String authUser,
+      String authPassword, List<String> actions) {
+    String runId = runId(commands.info("server"));
+    String given = credentialsFingerprint(runId, authUser, authPassword);
+    if (given.equals(CREDENTIALS_GIVEN.get(name(sentinel)))) {
+      return;
+    }
+    commands.set(Names.SENTINEL_MASTER_NAME, "auth-user", authUser);
+    commands.set(Names.SENTINEL_MASTER_NAME, "auth-pass", authPassword);
+    CREDENTIALS_GIVEN.put(name(sentinel), given);
+    actions.add("sentinel " + name(sentinel) + " logs in as " + authUser + " with the current password");
+  }
+
+  /** The run_id line of INFO server (changes with every start of the process); "" without one. Pure. */
+  static String runId(String infoServer) {
+    return infoServer.lines().filter(line -> line.startsWith("run_id:")).map(line -> line.substring("run_id:".length()).trim())
+        .findFirst().orElse("");
+  }
+
+  /** What was given to which sentinel process (run_id), without keeping the password. Pure. */
+  static String credentialsFingerprint(String runId, String user, String password) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest((user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+      return runId + ":" + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
     }
   }
 
