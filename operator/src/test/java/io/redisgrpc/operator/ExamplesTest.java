@@ -89,7 +89,7 @@ class ExamplesTest {
 
     String conf = await(client, ConfigMap.class, namespace, name + "-config").getData().get("redis.conf");
     assertThat(conf)
-        .contains("maxmemory " + MemoryPlan.maxmemoryBytes(spec.redis.memory, spec.redis.resources))
+        .contains("maxmemory " + MemoryPlan.maxmemoryBytes(spec.redis))
         .contains("maxmemory-policy " + spec.redis.memory.evictionPolicy.redisName());
     if (!sentinel) {
       assertThat(conf).contains("cluster-enabled yes");

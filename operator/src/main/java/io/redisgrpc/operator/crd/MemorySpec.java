@@ -10,7 +10,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 @ValidationRule(value = "!(has(self.maxmemory) && has(self.maxmemoryRatio))",
     message = "set spec.redis.memory.maxmemory or spec.redis.memory.maxmemoryRatio, not both")
 public class MemorySpec {
-  @JsonPropertyDescription("Absolute maxmemory, e.g. 768Mi. Without it and without maxmemoryRatio, 0.75 of the memory limit is used when a limit is set.")
+  @JsonPropertyDescription("Absolute maxmemory, e.g. 768Mi. Without it and without maxmemoryRatio, 0.75 of resources.limits.memory, or of"
+      + " resources.requests.memory when there is no limit (the request defaults to 128Mi): Redis never runs unbounded.")
   public Quantity maxmemory;
 
   @Min(0.1)

@@ -21,6 +21,23 @@ public class PersistenceSpec {
   @JsonPropertyDescription("StorageClass of the claims; the cluster default when empty.")
   public String storageClassName;
 
+  @Default("{}")
+  @JsonPropertyDescription("What happens to the volume claims when the cache is deleted or shrinks (the StatefulSet's"
+      + " persistentVolumeClaimRetentionPolicy).")
+  public ClaimRetentionSpec claimRetention = new ClaimRetentionSpec();
+
+  public static class ClaimRetentionSpec {
+    @Default("Retain")
+    @JsonPropertyDescription("Retain (default): deleting the cache keeps its data; a cache created again with the same name"
+        + " and persistence starts from it. Delete: the claims go with the cache.")
+    public ClaimRetention whenDeleted = ClaimRetention.Retain;
+
+    @Default("Delete")
+    @JsonPropertyDescription("Delete (default): the claims of pods removed by lowering shards, replicasPerShard or replicas go"
+        + " with them; the operator has moved their slots and data off them first. Retain: they stay.")
+    public ClaimRetention whenScaled = ClaimRetention.Delete;
+  }
+
   public boolean enabled() {
     return mode != null && mode != PersistenceMode.None;
   }

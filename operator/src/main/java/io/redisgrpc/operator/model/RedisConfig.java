@@ -83,7 +83,7 @@ public final class RedisConfig {
     MemorySpec memory = redis.memory == null ? new MemorySpec() : redis.memory;
     List<String> lines = new ArrayList<>();
     lines.add("# Applied live with CONFIG SET; no restart.");
-    lines.add("maxmemory " + MemoryPlan.maxmemoryBytes(memory, redis.resources));
+    lines.add("maxmemory " + MemoryPlan.maxmemoryBytes(redis));
     lines.add("maxmemory-policy " + memory.evictionPolicy.redisName());
     lines.add("lfu-log-factor " + memory.lfuLogFactor);
     lines.add("lfu-decay-time " + memory.lfuDecayTime);

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetPersistentVolumeClaimRetentionPolicy;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetPersistentVolumeClaimRetentionPolicyBuilder;
 import io.redisgrpc.operator.crd.PersistenceSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
@@ -57,7 +59,7 @@ public final class RedisWorkloads {
         .withStartupProbe(PodTemplates.execProbe(answers(cache, Names.REDIS_PORT), 1, 2, 90))
         .withReadinessProbe(PodTemplates.execProbe(serves(cache), 0, 5, 2))
         .withLivenessProbe(PodTemplates.tcpProbe("redis", 0, 10, 6))
-        .withResources(Resources.withDefaults(redis.resources, "100m", "128Mi"))
+        .withResources(MemoryPlan.redisResources(redis))
         .withSecurityContext(PodSecurity.container())
         .withTerminationMessagePath("/dev/termination-log")
         .withTerminationMessagePolicy("File")
@@ -187,8 +189,16 @@ public final class RedisWorkloads {
                 .build())
           .endTemplate()
           .withVolumeClaimTemplates(claims)
+          .withPersistentVolumeClaimRetentionPolicy(claims.isEmpty() ? null : claimRetention(redis.persistence))
         .endSpec()
         .build();
+  }
+
+  private static StatefulSetPersistentVolumeClaimRetentionPolicy claimRetention(PersistenceSpec persistence) {
+    PersistenceSpec.ClaimRetentionSpec retention = persistence.claimRetention == null
+        ? new PersistenceSpec.ClaimRetentionSpec() : persistence.claimRetention;
+    return new StatefulSetPersistentVolumeClaimRetentionPolicyBuilder()
+        .withWhenDeleted(retention.whenDeleted.name()).withWhenScaled(retention.whenScaled.name()).build();
   }
 
   private static PersistentVolumeClaim claim(RedisGrpcCache cache, PersistenceSpec persistence) {

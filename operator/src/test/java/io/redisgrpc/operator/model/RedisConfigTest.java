@@ -9,6 +9,7 @@ import io.redisgrpc.operator.crd.MemorySpec;
 import io.redisgrpc.operator.crd.PersistenceMode;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.crd.RedisSpec;
 import org.junit.jupiter.api.Test;
 
 class RedisConfigTest {
@@ -46,13 +47,27 @@ class RedisConfigTest {
   void maxmemoryFromAbsoluteValueRatioOrDefaultRatio() {
     var limit = new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build();
     MemorySpec memory = new MemorySpec();
-    assertThat(MemoryPlan.maxmemoryBytes(memory, null)).isZero();
     assertThat(MemoryPlan.maxmemoryBytes(memory, limit)).isEqualTo(805_306_368L);
     memory.maxmemoryRatio = 0.5;
     assertThat(MemoryPlan.maxmemoryBytes(memory, limit)).isEqualTo(536_870_912L);
     memory.maxmemoryRatio = null;
     memory.maxmemory = new Quantity("300Mi");
     assertThat(MemoryPlan.maxmemoryBytes(memory, limit)).isEqualTo(314_572_800L);
+  }
+
+  @Test
+  void withoutAMemoryLimitMaxmemoryIsARatioOfTheRequestNeverUnbounded() {
+    RedisGrpcCache cache = Caches.of("m", RedisMode.Cluster);
+    RedisSpec redis = cache.getSpec().redis;
+    redis.resources = null;
+    // 0.75 of the default request (128Mi), which the container gets as well.
+    assertThat(MemoryPlan.maxmemoryBytes(redis)).isEqualTo(100_663_296L);
+    assertThat(RedisConfig.live(redis)).contains("maxmemory 100663296");
+    assertThat(MemoryPlan.redisResources(redis).getRequests()).containsEntry("memory", new Quantity("128Mi"));
+    redis.resources = new ResourceRequirementsBuilder().addToRequests("memory", new Quantity("2Gi")).build();
+    assertThat(MemoryPlan.maxmemoryBytes(redis)).isEqualTo(1_610_612_736L);
+    redis.resources.setLimits(java.util.Map.of("memory", new Quantity("4Gi")));
+    assertThat(MemoryPlan.maxmemoryBytes(redis)).as("the limit, when there is one").isEqualTo(3_221_225_472L);
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.redisgrpc.operator.crd.GatewaySpec;
+import io.redisgrpc.operator.crd.ClaimRetention;
 import io.redisgrpc.operator.crd.PersistenceMode;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
@@ -70,6 +71,11 @@ class WorkloadsTest {
     assertThat(redis.getSpec().getVolumeClaimTemplates()).singleElement()
         .satisfies(claim -> assertThat(claim.getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("5Gi")));
     assertThat(redis.getSpec().getTemplate().getSpec().getVolumes()).noneMatch(v -> v.getName().equals("data"));
+    // Deleting the cache keeps the data by default; pods removed by scaling down had theirs moved off first.
+    assertThat(redis.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
+    assertThat(redis.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled()).isEqualTo("Delete");
+    cache.getSpec().redis.persistence.claimRetention.whenDeleted = ClaimRetention.Delete;
+    assertThat(RedisWorkloads.redis(cache).getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Delete");
   }
 
   @Test
@@ -93,11 +99,21 @@ class WorkloadsTest {
   }
 
   @Test
-  void networkPolicyAdmitsOnlyTheCachesPodsAndTheOperator() {
+  void networkPolicyAdmitsOnlyTheCachesPodsAndTheOperatorOnlyOnRedisPorts() {
     var policy = Policies.redisNetworkPolicy(Caches.of("n", RedisMode.Cluster));
     assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
-    assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> assertThat(rule.getFrom()).hasSize(2));
-    assertThat(policy.getSpec().getIngress().get(0).getFrom().get(1).getPodSelector().getMatchLabels())
-        .containsEntry(Labels.NAME, Labels.OPERATOR_NAME);
+    assertThat(policy.getSpec().getIngress()).hasSize(2);
+    var clients = policy.getSpec().getIngress().get(0);
+    assertThat(clients.getFrom()).hasSize(2);
+    assertThat(clients.getFrom().get(1).getPodSelector().getMatchLabels()).containsEntry(Labels.NAME, Labels.OPERATOR_NAME);
+    assertThat(clients.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(6379);
+    var bus = policy.getSpec().getIngress().get(1);
+    assertThat(bus.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(16379);
+    assertThat(bus.getFrom()).singleElement().satisfies(peer -> assertThat(peer.getPodSelector().getMatchLabels())
+        .containsEntry(Labels.INSTANCE, "n").containsEntry(Labels.COMPONENT, Labels.REDIS));
+
+    var sentinel = Policies.redisNetworkPolicy(Caches.of("s", RedisMode.Sentinel));
+    assertThat(sentinel.getSpec().getIngress()).singleElement().satisfies(rule ->
+        assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(6379, 26379));
   }
 }
