@@ -44,8 +44,11 @@ public final class RedisWorkloads {
     boolean cluster = redis.mode == RedisMode.Cluster;
     String selfHost = "$(POD_NAME)." + Names.redisHeadless(cache) + "." + namespace + ".svc";
     List<String> command = cluster
+        // The pod IP is announced explicitly: a node that restarts with its nodes.conf (persistence)
+        // on a new IP would otherwise keep announcing the old one, as it learns its own address
+        // only from a CLUSTER MEET (seen on a real node: the cluster never counted as formed again).
         ? List.of("sh", "-c", RedisConfig.writeAuthInclude() + " && exec redis-server /etc/redis/redis.conf"
-            + " --cluster-announce-hostname " + selfHost + " --cluster-preferred-endpoint-type hostname")
+            + " --cluster-announce-ip $(POD_IP) --cluster-announce-hostname " + selfHost + " --cluster-preferred-endpoint-type hostname")
         : List.of("sh", RedisConfig.CONFIG_DIR + "/start-redis.sh");
     ContainerBuilder container = new ContainerBuilder()
         .withName("redis")

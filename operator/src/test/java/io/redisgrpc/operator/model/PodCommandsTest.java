@@ -56,7 +56,21 @@ class PodCommandsTest {
       // The node announces its stable DNS name, as the cluster's clients are sent to it.
       String nodes = as(port, AclRules.OPERATOR, credentials, c -> c.clusterNodes());
       assertThat(nodes).contains("orders-redis-0.orders-redis-headless.shop.svc");
+      assertThat(myself(nodes)).startsWith("127.0.0.1:");
     }
+    // The pod comes back with its nodes.conf (a persistent volume) on a new IP: it must announce
+    // the new one, not the address its nodes.conf remembers.
+    try (LocalPod again = pod(dir.resolve("orders-redis-0"), cache, redis, credentials, "orders-redis-0", port, "127.0.0.2")) {
+      again.start();
+      awaitProbe(again, redis, "startup", true);
+      String nodes = as(port, AclRules.OPERATOR, credentials, c -> c.clusterNodes());
+      assertThat(myself(nodes)).as("CLUSTER NODES after a restart on a new IP:%n%s", nodes).startsWith("127.0.0.2:");
+    }
+  }
+
+  /** The address field of the {@code myself} line of CLUSTER NODES. */
+  static String myself(String clusterNodes) {
+    return clusterNodes.lines().filter(line -> line.contains("myself")).map(line -> line.split(" ")[1]).findFirst().orElse("");
   }
 
   @Test
@@ -91,6 +105,11 @@ class PodCommandsTest {
 
   /** A data pod: the ConfigMap, the ACL Secret, the replication password and emptyDirs, as the StatefulSet mounts them. */
   static LocalPod pod(Path root, RedisGrpcCache cache, Container container, Credentials credentials, String podName, int port) {
+    return pod(root, cache, container, credentials, podName, port, "127.0.0.1");
+  }
+
+  static LocalPod pod(Path root, RedisGrpcCache cache, Container container, Credentials credentials, String podName, int port,
+      String podIp) {
     Map<String, String> config = new java.util.TreeMap<>();
     config.put("redis.conf", RedisConfig.redisConf(cache));
     if (cache.getSpec().redis.mode == RedisMode.Sentinel) {
@@ -101,7 +120,7 @@ class PodCommandsTest {
         "config", config,
         "acl", Map.of(CredentialStore.ACL_FILE_KEY, AclFile.render(AclRules.desired(cache.getSpec().auth.clients, credentials.hashes()))),
         "credentials", Map.of(AclRules.REPLICATION, credentials.current(AclRules.REPLICATION)));
-    return new LocalPod(root, container, volumes, Map.of("POD_NAME", podName, "HOSTNAME", podName, "POD_IP", "127.0.0.1"),
+    return new LocalPod(root, container, volumes, Map.of("POD_NAME", podName, "HOSTNAME", podName, "POD_IP", podIp),
         io.redisgrpc.operator.model.Names.REDIS_PORT, port);
   }
 
