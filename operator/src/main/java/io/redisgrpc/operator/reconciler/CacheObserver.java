@@ -1,15 +1,19 @@
 package io.redisgrpc.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
 import io.redisgrpc.operator.status.ObservedState;
+import io.redisgrpc.operator.status.PodProblems;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,8 +22,20 @@ import java.util.stream.Stream;
 
 /** Reads the cache's workloads from the informer caches (and checks referenced Secrets). */
 final class CacheObserver {
+  private final Clock clock;
+
+  CacheObserver(Clock clock) {
+    this.clock = clock;
+  }
 
   ObservedState observe(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    return workloads(cache, context).withPodProblems(PodProblems.of(context.getSecondaryResources(Pod.class).stream()
+        .filter(pod -> pod.getMetadata().getLabels() != null
+            && cache.getMetadata().getName().equals(pod.getMetadata().getLabels().get(Labels.INSTANCE)))
+        .toList(), clock.instant()));
+  }
+
+  private ObservedState workloads(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
     Optional<StatefulSet> redis = statefulSet(context, Names.redis(cache));
     Optional<StatefulSet> sentinel = statefulSet(context, Names.sentinel(cache));
     Optional<Deployment> gateway = context.getSecondaryResourcesAsStream(Deployment.class)

@@ -124,7 +124,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
   static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
 
-  private final CacheObserver observer = new CacheObserver();
+  private final CacheObserver observer;
   private final CertificatesObserver certificatesObserver = new CertificatesObserver();
   private final CertificateSecrets certificateSecrets = new CertificateSecrets();
   private final StatusAggregator aggregator;
@@ -155,6 +155,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     this.clock = clock;
     this.endpoints = endpoints;
     this.aggregator = new StatusAggregator(clock);
+    this.observer = new CacheObserver(clock);
     this.events = new EventRecorder(clock);
   }
 

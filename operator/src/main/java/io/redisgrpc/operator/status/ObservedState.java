@@ -12,18 +12,25 @@ public record ObservedState(
     int gatewayReady, int gatewayDesired,
     boolean workloadsUpToDate,
     List<String> missingPullSecrets,
-    RedisSide redisSide) {
+    RedisSide redisSide,
+    List<PodProblems.Problem> podProblems) {
 
   /** Pre-Redis-lifecycle form, for callers that have no Redis-side facts. */
   public ObservedState(int redisReady, int redisDesired, int sentinelReady, int sentinelDesired, int gatewayReady, int gatewayDesired,
       boolean workloadsUpToDate, List<String> missingPullSecrets) {
     this(redisReady, redisDesired, sentinelReady, sentinelDesired, gatewayReady, gatewayDesired, workloadsUpToDate, missingPullSecrets,
-        RedisSide.unknown());
+        RedisSide.unknown(), List.of());
   }
 
   public ObservedState withRedisSide(RedisSide side) {
     return new ObservedState(redisReady, redisDesired, sentinelReady, sentinelDesired, gatewayReady, gatewayDesired, workloadsUpToDate,
-        missingPullSecrets, side);
+        missingPullSecrets, side, podProblems);
+  }
+
+  /** What is wrong with the cache's pods ({@link PodProblems}). */
+  public ObservedState withPodProblems(List<PodProblems.Problem> problems) {
+    return new ObservedState(redisReady, redisDesired, sentinelReady, sentinelDesired, gatewayReady, gatewayDesired, workloadsUpToDate,
+        missingPullSecrets, redisSide, problems);
   }
 
   /**

@@ -90,12 +90,22 @@ public final class StatusAggregator {
     } else if (tlsRequested && certificates != null && !certificates.certManagerInstalled()) {
       degradedReason = CertificatesCondition.CERT_MANAGER_MISSING;
       degradedMessage = certs.message();
+    } else if (!observed.podProblems().isEmpty()) {
+      List<PodProblems.Problem> problems = observed.podProblems();
+      degradedReason = problems.get(0).kind().reason;
+      degradedMessage = String.join("; ", problems.subList(0, Math.min(3, problems.size())).stream().map(PodProblems.Problem::message).toList())
+          + (problems.size() > 3 ? "; and " + (problems.size() - 3) + " more" : "");
+    } else if (loginRefused(side)) {
+      degradedReason = "RedisLoginRefused";
+      degradedMessage = "Redis refuses the operator's password: " + side.problems().stream().filter(p -> p.contains("WRONGPASS")).findFirst().orElse("")
+          + "; the users of the pods' users.acl no longer match the " + Names.credentials(cache) + " Secret (edited, or restored"
+          + " from a backup?). Restarting the Redis pods makes them load the operator's users.acl again";
     } else {
       degradedReason = "AsExpected";
       degradedMessage = "No problems detected";
     }
-    boolean certManagerMissing = CertificatesCondition.CERT_MANAGER_MISSING.equals(degradedReason);
-    conditions.add(condition(previous, ConditionTypes.DEGRADED, blocked || certManagerMissing, degradedReason, degradedMessage));
+    boolean degraded = !"AsExpected".equals(degradedReason);
+    conditions.add(condition(previous, ConditionTypes.DEGRADED, degraded, degradedReason, degradedMessage));
     boolean ready = redisReady && gatewayReady && !blocked && certificatesOk;
     boolean progressing = !ready && !blocked;
     conditions.add(condition(previous, ConditionTypes.PROGRESSING, progressing,
@@ -105,9 +115,15 @@ public final class StatusAggregator {
     conditions.add(condition(previous, ConditionTypes.READY, ready,
         ready ? "Ready" : (blocked ? "Blocked" : "NotReady"),
         ready ? "The cache serves gRPC at " + status.gateway.endpoint
-            : "Not ready yet: Redis " + status.redis.summary + ", gateway " + status.gateway.summary));
+            : "Not ready yet: Redis " + status.redis.summary + ", gateway " + status.gateway.summary
+                + (degraded ? " (" + degradedReason + ": see the Degraded condition)" : "")));
     status.conditions = conditions;
     return status;
+  }
+
+  /** The operator's own login is refused: a wrong password is never a passing state. */
+  private static boolean loginRefused(ObservedState.RedisSide side) {
+    return side.problems().stream().anyMatch(problem -> problem.contains("WRONGPASS"));
   }
 
   private static void fillRedisSide(RedisGrpcCacheStatus status, ObservedState.RedisSide side) {

@@ -59,6 +59,19 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aRefusedOperatorLoginIsDegradedNamingTheSecret() {
+    RedisGrpcCache cache = Caches.of("w", RedisMode.Cluster);
+    var refused = new ObservedState.RedisSide(5, 6, false, true, "h", 16384, 3, 1, true, null,
+        List.of("cannot reach 10.244.0.7:6379: WRONGPASS invalid username-password pair or user is disabled."),
+        1, "Idle", T0.toString(), T0.toString(), T1.toString());
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(refused));
+    assertThat(condition(status, ConditionTypes.DEGRADED).getStatus()).isEqualTo("True");
+    assertThat(condition(status, ConditionTypes.DEGRADED).getReason()).isEqualTo("RedisLoginRefused");
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("10.244.0.7:6379: WRONGPASS").contains("w-credentials");
+    assertThat(condition(status, ConditionTypes.READY).getStatus()).isEqualTo("False");
+  }
+
+  @Test
   void sentinelModeNeedsTheSentinelsToo() {
     RedisGrpcCache cache = Caches.of("s", RedisMode.Sentinel);
     RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(2, 2, 1, 3, 2, 2, true, List.of()));
