@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
@@ -260,6 +261,38 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   public DeleteControl cleanup(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
     return certificateSecrets.removeWith(cache, context) ? DeleteControl.defaultDelete()
         : DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(1));
+  }
+
+  /** A failed reconciliation shows in status (Degraded, ReconcileError) while JOSDK retries. */
+  @Override
+  public ErrorStatusUpdateControl<RedisGrpcCache> updateErrorStatus(RedisGrpcCache cache, Context<RedisGrpcCache> context, Exception e) {
+    if (Thread.currentThread().isInterrupted() || interrupted(e)) {
+      // The operator is stopping (a new leader, a rollout): nothing failed in the cache.
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    RedisGrpcCacheStatus status = aggregator.reconcileFailed(cache.getStatus(), e);
+    if (StatusAggregator.same(status, cache.getStatus())) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    RedisGrpcCache patch = new RedisGrpcCache();
+    patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(cache.getMetadata().getName()).withNamespace(cache.getMetadata().getNamespace()).build());
+    patch.setStatus(status);
+    return ErrorStatusUpdateControl.patchStatus(patch);
+  }
+
+  /** Whether {@code error} (its causes, or any dependent's error) is an interruption. */
+  static boolean interrupted(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof InterruptedException || cause instanceof java.io.InterruptedIOException) {
+        return true;
+      }
+      if (cause instanceof io.javaoperatorsdk.operator.AggregatedOperatorException aggregated
+          && aggregated.getAggregatedExceptions().values().stream().anyMatch(RedisGrpcCacheReconciler::interrupted)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -121,6 +121,30 @@ public final class StatusAggregator {
     return status;
   }
 
+  /**
+   * The status after a reconciliation failed with {@code error}: the last status, with Degraded
+   * saying what failed (reason ReconcileError) instead of the status going stale. Ready stays as
+   * it was: the pods may well still serve; the next reconciliation that succeeds recomputes it all.
+   */
+  public RedisGrpcCacheStatus reconcileFailed(RedisGrpcCacheStatus last, Throwable error) {
+    RedisGrpcCacheStatus status = last == null ? new RedisGrpcCacheStatus() : JSON.convertValue(JSON.valueToTree(last), RedisGrpcCacheStatus.class);
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String message = String.valueOf(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+    if (message.length() > 400) {
+      message = message.substring(0, 400) + "...";
+    }
+    Condition degraded = condition(status, ConditionTypes.DEGRADED, true, "ReconcileError",
+        "The last reconciliation failed: " + message + ". The operator retries with backoff; its log has the details");
+    List<Condition> conditions = new ArrayList<>(status.conditions == null ? List.of() : status.conditions);
+    conditions.removeIf(c -> ConditionTypes.DEGRADED.equals(c.getType()));
+    conditions.add(degraded);
+    status.conditions = conditions;
+    return status;
+  }
+
   /** The operator's own login is refused: a wrong password is never a passing state. */
   private static boolean loginRefused(ObservedState.RedisSide side) {
     return side.problems().stream().anyMatch(problem -> problem.contains("WRONGPASS"));

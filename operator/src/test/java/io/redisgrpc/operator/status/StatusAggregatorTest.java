@@ -72,6 +72,21 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aFailedReconciliationShowsInDegradedAndKeepsTheRest() {
+    RedisGrpcCache cache = Caches.of("e", RedisMode.Cluster);
+    RedisGrpcCacheStatus ready = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6)));
+    RedisGrpcCacheStatus failed = at(T1).reconcileFailed(ready,
+        new IllegalStateException("reconcile", new RuntimeException("Failure executing: PATCH statefulsets e-redis: quota exceeded")));
+    assertThat(condition(failed, ConditionTypes.DEGRADED).getStatus()).isEqualTo("True");
+    assertThat(condition(failed, ConditionTypes.DEGRADED).getReason()).isEqualTo("ReconcileError");
+    assertThat(condition(failed, ConditionTypes.DEGRADED).getMessage()).contains("PATCH statefulsets e-redis: quota exceeded");
+    assertThat(condition(failed, ConditionTypes.DEGRADED).getLastTransitionTime()).isEqualTo(T1.toString());
+    assertThat(condition(failed, ConditionTypes.READY).getStatus()).as("the pods still serve").isEqualTo("True");
+    assertThat(failed.redis.summary).isEqualTo(ready.redis.summary);
+    assertThat(condition(ready, ConditionTypes.DEGRADED).getStatus()).as("the last status is not changed in place").isEqualTo("False");
+  }
+
+  @Test
   void sentinelModeNeedsTheSentinelsToo() {
     RedisGrpcCache cache = Caches.of("s", RedisMode.Sentinel);
     RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(2, 2, 1, 3, 2, 2, true, List.of()));
