@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,6 +49,15 @@ final class DeployedCache {
 
   /** Creates a namespace enforcing the restricted Pod Security Standard and applies the file there. */
   static DeployedCache apply(E2eEnvironment env, String example, String namespace) {
+    try {
+      return applyManifest(env, Files.readString(env.root.resolve(example)), namespace);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Like {@link #apply}, for a manifest given as text. */
+  static DeployedCache applyManifest(E2eEnvironment env, String manifest, String namespace) {
     KubernetesClient client = env.client;
     // A failed earlier run on a node that was kept up leaves its namespace (as evidence): start clean.
     if (client.namespaces().withName(namespace).get() != null) {
@@ -62,15 +70,12 @@ final class DeployedCache {
         .endMetadata().build()).serverSideApply();
     Awaitility.await("ServiceAccount default in " + namespace).atMost(Duration.ofSeconds(30))
         .until(() -> client.serviceAccounts().inNamespace(namespace).withName("default").get() != null);
-    try (InputStream in = Files.newInputStream(env.root.resolve(example))) {
-      RedisGrpcCache cache = client.resources(RedisGrpcCache.class).load(in).item();
-      cache.getMetadata().setNamespace(namespace);
-      client.resource(cache).create();
-      LOG.info("applied {} as {}/{}", example, namespace, cache.getMetadata().getName());
-      return new DeployedCache(env, namespace, cache.getMetadata().getName());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    RedisGrpcCache cache = client.resources(RedisGrpcCache.class)
+        .load(new java.io.ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8))).item();
+    cache.getMetadata().setNamespace(namespace);
+    client.resource(cache).create();
+    LOG.info("applied {}/{}", namespace, cache.getMetadata().getName());
+    return new DeployedCache(env, namespace, cache.getMetadata().getName());
   }
 
   RedisGrpcCache get() {

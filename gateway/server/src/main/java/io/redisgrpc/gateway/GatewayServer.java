@@ -41,6 +41,7 @@ public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
   private final ClientResources resources;
+  private final io.netty.channel.EventLoopGroup eventLoops;
   private final RedisBackend backend;
   private final ScheduledExecutorService scheduler;
   private final Server server;
@@ -55,6 +56,12 @@ public final class GatewayServer implements AutoCloseable {
 
   private GatewayServer(GatewayConfig config) {
     this.resources = RedisBackend.resources().build();
+    // Every backend (the shared one, one per mTLS client, each failed connect attempt) is its own
+    // Lettuce client on these resources; Lettuce shuts the event loop group down when the last
+    // client using it goes, and a connection of another client on that group then fails with
+    // "event executor terminated" (seen on a real node after a Sentinel master pod was deleted:
+    // the gateway never served again). One reference held for the gateway's lifetime.
+    this.eventLoops = resources.eventLoopGroupProvider().allocate(io.lettuce.core.resource.Transports.eventLoopGroupClass());
     this.scheduler = Executors.newScheduledThreadPool(1, runnable -> {
       Thread thread = new Thread(runnable, "gateway-scheduler");
       thread.setDaemon(true);
@@ -212,6 +219,7 @@ public final class GatewayServer implements AutoCloseable {
     if (backend != null) {
       backend.close();
     }
+    resources.eventLoopGroupProvider().release(eventLoops, 0, 2, TimeUnit.SECONDS);
     resources.shutdown(0, 2, TimeUnit.SECONDS);
     registry.close();
   }

@@ -111,7 +111,10 @@ public final class RedisBackend implements AutoCloseable {
   private static CompletableFuture<RedisBackend> open(GatewayConfig config, ClientResources resources, FileCredentials credentials,
       boolean rejectWhileDisconnected) {
     TimeoutOptions timeouts = TimeoutOptions.builder().timeoutSource(new DeadlineTimeoutSource(config.commandTimeoutMs())).build();
-    SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build();
+    // 1 s to connect: Redis is in the same cluster. A reconnect to a pod's old IP (its DNS name
+    // still resolving to it for a moment after the pod was replaced) gets no answer at all, and
+    // waiting longer only delays the next attempt, which reaches the new pod.
+    SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).keepAlive(true).build();
     SslOptions ssl = config.redisTls()
         ? new RedisTls(config.redisTlsCaFile(), config.redisTlsCertFile(), config.redisTlsKeyFile()).sslOptions()
         : SslOptions.create();
