@@ -266,7 +266,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   /** A failed reconciliation shows in status (Degraded, ReconcileError) while JOSDK retries. */
   @Override
   public ErrorStatusUpdateControl<RedisGrpcCache> updateErrorStatus(RedisGrpcCache cache, Context<RedisGrpcCache> context, Exception e) {
-    if (Thread.currentThread().isInterrupted() || interrupted(e)) {
+    if (Thread.currentThread().isInterrupted() || stopping(e)) {
       // The operator is stopping (a new leader, a rollout): nothing failed in the cache.
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
@@ -281,14 +281,16 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     return ErrorStatusUpdateControl.patchStatus(patch);
   }
 
-  /** Whether {@code error} (its causes, or any dependent's error) is an interruption. */
-  static boolean interrupted(Throwable error) {
+  /** Whether {@code error} (its causes, or any dependent's error) comes from the operator stopping. */
+  static boolean stopping(Throwable error) {
     for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      if (cause instanceof InterruptedException || cause instanceof java.io.InterruptedIOException) {
+      // Interrupted, or refused by an executor that is shutting down: the operator is stopping.
+      if (cause instanceof InterruptedException || cause instanceof java.io.InterruptedIOException
+          || cause instanceof java.util.concurrent.RejectedExecutionException) {
         return true;
       }
       if (cause instanceof io.javaoperatorsdk.operator.AggregatedOperatorException aggregated
-          && aggregated.getAggregatedExceptions().values().stream().anyMatch(RedisGrpcCacheReconciler::interrupted)) {
+          && aggregated.getAggregatedExceptions().values().stream().anyMatch(RedisGrpcCacheReconciler::stopping)) {
         return true;
       }
     }
