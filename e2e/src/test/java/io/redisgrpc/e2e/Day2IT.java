@@ -375,17 +375,7 @@ class Day2IT {
     return pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  static void editSentinel(Consumer<RedisGrpcCache> change) {
-    sentinel.client.resources(RedisGrpcCache.class).inNamespace(sentinel.namespace).withName(sentinel.name).edit(c -> {
-      change.accept(c);
-      return c;
-    });
-  }
 
-  static void awaitSentinel(java.util.function.Predicate<RedisGrpcCache> condition) {
-    Awaitility.await(sentinel.name + " status").atMost(DEADLINE).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-        .until(sentinel::get, c -> c != null && c.getStatus() != null && condition.test(c));
-  }
 
   // ------------------------------------------------------------------ helpers
 
@@ -395,16 +385,34 @@ class Day2IT {
   }
 
   static void edit(Consumer<RedisGrpcCache> change) {
-    cluster.client.resources(RedisGrpcCache.class).inNamespace(cluster.namespace).withName(cluster.name).edit(c -> {
+    edit(cluster, change);
+  }
+
+  static void editSentinel(Consumer<RedisGrpcCache> change) {
+    edit(sentinel, change);
+  }
+
+  static void edit(DeployedCache cache, Consumer<RedisGrpcCache> change) {
+    cache.client.resources(RedisGrpcCache.class).inNamespace(cache.namespace).withName(cache.name).edit(c -> {
       change.accept(c);
       return c;
     });
   }
 
+
   static void awaitCluster(java.util.function.Predicate<RedisGrpcCache> condition) {
-    Awaitility.await(cluster.name + " status").atMost(DEADLINE).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-        .until(cluster::get, c -> c != null && c.getStatus() != null && condition.test(c));
+    awaitStatus(cluster, condition);
   }
+
+  static void awaitSentinel(java.util.function.Predicate<RedisGrpcCache> condition) {
+    awaitStatus(sentinel, condition);
+  }
+
+  static void awaitStatus(DeployedCache cache, java.util.function.Predicate<RedisGrpcCache> condition) {
+    Awaitility.await(cache.name + " status").atMost(DEADLINE).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+        .until(cache::get, c -> c != null && c.getStatus() != null && condition.test(c));
+  }
+
 
   static boolean ready(RedisGrpcCache cache) {
     return cache != null && cache.getStatus() != null && cache.getStatus().conditions.stream()
