@@ -3,12 +3,14 @@ package io.redisgrpc.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -193,11 +195,43 @@ final class DeployedCache {
           .append(s.getState().getWaiting() != null ? s.getState().getWaiting().getReason() + ": " + s.getState().getWaiting().getMessage()
               : s.getState().getTerminated() != null ? "terminated " + s.getState().getTerminated().getReason() : "running")
           .append("]"));
+      Stream.ofNullable(pod.getStatus().getContainerStatuses()).flatMap(List::stream)
+          .filter(s -> s.getLastState() != null && s.getLastState().getTerminated() != null)
+          .forEach(s -> out.append(lastRun(pod, s.getName(), s.getLastState().getTerminated())));
     }
     client.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> !"Normal".equals(e.getType()))
         .forEach(e -> out.append("\nevent ").append(e.getInvolvedObject().getKind()).append("/").append(e.getInvolvedObject().getName())
             .append(" ").append(e.getReason()).append(": ").append(e.getMessage()));
+    out.append("\noperator log about ").append(namespace).append(":\n").append(operatorLog());
     return out.toString();
+  }
+
+  /** Why a container's previous run ended, and the end of its log: what kubectl logs --previous shows. */
+  private String lastRun(Pod pod, String container, ContainerStateTerminated terminated) {
+    String log;
+    try {
+      log = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).inContainer(container)
+          .terminated().tailingLines(15).getLog();
+    } catch (KubernetesClientException e) {
+      log = "(previous log unavailable: " + e.getMessage() + ")";
+    }
+    return "\n  previous run of " + pod.getMetadata().getName() + "/" + container + " ended " + terminated.getFinishedAt()
+        + ": " + terminated.getReason() + " exit " + terminated.getExitCode()
+        + (terminated.getMessage() == null ? "" : " (" + terminated.getMessage().strip() + ")")
+        + "\n    " + String.join("\n    ", log.strip().split("\n"));
+  }
+
+  /** The operator's recent log lines that name this namespace. */
+  private String operatorLog() {
+    try {
+      List<String> lines = client.pods().inNamespace(E2eEnvironment.OPERATOR_NAMESPACE).list().getItems().stream()
+          .map(p -> client.pods().inNamespace(E2eEnvironment.OPERATOR_NAMESPACE).withName(p.getMetadata().getName())
+              .tailingLines(2000).getLog())
+          .flatMap(String::lines).filter(line -> line.contains(namespace)).toList();
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
+    } catch (KubernetesClientException e) {
+      return "(operator log unavailable: " + e.getMessage() + ")";
+    }
   }
 }
