@@ -118,26 +118,55 @@ public final class RedisConfig {
    * Start script of a Sentinel-mode data pod: replicate from the master the sentinels name, so a
    * restarted pod never comes back as a second master; only when no sentinel answers (first
    * start) does pod 0 start as master and the others replicate from it.
+   *
+   * <p>A pod that the sentinels still name master when it starts (it went away for less than
+   * down-after-milliseconds) restarts without its data set, or with an older one, while its
+   * replicas hold the newest. Starting as master would make every replica resync from it and wipe
+   * them. So when the sentinels know a replica, the pod first asks them for a failover
+   * (SENTINEL FAILOVER promotes the replica with the newest offset), waits until another master
+   * is named, and starts as its replica. Only when no replica can take over (NOGOODSLAVE, e.g.
+   * every pod restarted at once) does it start as master with what it has.
+   *
+   * <p>Addresses are compared as host and port, as the sentinels give them.
    */
   public static String sentinelModeStartScript(RedisGrpcCache cache) {
     String namespace = cache.getMetadata().getNamespace();
     String sentinelService = Names.serviceHost(Names.sentinel(cache), namespace);
     String firstMaster = Names.podHost(Names.redis(cache), 0, Names.redisHeadless(cache), namespace);
     String self = "${HOSTNAME}." + Names.redisHeadless(cache) + "." + namespace + ".svc";
+    String tls = TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(java.util.stream.Collectors.joining());
+    String name = Names.SENTINEL_MASTER_NAME;
     return String.join("\n",
         "#!/bin/sh",
         "set -eu",
         writeAuthInclude(),
         "self=\"" + self + "\"",
-        "master=$(redis-cli -h " + sentinelService + " -p " + Names.SENTINEL_PORT
-            + TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(java.util.stream.Collectors.joining())
-            + " --raw sentinel get-master-addr-by-name " + Names.SENTINEL_MASTER_NAME + " 2>/dev/null | head -n 1 || true)",
-        "if [ -z \"$master\" ]; then master=\"" + firstMaster + "\"; fi",
+        "ask() { redis-cli -h " + sentinelService + " -p " + Names.SENTINEL_PORT + tls + " --raw \"$@\" 2>/dev/null || true; }",
+        // "host port" of the master the sentinels name; empty when none answers.
+        "master_addr() { ask sentinel get-master-addr-by-name " + name + " | head -n 2 | tr '\\n' ' ' | sed 's/ *$//'; }",
+        "is_me() { [ \"$1\" = \"$self " + Names.REDIS_PORT + "\" ] || [ \"$1\" = \"${POD_IP:-} " + Names.REDIS_PORT + "\" ]; }",
+        "master=$(master_addr)",
+        "if [ -n \"$master\" ] && is_me \"$master\" && [ -n \"$(ask sentinel replicas " + name + ")\" ]; then",
+        "  reply=$(ask sentinel failover " + name + ")",
+        "  echo \"named master by the sentinels at start, with replicas: SENTINEL FAILOVER answered ${reply:-nothing}\"",
+        "  case \"$reply\" in",
+        "    OK|*INPROG*)",
+        "      waited=0",
+        "      while [ $waited -lt 30 ]; do",
+        "        master=$(master_addr)",
+        "        if [ -n \"$master\" ] && ! is_me \"$master\"; then break; fi",
+        "        sleep 1; waited=$((waited + 1))",
+        "      done ;;",
+        "  esac",
+        "fi",
+        "if [ -z \"$master\" ]; then master=\"" + firstMaster + " " + Names.REDIS_PORT + "\"; fi",
         // Sentinel runs with announce-hostnames, so a replica announces its stable DNS name:
         // replica-announce-ip takes a hostname too (there is no replica-announce-hostname).
-        "if [ \"$master\" = \"$self\" ] || [ \"$master\" = \"${POD_IP:-}\" ]; then",
+        "if is_me \"$master\"; then",
         "  exec redis-server " + CONFIG_DIR + "/redis.conf --replica-announce-ip \"$self\"",
         "fi",
-        "exec redis-server " + CONFIG_DIR + "/redis.conf --replica-announce-ip \"$self\" --replicaof \"$master\" " + Names.REDIS_PORT) + "\n";
+        "echo \"replicating from $master\"",
+        "exec redis-server " + CONFIG_DIR + "/redis.conf --replica-announce-ip \"$self\" --replicaof $master") + "\n";
   }
+
 }

@@ -39,6 +39,15 @@ final class LocalPod implements AutoCloseable {
    */
   LocalPod(Path root, Container container, Map<String, Map<String, String>> volumes, Map<String, String> env, int containerPort,
       int localPort) {
+    this(root, container, volumes, env, containerPort, localPort, Map.of());
+  }
+
+  /**
+   * @param addresses further rewrites for what only a cluster resolves: another pod's or a
+   *     Service's DNS name to a local address, another container's port to its local port
+   */
+  LocalPod(Path root, Container container, Map<String, Map<String, String>> volumes, Map<String, String> env, int containerPort,
+      int localPort, Map<String, String> addresses) {
     this.root = root;
     this.container = container;
     List<VolumeMount> mounts = new ArrayList<>(container.getVolumeMounts());
@@ -48,6 +57,7 @@ final class LocalPod implements AutoCloseable {
       rewrites.put(mount.getMountPath(), root.resolve(mount.getName()).toString());
     }
     rewrites.put(" " + containerPort, " " + localPort);
+    rewrites.putAll(addresses);
     for (VolumeMount mount : mounts) {
       write(root.resolve(mount.getName()), volumes.getOrDefault(mount.getName(), Map.of()));
     }

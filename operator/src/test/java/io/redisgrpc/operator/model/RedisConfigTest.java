@@ -78,6 +78,6 @@ class RedisConfigTest {
     assertThat(RedisConfig.sentinelConf(cache))
         .contains("sentinel monitor mymaster sess-redis-0.sess-redis-headless.shop.svc 6379 2", "sentinel resolve-hostnames yes");
     assertThat(RedisConfig.sentinelModeStartScript(cache))
-        .contains("sentinel get-master-addr-by-name mymaster", "--replicaof \"$master\" 6379");
+        .contains("sentinel get-master-addr-by-name mymaster", "--replicaof $master", "sess-redis-0.sess-redis-headless.shop.svc 6379");
   }
 }
