@@ -7,14 +7,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
-import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisConfig;
-import java.util.Map;
-import java.util.TreeMap;
 
-/** redis.conf (and, in Sentinel mode, sentinel.conf and the data pods' start script). */
+/** redis.conf (and, in Sentinel mode, sentinel.conf and the data pods' start and stop scripts). */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
 public class ConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, RedisGrpcCache> {
   public ConfigMapDependent() {
@@ -23,15 +20,9 @@ public class ConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMa
 
   @Override
   protected ConfigMap desired(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
-    Map<String, String> data = new TreeMap<>();
-    data.put("redis.conf", RedisConfig.redisConf(cache));
-    if (cache.getSpec().redis.mode == RedisMode.Sentinel) {
-      data.put("sentinel.conf", RedisConfig.sentinelConf(cache));
-      data.put("start-redis.sh", RedisConfig.sentinelModeStartScript(cache));
-    }
     return new ConfigMapBuilder()
         .withMetadata(Meta.of(cache, Names.config(cache), Labels.of(cache)))
-        .withData(data)
+        .withData(RedisConfig.configFiles(cache))
         .build();
   }
 }

@@ -49,7 +49,7 @@ public final class RedisWorkloads {
         // only from a CLUSTER MEET (seen on a real node: the cluster never counted as formed again).
         ? List.of("sh", "-c", RedisConfig.writeAuthInclude() + " && exec redis-server /etc/redis/redis.conf"
             + " --cluster-announce-ip $(POD_IP) --cluster-announce-hostname " + selfHost + " --cluster-preferred-endpoint-type hostname")
-        : List.of("sh", RedisConfig.CONFIG_DIR + "/start-redis.sh");
+        : List.of("sh", RedisConfig.CONFIG_DIR + "/" + RedisConfig.START_SCRIPT);
     ContainerBuilder container = new ContainerBuilder()
         .withName("redis")
         .withImage(Images.redis(cache))
@@ -73,6 +73,11 @@ public final class RedisWorkloads {
             PodTemplates.mount("data", "/data", false),
             PodTemplates.mount("tmp", "/tmp", false))
         .addAllToVolumeMounts(TlsRendering.mounts(cache));
+    if (!cluster) {
+      // A master being stopped on purpose hands over to a replica first (see the script).
+      container.withNewLifecycle().withNewPreStop().withNewExec()
+          .withCommand("sh", RedisConfig.CONFIG_DIR + "/" + RedisConfig.STOP_SCRIPT).endExec().endPreStop().endLifecycle();
+    }
     if (cluster) {
       container.addToPorts(new ContainerPortBuilder().withName("cluster-bus").withContainerPort(Names.CLUSTER_BUS_PORT).withProtocol("TCP").build());
     }

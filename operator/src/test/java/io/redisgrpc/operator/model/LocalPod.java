@@ -94,9 +94,27 @@ final class LocalPod implements AutoCloseable {
 
   /** Runs an exec probe once; true if it succeeded (exit code 0) within its timeout. */
   boolean probe(Probe probe) {
+    return exec(probe.getExec().getCommand(), probe.getTimeoutSeconds(), "probe.log");
+  }
+
+  /** Runs the container's preStop hook to completion, as the kubelet does before it stops the container. */
+  boolean preStop(int gracePeriodSeconds) {
+    return exec(container.getLifecycle().getPreStop().getExec().getCommand(), gracePeriodSeconds, "prestop.log");
+  }
+
+  String preStopLog() {
     try {
-      Process check = launch(probe.getExec().getCommand(), root.resolve("probe.log"));
-      return check.waitFor(probe.getTimeoutSeconds(), TimeUnit.SECONDS) && check.exitValue() == 0;
+      Path log = root.resolve("prestop.log");
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private boolean exec(List<String> command, int timeoutSeconds, String logName) {
+    try {
+      Process check = launch(command, root.resolve(logName));
+      return check.waitFor(timeoutSeconds, TimeUnit.SECONDS) && check.exitValue() == 0;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;

@@ -98,98 +98,6 @@ class PodCommandsTest {
     }
   }
 
-  /**
-   * The data-loss path of a restart without persistence: the master pod is back before the
-   * sentinels notice it was gone, so they still name it master, but its data set is empty while
-   * its replica holds every key. Started as master, it would make the replica resync from it and
-   * wipe it. It must hand over first: the replica is promoted, the restarted pod replicates from
-   * it, and no key is lost. One sentinel with quorum 2 never fails over by itself, so only the
-   * start script can have moved the master.
-   */
-  @Test
-  void sentinelModeMasterRestartingWithoutItsDataHandsOverToItsReplicaInsteadOfWipingIt(@TempDir Path dir) throws Exception {
-    RedisGrpcCache cache = Caches.of("sess", RedisMode.Sentinel);
-    Credentials credentials = credentials(cache);
-    Container redis = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0);
-    var sentinelPodSpec = RedisWorkloads.sentinel(cache).getSpec().getTemplate().getSpec();
-    int masterPort = RedisProcess.freePort();
-    int replicaPort = RedisProcess.freePort();
-    int sentinelPort = RedisProcess.freePort();
-    String namespace = cache.getMetadata().getNamespace();
-    // What cluster DNS would resolve: every pod and Service name is this machine here.
-    Map<String, String> dns = Map.of(
-        Names.podHost(Names.redis(cache), 0, Names.redisHeadless(cache), namespace), "127.0.0.1",
-        "${HOSTNAME}." + Names.redisHeadless(cache) + "." + namespace + ".svc", "127.0.0.1",
-        Names.serviceHost(Names.sentinel(cache), namespace), "127.0.0.1",
-        Names.podHost(Names.sentinel(cache), 0, Names.sentinelHeadless(cache), namespace), "127.0.0.1");
-    Map<String, String> dataPodAddresses = new java.util.HashMap<>(dns);
-    dataPodAddresses.put(" " + Names.SENTINEL_PORT, " " + sentinelPort);
-    Map<String, String> sentinelAddresses = new java.util.HashMap<>(dns);
-    sentinelAddresses.put(" " + Names.REDIS_PORT, " " + masterPort);
-
-    Path sentinelRoot = dir.resolve("sess-sentinel-0");
-    Map<String, Map<String, String>> sentinelVolumes = Map.of(
-        "config", Map.of("sentinel.conf", RedisConfig.sentinelConf(cache)),
-        "credentials", Map.of(AclRules.SENTINEL, credentials.current(AclRules.SENTINEL)));
-    Map<String, String> sentinelEnv = Map.of("POD_NAME", "sess-sentinel-0", "HOSTNAME", "sess-sentinel-0", "POD_IP", "127.0.0.1");
-    new LocalPod(sentinelRoot, sentinelPodSpec.getInitContainers().get(0), sentinelVolumes, sentinelEnv, Names.SENTINEL_PORT, sentinelPort,
-        sentinelAddresses).runToCompletion();
-    RedisClient sentinelClient = RedisClient.create(RedisURI.create("127.0.0.1", sentinelPort));
-    try (LocalPod sentinel = new LocalPod(sentinelRoot, sentinelPodSpec.getContainers().get(0), sentinelVolumes, sentinelEnv,
-            Names.SENTINEL_PORT, sentinelPort, sentinelAddresses).start();
-        LocalPod master = pod(dir.resolve("sess-redis-0"), cache, redis, credentials, "sess-redis-0", masterPort, "127.0.0.1", dataPodAddresses);
-        LocalPod replica = pod(dir.resolve("sess-redis-1"), cache, redis, credentials, "sess-redis-1", replicaPort, "127.0.0.1", dataPodAddresses)) {
-      Awaitility.await("sentinel answers").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
-          .failFast(() -> assertThat(sentinel.isAlive()).as("redis-sentinel exited; its log:%n%s", sentinel.log()).isTrue())
-          .ignoreExceptions().until(() -> {
-            try (var connection = sentinelClient.connectSentinel()) {
-              return "PONG".equals(connection.sync().ping());
-            }
-          });
-      master.start();
-      awaitProbe(master, redis, "readiness", false);
-      replica.start();
-      awaitProbe(replica, redis, "readiness", false);
-      // Sentinel learns replicas from the master's INFO (every 10 s).
-      Awaitility.await("the sentinel knows the replica").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-          .until(() -> {
-            try (var connection = sentinelClient.connectSentinel()) {
-              return connection.sync().replicas(Names.SENTINEL_MASTER_NAME).stream()
-                  .anyMatch(r -> String.valueOf(replicaPort).equals(r.get("port")) && "ok".equals(r.get("master-link-status")));
-            }
-          });
-      int keys = 200;
-      long replicated = as(masterPort, AclRules.OPERATOR, credentials, c -> {
-        for (int i = 0; i < keys; i++) {
-          c.set("session:" + i, "v" + i);
-        }
-        return c.waitForReplication(1, 5000);
-      });
-      assertThat(replicated).as("replicas that acknowledged the writes").isEqualTo(1);
-
-      master.close(); // save "" (no persistence): the pod comes back with an empty data set
-      try (LocalPod restarted = pod(dir.resolve("sess-redis-0"), cache, redis, credentials, "sess-redis-0", masterPort, "127.0.0.1",
-          dataPodAddresses)) {
-        restarted.start();
-        Awaitility.await("restarted pod ready").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200))
-            .failFast(() -> assertThat(restarted.isAlive()).as("redis-server exited; its log:%n%s", restarted.log()).isTrue())
-            .until(() -> restarted.probe(redis.getReadinessProbe()));
-        Long promotedKeys = as(replicaPort, AclRules.OPERATOR, credentials, c -> c.dbsize());
-        assertThat(promotedKeys).as("keys on pod 1 (the replica that held them)").isEqualTo(keys);
-        try (var connection = sentinelClient.connectSentinel()) {
-          assertThat(((java.net.InetSocketAddress) connection.sync().getMasterAddrByName(Names.SENTINEL_MASTER_NAME)).getPort())
-              .as("the master the sentinel names; restarted pod's log:%n%s", restarted.log()).isEqualTo(replicaPort);
-        }
-        Awaitility.await("the restarted pod replicates every key").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
-            .until(() -> as(masterPort, AclRules.OPERATOR, credentials, c -> c.dbsize()) == keys);
-        Object restartedRole = as(masterPort, AclRules.OPERATOR, credentials, c -> c.role().get(0));
-        assertThat(restartedRole).as("role of the restarted pod").isEqualTo("slave");
-      }
-    } finally {
-      sentinelClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    }
-  }
-
   /** Every password the cache needs, as the credentials Secret would hold them. */
   static Credentials credentials(RedisGrpcCache cache) {
     return new Credentials(Map.of()).withUsers(CredentialStore.users(cache), () -> UUID.randomUUID().toString());
@@ -207,12 +115,7 @@ class PodCommandsTest {
 
   static LocalPod pod(Path root, RedisGrpcCache cache, Container container, Credentials credentials, String podName, int port,
       String podIp, Map<String, String> addresses) {
-    Map<String, String> config = new java.util.TreeMap<>();
-    config.put("redis.conf", RedisConfig.redisConf(cache));
-    if (cache.getSpec().redis.mode == RedisMode.Sentinel) {
-      config.put("sentinel.conf", RedisConfig.sentinelConf(cache));
-      config.put("start-redis.sh", RedisConfig.sentinelModeStartScript(cache));
-    }
+    Map<String, String> config = RedisConfig.configFiles(cache);
     Map<String, Map<String, String>> volumes = Map.of(
         "config", config,
         "acl", Map.of(CredentialStore.ACL_FILE_KEY, AclFile.render(AclRules.desired(cache.getSpec().auth.clients, credentials.hashes()))),
@@ -221,7 +124,7 @@ class PodCommandsTest {
         io.redisgrpc.operator.model.Names.REDIS_PORT, port, addresses);
   }
 
-  private static void awaitProbe(LocalPod pod, Container container, String which, boolean startup) {
+  static void awaitProbe(LocalPod pod, Container container, String which, boolean startup) {
     var probe = startup ? container.getStartupProbe() : container.getReadinessProbe();
     Awaitility.await(which + " probe passes").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
         .failFast(() -> assertThat(pod.isAlive()).as("redis-server exited; its log:%n%s", pod.log()).isTrue())

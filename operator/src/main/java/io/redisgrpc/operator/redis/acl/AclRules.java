@@ -103,7 +103,10 @@ public final class AclRules {
   }
 
   public static AclUser replication(Collection<String> passwordHashes) {
-    return service(REPLICATION, passwordHashes, List.of(), List.of("+psync", "+replconf", "+ping", "+cluster|info"));
+    // The pod's only password, so its own scripts use it too: the readiness probe (ping, cluster
+    // info) and the Sentinel-mode preStop hand-over (info, client pause/unpause).
+    return service(REPLICATION, passwordHashes, List.of(), List.of("+psync", "+replconf", "+ping", "+cluster|info",
+        "+info", "+client|pause", "+client|unpause"));
   }
 
   public static AclUser sentinel(Collection<String> passwordHashes) {

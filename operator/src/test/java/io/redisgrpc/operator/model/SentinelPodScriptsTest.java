@@ -1,0 +1,209 @@
+package io.redisgrpc.operator.model;
+
+import static io.redisgrpc.operator.model.PodCommandsTest.DEADLINE;
+import static io.redisgrpc.operator.model.PodCommandsTest.as;
+import static io.redisgrpc.operator.model.PodCommandsTest.awaitProbe;
+import static io.redisgrpc.operator.model.PodCommandsTest.credentials;
+import static io.redisgrpc.operator.model.PodCommandsTest.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.redisgrpc.operator.credentials.Credentials;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.redis.acl.AclRules;
+import io.redisgrpc.testkit.RedisProcess;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Sentinel-mode data pods' start and preStop scripts, run for real: pod 0 (master), pod 1
+ * (replica) and one sentinel, each from its rendered container as {@link LocalPod}, with the
+ * cluster's DNS names rewritten to this machine. The sentinel runs with quorum 2, so it never
+ * fails over by itself: only the scripts can have moved the master.
+ */
+class SentinelPodScriptsTest {
+  static final int KEYS = 200;
+
+  /**
+   * The data-loss path of a restart without persistence: the master pod is back before the
+   * sentinels notice it was gone, so they still name it master, but its data set is empty while
+   * its replica holds every key. Started as master, it would make the replica resync from it and
+   * wipe it. It must hand over first: the replica is promoted and the restarted pod replicates
+   * from it.
+   */
+  @Test
+  void masterRestartingWithoutItsDataHandsOverToItsReplicaInsteadOfWipingIt(@TempDir Path dir) throws Exception {
+    try (Pods pods = new Pods(dir)) {
+      pods.start();
+      for (int i = 0; i < KEYS; i++) {
+        String key = "session:" + i;
+        as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.set(key, "v"));
+      }
+      Long replicated = as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.waitForReplication(1, 5000));
+      assertThat(replicated).as("replicas that acknowledged the writes").isEqualTo(1);
+
+      pods.master.close(); // save "" (no persistence): the pod comes back with an empty data set
+      try (LocalPod restarted = pods.dataPod("sess-redis-0", pods.masterPort)) {
+        restarted.start();
+        Awaitility.await("restarted pod ready").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200))
+            .failFast(() -> assertThat(restarted.isAlive()).as("redis-server exited; its log:%n%s", restarted.log()).isTrue())
+            .until(() -> restarted.probe(pods.redis.getReadinessProbe()));
+        Long kept = as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.dbsize());
+        assertThat(kept).as("keys on pod 1 (the replica that held them)").isEqualTo(KEYS);
+        assertThat(pods.namedMasterPort()).as("the master the sentinel names; restarted pod's log:%n%s", restarted.log())
+            .isEqualTo(pods.replicaPort);
+        Awaitility.await("the restarted pod replicates every key").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+            .until(() -> as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.dbsize()) == KEYS);
+        Object role = as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.role().get(0));
+        assertThat(role).as("role of the restarted pod").isEqualTo("slave");
+      }
+    }
+  }
+
+  /**
+   * A planned stop of the master (pod deleted, rolling update) under continuous writes: the
+   * preStop hook hands over to the replica before Redis stops, and every write the old master
+   * acknowledged is on the new one. A forced failover without pausing writes first fails here:
+   * the old master keeps acknowledging writes until the sentinels demote it, and those are lost.
+   */
+  @Test
+  void masterStoppedOnPurposeHandsOverFirstWithoutLosingAnAcknowledgedWrite(@TempDir Path dir) throws Exception {
+    try (Pods pods = new Pods(dir)) {
+      pods.start();
+      List<String> acknowledged = new CopyOnWriteArrayList<>();
+      AtomicBoolean writing = new AtomicBoolean(true);
+      RedisClient writerClient = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(pods.masterPort)
+          .withAuthentication(AclRules.OPERATOR, pods.credentials.current(AclRules.OPERATOR)).withTimeout(Duration.ofSeconds(2)).build());
+      Thread writer = new Thread(() -> {
+        try (StatefulRedisConnection<String, String> connection = writerClient.connect()) {
+          for (int i = 0; writing.get(); i++) {
+            String key = "order:" + i;
+            try {
+              connection.sync().set(key, "v");
+              acknowledged.add(key);
+            } catch (RuntimeException notAcknowledged) {
+              // paused, then cut off when Redis stops: not acknowledged, so not owed
+            }
+          }
+        }
+      }, "writer");
+      writer.start();
+      Awaitility.await("writes flowing").atMost(DEADLINE).until(() -> acknowledged.size() >= 500);
+
+      boolean handedOver = pods.master.preStop(30);
+      assertThat(handedOver).as("preStop hook exit 0; its output:%n%s", pods.master.preStopLog()).isTrue();
+      assertThat(pods.namedMasterPort()).as("the master the sentinel names when preStop returns").isEqualTo(pods.replicaPort);
+      pods.master.close(); // what the kubelet does once the hook returns
+      writing.set(false);
+      writer.join(Duration.ofSeconds(10).toMillis());
+      writerClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+
+      List<String> missing = as(pods.replicaPort, AclRules.OPERATOR, pods.credentials,
+          c -> acknowledged.stream().filter(key -> c.exists(key) == 0).toList());
+      assertThat(missing).as("acknowledged writes missing on the promoted replica (of %d)", acknowledged.size()).isEmpty();
+    }
+  }
+
+  /** Pod 0, pod 1 and a sentinel of a Sentinel-mode cache, on loopback. */
+  static final class Pods implements AutoCloseable {
+    final RedisGrpcCache cache = Caches.of("sess", RedisMode.Sentinel);
+    final Credentials credentials = credentials(cache);
+    final Container redis = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0);
+    final int masterPort = RedisProcess.freePort();
+    final int replicaPort = RedisProcess.freePort();
+    final int sentinelPort = RedisProcess.freePort();
+    final Path dir;
+    final Map<String, String> dataPodAddresses;
+    final LocalPod sentinel;
+    final LocalPod master;
+    final LocalPod replica;
+    final RedisClient sentinelClient = RedisClient.create(RedisURI.create("127.0.0.1", sentinelPort));
+
+    Pods(Path dir) throws InterruptedException {
+      this.dir = dir;
+      String namespace = cache.getMetadata().getNamespace();
+      // What cluster DNS would resolve: every pod and Service name is this machine here.
+      Map<String, String> dns = Map.of(
+          Names.podHost(Names.redis(cache), 0, Names.redisHeadless(cache), namespace), "127.0.0.1",
+          "${HOSTNAME}." + Names.redisHeadless(cache) + "." + namespace + ".svc", "127.0.0.1",
+          Names.serviceHost(Names.sentinel(cache), namespace), "127.0.0.1",
+          Names.podHost(Names.sentinel(cache), 0, Names.sentinelHeadless(cache), namespace), "127.0.0.1");
+      dataPodAddresses = new HashMap<>(dns);
+      dataPodAddresses.put(" " + Names.SENTINEL_PORT, " " + sentinelPort);
+      Map<String, String> sentinelAddresses = new HashMap<>(dns);
+      sentinelAddresses.put(" " + Names.REDIS_PORT, " " + masterPort);
+
+      PodSpec sentinelPod = RedisWorkloads.sentinel(cache).getSpec().getTemplate().getSpec();
+      Path sentinelRoot = dir.resolve("sess-sentinel-0");
+      Map<String, Map<String, String>> volumes = Map.of(
+          "config", RedisConfig.configFiles(cache),
+          "credentials", Map.of(AclRules.SENTINEL, credentials.current(AclRules.SENTINEL)));
+      Map<String, String> env = Map.of("POD_NAME", "sess-sentinel-0", "HOSTNAME", "sess-sentinel-0", "POD_IP", "127.0.0.1");
+      new LocalPod(sentinelRoot, sentinelPod.getInitContainers().get(0), volumes, env, Names.SENTINEL_PORT, sentinelPort,
+          sentinelAddresses).runToCompletion();
+      sentinel = new LocalPod(sentinelRoot, sentinelPod.getContainers().get(0), volumes, env, Names.SENTINEL_PORT, sentinelPort,
+          sentinelAddresses);
+      master = dataPod("sess-redis-0", masterPort);
+      replica = dataPod("sess-redis-1", replicaPort);
+    }
+
+    LocalPod dataPod(String name, int port) {
+      return pod(dir.resolve(name), cache, redis, credentials, name, port, "127.0.0.1", dataPodAddresses);
+    }
+
+    /** Sentinel first, then pod 0 (master: no replica known yet), then pod 1; until the sentinel knows the replica. */
+    void start() {
+      sentinel.start();
+      Awaitility.await("sentinel answers").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .failFast(() -> assertThat(sentinel.isAlive()).as("redis-sentinel exited; its log:%n%s", sentinel.log()).isTrue())
+          .ignoreExceptions().until(() -> {
+            try (var connection = sentinelClient.connectSentinel()) {
+              return "PONG".equals(connection.sync().ping());
+            }
+          });
+      master.start();
+      awaitProbe(master, redis, "readiness", false);
+      replica.start();
+      awaitProbe(replica, redis, "readiness", false);
+      // Sentinel learns replicas from the master's INFO (every 10 s).
+      Awaitility.await("the sentinel knows the replica").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+          .until(() -> {
+            try (var connection = sentinelClient.connectSentinel()) {
+              return connection.sync().replicas(Names.SENTINEL_MASTER_NAME).stream()
+                  .anyMatch(r -> String.valueOf(replicaPort).equals(r.get("port")) && "ok".equals(r.get("master-link-status")));
+            }
+          });
+    }
+
+    int namedMasterPort() {
+      try (var connection = sentinelClient.connectSentinel()) {
+        return ((InetSocketAddress) connection.sync().getMasterAddrByName(Names.SENTINEL_MASTER_NAME)).getPort();
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      try {
+        replica.close();
+        master.close();
+        sentinel.close();
+      } finally {
+        sentinelClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    }
+  }
+}
