@@ -1,8 +1,11 @@
 package io.redisgrpc.testkit;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -25,6 +28,12 @@ import java.util.function.Function;
 public final class RedisNodes {
   private static final ClientResources RESOURCES = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
   private static final RedisClient CLIENT = RedisClient.create(RESOURCES);
+  /** Anonymous RESP2 connections: no HELLO or AUTH in the handshake, so the handshake cannot be refused. */
+  private static final RedisClient ANONYMOUS = RedisClient.create(RESOURCES);
+
+  static {
+    ANONYMOUS.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).pingBeforeActivateConnection(false).build());
+  }
 
   private RedisNodes() {}
 
@@ -46,6 +55,23 @@ public final class RedisNodes {
   public static <T> T withSentinel(int port, Function<RedisSentinelCommands<String, String>, T> action) {
     try (StatefulRedisSentinelConnection<String, String> connection = CLIENT.connectSentinel(uri(port))) {
       return action.apply(connection.sync());
+    }
+  }
+
+  /**
+   * What the node answers to a login as {@code user} (or, with a null user, to a PING without
+   * one): "OK" / "PONG", or the error it replies, e.g. "WRONGPASS ..." or "NOAUTH ...".
+   *
+   * <p>A refused login is sent as a command on an anonymous connection, not in the connection
+   * handshake: when a handshake fails fast, Lettuce can report "RedisHandshakeHandler not
+   * registered" instead of the server's reply (the channel is closed and its handlers removed
+   * before the connect listener runs; seen under load in a cold CI run).
+   */
+  public static String loginReply(int port, String user, String password) {
+    try (StatefulRedisConnection<String, String> connection = ANONYMOUS.connect(uri(port))) {
+      return user == null ? connection.sync().ping() : connection.sync().auth(user, password);
+    } catch (RedisCommandExecutionException refused) {
+      return refused.getMessage();
     }
   }
 
