@@ -30,6 +30,8 @@ public final class RedisConfig {
   public static final String ACL_FILE = ACL_DIR + "/users.acl";
   public static final String CREDENTIALS_DIR = "/etc/redis-credentials";
   static final String AUTH_INCLUDE = "/tmp/redis-auth.conf";
+  /** Cluster mode: the node's identity and view of the cluster, on the data volume. */
+  public static final String CLUSTER_CONFIG_FILE = "/data/nodes.conf";
 
   /**
    * Shell that writes the replication password into the include file redis.conf names; run
@@ -70,7 +72,7 @@ public final class RedisConfig {
     }
     if (redis.mode == RedisMode.Cluster) {
       lines.add("cluster-enabled yes");
-      lines.add("cluster-config-file /data/nodes.conf");
+      lines.add("cluster-config-file " + CLUSTER_CONFIG_FILE);
       lines.add("cluster-node-timeout 5000");
       lines.add("cluster-require-full-coverage no");
       lines.add("cluster-allow-reads-when-down yes");

@@ -43,11 +43,18 @@ public final class RedisWorkloads {
     String namespace = cache.getMetadata().getNamespace();
     boolean cluster = redis.mode == RedisMode.Cluster;
     String selfHost = "$(POD_NAME)." + Names.redisHeadless(cache) + "." + namespace + ".svc";
+    PersistenceSpec persistence = redis.persistence == null ? new PersistenceSpec() : redis.persistence;
     List<String> command = cluster
-        // The pod IP is announced explicitly: a node that restarts with its nodes.conf (persistence)
-        // on a new IP would otherwise keep announcing the old one, as it learns its own address
-        // only from a CLUSTER MEET (seen on a real node: the cluster never counted as formed again).
-        ? List.of("sh", "-c", RedisConfig.writeAuthInclude() + " && exec redis-server /etc/redis/redis.conf"
+        // Without persistence a container restarted in place (crash, OOM, liveness) finds its
+        // nodes.conf on the pod's emptyDir but no data: with it, it would claim its slots again
+        // empty, and its replica would resync from it and lose them too. Without it, it comes
+        // back as a new node; its replica takes over and the operator attaches it as a replica.
+        ? List.of("sh", "-c", (persistence.enabled() ? "" : "rm -f " + RedisConfig.CLUSTER_CONFIG_FILE + " && ")
+            + RedisConfig.writeAuthInclude() + " && exec redis-server /etc/redis/redis.conf"
+            // The pod IP is announced explicitly: a node that restarts with its nodes.conf
+            // (persistence) on a new IP would otherwise keep announcing the old one, as it learns
+            // its own address only from a CLUSTER MEET (seen on a real node: the cluster never
+            // counted as formed again).
             + " --cluster-announce-ip $(POD_IP) --cluster-announce-hostname " + selfHost + " --cluster-preferred-endpoint-type hostname")
         : List.of("sh", RedisConfig.CONFIG_DIR + "/" + RedisConfig.START_SCRIPT);
     ContainerBuilder container = new ContainerBuilder()
@@ -81,7 +88,6 @@ public final class RedisWorkloads {
     if (cluster) {
       container.addToPorts(new ContainerPortBuilder().withName("cluster-bus").withContainerPort(Names.CLUSTER_BUS_PORT).withProtocol("TCP").build());
     }
-    PersistenceSpec persistence = redis.persistence == null ? new PersistenceSpec() : redis.persistence;
     List<Volume> volumes = new ArrayList<>(List.of(PodTemplates.configVolume(cache), PodTemplates.emptyDir("tmp"),
         PodTemplates.secretVolume("acl", Names.aclSecret(cache)),
         PodTemplates.secretVolume("credentials", Names.credentials(cache), AclRules.REPLICATION)));

@@ -40,6 +40,8 @@ class PodCommandsTest {
   @Test
   void clusterPodStartsAndIsReadyOnlyOnceItHasJoinedACluster(@TempDir Path dir) throws Exception {
     RedisGrpcCache cache = Caches.of("orders", RedisMode.Cluster);
+    cache.getSpec().redis.persistence = new io.redisgrpc.operator.crd.PersistenceSpec();
+    cache.getSpec().redis.persistence.mode = io.redisgrpc.operator.crd.PersistenceMode.RDB;
     Credentials credentials = credentials(cache);
     int port = portWithBus();
     Container redis = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -65,6 +67,39 @@ class PodCommandsTest {
       awaitProbe(again, redis, "startup", true);
       String nodes = as(port, AclRules.OPERATOR, credentials, c -> c.clusterNodes());
       assertThat(myself(nodes)).as("CLUSTER NODES after a restart on a new IP:%n%s", nodes).startsWith("127.0.0.2:");
+    }
+  }
+
+  /**
+   * Without persistence, a container restarted in place (crash, OOM, liveness) finds its
+   * nodes.conf on the pod's emptyDir but no data. It must not come back as the owner of its slots
+   * with an empty data set (its replica would resync from it and lose them too): it comes back as
+   * a new node that owns nothing.
+   */
+  @Test
+  void clusterPodWithoutPersistenceRestartedInPlaceComesBackAsANewNodeOwningNothing(@TempDir Path dir) throws Exception {
+    RedisGrpcCache cache = Caches.of("orders", RedisMode.Cluster);
+    Credentials credentials = credentials(cache);
+    int port = portWithBus();
+    Container redis = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0);
+    String before;
+    try (LocalPod pod = pod(dir.resolve("orders-redis-0"), cache, redis, credentials, "orders-redis-0", port)) {
+      pod.start();
+      awaitProbe(pod, redis, "startup", true);
+      as(port, AclRules.OPERATOR, credentials, c -> c.clusterAddSlotsRange(io.lettuce.core.Range.create(0, 16383)));
+      Awaitility.await("the one-node cluster serves").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .until(() -> as(port, AclRules.OPERATOR, credentials, c -> c.clusterInfo()).contains("cluster_state:ok"));
+      as(port, AclRules.OPERATOR, credentials, c -> c.set("orders:1", "paid"));
+      before = as(port, AclRules.OPERATOR, credentials, c -> c.clusterMyId());
+    }
+    assertThat(dir.resolve("orders-redis-0/data/nodes.conf")).as("the emptyDir keeps nodes.conf across a container restart").exists();
+    try (LocalPod again = pod(dir.resolve("orders-redis-0"), cache, redis, credentials, "orders-redis-0", port)) {
+      again.start();
+      awaitProbe(again, redis, "startup", true);
+      String after = as(port, AclRules.OPERATOR, credentials, c -> c.clusterMyId());
+      String slots = as(port, AclRules.OPERATOR, credentials, c -> c.clusterInfo());
+      assertThat(after).as("node id after the restart").isNotEqualTo(before);
+      assertThat(slots).as("CLUSTER INFO after the restart").contains("cluster_slots_assigned:0");
     }
   }
 
