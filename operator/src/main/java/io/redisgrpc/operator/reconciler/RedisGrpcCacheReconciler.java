@@ -33,6 +33,7 @@ import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.lifecycle.PodEndpoints;
 import io.redisgrpc.operator.lifecycle.RedisEndpoints;
 import io.redisgrpc.operator.lifecycle.RedisLifecycle;
+import io.redisgrpc.operator.lifecycle.ScaleDownHold;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
@@ -134,6 +135,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   private final RedisEndpoints endpoints;
   private final Duration driftCheck;
   private final AdminClientResources redisResources = new AdminClientResources();
+  private final ScaleDownHold scaleDownHold = new ScaleDownHold(ScaleDownHold.CLIENT_TOPOLOGY_SETTLE);
 
   public RedisGrpcCacheReconciler() {
     this(Clock.systemUTC(), new PodEndpoints());
@@ -184,7 +186,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     if (masterPod != null) {
       context.managedWorkflowAndDependentResourceContext().put(RedisMasterServiceDependent.MASTER_POD, masterPod);
     }
-    holdScaleDownUntilDrained(cache, context, outcome);
+    Optional<Duration> held = holdScaleDownUntilDrained(cache, context, outcome);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
     ObservedState observed = observer.observe(cache, context).withRedisSide(redisSide(cache, outcome, masterPod));
@@ -195,6 +197,9 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed, certificates);
     boolean blocked = !observed.missingPullSecrets().isEmpty();
     Duration recheck = blocked && BLOCKED_RECHECK.compareTo(outcome.recheck()) < 0 ? BLOCKED_RECHECK : outcome.recheck();
+    if (held.isPresent() && held.get().compareTo(recheck) < 0) {
+      recheck = held.get();
+    }
     if (StatusAggregator.same(status, cache.getStatus())) {
       return wakeForCertificates(UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(recheck), cache, certificates);
     }
@@ -212,16 +217,27 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
 
   /**
    * Scaling down: the StatefulSet keeps its pods until the leaving ones may go: in Cluster mode
-   * every slot drained off them (a pod removed with slots would take keys with it), in Sentinel
-   * mode the master moved to a staying pod (removing the master would lose what its replicas
-   * had not received yet, and leave clients without a master until the sentinels notice).
+   * every slot drained off them (a pod removed with slots would take keys with it) and then
+   * {@link ScaleDownHold} for clients to learn the new slot owners; in Sentinel mode the master
+   * moved to a staying pod (removing the master would lose what its replicas had not received
+   * yet, and leave clients without a master until the sentinels notice).
+   *
+   * @return while drained pods are held, how long they must still stay
    */
-  private static void holdScaleDownUntilDrained(RedisGrpcCache cache, Context<RedisGrpcCache> context, RedisLifecycle.Outcome outcome) {
+  private Optional<Duration> holdScaleDownUntilDrained(RedisGrpcCache cache, Context<RedisGrpcCache> context,
+      RedisLifecycle.Outcome outcome) {
     int spec = RedisWorkloads.redisPods(cache.getSpec().redis);
     int running = PodEndpoints.statefulSetReplicas(cache, context).orElse(spec);
-    if (running > spec && !outcome.drained()) {
+    if (running <= spec) {
+      return Optional.empty();
+    }
+    Optional<Duration> held = cache.getSpec().redis.mode == RedisMode.Cluster
+        ? scaleDownHold.remaining(cache.getMetadata().getUid(), outcome.drained(), clock.instant())
+        : Optional.empty();
+    if (!outcome.drained() || held.isPresent()) {
       context.managedWorkflowAndDependentResourceContext().put(RedisStatefulSetDependent.REPLICAS, running);
     }
+    return outcome.drained() ? held : Optional.empty();
   }
 
   private static ObservedState.RedisSide redisSide(RedisGrpcCache cache, RedisLifecycle.Outcome outcome, String masterPod) {

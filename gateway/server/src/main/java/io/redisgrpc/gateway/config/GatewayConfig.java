@@ -91,7 +91,7 @@ public final class GatewayConfig {
   @Option(names = "--redis-connect-timeout-ms", defaultValue = "${env:REDISGRPC_REDIS_CONNECT_TIMEOUT_MS:-0}", description = "At start, how long to keep trying to reach Redis before giving up (0 = keep trying; meanwhile /live answers and /ready says why not). Env REDISGRPC_REDIS_CONNECT_TIMEOUT_MS. Default: ${DEFAULT-VALUE}")
   private long redisConnectTimeoutMs;
 
-  @Option(names = "--topology-refresh-ms", defaultValue = "${env:REDISGRPC_TOPOLOGY_REFRESH_MS:-30000}", description = "Periodic cluster topology refresh (adaptive refresh is always on). Env REDISGRPC_TOPOLOGY_REFRESH_MS. Default: ${DEFAULT-VALUE}")
+  @Option(names = "--topology-refresh-ms", defaultValue = "${env:REDISGRPC_TOPOLOGY_REFRESH_MS:-5000}", description = "Periodic cluster topology refresh (adaptive refresh is always on, at most every 500 ms). The operator keeps a drained pod for two of these before a scale-down removes it. Env REDISGRPC_TOPOLOGY_REFRESH_MS. Default: ${DEFAULT-VALUE}")
   private long topologyRefreshMs;
 
   @Option(names = "--health-interval-ms", defaultValue = "${env:REDISGRPC_HEALTH_INTERVAL_MS:-1000}", description = "How often Redis is pinged for the gRPC health status. Env REDISGRPC_HEALTH_INTERVAL_MS. Default: ${DEFAULT-VALUE}")
