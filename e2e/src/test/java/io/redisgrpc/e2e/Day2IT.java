@@ -152,8 +152,6 @@ class Day2IT {
 
   @Test
   @Order(2)
-  @org.junit.jupiter.api.Disabled("Known defect, issue 'Day 2 on real pods': one write of 5,743 failed with DEADLINE_EXCEEDED"
-      + " during 4 -> 3 in the warm CI run of 2026-12-01 (0 lost); root cause not found yet. Passes in the cold run.")
   void clusterScalesThreeToFourShardsAndBackWithoutAFailedWrite() throws Exception {
     clusterDeployed();
     try (GatewayClient client = GatewayClient.plaintext(cluster.gatewayService())) {
