@@ -11,7 +11,7 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisConfig;
 
-/** redis.conf (and, in Sentinel mode, sentinel.conf and the data pods' start and stop scripts). */
+/** redis.conf, the data pods' preStop script, and in Sentinel mode sentinel.conf and their start script. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
 public class ConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, RedisGrpcCache> {
   public ConfigMapDependent() {

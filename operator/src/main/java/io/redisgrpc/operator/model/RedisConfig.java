@@ -124,6 +124,8 @@ public final class RedisConfig {
       files.put("sentinel.conf", sentinelConf(cache));
       files.put(START_SCRIPT, sentinelModeStartScript(cache));
       files.put(STOP_SCRIPT, sentinelModeStopScript(cache));
+    } else {
+      files.put(STOP_SCRIPT, clusterModeStopScript(cache));
     }
     return files;
   }
@@ -160,30 +162,32 @@ public final class RedisConfig {
    * promotion. So writes are paused first (CLIENT PAUSE WRITE: they wait, they are not
    * refused), a replica is awaited that has the master's whole offset, and only then do the
    * sentinels fail over. Paused writes end when Redis stops; clients retry them on the new
-   * master. When no replica can take over, the pause is lifted and Redis stops as before.
+   * master. When no replica has caught up within 5 s, or none can take over, the pause is
+   * lifted and Redis stops as before.
    * Bounded well within the pod's 30 s grace period.
    */
   public static String sentinelModeStopScript(RedisGrpcCache cache) {
     String name = Names.SENTINEL_MASTER_NAME;
-    String tls = TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(java.util.stream.Collectors.joining());
-    String replication = io.redisgrpc.operator.redis.acl.AclRules.REPLICATION;
     return String.join("\n",
         "#!/bin/sh",
         "set -u",
         sentinelShellFunctions(cache),
-        "own() { REDISCLI_AUTH=\"$(cat " + CREDENTIALS_DIR + "/" + replication + ")\" timeout 3 redis-cli -p " + Names.REDIS_PORT + tls
-            + " --no-auth-warning --user " + replication + " --raw \"$@\" 2>/dev/null || true; }",
+        replicationCliFunction(cache),
         "master=$(master_addr)",
         "if [ -z \"$master\" ] || ! is_me \"$master\" || [ -z \"$(ask sentinel replicas " + name + ")\" ]; then exit 0; fi",
         "own client pause 20000 write >/dev/null",
         // A replica with the master's whole offset (5 s at most): the failover loses nothing.
         "tries=0",
+        "caught_up=no",
         "while [ $tries -lt 50 ]; do",
         "  info=$(own info replication | tr -d '\\r')",
         "  offset=$(echo \"$info\" | sed -n 's/^master_repl_offset://p')",
-        "  if [ -n \"$offset\" ] && echo \"$info\" | grep -q \"^slave[0-9]*:.*,offset=$offset,\"; then break; fi",
+        "  if [ -n \"$offset\" ] && echo \"$info\" | grep -q \"^slave[0-9]*:.*,offset=$offset,\"; then caught_up=yes; break; fi",
         "  sleep 0.1; tries=$((tries + 1))",
         "done",
+        // No replica has everything: a failover now would lose the difference. Stop as before
+        // (Redis waits for its replicas on shutdown; the sentinels fail over when it is gone).
+        "if [ $caught_up = no ]; then own client unpause >/dev/null; exit 0; fi",
         "reply=$(ask sentinel failover " + name + ")",
         "case \"$reply\" in",
         "  OK|*INPROG*)",
@@ -195,6 +199,45 @@ public final class RedisConfig {
         "    done ;;",
         "esac",
         "own client unpause >/dev/null") + "\n";
+  }
+
+  /**
+   * {@code own [-h HOST -p PORT] ARGS}: redis-cli as the replication user, the one password a
+   * pod holds, against this pod's Redis unless another node is named; bounded to 3 s.
+   */
+  private static String replicationCliFunction(RedisGrpcCache cache) {
+    String tls = TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(java.util.stream.Collectors.joining());
+    String replication = io.redisgrpc.operator.redis.acl.AclRules.REPLICATION;
+    return "own() { REDISCLI_AUTH=\"$(cat " + CREDENTIALS_DIR + "/" + replication + ")\" timeout 3 redis-cli -p " + Names.REDIS_PORT
+        + tls + " --no-auth-warning --user " + replication + " --raw \"$@\" 2>/dev/null || true; }";
+  }
+
+  /**
+   * preStop script of a Cluster-mode pod: a master stopped on purpose (pod deleted, rolling
+   * update, node drained) first has one of its replicas take over with CLUSTER FAILOVER. That is
+   * Redis' coordinated failover: the master pauses its clients, the replica catches up to its
+   * offset, then takes the slots over, so nothing acknowledged is lost, and clients are
+   * redirected (MOVED) instead of waiting on a pod that is going away until it is declared
+   * failed (cluster-node-timeout). Only a replica that has finished its sync is asked (one still
+   * in its first sync would keep the master's clients paused until it is done). A replica, or a
+   * master without a synced replica, stops as before. Bounded well within the pod's 30 s grace period.
+   */
+  public static String clusterModeStopScript(RedisGrpcCache cache) {
+    return String.join("\n",
+        "#!/bin/sh",
+        "set -u",
+        replicationCliFunction(cache),
+        "[ \"$(own role | head -n 1)\" = master ] || exit 0",
+        // A replica that has finished its sync (state=online), as "ip port".
+        "replica=$(own info replication | tr -d '\\r' | sed -n 's/^slave[0-9]*:ip=\\([^,]*\\),port=\\([0-9]*\\),state=online,.*/\\1 \\2/p' | head -n 1)",
+        "[ -n \"$replica\" ] || exit 0",
+        "answer=$(own -h \"${replica% *}\" -p \"${replica#* }\" cluster failover)",
+        "[ \"$answer\" = OK ] || exit 0",
+        "tries=0",
+        "while [ $tries -lt 100 ]; do",
+        "  [ \"$(own role | head -n 1)\" = slave ] && exit 0",
+        "  sleep 0.1; tries=$((tries + 1))",
+        "done") + "\n";
   }
 
   /**

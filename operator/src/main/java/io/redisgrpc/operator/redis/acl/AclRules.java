@@ -104,9 +104,10 @@ public final class AclRules {
 
   public static AclUser replication(Collection<String> passwordHashes) {
     // The pod's only password, so its own scripts use it too: the readiness probe (ping, cluster
-    // info) and the Sentinel-mode preStop hand-over (info, client pause/unpause).
+    // info) and the preStop hand-over (Sentinel mode: info, client pause/unpause; Cluster mode:
+    // role, and cluster failover on its replica).
     return service(REPLICATION, passwordHashes, List.of(), List.of("+psync", "+replconf", "+ping", "+cluster|info",
-        "+info", "+client|pause", "+client|unpause"));
+        "+info", "+client|pause", "+client|unpause", "+role", "+cluster|failover"));
   }
 
   public static AclUser sentinel(Collection<String> passwordHashes) {

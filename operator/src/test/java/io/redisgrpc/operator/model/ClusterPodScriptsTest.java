@@ -1,0 +1,130 @@
+package io.redisgrpc.operator.model;
+
+import static io.redisgrpc.operator.model.PodCommandsTest.DEADLINE;
+import static io.redisgrpc.operator.model.PodCommandsTest.as;
+import static io.redisgrpc.operator.model.PodCommandsTest.awaitProbe;
+import static io.redisgrpc.operator.model.PodCommandsTest.credentials;
+import static io.redisgrpc.operator.model.PodCommandsTest.pod;
+import static io.redisgrpc.operator.model.PodCommandsTest.portWithBus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.lettuce.core.Range;
+import io.lettuce.core.internal.HostAndPort;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.DnsResolvers;
+import io.lettuce.core.resource.MappingSocketAddressResolver;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.redisgrpc.operator.credentials.Credentials;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.redis.acl.AclRules;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Cluster-mode preStop hook, run for real: a master pod and its replica pod from the rendered
+ * container ({@link LocalPod}), joined the way the operator joins them, under writes from a
+ * cluster client that follows redirects as the gateway does.
+ */
+class ClusterPodScriptsTest {
+
+  /**
+   * A planned stop of a master (pod deleted, rolling update): its replica takes over with a
+   * coordinated CLUSTER FAILOVER before Redis stops, so no write fails and none is lost. Without
+   * the hook, writes to its slots would wait until the cluster declared it failed.
+   */
+  @Test
+  void masterStoppedOnPurposeHandsItsSlotsToItsReplicaWithoutAFailedOrLostWrite(@TempDir Path dir) throws Exception {
+    RedisGrpcCache cache = Caches.of("orders", RedisMode.Cluster);
+    Credentials credentials = credentials(cache);
+    Container redis = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0);
+    int masterPort = portWithBus();
+    int replicaPort = portWithBus();
+    try (LocalPod master = pod(dir.resolve("orders-redis-0"), cache, redis, credentials, "orders-redis-0", masterPort);
+        LocalPod replica = pod(dir.resolve("orders-redis-1"), cache, redis, credentials, "orders-redis-1", replicaPort)) {
+      master.start();
+      replica.start();
+      awaitProbe(master, redis, "startup", true);
+      awaitProbe(replica, redis, "startup", true);
+      // What the operator does: slots to the master, meet, replicate.
+      String masterId = as(masterPort, AclRules.OPERATOR, credentials, c -> c.clusterMyId());
+      as(masterPort, AclRules.OPERATOR, credentials, c -> c.clusterAddSlotsRange(Range.create(0, 16383)));
+      as(masterPort, AclRules.OPERATOR, credentials, c -> c.clusterMeet("127.0.0.1", replicaPort));
+      Awaitility.await("the replica knows the master").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .until(() -> as(replicaPort, AclRules.OPERATOR, credentials, c -> c.clusterNodes()).contains(masterId));
+      as(replicaPort, AclRules.OPERATOR, credentials, c -> c.clusterReplicate(masterId));
+      Awaitility.await("both pods ready").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .until(() -> master.probe(redis.getReadinessProbe()) && replica.probe(redis.getReadinessProbe()));
+      // A replica that has served for a while: its first sync is done (the hook asks only such a one).
+      Awaitility.await("the replica's first sync done").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .until(() -> as(masterPort, AclRules.OPERATOR, credentials, c -> c.info("replication")).contains("state=online"));
+
+      // The nodes announce their pods' DNS names; here every pod is this machine.
+      ClientResources resources = DefaultClientResources.builder()
+          .socketAddressResolver(MappingSocketAddressResolver.create(DnsResolvers.UNRESOLVED,
+              address -> address.getHostText().endsWith(".svc") ? HostAndPort.of("127.0.0.1", address.getPort()) : address))
+          .build();
+      RedisClusterClient client = RedisClusterClient.create(resources, List.of(uri(masterPort, credentials), uri(replicaPort, credentials)));
+      client.setOptions(ClusterClientOptions.builder().topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+          .enableAllAdaptiveRefreshTriggers().adaptiveRefreshTriggersTimeout(Duration.ofMillis(500)).build()).build());
+      List<String> acknowledged = new CopyOnWriteArrayList<>();
+      Map<String, String> failed = new ConcurrentHashMap<>();
+      AtomicBoolean writing = new AtomicBoolean(true);
+      Thread writer;
+      try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+        connection.setTimeout(Duration.ofSeconds(2));
+        writer = new Thread(() -> {
+          for (int i = 0; writing.get(); i++) {
+            String key = "order:" + i;
+            try {
+              connection.sync().set(key, "v");
+              acknowledged.add(key);
+            } catch (RuntimeException e) {
+              failed.put(key, e.toString());
+            }
+          }
+        }, "writer");
+        writer.start();
+        Awaitility.await("writes flowing").atMost(DEADLINE).until(() -> acknowledged.size() >= 500);
+
+        boolean handedOver = master.preStop(30);
+        assertThat(handedOver).as("preStop hook exit 0; its output:%n%s", master.preStopLog()).isTrue();
+        Object masterRole = as(masterPort, AclRules.OPERATOR, credentials, c -> c.role().get(0));
+        Object replicaRole = as(replicaPort, AclRules.OPERATOR, credentials, c -> c.role().get(0));
+        assertThat(List.of(masterRole, replicaRole)).as("roles of pod 0 and pod 1 when preStop returns").containsExactly("slave", "master");
+        master.close(); // what the kubelet does once the hook returns
+        int before = acknowledged.size();
+        Awaitility.await("writes flowing to the new master").atMost(DEADLINE).until(() -> acknowledged.size() >= before + 500);
+        writing.set(false);
+        writer.join(Duration.ofSeconds(10).toMillis());
+
+        assertThat(failed).as("failed writes (of %d acknowledged)", acknowledged.size()).isEmpty();
+        List<String> missing = acknowledged.stream().filter(key -> connection.sync().exists(key) == 0).toList();
+        assertThat(missing).as("acknowledged writes missing after the hand-over (of %d)", acknowledged.size()).isEmpty();
+      } finally {
+        writing.set(false);
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static RedisURI uri(int port, Credentials credentials) {
+    return RedisURI.builder().withHost("127.0.0.1").withPort(port)
+        .withAuthentication(AclRules.OPERATOR, credentials.current(AclRules.OPERATOR)).build();
+  }
+}
