@@ -165,7 +165,7 @@ class RedisLifecycleTest {
                "--port=0", "--metrics-port=-1", "--bind=127.0.0.1", "--redis-mode=SENTINEL",
                "--redis-nodes=" + group.sentinelList(), "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME,
                "--redis-username-file=" + files.resolve("username"), "--redis-password-file=" + files.resolve("password")));
-           Traffic traffic = new Traffic(gateway.port())) {
+           Traffic traffic = new Traffic(gateway.port(), "rotation")) {
         traffic.awaitMore(200);
         long started = System.nanoTime();
         long before = traffic.successes();
@@ -185,7 +185,7 @@ class RedisLifecycleTest {
                  "--port=0", "--metrics-port=-1", "--bind=127.0.0.1", "--redis-mode=SENTINEL",
                  "--redis-nodes=" + group.sentinelList(), "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME,
                  "--redis-username-file=" + files.resolve("username"), "--redis-password-file=" + files.resolve("password")));
-             Traffic fresh = new Traffic(second.port())) {
+             Traffic fresh = new Traffic(second.port(), "fresh-gateway")) {
           fresh.awaitMore(100);
           fresh.stop();
           assertThat(fresh.failures()).as("a gateway started after the rotation: %s", fresh.lastFailure()).isZero();
@@ -417,13 +417,14 @@ class RedisLifecycleTest {
     private volatile String lastFailure = "none";
     private final Thread thread;
 
-    Traffic(int port) {
+    /** @param name the traffic's own keys ({@code name:0} ...): two generators running at once never share a key */
+    Traffic(int port, String name) {
       channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
       CacheGrpc.CacheBlockingStub stub = CacheGrpc.newBlockingStub(channel);
       thread = new Thread(() -> {
         long i = 0;
         while (running.get()) {
-          ByteString key = ByteString.copyFromUtf8("rotation:" + (i % 1000));
+          ByteString key = ByteString.copyFromUtf8(name + ":" + (i % 1000));
           ByteString value = ByteString.copyFromUtf8("v" + i);
           try {
             stub.withDeadlineAfter(5, TimeUnit.SECONDS).set(SetRequest.newBuilder().setKey(key).setValue(value).build());
