@@ -123,7 +123,6 @@ public final class RedisConfig {
     if (cache.getSpec().redis.mode == RedisMode.Sentinel) {
       files.put("sentinel.conf", sentinelConf(cache));
       files.put(START_SCRIPT, sentinelModeStartScript(cache));
-      files.put(STOP_SCRIPT, sentinelModeStopScript(cache));
     } else {
       files.put(STOP_SCRIPT, clusterModeStopScript(cache));
     }
@@ -150,55 +149,6 @@ public final class RedisConfig {
         "master_addr() { ask sentinel get-master-addr-by-name " + Names.SENTINEL_MASTER_NAME
             + " | head -n 2 | tr '\\n' ' ' | sed 's/ *$//'; }",
         "is_me() { [ \"$1\" = \"$self " + Names.REDIS_PORT + "\" ] || [ \"$1\" = \"${POD_IP:-} " + Names.REDIS_PORT + "\" ]; }");
-  }
-
-  /**
-   * preStop script of a Sentinel-mode data pod: a planned stop (pod deleted, rolling update,
-   * node drained) of the master hands over before Redis stops, so clients wait about a second
-   * instead of down-after-milliseconds (5 s) plus a failover.
-   *
-   * <p>Nothing acknowledged may be lost on the way. A forced failover alone would lose writes:
-   * the old master keeps accepting them until the sentinels demote it, seconds after the
-   * promotion. So writes are paused first (CLIENT PAUSE WRITE: they wait, they are not
-   * refused), a replica is awaited that has the master's whole offset, and only then do the
-   * sentinels fail over. Paused writes end when Redis stops; clients retry them on the new
-   * master. When no replica has caught up within 5 s, or none can take over, the pause is
-   * lifted and Redis stops as before.
-   * Bounded well within the pod's 30 s grace period.
-   */
-  public static String sentinelModeStopScript(RedisGrpcCache cache) {
-    String name = Names.SENTINEL_MASTER_NAME;
-    return String.join("\n",
-        "#!/bin/sh",
-        "set -u",
-        sentinelShellFunctions(cache),
-        replicationCliFunction(cache),
-        "master=$(master_addr)",
-        "if [ -z \"$master\" ] || ! is_me \"$master\" || [ -z \"$(ask sentinel replicas " + name + ")\" ]; then exit 0; fi",
-        "own client pause 20000 write >/dev/null",
-        // A replica with the master's whole offset (5 s at most): the failover loses nothing.
-        "tries=0",
-        "caught_up=no",
-        "while [ $tries -lt 50 ]; do",
-        "  info=$(own info replication | tr -d '\\r')",
-        "  offset=$(echo \"$info\" | sed -n 's/^master_repl_offset://p')",
-        "  if [ -n \"$offset\" ] && echo \"$info\" | grep -q \"^slave[0-9]*:.*,offset=$offset,\"; then caught_up=yes; break; fi",
-        "  sleep 0.1; tries=$((tries + 1))",
-        "done",
-        // No replica has everything: a failover now would lose the difference. Stop as before
-        // (Redis waits for its replicas on shutdown; the sentinels fail over when it is gone).
-        "if [ $caught_up = no ]; then own client unpause >/dev/null; exit 0; fi",
-        "reply=$(ask sentinel failover " + name + ")",
-        "case \"$reply\" in",
-        "  OK|*INPROG*)",
-        "    tries=0",
-        "    while [ $tries -lt 100 ]; do",
-        "      master=$(master_addr)",
-        "      if [ -n \"$master\" ] && ! is_me \"$master\"; then exit 0; fi",
-        "      sleep 0.1; tries=$((tries + 1))",
-        "    done ;;",
-        "esac",
-        "own client unpause >/dev/null") + "\n";
   }
 
   /**

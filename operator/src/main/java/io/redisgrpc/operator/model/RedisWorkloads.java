@@ -80,9 +80,11 @@ public final class RedisWorkloads {
             PodTemplates.mount("data", "/data", false),
             PodTemplates.mount("tmp", "/tmp", false))
         .addAllToVolumeMounts(TlsRendering.mounts(cache));
-    // A master being stopped on purpose hands over to a replica first (see the scripts).
-    container.withNewLifecycle().withNewPreStop().withNewExec()
-        .withCommand("sh", RedisConfig.CONFIG_DIR + "/" + RedisConfig.STOP_SCRIPT).endExec().endPreStop().endLifecycle();
+    if (cluster) {
+      // A master being stopped on purpose hands its slots to a replica first (see the script).
+      container.withNewLifecycle().withNewPreStop().withNewExec()
+          .withCommand("sh", RedisConfig.CONFIG_DIR + "/" + RedisConfig.STOP_SCRIPT).endExec().endPreStop().endLifecycle();
+    }
     if (cluster) {
       container.addToPorts(new ContainerPortBuilder().withName("cluster-bus").withContainerPort(Names.CLUSTER_BUS_PORT).withProtocol("TCP").build());
     }

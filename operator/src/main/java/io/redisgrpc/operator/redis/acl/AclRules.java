@@ -104,10 +104,9 @@ public final class AclRules {
 
   public static AclUser replication(Collection<String> passwordHashes) {
     // The pod's only password, so its own scripts use it too: the readiness probe (ping, cluster
-    // info) and the preStop hand-over (Sentinel mode: info, client pause/unpause; Cluster mode:
-    // role, and cluster failover on its replica).
+    // info) and the Cluster-mode preStop hand-over (role, info, and cluster failover on its replica).
     return service(REPLICATION, passwordHashes, List.of(), List.of("+psync", "+replconf", "+ping", "+cluster|info",
-        "+info", "+client|pause", "+client|unpause", "+role", "+cluster|failover"));
+        "+info", "+role", "+cluster|failover"));
   }
 
   public static AclUser sentinel(Collection<String> passwordHashes) {
