@@ -103,12 +103,7 @@ final class LocalPod implements AutoCloseable {
   }
 
   String preStopLog() {
-    try {
-      Path log = root.resolve("prestop.log");
-      return Files.exists(log) ? Files.readString(log) : "";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return read("prestop.log");
   }
 
   private boolean exec(List<String> command, int timeoutSeconds, String logName) {
@@ -126,9 +121,14 @@ final class LocalPod implements AutoCloseable {
   }
 
   String log() {
+    return read(container.getName() + ".log");
+  }
+
+  /** A file the container's processes wrote under the pod's directory; "" if none. */
+  private String read(String name) {
     try {
-      Path log = root.resolve(container.getName() + ".log");
-      return Files.exists(log) ? Files.readString(log) : "";
+      Path file = root.resolve(name);
+      return Files.exists(file) ? Files.readString(file) : "";
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
