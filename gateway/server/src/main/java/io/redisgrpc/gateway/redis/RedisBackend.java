@@ -15,13 +15,11 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.support.AsyncConnectionPoolSupport;
 import io.lettuce.core.support.BoundedAsyncPool;
 import io.lettuce.core.support.BoundedPoolConfig;
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ReadFrom;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.redisgrpc.gateway.config.GatewayConfig;
@@ -159,23 +157,16 @@ public final class RedisBackend implements AutoCloseable {
             ? ClientOptions.DisconnectedBehavior.REJECT_COMMANDS
             : ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
         .build());
-    CompletableFuture<? extends StatefulRedisConnection<ByteString, ByteString>> connected;
-    Supplier<CompletionStage<StatefulConnection<ByteString, ByteString>>> pooled;
-    if (config.redisMode() == RedisMode.SENTINEL) {
-      // Master/replica follows Sentinel's +switch-master events, so a demoted master that comes
-      // back as a replica is not written to.
-      connected = MasterReplica.connectAsync(redis, ByteStringCodec.INSTANCE, target).thenApply(c -> {
-        c.setReadFrom(ReadFrom.UPSTREAM);
-        return c;
-      });
-      pooled = () -> MasterReplica.connectAsync(redis, ByteStringCodec.INSTANCE, target).thenApply(c -> {
-        c.setReadFrom(ReadFrom.UPSTREAM);
-        return (StatefulConnection<ByteString, ByteString>) c;
-      });
-    } else {
-      connected = redis.connectAsync(ByteStringCodec.INSTANCE, target).toCompletableFuture();
-      pooled = () -> redis.connectAsync(ByteStringCodec.INSTANCE, target).thenApply(c -> (StatefulConnection<ByteString, ByteString>) c);
-    }
+    // Sentinel: a plain connection to the master, which Lettuce looks up at the sentinels on
+    // every connect and reconnect. A failover is followed by reconnecting: the old master went
+    // away, or Sentinel demoted it and closed its clients (it does, for every instance it
+    // reconfigures). Lettuce's MasterReplica instead re-reads the topology only on sentinel
+    // events; behind one Service address, one gateway that read it from a sentinel still naming
+    // the old master stayed on it for 13 minutes. Here each retry asks again.
+    CompletableFuture<? extends StatefulRedisConnection<ByteString, ByteString>> connected =
+        redis.connectAsync(ByteStringCodec.INSTANCE, target).toCompletableFuture();
+    Supplier<CompletionStage<StatefulConnection<ByteString, ByteString>>> pooled =
+        () -> redis.connectAsync(ByteStringCodec.INSTANCE, target).thenApply(c -> (StatefulConnection<ByteString, ByteString>) c);
     return connected.<RedisBackend>thenApply(connection -> {
       BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(pooled, poolConfig);
       return new RedisBackend(redis, connection, connection.async(), pool,
