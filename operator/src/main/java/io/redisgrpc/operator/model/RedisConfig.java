@@ -171,6 +171,15 @@ public final class RedisConfig {
    * failed (cluster-node-timeout). Only a replica that has finished its sync is asked (one still
    * in its first sync would keep the master's clients paused until it is done). A replica, or a
    * master without a synced replica, stops as before. Bounded well within the pod's 30 s grace period.
+   *
+   * <p>The master pauses writes itself ({@code CLIENT PAUSE WRITE}) before it asks and lifts the
+   * pause only once it is a replica (held writes are then answered with MOVED). The failover's
+   * own pause ends after seconds even when the promotion was never confirmed to the master: the
+   * replica may have won and been killed (every pod deleted at once; it wins again when the
+   * cluster re-forms), or no majority was left to vote. Writes the master acknowledged meanwhile
+   * would be lost, so an unconfirmed hand-over leaves the pause in force (longer than the grace
+   * period) and SIGTERM's shutdown saves the data set with nothing acknowledged after it. A master
+   * that cannot pause does not hand over.
    */
   public static String clusterModeStopScript(RedisGrpcCache cache) {
     return String.join("\n",
@@ -181,14 +190,26 @@ public final class RedisConfig {
         // A replica that has finished its sync (state=online), as "ip port".
         "replica=$(own info replication | tr -d '\\r' | sed -n 's/^slave[0-9]*:ip=\\([^,]*\\),port=\\([0-9]*\\),state=online,.*/\\1 \\2/p' | head -n 1)",
         "[ -n \"$replica\" ] || exit 0",
+        "[ \"$(own client pause " + HAND_OVER_PAUSE_MILLIS + " write)\" = OK ] || exit 0",
         "answer=$(own -h \"${replica% *}\" -p \"${replica#* }\" cluster failover)",
-        "[ \"$answer\" = OK ] || exit 0",
+        "if [ \"$answer\" != OK ]; then",
+        "  own client unpause >/dev/null",
+        "  echo \"CLUSTER FAILOVER answered ${answer:-nothing}: not handed over\"",
+        "  exit 0",
+        "fi",
         "tries=0",
         "while [ $tries -lt 100 ]; do",
-        "  [ \"$(own role | head -n 1)\" = slave ] && exit 0",
+        "  if [ \"$(own role | head -n 1)\" = slave ]; then",
+        "    own client unpause >/dev/null",
+        "    exit 0",
+        "  fi",
         "  sleep 0.1; tries=$((tries + 1))",
-        "done") + "\n";
+        "done",
+        "echo \"hand-over not confirmed in 10 s: writes stay paused until Redis stops\"") + "\n";
   }
+
+  /** How long the preStop hand-over pauses writes at most: longer than the pod's 30 s grace period. */
+  static final int HAND_OVER_PAUSE_MILLIS = 60_000;
 
   /**
    * Start script of a Sentinel-mode data pod: replicate from the master the sentinels name, so a

@@ -7,6 +7,7 @@ import static io.redisgrpc.operator.model.PodCommandsTest.credentials;
 import static io.redisgrpc.operator.model.PodCommandsTest.pod;
 import static io.redisgrpc.operator.model.PodCommandsTest.portWithBus;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.lettuce.core.Range;
@@ -15,13 +16,19 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.DnsResolvers;
 import io.lettuce.core.resource.MappingSocketAddressResolver;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.redisgrpc.operator.credentials.Credentials;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.PersistenceMode;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.redis.acl.AclRules;
 import java.nio.file.Path;
@@ -29,6 +36,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
@@ -119,6 +129,101 @@ class ClusterPodScriptsTest {
         writing.set(false);
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
+   * A hand-over the master never sees confirmed: CLUSTER FAILOVER is accepted by its replica, but
+   * the election cannot win (the other two masters are gone, so one vote of three). Once the
+   * failover's own pause has ended, the master must not acknowledge writes again: another node may
+   * have taken its slots over (here it cannot, but the master cannot tell), and writes it accepted
+   * then would be lost. It stops with writes still held, and SIGTERM still saves its data set.
+   */
+  @Test
+  void masterWhoseHandOverIsNeverConfirmedAcknowledgesNoWriteUntilItStopsAndStillSavesItsData(@TempDir Path dir) throws Exception {
+    RedisGrpcCache cache = Caches.of("orders", RedisMode.Cluster);
+    cache.getSpec().redis.persistence.mode = PersistenceMode.RDB;
+    Credentials credentials = credentials(cache);
+    Container redis = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0);
+    int masterPort = portWithBus();
+    int replicaPort = portWithBus();
+    int secondPort = portWithBus();
+    int thirdPort = portWithBus();
+    try (LocalPod master = pod(dir.resolve("orders-redis-0"), cache, redis, credentials, "orders-redis-0", masterPort);
+        LocalPod replica = pod(dir.resolve("orders-redis-1"), cache, redis, credentials, "orders-redis-1", replicaPort);
+        LocalPod second = pod(dir.resolve("orders-redis-2"), cache, redis, credentials, "orders-redis-2", secondPort);
+        LocalPod third = pod(dir.resolve("orders-redis-3"), cache, redis, credentials, "orders-redis-3", thirdPort)) {
+      for (LocalPod pod : List.of(master, replica, second, third)) {
+        pod.start();
+      }
+      for (LocalPod pod : List.of(master, replica, second, third)) {
+        awaitProbe(pod, redis, "startup", true);
+      }
+      // Three masters with a third of the slots each, and pod 0's replica.
+      as(masterPort, AclRules.OPERATOR, credentials, c -> c.clusterAddSlotsRange(Range.create(0, 5460)));
+      as(secondPort, AclRules.OPERATOR, credentials, c -> c.clusterAddSlotsRange(Range.create(5461, 10922)));
+      as(thirdPort, AclRules.OPERATOR, credentials, c -> c.clusterAddSlotsRange(Range.create(10923, 16383)));
+      String masterId = as(masterPort, AclRules.OPERATOR, credentials, c -> c.clusterMyId());
+      for (int port : List.of(replicaPort, secondPort, thirdPort)) {
+        as(masterPort, AclRules.OPERATOR, credentials, c -> c.clusterMeet("127.0.0.1", port));
+      }
+      Awaitility.await("the replica knows the master").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .until(() -> as(replicaPort, AclRules.OPERATOR, credentials, c -> c.clusterNodes()).contains(masterId));
+      as(replicaPort, AclRules.OPERATOR, credentials, c -> c.clusterReplicate(masterId));
+      Awaitility.await("every node sees the cluster ok").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .until(() -> List.of(masterPort, replicaPort, secondPort, thirdPort).stream().allMatch(port ->
+              as(port, AclRules.OPERATOR, credentials, c -> c.clusterInfo()).contains("cluster_state:ok")));
+      Awaitility.await("the replica's first sync done").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .until(() -> as(masterPort, AclRules.OPERATOR, credentials, c -> c.info("replication")).contains("state=online"));
+
+      // Pod 0 must keep counting the other masters as reachable, so that a write it does not
+      // answer is held by the hook's pause, not refused by a cluster that is down.
+      as(masterPort, AclRules.OPERATOR, credentials, c -> c.configSet("cluster-node-timeout", "120000"));
+      second.close();
+      third.close();
+      String key = keyInSlots(0, 5460);
+      String before = as(masterPort, AclRules.OPERATOR, credentials, c -> c.set(key, "before"));
+      assertThat(before).as("a write before the hook").isEqualTo("OK");
+
+      boolean exited = master.preStop(30);
+      assertThat(exited).as("preStop hook exit 0; its output:%n%s", master.preStopLog()).isTrue();
+      assertThat(master.preStopLog()).contains("not confirmed");
+      Object masterRole = as(masterPort, AclRules.OPERATOR, credentials, c -> c.role().get(0));
+      Object replicaRole = as(replicaPort, AclRules.OPERATOR, credentials, c -> c.role().get(0));
+      assertThat(List.of(masterRole, replicaRole)).as("roles of pod 0 and pod 1 when preStop returns").containsExactly("master", "slave");
+      String clusterInfo = as(masterPort, AclRules.OPERATOR, credentials, c -> c.clusterInfo());
+      assertThat(clusterInfo).as("pod 0's cluster info after the hook").contains("cluster_state:ok");
+
+      RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(masterPort)
+          .withAuthentication(AclRules.OPERATOR, credentials.current(AclRules.OPERATOR)).withTimeout(Duration.ofSeconds(60)).build());
+      // Not reconnecting: a command in flight when the connection drops fails instead of being resent.
+      client.setOptions(ClientOptions.builder().autoReconnect(false).build());
+      try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        RedisFuture<String> write = connection.async().set(key, "after the hook");
+        assertThatThrownBy(() -> write.get(2, TimeUnit.SECONDS))
+            .as("a write to pod 0 after its unconfirmed hand-over: held, neither acknowledged nor refused")
+            .isInstanceOf(TimeoutException.class);
+
+        master.terminate(); // what the kubelet does once the hook returns
+        Awaitility.await("pod 0 exits on SIGTERM").atMost(DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> !master.isAlive());
+        assertThat(master.exitValue()).as("exit code; log:%n%s", master.log()).isZero();
+        assertThat(master.log()).contains("DB saved on disk");
+        assertThat(master.volumeFile("data", "dump.rdb")).exists();
+        assertThatThrownBy(() -> write.get(2, TimeUnit.SECONDS)).as("the held write, once pod 0 is gone")
+            .isInstanceOf(ExecutionException.class);
+      } finally {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    }
+  }
+
+  /** A key whose slot is in [first, last]. */
+  private static String keyInSlots(int first, int last) {
+    for (int i = 0; ; i++) {
+      int slot = SlotHash.getSlot("order:" + i);
+      if (slot >= first && slot <= last) {
+        return "order:" + i;
       }
     }
   }

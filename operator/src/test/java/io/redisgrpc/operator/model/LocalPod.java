@@ -120,6 +120,21 @@ final class LocalPod implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /** Sends the container's process SIGTERM, as the kubelet does once the preStop hook has returned; does not wait. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** The container's exit code; only once it has exited. */
+  int exitValue() {
+    return process.exitValue();
+  }
+
+  /** A file in one of the container's volumes (by volume name), as its processes left it. */
+  Path volumeFile(String volume, String name) {
+    return root.resolve(volume).resolve(name);
+  }
+
   String log() {
     return read(container.getName() + ".log");
   }

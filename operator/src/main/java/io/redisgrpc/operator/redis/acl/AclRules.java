@@ -104,9 +104,10 @@ public final class AclRules {
 
   public static AclUser replication(Collection<String> passwordHashes) {
     // The pod's only password, so its own scripts use it too: the readiness probe (ping, cluster
-    // info) and the Cluster-mode preStop hand-over (role, info, and cluster failover on its replica).
+    // info) and the Cluster-mode preStop hand-over (role, info, cluster failover on its replica,
+    // and client pause/unpause: the master holds writes until the hand-over is confirmed).
     return service(REPLICATION, passwordHashes, List.of(), List.of("+psync", "+replconf", "+ping", "+cluster|info",
-        "+info", "+role", "+cluster|failover"));
+        "+info", "+role", "+cluster|failover", "+client|pause", "+client|unpause"));
   }
 
   public static AclUser sentinel(Collection<String> passwordHashes) {

@@ -39,7 +39,7 @@ class AclRulesTest {
   @Test
   void serviceUsers() {
     assertThat(rendered(AclRules.operator(PASSWORD))).isEqualTo("reset on #" + HASH + " ~* resetchannels &* +@all");
-    assertThat(rendered(AclRules.replication(PASSWORD))).isEqualTo("reset on #" + HASH + " resetchannels +psync +replconf +ping +cluster|info +info +role +cluster|failover");
+    assertThat(rendered(AclRules.replication(PASSWORD))).isEqualTo("reset on #" + HASH + " resetchannels +psync +replconf +ping +cluster|info +info +role +cluster|failover +client|pause +client|unpause");
     assertThat(rendered(AclRules.sentinel(PASSWORD))).isEqualTo("reset on #" + HASH + " resetchannels &__sentinel__:hello"
         + " +multi +exec +slaveof +ping +info +role +subscribe +publish +config|rewrite +client|setname +client|kill +script|kill");
     assertThat(rendered(AclRules.exporter(PASSWORD))).isEqualTo("reset on #" + HASH + " resetchannels"
