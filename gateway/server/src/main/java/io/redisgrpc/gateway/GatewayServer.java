@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import io.grpc.ServerInterceptor;
 import io.redisgrpc.gateway.errors.Failures;
+import io.redisgrpc.gateway.errors.MalformedRequests;
 import io.redisgrpc.gateway.security.CallerInterceptor;
 import io.redisgrpc.gateway.security.Policy;
 import io.redisgrpc.gateway.security.PolicyWatcher;
@@ -113,6 +114,8 @@ public final class GatewayServer implements AutoCloseable {
       interceptors.add(new CallerInterceptor(policy.holder(), new Failures(metrics)));
     }
     interceptors.add(metrics.grpcInterceptor());
+    // Request bytes that are no valid protobuf message end just their call with INVALID_ARGUMENT.
+    MalformedRequests malformed = new MalformedRequests(new Failures(metrics));
     InetSocketAddress address = new InetSocketAddress(config.bind(), config.port());
     NettyServerBuilder builder = tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.credentials());
     // Handlers never block, so they run directly on the transport threads (no executor hop).
@@ -121,10 +124,11 @@ public final class GatewayServer implements AutoCloseable {
         .maxInboundMessageSize(config.maxMessageBytes())
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .addService(ServerInterceptors.intercept(new CacheService(executor, leases, metrics, config.maxPipelineInFlight(), clients), interceptors))
-        .addService(ServerInterceptors.intercept(pubSub, interceptors))
-        .addService(healthManager.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(ServerInterceptors.intercept(
+            malformed.guard(new CacheService(executor, leases, metrics, config.maxPipelineInFlight(), clients).bindService()), interceptors))
+        .addService(ServerInterceptors.intercept(malformed.guard(pubSub.bindService()), interceptors))
+        .addService(malformed.guard(healthManager.getHealthService().bindService()))
+        .addService(malformed.guard(ProtoReflectionServiceV1.newInstance().bindService()))
         .build();
     try {
       server.start();

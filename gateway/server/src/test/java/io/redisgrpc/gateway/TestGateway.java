@@ -56,6 +56,21 @@ final class TestGateway implements AutoCloseable {
     return PubSubGrpc.newStub(channel);
   }
 
+  /** The sum of the Prometheus samples whose line starts with {@code prefix}, scraped now. */
+  double metric(String prefix) {
+    try {
+      String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      return body.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   static ByteString bytes(String text) {
     return ByteString.copyFromUtf8(text);
   }

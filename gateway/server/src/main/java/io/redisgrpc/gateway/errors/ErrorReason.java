@@ -4,6 +4,7 @@ package io.redisgrpc.gateway.errors;
 public enum ErrorReason {
   // INVALID_ARGUMENT
   INVALID_REQUEST,
+  MALFORMED_REQUEST,
   KEY_EMPTY,
   KEY_TOO_LARGE,
   VALUE_TOO_LARGE,
