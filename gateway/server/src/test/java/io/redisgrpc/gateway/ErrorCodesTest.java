@@ -68,6 +68,35 @@ class ErrorCodesTest {
     assertFails(Status.Code.INVALID_ARGUMENT, "NOT_A_NUMBER", () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("text")).build()));
   }
 
+  /** Redis' own overflow replies, provoked for real, say that the result overflowed. */
+  @Test
+  void incrementOverflowSaysItOverflowed() {
+    CacheGrpc.CacheBlockingStub cache = gateway.cache();
+    cache.set(SetRequest.newBuilder().setKey(bytes("max")).setValue(bytes(Long.toString(Long.MAX_VALUE))).build());
+    String message = assertFails(Status.Code.INVALID_ARGUMENT, "NUMBER_OVERFLOW",
+        () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("max")).build()));
+    assertThat(message).contains("overflow").doesNotContain("not a number");
+    assertFails(Status.Code.INVALID_ARGUMENT, "NUMBER_OVERFLOW",
+        () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("max")).setIntDelta(Long.MAX_VALUE).build()));
+    assertThat(cache.get(GetRequest.newBuilder().setKey(bytes("max")).build()).getValue()).isEqualTo(bytes(Long.toString(Long.MAX_VALUE)));
+
+    cache.hashSet(HashSetRequest.newBuilder().setKey(bytes("h")).addFields(FieldValue.newBuilder().setField(bytes("min"))
+        .setValue(bytes(Long.toString(Long.MIN_VALUE)))).build());
+    assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "NUMBER_OVERFLOW", () -> cache.hashIncrement(
+        HashIncrementRequest.newBuilder().setKey(bytes("h")).setField(bytes("min")).setIntDelta(-1).build()))).contains("overflow");
+
+    // Redis adds floats as long doubles: a finite delta cannot reach infinity from a finite value.
+    cache.set(SetRequest.newBuilder().setKey(bytes("huge")).setValue(bytes("inf")).build());
+    assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "NUMBER_OVERFLOW",
+        () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("huge")).setFloatDelta(1).build()))).contains("infinite");
+
+    // A value that is no number still says so.
+    cache.hashSet(HashSetRequest.newBuilder().setKey(bytes("h")).addFields(FieldValue.newBuilder().setField(bytes("text"))
+        .setValue(bytes("abc"))).build());
+    assertFails(Status.Code.INVALID_ARGUMENT, "NOT_A_NUMBER", () -> cache.hashIncrement(
+        HashIncrementRequest.newBuilder().setKey(bytes("h")).setField(bytes("text")).setFloatDelta(0.5).build()));
+  }
+
   @Test
   void permissionDeniedWhenRedisRefusesTheGatewaysUser() throws Exception {
     RedisNodes.withNode(redis.port(), c -> c.aclSetuser("limited",

@@ -76,6 +76,14 @@ public final class ErrorMapper {
       // A command inside a Lua script that the ACL user may not run is reported as a plain ERR.
       default -> message.startsWith("ERR The user executing the script can't")
           ? status(Status.Code.PERMISSION_DENIED, ErrorReason.REDIS_NOPERM, "Redis refused the operation for this user: " + message)
+          // Before the not-a-number check: an overflow is about the result, not the stored value.
+          : message.contains("would overflow")
+          ? status(Status.Code.INVALID_ARGUMENT, ErrorReason.NUMBER_OVERFLOW,
+              "the increment would overflow: the result does not fit in a signed 64-bit integer; nothing was changed (" + message + ")")
+          : message.contains("NaN or Infinity")
+          ? status(Status.Code.INVALID_ARGUMENT, ErrorReason.NUMBER_OVERFLOW,
+              "the result would be infinite or not a number (a float overflow, or a stored value that is already infinite); nothing was"
+                  + " changed (" + message + ")")
           : isNumberError(message)
           ? status(Status.Code.INVALID_ARGUMENT, ErrorReason.NOT_A_NUMBER, "the stored value is not a number that this operation can use: " + message)
           : status(Status.Code.UNKNOWN, ErrorReason.REDIS_ERROR, "Redis answered with an error: " + message);
@@ -85,8 +93,8 @@ public final class ErrorMapper {
   private static boolean isNumberError(String message) {
     return message.contains("not an integer")
         || message.contains("not a valid float")
-        || message.contains("would overflow")
-        || message.contains("NaN or Infinity");
+        // HINCRBYFLOAT on a field that holds no number
+        || message.contains("not a float");
   }
 
   public static com.google.rpc.Status status(Status.Code code, ErrorReason reason, String message) {
