@@ -87,6 +87,32 @@ class PubSubTest {
   }
 
   /**
+   * An idle subscription at 250 ms: about 12 heartbeats in 3 s. Each heartbeat used to count as
+   * "sent since the last tick", so every other tick was skipped and only about 6 came.
+   */
+  @Test
+  void heartbeatsComeAtTheRequestedIntervalNotTwiceIt() {
+    Context.CancellableContext call = Context.current().withCancellation();
+    try {
+      call.run(() -> {
+        Iterator<SubscribeEvent> events = gateway.pubSub().withDeadlineAfter(20, TimeUnit.SECONDS).subscribe(SubscribeRequest.newBuilder()
+            .addChannels(bytes("idle")).setHeartbeatIntervalMs(250).build());
+        assertThat(events.next().hasSubscribed()).isTrue();
+        long windowEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        int heartbeats = 0;
+        while (System.nanoTime() - windowEnd < 0) {
+          SubscribeEvent event = events.next();
+          assertThat(event.hasHeartbeat()).as("only heartbeats on an idle channel: %s", event).isTrue();
+          heartbeats++;
+        }
+        assertThat(heartbeats).as("heartbeats in 3 s at 250 ms").isGreaterThanOrEqualTo(9);
+      });
+    } finally {
+      call.cancel(null);
+    }
+  }
+
+  /**
    * A subscriber that does not read: the transport fills, the gateway's bounded buffer (8)
    * overflows, messages are dropped, and once it reads again every gap is announced exactly.
    */

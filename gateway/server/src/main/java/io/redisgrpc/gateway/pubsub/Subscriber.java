@@ -126,7 +126,7 @@ final class Subscriber {
     return gap;
   }
 
-  /** Sends a heartbeat if nothing was sent since the previous call. */
+  /** Sends a heartbeat if nothing but heartbeats was sent since the previous call. */
   void heartbeat() {
     synchronized (this) {
       if (!subscribed || sentSinceHeartbeat || !buffer.isEmpty()) {
@@ -155,7 +155,11 @@ final class Subscriber {
             if (event == null) {
               break;
             }
-            sentSinceHeartbeat = true;
+            // Only other events make a heartbeat unnecessary: counting the heartbeat itself
+            // made every second tick skip, so an idle stream got one per two intervals.
+            if (!event.hasHeartbeat()) {
+              sentSinceHeartbeat = true;
+            }
           }
           stream.onNext(event);
         }
