@@ -128,7 +128,9 @@ public final class GatewayServer implements AutoCloseable {
             malformed.guard(new CacheService(executor, leases, metrics, config.maxPipelineInFlight(), clients).bindService()), interceptors))
         .addService(ServerInterceptors.intercept(malformed.guard(pubSub.bindService()), interceptors))
         .addService(malformed.guard(healthManager.getHealthService().bindService()))
+        // Both reflection versions: grpcurl speaks v1, Python's grpcio-reflection and older tools v1alpha.
         .addService(malformed.guard(ProtoReflectionServiceV1.newInstance().bindService()))
+        .addService(malformed.guard(reflectionV1Alpha()))
         .build();
     try {
       server.start();
@@ -139,6 +141,11 @@ public final class GatewayServer implements AutoCloseable {
     LOG.info("gateway serving gRPC{} on port {} for Redis {} at {}{}; metrics and probes on {}",
         tls == null ? "" : config.tlsClientCaFile() == null ? " over TLS" : " over mTLS", server.getPort(), config.redisMode(),
         config.redisNodes(), config.redisTls() ? " (TLS)" : "", http == null ? "off" : http.port());
+  }
+
+  @SuppressWarnings("deprecation") // v1alpha is deprecated upstream, still what several clients speak
+  private static io.grpc.ServerServiceDefinition reflectionV1Alpha() {
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance().bindService();
   }
 
   /**
