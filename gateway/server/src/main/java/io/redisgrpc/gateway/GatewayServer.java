@@ -138,9 +138,10 @@ public final class GatewayServer implements AutoCloseable {
       close();
       throw new UncheckedIOException("cannot listen on " + config.bind() + ":" + config.port(), e);
     }
-    LOG.info("gateway serving gRPC{} on port {} for Redis {} at {}{}; metrics and probes on {}",
+    LOG.info("gateway serving gRPC{} on port {} for Redis {} at {}{}; values up to {} bytes in requests up to {} bytes; metrics and probes on {}",
         tls == null ? "" : config.tlsClientCaFile() == null ? " over TLS" : " over mTLS", server.getPort(), config.redisMode(),
-        config.redisNodes(), config.redisTls() ? " (TLS)" : "", http == null ? "off" : http.port());
+        config.redisNodes(), config.redisTls() ? " (TLS)" : "", config.maxValueBytes(), config.maxMessageBytes(),
+        http == null ? "off" : http.port());
   }
 
   @SuppressWarnings("deprecation") // v1alpha is deprecated upstream, still what several clients speak

@@ -110,8 +110,15 @@ public final class GatewayConfig {
   @Option(names = "--max-elements", defaultValue = "${env:REDISGRPC_MAX_ELEMENTS:-10000}", description = "Most keys/fields/members/values in one request. Env REDISGRPC_MAX_ELEMENTS. Default: ${DEFAULT-VALUE}")
   private int maxElements;
 
-  @Option(names = "--max-message-bytes", defaultValue = "${env:REDISGRPC_MAX_MESSAGE_BYTES:-16777216}", description = "Largest gRPC request message. Env REDISGRPC_MAX_MESSAGE_BYTES. Default: ${DEFAULT-VALUE}")
+  @Option(names = "--max-message-bytes", defaultValue = "${env:REDISGRPC_MAX_MESSAGE_BYTES:-0}", description = "Largest gRPC request message. 0 = derived: the larger of 16 MiB and what one request of the largest values needs (2 x --max-value-bytes + --max-key-bytes + 64 KiB). A smaller value is refused. Env REDISGRPC_MAX_MESSAGE_BYTES. Default: ${DEFAULT-VALUE}")
   private int maxMessageBytes;
+
+  /** The message limit when --max-message-bytes is 0 and the value limit needs no more. */
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 << 20;
+  /** Field tags, lengths and the small fields around the values, with a wide margin. */
+  static final int MESSAGE_HEADROOM_BYTES = 64 << 10;
+
+  private int effectiveMaxMessageBytes;
 
   @Option(names = "--max-pipeline-in-flight", defaultValue = "${env:REDISGRPC_MAX_PIPELINE_IN_FLIGHT:-1024}", description = "Unanswered requests per Pipeline stream before the gateway stops reading from it. Env REDISGRPC_MAX_PIPELINE_IN_FLIGHT. Default: ${DEFAULT-VALUE}")
   private int maxPipelineInFlight;
@@ -174,7 +181,6 @@ public final class GatewayConfig {
     requirePositive(commandLine, "--max-value-bytes", maxValueBytes);
     requirePositive(commandLine, "--max-batch-operations", maxBatchOperations);
     requirePositive(commandLine, "--max-elements", maxElements);
-    requirePositive(commandLine, "--max-message-bytes", maxMessageBytes);
     requirePositive(commandLine, "--max-pipeline-in-flight", maxPipelineInFlight);
     requirePositive(commandLine, "--max-blocking-operations", maxBlockingOperations);
     requirePositive(commandLine, "--subscriber-buffer", subscriberBuffer);
@@ -188,6 +194,7 @@ public final class GatewayConfig {
           + redisConnectTimeoutMs);
     }
     requirePositive(commandLine, "--file-watch-interval-ms", fileWatchIntervalMs);
+    effectiveMaxMessageBytes = messageLimit(commandLine);
     if ((tlsCertFile == null) != (tlsKeyFile == null)) {
       throw new CommandLine.ParameterException(commandLine, "--tls-cert-file and --tls-key-file go together");
     }
@@ -212,6 +219,37 @@ public final class GatewayConfig {
     for (String node : redisNodes) {
       hostAndPort(commandLine, node);
     }
+  }
+
+  /**
+   * The request size limit, consistent with the value limit. A value is only useful if a request
+   * carrying it gets through: a Set with compare-and-set carries two values (value and expected)
+   * and a key, so the message limit must hold 2 x --max-value-bytes + --max-key-bytes plus the
+   * protobuf framing around them. Left at 0 (the default), the limit is derived from the value
+   * limit, so raising only --max-value-bytes (as the operator does from
+   * spec.gateway.limits.maxValueBytes) just works. Given explicitly, a smaller limit contradicts
+   * the value limit and is refused rather than silently raised: someone chose that number.
+   */
+  private int messageLimit(CommandLine commandLine) {
+    if (maxMessageBytes < 0) {
+      throw new CommandLine.ParameterException(commandLine, "--max-message-bytes must be 0 (derived from --max-value-bytes) or positive, got "
+          + maxMessageBytes);
+    }
+    long needed = 2L * maxValueBytes + maxKeyBytes + MESSAGE_HEADROOM_BYTES;
+    if (needed > Integer.MAX_VALUE) {
+      throw new CommandLine.ParameterException(commandLine, "--max-value-bytes=" + maxValueBytes + " needs requests of up to " + needed
+          + " bytes (2 values and a key), more than a gRPC message can hold (2 GiB); lower --max-value-bytes");
+    }
+    if (maxMessageBytes == 0) {
+      return (int) Math.max(DEFAULT_MAX_MESSAGE_BYTES, needed);
+    }
+    if (maxMessageBytes < needed) {
+      throw new CommandLine.ParameterException(commandLine, "--max-message-bytes=" + maxMessageBytes + " is too small for --max-value-bytes="
+          + maxValueBytes + ": a Set with compare-and-set carries two values and a key (--max-key-bytes=" + maxKeyBytes + "), so requests"
+          + " need up to " + needed + " bytes. Raise --max-message-bytes to at least " + needed + ", lower --max-value-bytes, or leave"
+          + " --max-message-bytes at 0 to derive it");
+    }
+    return maxMessageBytes;
   }
 
   private static void requirePositive(CommandLine commandLine, String option, long value) {
@@ -280,7 +318,8 @@ public final class GatewayConfig {
   public int maxValueBytes() { return maxValueBytes; }
   public int maxBatchOperations() { return maxBatchOperations; }
   public int maxElements() { return maxElements; }
-  public int maxMessageBytes() { return maxMessageBytes; }
+  /** The effective request size limit: --max-message-bytes, or derived from the value limit when that is 0. */
+  public int maxMessageBytes() { return effectiveMaxMessageBytes; }
   public int maxPipelineInFlight() { return maxPipelineInFlight; }
   public int maxBlockingOperations() { return maxBlockingOperations; }
   public int subscriberBuffer() { return subscriberBuffer; }

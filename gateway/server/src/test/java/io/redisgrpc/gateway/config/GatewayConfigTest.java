@@ -50,6 +50,30 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theMessageLimitFollowsARaisedValueLimit() {
+    assertThat(GatewayConfig.parse().maxMessageBytes()).as("default").isEqualTo(16 << 20);
+    // spec.gateway.limits.maxValueBytes: 64 MiB reaches the gateway as --max-value-bytes alone.
+    GatewayConfig large = GatewayConfig.parse("--max-value-bytes=" + (64 << 20));
+    assertThat(large.maxMessageBytes()).isEqualTo(2 * (64 << 20) + 4096 + 65536);
+    assertThat(GatewayConfig.parse("--max-value-bytes=" + (64 << 20), "--max-message-bytes=" + (200 << 20)).maxMessageBytes())
+        .as("an explicit limit that is large enough is kept").isEqualTo(200 << 20);
+  }
+
+  @Test
+  void aMessageLimitBelowTheValueLimitIsRefusedNamingBothFlags() {
+    assertThatThrownBy(() -> GatewayConfig.parse("--max-value-bytes=" + (64 << 20), "--max-message-bytes=" + (16 << 20)))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--max-message-bytes=16777216").hasMessageContaining("--max-value-bytes=67108864")
+        .hasMessageContaining("at least " + (2L * (64 << 20) + 4096 + 65536));
+    assertThatThrownBy(() -> GatewayConfig.parse("--max-message-bytes=1048576"))
+        .as("the default value limit does not fit in 1 MiB messages").hasMessageContaining("--max-value-bytes=1048576");
+    assertThatThrownBy(() -> GatewayConfig.parse("--max-value-bytes=1500000000"))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("2 GiB");
+    assertThatThrownBy(() -> GatewayConfig.parse("--max-message-bytes=-1"))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--max-message-bytes");
+  }
+
+  @Test
   void ipv6HostsParse() {
     assertThat(GatewayConfig.HostAndPort.parse("[::1]:6380")).isEqualTo(new GatewayConfig.HostAndPort("::1", 6380));
   }
