@@ -59,7 +59,7 @@ public final class CertificateModels {
         .withNewMetadata().withName(name).withNamespace(ns(cache)).withLabels(labels).endMetadata()
         .withNewSpec()
           .withIsCA(true)
-          .withCommonName(ns(cache) + "/" + cache.getMetadata().getName() + " redis-grpc CA " + generation)
+          .withCommonName(caCommonName(cache, generation))
           .withNewSubject().withOrganizations("redisgrpc.io").withOrganizationalUnits(GENERATION_OU_PREFIX + generation).endSubject()
           .withSecretName(name)
           .withNewSecretTemplate().withLabels(labels).endSecretTemplate()
@@ -69,6 +69,20 @@ public final class CertificateModels {
           .withIssuerRef(ref(TlsNames.selfSignedIssuer(cache), "Issuer", "cert-manager.io"))
         .endSpec()
         .build();
+  }
+
+  /** RFC 5280 (ub-common-name) caps a certificate's common name at 64 characters. */
+  static final int MAX_COMMON_NAME_LENGTH = 64;
+
+  /**
+   * {@code <namespace>/<name> redis-grpc CA <generation>}, without the namespace when that is too
+   * long (a 63-character namespace and a 46-character cache name are both valid). Informational:
+   * the operator tells CA generations apart by the subject OU.
+   */
+  static String caCommonName(RedisGrpcCache cache, int generation) {
+    String withoutNamespace = cache.getMetadata().getName() + " redis-grpc CA " + generation;
+    String full = ns(cache) + "/" + withoutNamespace;
+    return full.length() <= MAX_COMMON_NAME_LENGTH ? full : withoutNamespace;
   }
 
   /** Every DNS name a Redis data pod is reached by: pods through the headless Service, the client Service, localhost. */

@@ -13,6 +13,7 @@ import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.TlsSpec;
 import io.redisgrpc.operator.model.Caches;
 import io.redisgrpc.operator.model.GatewayWorkloads;
+import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisConfig;
 import io.redisgrpc.operator.model.RedisWorkloads;
 import java.time.Duration;
@@ -127,6 +128,18 @@ class TlsRenderingTest {
     assertThat(gateway.getSpec().getIssuerRef().getName()).isEqualTo("corp-ca");
     assertThat(gateway.getSpec().getIssuerRef().getKind()).isEqualTo("ClusterIssuer");
     assertThat(gateway.getSpec().getSubject()).isNull();
+  }
+
+  @Test
+  void caCommonNameFitsX509AlsoForTheLongestNamespaceAndCacheName() {
+    assertThat(CertificateModels.caCertificate(tls(RedisMode.Cluster), 2).getSpec().getCommonName())
+        .isEqualTo("shop/orders redis-grpc CA 2");
+    RedisGrpcCache longest = tls(RedisMode.Cluster);
+    longest.getMetadata().setName("c".repeat(Names.MAX_NAME_LENGTH_CLUSTER));
+    longest.getMetadata().setNamespace("n".repeat(63));
+    assertThat(CertificateModels.caCertificate(longest, 999).getSpec().getCommonName())
+        .hasSizeLessThanOrEqualTo(CertificateModels.MAX_COMMON_NAME_LENGTH)
+        .isEqualTo(longest.getMetadata().getName() + " redis-grpc CA 999");
   }
 
   @Test
