@@ -24,6 +24,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.SentinelSpec;
+import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.PodTemplates;
 import io.redisgrpc.operator.status.ConditionTypes;
 import java.time.Duration;
@@ -139,6 +140,54 @@ class ReconcilerTest {
       assertThat(after.getSpec().getReplicas()).isEqualTo(8);
       assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations().get(PodTemplates.CONFIG_HASH_ANNOTATION)).isNotEqualTo(hash);
     });
+  }
+
+  @Test
+  void theLongestNamesTheCrdAdmitsGetTheirPods() {
+    // The CRD refuses one character more (CrdValidationTest): these are the names at the limit.
+    String sentinel = CrdValidationTest.LONGEST_SENTINEL_NAME;
+    String cluster = CrdValidationTest.LONGEST_CLUSTER_NAME;
+    create(sentinel, spec -> {
+      spec.redis.mode = RedisMode.Sentinel;
+      spec.redis.sentinel = new SentinelSpec();
+    });
+    create(cluster, spec -> spec.redis.mode = RedisMode.Cluster);
+    assertThat(await(StatefulSet.class, sentinel + "-sentinel").getMetadata().getName()).hasSize(Names.MAX_STATEFULSET_NAME_LENGTH);
+    assertThat(await(StatefulSet.class, cluster + "-redis").getMetadata().getName()).hasSize(Names.MAX_STATEFULSET_NAME_LENGTH);
+    await(Service.class, sentinel + "-sentinel-headless");
+    await(Service.class, cluster + "-redis-headless");
+    // The StatefulSet controller labels each pod with its StatefulSet's name and a revision hash:
+    // the pods exist only if that label fits.
+    Awaitility.await("sentinel pods").atMost(TIMEOUT).until(() -> pods(sentinel, "sentinel").size() == 3);
+    Awaitility.await("sentinel-mode data pods").atMost(TIMEOUT).until(() -> pods(sentinel, "redis").size() == 2);
+    Awaitility.await("cluster pods").atMost(TIMEOUT).until(() -> pods(cluster, "redis").size() == 6);
+    Awaitility.await("gateway pods").atMost(TIMEOUT).until(() -> pods(cluster, "gateway").size() == 2);
+    assertThat(pods(sentinel, "sentinel")).allSatisfy(pod ->
+        assertThat(pod.getMetadata().getLabels().get("controller-revision-hash")).startsWith(sentinel + "-sentinel-"));
+  }
+
+  @Test
+  void aVolumeSizeRewrittenInAnotherUnitChangesNothing() {
+    create("resized", spec -> {
+      spec.redis.mode = RedisMode.Cluster;
+      spec.redis.persistence.mode = PersistenceMode.RDB;
+      spec.redis.persistence.size = new Quantity("2Gi");
+    });
+    StatefulSet before = await(StatefulSet.class, "resized-redis");
+    awaitStatus("resized", c -> c.getMetadata().getGeneration().equals(c.getStatus().observedGeneration));
+
+    edit("resized", c -> c.getSpec().redis.persistence.size = new Quantity("2048Mi"));
+    RedisGrpcCache cache = awaitStatus("resized", c -> c.getMetadata().getGeneration() == 2
+        && Long.valueOf(2).equals(c.getStatus().observedGeneration));
+    assertThat(cache.getSpec().redis.persistence.size.toString()).isEqualTo("2048Mi");
+    assertThat(condition(cache, ConditionTypes.DEGRADED).getReason()).isNotEqualTo("ReconcileError");
+    // Converged without touching the StatefulSet, whose volume claim templates cannot change.
+    Awaitility.await("converged").atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
+        .until(() -> versions("resized"), v -> unchangedFor(v, "resized"));
+    StatefulSet after = client.apps().statefulSets().inNamespace(namespace).withName("resized-redis").get();
+    assertThat(after.getMetadata().getGeneration()).isEqualTo(before.getMetadata().getGeneration());
+    assertThat(after.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage").toString())
+        .isEqualTo("2Gi");
   }
 
   @Test

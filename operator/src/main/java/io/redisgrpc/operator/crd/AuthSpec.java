@@ -2,7 +2,6 @@ package io.redisgrpc.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -25,7 +24,9 @@ public class AuthSpec {
 
   public static class ClientSpec {
     @Required
-    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @ValidationRule(value = "self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
+        message = "spec.auth.clients[].name must be a DNS label such as orders-api: lowercase letters, digits and '-', starting and"
+            + " ending with a letter or digit")
     @ValidationRule(value = "self != 'default'", message = "spec.auth.clients[].name must not be 'default': that is Redis' built-in user, which the operator disables")
     @Size(min = 1, max = 63)
     @JsonPropertyDescription("Client name (a DNS label); also its Redis ACL user name.")
@@ -33,14 +34,18 @@ public class AuthSpec {
 
     @Required
     @Size(min = 1, max = 128)
-    @Pattern("^[^*?\\[\\]\\s]+$")
+    @ValidationRule(value = "self.matches(r'^[^*?\\[\\]\\s]+$')",
+        message = "spec.auth.clients[].keyPrefix must be a literal prefix such as 'orders:', without glob characters (* ? [ ]) or"
+            + " whitespace")
     @ValidationRule(value = "!self.matches('[{][^}]*[}]')",
         message = "spec.auth.clients[].keyPrefix must not contain a complete {hash tag}: it would put every key of the client in one cluster slot")
     @JsonPropertyDescription("Prefix added to every key of this client, e.g. 'orders:'. No glob characters, spaces or complete {hash tag}.")
     public String keyPrefix;
 
     @Size(min = 1, max = 128)
-    @Pattern("^[^*?\\[\\]\\s]+$")
+    @ValidationRule(value = "self.matches(r'^[^*?\\[\\]\\s]+$')",
+        message = "spec.auth.clients[].channelPrefix must be a literal prefix such as 'orders.', without glob characters (* ? [ ])"
+            + " or whitespace")
     @JsonPropertyDescription("Prefix added to every channel of this client, e.g. 'orders.'.")
     public String channelPrefix;
 
@@ -56,14 +61,23 @@ public class AuthSpec {
     @com.fasterxml.jackson.annotation.JsonProperty("pubsub") PUBSUB
   }
 
+  @ValidationRule(value = "!has(self.interval) || !has(self.gracePeriod) || !self.interval.matches(" + CelRules.GO_DURATION + ")"
+      + " || !self.gracePeriod.matches(" + CelRules.GO_DURATION + ") || duration(self.gracePeriod) <= duration(self.interval)",
+      message = "spec.auth.rotation.gracePeriod must not exceed spec.auth.rotation.interval: an old password would stay valid for"
+          + " longer than a password is meant to live; shorten gracePeriod (default 5m) or lengthen interval")
   public static class RotationSpec {
     @Default("720h")
-    @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
+    @Size(max = CelRules.GO_DURATION_MAX_LENGTH)
+    @ValidationRule(value = "self.matches(" + CelRules.GO_DURATION + ") && duration(self) >= duration('1m')",
+        message = "spec.auth.rotation.interval must be a Go duration of at least 1m, such as 720h (30 days) or 168h: "
+            + CelRules.GO_DURATION_HINT)
     @JsonPropertyDescription("How often every password rotates, as a Go duration (e.g. 720h).")
     public String interval = "720h";
 
     @Default("5m")
-    @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
+    @Size(max = CelRules.GO_DURATION_MAX_LENGTH)
+    @ValidationRule(value = "self.matches(" + CelRules.GO_DURATION + ")",
+        message = "spec.auth.rotation.gracePeriod must be a Go duration such as 5m or 1h: " + CelRules.GO_DURATION_HINT)
     @JsonPropertyDescription("How long the old password stays valid after consumers switched.")
     public String gracePeriod = "5m";
   }

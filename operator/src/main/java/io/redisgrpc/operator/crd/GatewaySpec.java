@@ -1,6 +1,7 @@
 package io.redisgrpc.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.ArrayList;
 import java.util.List;
 
+@SchemaCustomizer(value = QuantityBounds.class, input = "resources")
 public class GatewaySpec {
   @Min(1)
   @Max(100)
@@ -25,6 +27,18 @@ public class GatewaySpec {
 
   public List<LocalObjectReference> imagePullSecrets = new ArrayList<>();
 
+  @ValidationRule(value = CelRules.LIMITS_ARE_QUANTITIES,
+      messageExpression = "'spec.gateway.resources.limits.' + " + CelRules.FIRST_BAD_LIMIT + " + ' must be " + CelRules.QUANTITY_HINT + "'",
+      message = "spec.gateway.resources.limits: every limit must be " + CelRules.QUANTITY_HINT)
+  @ValidationRule(value = CelRules.REQUESTS_ARE_QUANTITIES,
+      messageExpression = "'spec.gateway.resources.requests.' + " + CelRules.FIRST_BAD_REQUEST + " + ' must be " + CelRules.QUANTITY_HINT + "'",
+      message = "spec.gateway.resources.requests: every request must be " + CelRules.QUANTITY_HINT)
+  @ValidationRule(value = CelRules.REQUESTS_WITHIN_LIMITS,
+      messageExpression = "'spec.gateway.resources.requests.' + " + CelRules.FIRST_REQUEST_ABOVE_LIMIT
+          + " + ' must not exceed spec.gateway.resources.limits.' + " + CelRules.FIRST_REQUEST_ABOVE_LIMIT
+          + " + ': lower the request or raise the limit (a missing request defaults to the limit)'",
+      message = "spec.gateway.resources.requests must not exceed spec.gateway.resources.limits of the same resource")
+  @JsonPropertyDescription("Resources of each gateway container.")
   public ResourceRequirements resources;
 
   @io.fabric8.generator.annotation.Default("{}")

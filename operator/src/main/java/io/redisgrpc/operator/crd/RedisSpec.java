@@ -3,6 +3,7 @@ package io.redisgrpc.operator.crd;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -15,6 +16,7 @@ import java.util.List;
     message = "spec.redis.cluster is only allowed with mode Cluster; use spec.redis.sentinel for mode Sentinel")
 @ValidationRule(value = "!has(self.memory) || !has(self.memory.maxmemoryRatio) || (has(self.resources) && has(self.resources.limits) && 'memory' in self.resources.limits)",
     message = "spec.redis.memory.maxmemoryRatio needs spec.redis.resources.limits.memory to take the ratio of")
+@SchemaCustomizer(value = QuantityBounds.class, input = "resources")
 public class RedisSpec {
   @Required
   @ValidationRule(value = "self == oldSelf",
@@ -37,6 +39,27 @@ public class RedisSpec {
   @JsonPropertyDescription("Pull secrets for the Redis image.")
   public List<LocalObjectReference> imagePullSecrets = new ArrayList<>();
 
+  @ValidationRule(value = CelRules.LIMITS_ARE_QUANTITIES,
+      messageExpression = "'spec.redis.resources.limits.' + " + CelRules.FIRST_BAD_LIMIT + " + ' must be " + CelRules.QUANTITY_HINT + "'",
+      message = "spec.redis.resources.limits: every limit must be " + CelRules.QUANTITY_HINT)
+  @ValidationRule(value = CelRules.REQUESTS_ARE_QUANTITIES,
+      messageExpression = "'spec.redis.resources.requests.' + " + CelRules.FIRST_BAD_REQUEST + " + ' must be " + CelRules.QUANTITY_HINT + "'",
+      message = "spec.redis.resources.requests: every request must be " + CelRules.QUANTITY_HINT)
+  @ValidationRule(value = CelRules.REQUESTS_WITHIN_LIMITS,
+      messageExpression = "'spec.redis.resources.requests.' + " + CelRules.FIRST_REQUEST_ABOVE_LIMIT
+          + " + ' must not exceed spec.redis.resources.limits.' + " + CelRules.FIRST_REQUEST_ABOVE_LIMIT
+          + " + ': lower the request or raise the limit (a missing request defaults to the limit)'",
+      message = "spec.redis.resources.requests must not exceed spec.redis.resources.limits of the same resource")
+  // Map entries as self.limits['memory'], not self.limits.memory: the API server's cost estimate
+  // bounds the former by the map's maxLength (QuantityBounds) but not the latter.
+  @ValidationRule(value = "!has(self.limits) || !('memory' in self.limits) || !isQuantity(string(self.limits['memory']))"
+      + " || quantity(string(self.limits['memory'])).compareTo(quantity('1Mi')) >= 0",
+      message = "spec.redis.resources.limits.memory must be at least 1Mi, such as 512Mi or 2Gi: maxmemory is a share of it,"
+          + " and a share rounded down to 0 bytes would let Redis grow without bound")
+  @ValidationRule(value = "!has(self.requests) || !('memory' in self.requests) || !isQuantity(string(self.requests['memory']))"
+      + " || quantity(string(self.requests['memory'])).compareTo(quantity('1Mi')) >= 0",
+      message = "spec.redis.resources.requests.memory must be at least 1Mi, such as 256Mi or 1Gi: without a limit maxmemory is a share"
+          + " of it, and a share rounded down to 0 bytes would let Redis grow without bound")
   @JsonPropertyDescription("Resources of each Redis container. The memory limit is the base of memory.maxmemoryRatio.")
   public ResourceRequirements resources;
 

@@ -18,7 +18,10 @@ public class SentinelSpec {
   @Min(3)
   @Max(9)
   @Default("3")
-  @JsonPropertyDescription("Sentinel pods; at least 3 so a majority survives one loss.")
+  @ValidationRule(value = "self % 2 == 1",
+      message = "spec.redis.sentinel.sentinels must be odd (3, 5, 7 or 9): failover needs a majority of the sentinels, and an even"
+          + " number survives no more sentinel losses than one fewer")
+  @JsonPropertyDescription("Sentinel pods, an odd number: at least 3 so a majority survives one loss.")
   public Integer sentinels = 3;
 
   @Min(1)

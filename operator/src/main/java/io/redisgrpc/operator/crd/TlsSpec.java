@@ -2,8 +2,9 @@ package io.redisgrpc.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 public class TlsSpec {
   @Default("false")
@@ -17,7 +18,9 @@ public class TlsSpec {
   public IssuerRef issuerRef;
 
   @Default("2m")
-  @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
+  @Size(max = CelRules.GO_DURATION_MAX_LENGTH)
+  @ValidationRule(value = "self.matches(" + CelRules.GO_DURATION + ")",
+      message = "spec.tls.trustPropagationDelay must be a Go duration such as 2m or 90s: " + CelRules.GO_DURATION_HINT)
   @JsonPropertyDescription("CA rotation: how long a new CA certificate stays in the trust bundle before any leaf certificate is "
       + "re-issued from it, so every pod has the new bundle (kubelet refreshes mounted ConfigMaps within about a minute). "
       + "A Go duration.")
