@@ -323,9 +323,18 @@ image_inputs() {
       # The binary's own version line (hack/node-binaries.sh builds it if missing).
       local bin
       bin="$(node_binary "$name")" || return 1
-      printf 'binary=%s\n' "$("$bin" --version 2>/dev/null | head -n1)"
+      printf 'binary=%s\n' "$(version_line "$bin")"
       ;;
   esac
+}
+
+# The first line of a binary's --version output. Read whole, then cut: piping it into `head -n1`
+# let head exit before a binary that writes its version in several writes (CoreDNS) was done,
+# and the binary's SIGPIPE failed the pipeline (pipefail) and the whole script with exit 141.
+version_line() {
+  local out
+  out="$("$1" --version 2>/dev/null)" || true
+  printf '%s' "${out%%$'\n'*}"
 }
 
 # Prints the cache path of image $1 if it is known without building (inputs known).
@@ -455,7 +464,7 @@ build_scratch_image() {
   # A fixed date: these images depend on the binary only.
   epoch=946684800 # 2000-01-01T00:00:00Z
   local config_extra labels version
-  version="$("$bin" --version 2>/dev/null | head -n1)"
+  version="$(version_line "$bin")"
   config_extra="\"Env\":[\"PATH=/\"],\"Entrypoint\":[\"/$name\"],\"WorkingDir\":\"/\""
   if [[ "$name" == coredns ]]; then
     config_extra+=',"ExposedPorts":{"53/tcp":{},"53/udp":{}}'
