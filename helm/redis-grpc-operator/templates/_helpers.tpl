@@ -106,6 +106,11 @@ per-namespace Roles. Keep in sync with the dependents in operator/src/main/java/
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
+# Rolling updates: the Redis StatefulSet uses OnDelete and the operator restarts its pods one at
+# a time through the Eviction API, which honours PodDisruptionBudgets (no plain pod delete).
+- apiGroups: [""]
+  resources: ["pods/eviction"]
+  verbs: ["create"]
 # Events on a cache (Ready / Degraded transitions).
 - apiGroups: [""]
   resources: ["events"]

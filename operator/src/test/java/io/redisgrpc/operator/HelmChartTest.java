@@ -375,6 +375,7 @@ class HelmChartTest {
     assertThat(allowed(subject, watched, "", "secrets", "list")).as("list secrets").isFalse();
     assertThat(allowed(subject, watched, "", "pods", "watch")).as("watch pods (to reach ready Redis pods)").isTrue();
     assertThat(allowed(subject, watched, "", "pods", "delete")).as("delete pods").isFalse();
+    assertThat(allowed(subject, watched, "", "pods/eviction", "create")).as("evict pods (rolling updates, PDBs honoured)").isTrue();
     assertThat(allowed(subject, watched, "", "pods", "create")).as("create pods").isFalse();
     assertThat(allowed(subject, watched, "rbac.authorization.k8s.io", "roles", "create")).as("create roles").isFalse();
     assertThat(allowed(subject, watched, "coordination.k8s.io", "leases", "update")).as("leases outside the release namespace")
@@ -470,6 +471,7 @@ class HelmChartTest {
     });
     assertThat(verbs(rules, "", "secrets")).containsExactlyInAnyOrder("get", "create", "patch", "update", "delete");
     assertThat(verbs(rules, "", "pods")).containsExactlyInAnyOrder("get", "list", "watch");
+    assertThat(verbs(rules, "", "pods/eviction")).containsExactly("create");
     assertThat(verbs(rules, "", "events")).containsExactlyInAnyOrder("create", "patch");
     assertThat(verbs(rules, "cache.redisgrpc.io", "redisgrpccaches")).containsExactlyInAnyOrder("get", "list", "watch", "patch", "update");
     assertThat(verbs(rules, "cache.redisgrpc.io", "redisgrpccaches/status")).containsExactlyInAnyOrder("get", "patch", "update");

@@ -26,6 +26,7 @@ import io.redisgrpc.operator.crd.EvictionPolicy;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
 import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.lifecycle.RedisEndpoints;
 import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
@@ -368,6 +369,117 @@ class RedisLifecycleTest {
     }
   }
 
+  /**
+   * A new pod template (here an image) under write load: the StatefulSet (OnDelete, with the
+   * real StatefulSet and disruption controllers) changes nothing by itself; the operator evicts
+   * the replicas first, then hands each master over to a replica and evicts it once it is a
+   * replica. The loopback processes stand in for the pods' Redis (they are not restarted); a
+   * "kubelet" marks the pods the StatefulSet controller creates Ready.
+   */
+  @Test
+  void aNewTemplateRestartsReplicasFirstAndHandsEachMasterOverBeforeItsPodGoes() throws Exception {
+    try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir.resolve("c3"), 3, 1, List.of())) {
+      topologies.put("c3", topology(nodes.nodes(), List.of()));
+      create("c3", spec -> {
+        spec.redis.mode = RedisMode.Cluster;
+        spec.redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
+      });
+      awaitStatus("c3", c -> Boolean.TRUE.equals(c.getStatus().redis.clusterFormed));
+      Rolled rolled = rollImageUnderWrites("c3", nodes.nodes(), List.of("--redis-mode=CLUSTER",
+          "--redis-nodes=127.0.0.1:" + nodes.nodes().get(0).port(), "--topology-refresh-ms=1000"));
+      assertThat(rolled.failures()).as("writes refused during the rolling update: %s", rolled.lastFailure()).isZero();
+      RedisGrpcCache after = awaitStatus("c3", c -> Boolean.TRUE.equals(c.getStatus().redis.clusterFormed));
+      assertThat(after.getStatus().redis.slotsAssigned).isEqualTo(16384);
+      assertThat(after.getStatus().redis.minReplicasPerMaster).isEqualTo(1);
+    } finally {
+      topologies.remove("c3");
+    }
+  }
+
+  /**
+   * The same in Sentinel mode, where the hand-over is the sentinels' failover: the operator
+   * pauses writes on the master until a replica has everything, so the write the old master
+   * would acknowledge between the promotion and its own demotion cannot happen. Calls fail
+   * (UNAVAILABLE) while the master changes, but no acknowledged write is lost.
+   */
+  @Test
+  void sentinelModeRollsReplicasFirstAndPausesTheMasterBeforeTheSentinelsFailOver() throws Exception {
+    try (RedisSentinelHarness group = RedisSentinelHarness.start(dir.resolve("s3"), 2, 3, 2, List.of())) {
+      topologies.put("s3", topology(group.dataNodes(), group.sentinels()));
+      create("s3", spec -> {
+        spec.redis.mode = RedisMode.Sentinel;
+        spec.redis.sentinel = new io.redisgrpc.operator.crd.SentinelSpec();
+        spec.redis.sentinel.replicas = 3;
+      });
+      awaitStatus("s3", c -> "s3-redis-0".equals(c.getStatus().redis.master)
+          && "True".equals(condition(c, ConditionTypes.CREDENTIALS_READY).getStatus()));
+      Rolled rolled = rollImageUnderWrites("s3", group.dataNodes(), List.of("--redis-mode=SENTINEL",
+          "--redis-nodes=" + group.sentinelList(), "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME));
+      assertThat(rolled.deleted().get(2).getKey()).as("the master's pod last").isZero();
+    } finally {
+      topologies.remove("s3");
+    }
+  }
+
+  record Rolled(List<Map.Entry<Integer, String>> deleted, long failures, String lastFailure) {}
+
+  /**
+   * Changes the cache's image while a gateway (started with {@code gatewayArgs}) takes writes,
+   * plays the kubelet until every pod is on the new template, and checks what holds in both
+   * modes: each pod deleted once, replicas first, every pod a replica when it went, Events for
+   * the steps, and no acknowledged write lost.
+   */
+  Rolled rollImageUnderWrites(String name, List<RedisProcess> nodes, List<String> gatewayArgs) throws Exception {
+    int pods = nodes.size();
+    try (ReadyKubelet kubelet = new ReadyKubelet(name)) {
+      Awaitility.await(pods + " Ready pods").atMost(TIMEOUT).until(() -> kubelet.readyPods() == pods);
+      String operatorPassword = secret(name + "-credentials").get("_operator");
+      java.util.function.IntFunction<String> role = ordinal ->
+          as(nodes.get(ordinal), "_operator", operatorPassword, c -> String.valueOf(c.role().get(0)));
+      List<Integer> replicasBefore = java.util.stream.IntStream.range(0, pods).filter(i -> role.apply(i).equals("slave")).boxed().toList();
+      kubelet.onDelete(role);
+
+      Path files = Files.createDirectories(dir.resolve(name + "-gateway-files"));
+      Files.writeString(files.resolve("username"), "_gateway");
+      List<String> args = new ArrayList<>(List.of("--port=0", "--metrics-port=-1", "--bind=127.0.0.1",
+          "--redis-username-file=" + files.resolve("username"), "--redis-password-file=" + files.resolve("password")));
+      args.addAll(gatewayArgs);
+      try (SecretProjection projection = new SecretProjection(name + "-gateway-credentials", "_gateway", files.resolve("password"));
+           GatewayServer gateway = GatewayServer.start(GatewayConfig.parse(args.toArray(String[]::new)));
+           Writer writer = new Writer(gateway.port())) {
+        writer.awaitMore(500);
+        long started = System.nanoTime();
+        edit(name, cache -> cache.getSpec().redis.image = "redis-grpc/redis:rolled");
+        Awaitility.await("every pod on the new template and Ready").atMost(TIMEOUT).until(() -> {
+          var set = client.apps().statefulSets().inNamespace(namespace).withName(name + "-redis").get();
+          return set.getStatus() != null && set.getStatus().getUpdateRevision() != null && kubelet.deleted().size() >= pods
+              && kubelet.readyPods() == pods && client.pods().inNamespace(namespace).withLabel(Labels.INSTANCE, name)
+                  .withLabel(Labels.COMPONENT, Labels.REDIS).list().getItems().stream()
+                  .allMatch(pod -> set.getStatus().getUpdateRevision().equals(pod.getMetadata().getLabels().get("controller-revision-hash")));
+        });
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        writer.awaitMore(200);
+        writer.stop();
+
+        List<Map.Entry<Integer, String>> deleted = kubelet.deleted();
+        Map<String, String> missing = writer.verify();
+        System.out.printf("ROLLING update of %s in %d ms: pods deleted in this order, with their Redis role then: %s; "
+            + "%d writes acknowledged, %d failed (last: %s), %d missing%n",
+            name, millis, deleted, writer.acknowledged(), writer.failures(), writer.lastFailure(), missing.size());
+        assertThat(deleted.stream().map(Map.Entry::getKey)).as("each pod restarted once").doesNotHaveDuplicates().hasSize(pods);
+        assertThat(deleted.subList(0, replicasBefore.size()).stream().map(Map.Entry::getKey)).as("the replicas first")
+            .containsExactlyInAnyOrderElementsOf(replicasBefore);
+        assertThat(deleted).as("every pod was a replica when it went: masters are handed over first")
+            .allSatisfy(entry -> assertThat(entry.getValue()).isEqualTo("slave"));
+        assertThat(client.v1().events().inNamespace(namespace).list().getItems().stream()
+            .filter(e -> "RollingUpdate".equals(e.getReason()) && name.equals(e.getInvolvedObject().getName())))
+            .as("each restart and hand-over is an Event").hasSizeGreaterThanOrEqualTo(pods + (pods - replicasBefore.size()));
+        assertThat(missing).as("acknowledged writes not readable afterwards").isEmpty();
+        return new Rolled(deleted, writer.failures(), writer.lastFailure());
+      }
+    }
+  }
+
   // --- the stand-ins and helpers ---
 
   /** The kubelet's part: a Secret key kept in a file, replaced atomically when the Secret changes. */
@@ -473,6 +585,74 @@ class RedisLifecycleTest {
   }
 
   /** Writes distinct keys through the gateway without pause; remembers every acknowledged one. */
+  /**
+   * The kubelet's part for pods nobody runs: every pod of the cache's Redis StatefulSet is marked
+   * Ready (the loopback processes serve for them), and each deletion is recorded with what
+   * {@code onDelete} says of that pod at that moment.
+   */
+  static final class ReadyKubelet implements AutoCloseable {
+    private final io.fabric8.kubernetes.client.informers.SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> informer;
+    private final List<Map.Entry<Integer, String>> deleted = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile java.util.function.IntFunction<String> onDelete = ordinal -> "";
+
+    ReadyKubelet(String cache) {
+      informer = client.pods().inNamespace(namespace).withLabel(Labels.INSTANCE, cache).withLabel(Labels.COMPONENT, Labels.REDIS)
+          .inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+            @Override
+            public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+              markReady(pod);
+            }
+
+            @Override
+            public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
+              markReady(pod);
+            }
+
+            @Override
+            public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {
+              String name = pod.getMetadata().getName();
+              int ordinal = Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
+              deleted.add(Map.entry(ordinal, onDelete.apply(ordinal)));
+            }
+          });
+    }
+
+    void onDelete(java.util.function.IntFunction<String> probe) {
+      this.onDelete = probe;
+    }
+
+    private void markReady(io.fabric8.kubernetes.api.model.Pod pod) {
+      if (pod.getMetadata().getDeletionTimestamp() != null || isReady(pod)) {
+        return;
+      }
+      pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
+          .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
+      try {
+        client.pods().inNamespace(namespace).resource(pod).updateStatus();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException conflict) {
+        // a newer version of the pod is on its way; its update event marks it
+      }
+    }
+
+    static boolean isReady(io.fabric8.kubernetes.api.model.Pod pod) {
+      return pod.getStatus() != null && pod.getStatus().getConditions() != null
+          && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    long readyPods() {
+      return informer.getStore().list().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).filter(ReadyKubelet::isReady).count();
+    }
+
+    List<Map.Entry<Integer, String>> deleted() {
+      return List.copyOf(deleted);
+    }
+
+    @Override
+    public void close() {
+      informer.close();
+    }
+  }
+
   static final class Writer implements AutoCloseable {
     private final ManagedChannel channel;
     private final CacheGrpc.CacheBlockingStub stub;

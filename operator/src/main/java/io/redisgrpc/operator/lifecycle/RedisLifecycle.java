@@ -66,14 +66,17 @@ public final class RedisLifecycle {
     this.driftCheck = driftCheck;
   }
 
-  /** What a round left behind, for status and requeueing. */
   /**
+   * What a round left behind, for status and requeueing.
+   *
    * @param drained scaling down: every pod above the spec's count was seen and may go (Cluster
    *     mode: it holds no slots; Sentinel mode: the master is not among them), so the StatefulSet
    *     may shrink to the spec
+   * @param desired what the round asked of Redis (empty when no node could be reached), for
+   *     follow-up work on the same nodes ({@link PodRoller})
    */
   public record Outcome(Stored credentials, Optional<RedisAdmin.Observation> redis, String liveConfigHash, Duration recheck,
-      boolean drained) {}
+      boolean drained, Optional<RedisAdmin.Desired> desired) {}
 
   public Outcome round(RedisGrpcCache cache, RedisEndpoints.Topology topology) {
     Instant now = clock.instant();
@@ -90,6 +93,7 @@ public final class RedisLifecycle {
     // 2. Redis
     Map<String, String> live = LiveConfig.directives(RedisConfig.live(cache.getSpec().redis));
     Optional<RedisAdmin.Observation> seen = Optional.empty();
+    Optional<RedisAdmin.Desired> desired = Optional.empty();
     int specPods = io.redisgrpc.operator.model.RedisWorkloads.redisPods(cache.getSpec().redis);
     // Pods above the spec's count are leaving (a StatefulSet removes the highest ordinals first).
     List<Endpoint> leaving = topology.complete() && topology.nodes().size() > specPods
@@ -103,7 +107,7 @@ public final class RedisLifecycle {
     if (!topology.nodes().isEmpty() && !tlsMissing) {
       Credentials credentials = stored.credentials();
       boolean cluster = cache.getSpec().redis.mode == RedisMode.Cluster;
-      seen = Optional.of(admin.round(new RedisAdmin.Desired(
+      RedisAdmin.Desired want = new RedisAdmin.Desired(
           cluster ? RedisAdmin.Mode.CLUSTER : RedisAdmin.Mode.SENTINEL,
           topology.nodes(), topology.sentinels(),
           cluster ? cache.getSpec().redis.clusterOrDefault().shards : 1,
@@ -112,7 +116,9 @@ public final class RedisLifecycle {
           credentials.candidates(AclRules.OPERATOR),
           credentials.current(AclRules.REPLICATION),
           credentials.current(AclRules.SENTINEL),
-          live, topology.aliases(), topology.complete(), leaving, tls)));
+          live, topology.aliases(), topology.complete(), leaving, tls);
+      desired = Optional.of(want);
+      seen = Optional.of(admin.round(want));
     }
     // Only a complete look that finds every leaving pod removable releases a scale-down: in
     // Cluster mode they hold no slots any more; in Sentinel mode the master is a staying pod.
@@ -143,7 +149,8 @@ public final class RedisLifecycle {
     // 4. what consumers read
     store.applyDerived(cache, next.credentials());
 
-    return new Outcome(next, seen, io.redisgrpc.operator.model.Hashes.sha256(live.toString()), recheck(next, decision, seen, grace, now), drained);
+    return new Outcome(next, seen, io.redisgrpc.operator.model.Hashes.sha256(live.toString()), recheck(next, decision, seen, grace, now), drained,
+        desired);
   }
 
   /**

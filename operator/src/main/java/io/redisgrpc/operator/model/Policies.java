@@ -24,12 +24,18 @@ import java.util.Map;
 public final class Policies {
   private Policies() {}
 
-  /** At most one pod of the component down at a time through voluntary disruptions. */
+  /**
+   * At most one pod of the component down at a time through voluntary disruptions. A pod that is
+   * not Ready serves nothing, so it may always be evicted ({@code AlwaysAllow}): otherwise a pod
+   * stuck on a broken template, or pods still starting, would block the operator's rolling
+   * update (lifecycle/PodRoller) and node drains for good.
+   */
   public static PodDisruptionBudget disruptionBudget(RedisGrpcCache cache, String name, String component) {
     return new PodDisruptionBudgetBuilder()
         .withNewMetadata().withName(name).withNamespace(cache.getMetadata().getNamespace()).withLabels(Labels.of(cache, component)).endMetadata()
         .withNewSpec()
           .withMaxUnavailable(new IntOrString(1))
+          .withUnhealthyPodEvictionPolicy("AlwaysAllow")
           .withNewSelector().withMatchLabels(Labels.selector(cache, component)).endSelector()
         .endSpec()
         .build();

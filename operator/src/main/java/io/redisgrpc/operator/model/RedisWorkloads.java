@@ -189,7 +189,13 @@ public final class RedisWorkloads {
           .withServiceName(serviceName)
           .withPodManagementPolicy("Parallel")
           .withRevisionHistoryLimit(10)
-          .withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate().withPartition(0).endRollingUpdate().endUpdateStrategy()
+          // Redis pods move to a new template only when the operator deletes them, in its order
+          // (replicas first, masters handed over first: lifecycle/PodRoller); sentinels hold no
+          // data and roll as usual.
+          .withUpdateStrategy(Labels.REDIS.equals(component)
+              ? new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder().withType("OnDelete").build()
+              : new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder().withType("RollingUpdate")
+                  .withNewRollingUpdate().withPartition(0).endRollingUpdate().build())
           .withNewSelector().withMatchLabels(Labels.selector(cache, component)).endSelector()
           .withNewTemplate()
             .withNewMetadata()

@@ -31,6 +31,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.lifecycle.PodEndpoints;
+import io.redisgrpc.operator.lifecycle.PodRoller;
 import io.redisgrpc.operator.lifecycle.RedisEndpoints;
 import io.redisgrpc.operator.lifecycle.RedisLifecycle;
 import io.redisgrpc.operator.lifecycle.ScaleDownHold;
@@ -123,6 +124,7 @@ import io.redisgrpc.operator.redis.rotation.RotationState;
         dependsOn = {"tls-trust-bundle"}),
 })
 public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cleaner<RedisGrpcCache>, AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisGrpcCacheReconciler.class);
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
   static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
 
@@ -178,8 +180,9 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
 
   @Override
   public UpdateControl<RedisGrpcCache> reconcile(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    RedisEndpoints.Topology topology = endpoints.resolve(cache, context);
     RedisLifecycle.Outcome outcome = new RedisLifecycle(context.getClient(), redisResources.get(), clock, driftCheck)
-        .round(cache, endpoints.resolve(cache, context));
+        .round(cache, topology);
     String masterPod = outcome.redis().flatMap(RedisAdmin.Observation::master)
         .map(ordinal -> Names.redis(cache) + "-" + ordinal)
         .orElse(null);
@@ -188,6 +191,13 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     }
     Optional<Duration> held = holdScaleDownUntilDrained(cache, context, outcome);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    Optional<PodRoller.Result> rolling = new PodRoller(redisResources.get()).roll(cache, context, outcome, topology);
+    // Each pod restarted and each hand-over is an Event (EventRecorder logs nothing else); a
+    // refused eviction is only logged, as it is retried every few seconds.
+    rolling.flatMap(PodRoller.Result::action)
+        .ifPresent(action -> events.record(context.getClient(), cache, "Normal", "RollingUpdate", action));
+    rolling.flatMap(PodRoller.Result::note).ifPresent(note -> LOG.info("{}/{}: {}", cache.getMetadata().getNamespace(),
+        cache.getMetadata().getName(), note));
 
     ObservedState observed = observer.observe(cache, context).withRedisSide(redisSide(cache, outcome, masterPod));
     CertificatesObservation certificates = certificatesObserver.observe(cache, context);
@@ -199,6 +209,9 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     Duration recheck = blocked && BLOCKED_RECHECK.compareTo(outcome.recheck()) < 0 ? BLOCKED_RECHECK : outcome.recheck();
     if (held.isPresent() && held.get().compareTo(recheck) < 0) {
       recheck = held.get();
+    }
+    if (rolling.isPresent() && RedisLifecycle.BUSY_RECHECK.compareTo(recheck) < 0) {
+      recheck = RedisLifecycle.BUSY_RECHECK;
     }
     if (StatusAggregator.same(status, cache.getStatus())) {
       return wakeForCertificates(UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(recheck), cache, certificates);

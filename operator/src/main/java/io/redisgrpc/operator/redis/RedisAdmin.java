@@ -79,10 +79,11 @@ public final class RedisAdmin {
    * @param cluster the formation step's result (Cluster mode), or null
    * @param master Sentinel mode: the index in {@code nodes} of the master a majority of sentinels names
    * @param sentinelsCurrent every sentinel monitors that master with the desired credentials
+   * @param roles each reached node's place in replication, by its index in {@code nodes}
    */
   public record Observation(int expected, int reached, boolean aclInSync, boolean replicationAuthCurrent, boolean liveConfigApplied,
       List<String> actions, List<String> problems, ClusterFormation.Result cluster, Optional<Integer> master,
-      boolean sentinelsCurrent) {
+      boolean sentinelsCurrent, Map<Integer, ReplicationRole> roles) {
     public boolean allReached() {
       return expected > 0 && reached == expected;
     }
@@ -99,6 +100,7 @@ public final class RedisAdmin {
     boolean sentinelsCurrent = false;
     boolean liveApplied;
     ClusterFormation.Result cluster = null;
+    Map<Integer, ReplicationRole> roles = new LinkedHashMap<>();
     Logins logins = new Logins(desired.operatorPasswords(), desired.tls());
     try {
       for (Endpoint node : desired.nodes()) {
@@ -167,6 +169,16 @@ public final class RedisAdmin {
           reloadTlsFiles(node, logins.connect(node, null), problems);
         }
       }
+      List<Endpoint> nodes = desired.nodes();
+      for (int index = 0; index < nodes.size(); index++) {
+        if (reached.containsKey(nodes.get(index))) {
+          try {
+            roles.put(index, ReplicationRole.fromInfo(logins.connect(nodes.get(index), null).info("replication"), desired.aliases()));
+          } catch (RedisException e) {
+            problems.add("replication state of " + describe(nodes.get(index)) + ": " + e.getMessage());
+          }
+        }
+      }
       if (desired.mode() == Mode.CLUSTER && desired.complete() && reached.size() == desired.nodes().size()) {
         // MIGRATE logs in on the target node itself (AUTH2): as the operator.
         ClusterFormation.Options options = new ClusterFormation.Options(
@@ -180,7 +192,125 @@ public final class RedisAdmin {
       logins.close();
     }
     return new Observation(desired.nodes().size(), reached.size(), aclInSync, replicationCurrent, liveApplied,
-        actions, problems, cluster, master, sentinelsCurrent);
+        actions, problems, cluster, master, sentinelsCurrent, roles);
+  }
+
+  /**
+   * Has a replica take over from the master at {@code masterIndex} before the master's pod
+   * restarts, losing no acknowledged write. Does not wait for the outcome: the next round sees
+   * the new roles.
+   * <ul>
+   *   <li>Cluster mode: CLUSTER FAILOVER on the replica at {@code replicaIndex}. Redis
+   *       coordinates it: the master pauses its clients until the replica has caught up.</li>
+   *   <li>Sentinel mode: SENTINEL FAILOVER is not coordinated: the sentinels promote a replica
+   *       first and demote the old master after, which would keep acknowledging writes until
+   *       then, and those are lost when it resyncs. So the master first stops taking writes
+   *       ({@code CLIENT PAUSE WRITE}, long enough for the failover), a replica is waited on
+   *       until it has everything, and then the sentinels are asked. Demoting the master closes
+   *       its clients (the sentinels do that), who reconnect to the new one.</li>
+   * </ul>
+   *
+   * @return what was done, or why not
+   */
+  public String handOver(Desired desired, int masterIndex, int replicaIndex) {
+    try (Logins logins = new Logins(desired.operatorPasswords(), desired.tls())) {
+      if (desired.mode() == Mode.CLUSTER) {
+        Endpoint replica = desired.nodes().get(replicaIndex);
+        return "CLUSTER FAILOVER on " + describe(replica) + ": " + logins.connect(replica, null).clusterFailover(false);
+      }
+      Endpoint master = desired.nodes().get(masterIndex);
+      try (SentinelAdmin sentinels = new SentinelAdmin(resources, desired.tls())) {
+        return pausedSentinelFailover(describe(master), logins.connect(master, null), sentinels, desired.sentinels());
+      }
+    } catch (RedisException e) {
+      return "hand-over failed: " + e.getMessage();
+    }
+  }
+
+  /**
+   * Sentinel mode: makes the node at {@code index}, which still acts as master after the
+   * sentinels failed over to {@code masterIndex}, a replica of that master and closes its
+   * clients, as the sentinels themselves would a few seconds later (+convert-to-slave). Until
+   * then it would acknowledge writes that its resync from the new master discards. The new
+   * master is named as the sentinels know it (its DNS name when the pods have one).
+   */
+  public String demote(Desired desired, int index, int masterIndex) {
+    String target = desired.aliases().entrySet().stream().filter(e -> e.getValue() == masterIndex).map(Map.Entry::getKey)
+        .sorted(java.util.Comparator.comparing((String alias) -> Character.isDigit(alias.charAt(0)))).findFirst()
+        .orElse(describe(desired.nodes().get(masterIndex)));
+    int colon = target.lastIndexOf(':');
+    Endpoint node = desired.nodes().get(index);
+    try (Logins logins = new Logins(desired.operatorPasswords(), desired.tls())) {
+      RedisCommands<String, String> redis = logins.connect(node, null);
+      redis.replicaof(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
+      Long closed = redis.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme(true));
+      return "REPLICAOF " + target + " on " + describe(node) + ", " + closed + " client connection(s) closed";
+    } catch (RedisException e) {
+      return "demoting " + describe(node) + " failed: " + e.getMessage();
+    }
+  }
+
+  /**
+   * Sentinel mode: the master stops taking writes, one of its replicas catches up, then the
+   * sentinels fail over (see {@link #handOver}). Writes resume on the old master only when no
+   * failover was started.
+   */
+  private static String pausedSentinelFailover(String name, RedisCommands<String, String> master, SentinelAdmin sentinels,
+      List<Sentinel> sentinelNodes) {
+    client(master, "PAUSE", String.valueOf(SENTINEL_HAND_OVER_PAUSE.toMillis()), "WRITE");
+    if (!awaitReplicaCaughtUp(master)) {
+      client(master, "UNPAUSE");
+      return "no replica of " + name + " caught up within " + CATCH_UP.toSeconds() + " s: not handed over";
+    }
+    List<String> problems = new ArrayList<>();
+    if (sentinels.failover(sentinelNodes, problems)) {
+      return "writes paused on " + name + ", a replica caught up, SENTINEL FAILOVER requested";
+    }
+    // One already running (an earlier round's request): the pause must hold until it ends.
+    if (problems.stream().noneMatch(problem -> problem.contains("INPROG"))) {
+      client(master, "UNPAUSE");
+    }
+    return "no sentinel accepted a failover: " + String.join("; ", problems);
+  }
+
+  /** CLIENT PAUSE ... WRITE and CLIENT UNPAUSE, which Lettuce has no methods for. */
+  private static String client(RedisCommands<String, String> redis, String... args) {
+    io.lettuce.core.protocol.CommandArgs<String, String> command = new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8);
+    for (String arg : args) {
+      command.add(arg);
+    }
+    return redis.dispatch(io.lettuce.core.protocol.CommandType.CLIENT, new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8), command);
+  }
+
+  /**
+   * Long enough for the sentinels to promote a replica and for the old master to be demoted
+   * (by the operator's next round, {@link #demote}, or by the sentinels about 8 s later).
+   */
+  static final Duration SENTINEL_HAND_OVER_PAUSE = Duration.ofSeconds(30);
+  static final Duration CATCH_UP = Duration.ofSeconds(3);
+
+  /** Whether an online replica of this (paused) master reaches its replication offset within {@link #CATCH_UP}. */
+  private static boolean awaitReplicaCaughtUp(RedisCommands<String, String> master) {
+    long deadline = System.nanoTime() + CATCH_UP.toNanos();
+    while (true) {
+      String info = master.info("replication");
+      java.util.regex.Matcher offset = java.util.regex.Pattern.compile("master_repl_offset:(\\d+)").matcher(info);
+      if (offset.find()) {
+        String target = "offset=" + offset.group(1) + ",";
+        if (info.lines().anyMatch(line -> line.startsWith("slave") && line.contains("state=online") && line.contains(target))) {
+          return true;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
   }
 
   /**
@@ -205,8 +335,14 @@ public final class RedisAdmin {
       }
     }
     int staying = desired.nodes().size() - desired.leaving().size();
-    if (master.isPresent() && master.get() >= staying && sentinels.failover(desired.sentinels(), problems)) {
-      actions.add("failover requested: the master is on leaving pod " + master.get());
+    if (master.isPresent() && master.get() >= staying && reached.containsKey(desired.nodes().get(master.get()))) {
+      Endpoint leaving = desired.nodes().get(master.get());
+      try {
+        actions.add("the master is on leaving pod " + master.get() + ": "
+            + pausedSentinelFailover(describe(leaving), reached.get(leaving), sentinels, desired.sentinels()));
+      } catch (RedisException e) {
+        problems.add("handing the master on leaving pod " + master.get() + " over: " + e.getMessage());
+      }
     }
   }
 

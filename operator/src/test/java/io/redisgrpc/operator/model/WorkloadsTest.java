@@ -116,4 +116,18 @@ class WorkloadsTest {
     assertThat(sentinel.getSpec().getIngress()).singleElement().satisfies(rule ->
         assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(6379, 26379));
   }
+
+  /**
+   * Redis pods restart only when the operator deletes them (its order: replicas first, masters
+   * handed over); sentinels roll as usual. Not-Ready pods stay evictable, or a broken template
+   * would block the rolling update.
+   */
+  @Test
+  void redisPodsWaitForTheOperatorToRollThemAndUnhealthyPodsStayEvictable() {
+    RedisGrpcCache sentinel = Caches.of("s", RedisMode.Sentinel);
+    assertThat(RedisWorkloads.redis(sentinel).getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+    assertThat(RedisWorkloads.sentinel(sentinel).getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(Policies.disruptionBudget(sentinel, "s-redis", Labels.REDIS).getSpec().getUnhealthyPodEvictionPolicy())
+        .isEqualTo("AlwaysAllow");
+  }
 }

@@ -1,0 +1,109 @@
+package io.redisgrpc.operator.lifecycle;
+
+import io.redisgrpc.operator.redis.ReplicationRole;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The order in which the Redis pods move to a new pod template (an image, a restart-required
+ * setting). The StatefulSet uses the {@code OnDelete} strategy, so nothing restarts until the
+ * operator says so, one pod at a time:
+ * <ol>
+ *   <li>an outdated pod that does not serve anyway (not Ready) first: it may be what the new
+ *       template fixes, and waiting for it would block the update for good;</li>
+ *   <li>otherwise nothing while any pod is not Ready or any replica has not finished its sync:
+ *       the last restart must have settled, or a master could be left without a copy;</li>
+ *   <li>outdated replicas, highest ordinal first;</li>
+ *   <li>then each outdated master: first handed over to one of its synced replicas (which is
+ *       up to date by then), so it restarts as a replica; a master without a synced replica
+ *       restarts as it is.</li>
+ * </ol>
+ * Pure: the reconciler observes pods and Redis, and carries out the one step returned.
+ */
+public final class RollingUpdate {
+  private RollingUpdate() {}
+
+  /** A Redis pod as the StatefulSet and the kubelet see it. */
+  public record PodState(int ordinal, boolean outdated, boolean ready) {}
+
+  /** The one thing to do now. */
+  public sealed interface Step {
+    /** Every pod runs the current template. */
+    record Done() implements Step {}
+
+    record Wait(String reason) implements Step {}
+
+    /** Delete (evict) the pod; the StatefulSet re-creates it from the current template. */
+    record Restart(int ordinal, String reason) implements Step {}
+
+    /** Make {@code replica} take over from {@code master} (CLUSTER FAILOVER / SENTINEL FAILOVER). */
+    record HandOver(int master, int replica) implements Step {}
+
+    /**
+     * Sentinel mode: the pod still acts as master although the sentinels have failed over to
+     * {@code master}; make it a replica of that one now (what the sentinels do only seconds
+     * later), so it acknowledges no write that the failover would discard.
+     */
+    record Demote(int ordinal, int master) implements Step {}
+  }
+
+  /**
+   * @param pods every Redis pod of the StatefulSet (a missing ordinal is being re-created)
+   * @param expectedPods the StatefulSet's replica count
+   * @param roles what Redis reported for the pods it reached, by ordinal
+   */
+  public static Step next(List<PodState> pods, int expectedPods, Map<Integer, ReplicationRole> roles) {
+    return next(pods, expectedPods, roles, Optional.empty());
+  }
+
+  /**
+   * @param sentinelMaster Sentinel mode: the pod the sentinels name master. A hand-over is
+   *     requested only for that pod, and any other pod still acting as master is demoted first.
+   */
+  public static Step next(List<PodState> pods, int expectedPods, Map<Integer, ReplicationRole> roles,
+      Optional<Integer> sentinelMaster) {
+    if (pods.stream().noneMatch(PodState::outdated)) {
+      return new Step.Done();
+    }
+    Optional<PodState> broken = pods.stream().filter(p -> p.outdated() && !p.ready())
+        .max(Comparator.comparingInt(PodState::ordinal));
+    if (broken.isPresent()) {
+      return new Step.Restart(broken.get().ordinal(), "it is not Ready on the old template");
+    }
+    if (pods.size() < expectedPods) {
+      return new Step.Wait((expectedPods - pods.size()) + " pod(s) not created yet");
+    }
+    Optional<PodState> notReady = pods.stream().filter(p -> !p.ready()).findFirst();
+    if (notReady.isPresent()) {
+      return new Step.Wait("pod " + notReady.get().ordinal() + " is not Ready yet");
+    }
+    for (PodState pod : pods) {
+      ReplicationRole role = roles.get(pod.ordinal());
+      if (role != null && role.master() && sentinelMaster.isPresent() && sentinelMaster.get() != pod.ordinal()) {
+        return new Step.Demote(pod.ordinal(), sentinelMaster.get());
+      }
+    }
+    for (PodState pod : pods) {
+      ReplicationRole role = roles.get(pod.ordinal());
+      if (role == null) {
+        return new Step.Wait("Redis in pod " + pod.ordinal() + " was not reached");
+      }
+      if (!role.master() && !role.synced()) {
+        return new Step.Wait("replica in pod " + pod.ordinal() + " has not finished its sync");
+      }
+    }
+    Optional<PodState> replica = pods.stream().filter(p -> p.outdated() && !roles.get(p.ordinal()).master())
+        .max(Comparator.comparingInt(PodState::ordinal));
+    if (replica.isPresent()) {
+      return new Step.Restart(replica.get().ordinal(), "replica, restarted before any master");
+    }
+    PodState master = pods.stream().filter(PodState::outdated).max(Comparator.comparingInt(PodState::ordinal)).orElseThrow();
+    Optional<Integer> successor = roles.entrySet().stream()
+        .filter(e -> !e.getValue().master() && e.getValue().masterOrdinal().equals(Optional.of(master.ordinal())))
+        .map(Map.Entry::getKey).min(Comparator.naturalOrder());
+    return successor.<Step>map(r -> new Step.HandOver(master.ordinal(), r))
+        .orElseGet(() -> new Step.Restart(master.ordinal(), "master without a synced replica to hand over to"));
+  }
+}

@@ -1,0 +1,87 @@
+package io.redisgrpc.operator.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redisgrpc.operator.lifecycle.RollingUpdate.PodState;
+import io.redisgrpc.operator.lifecycle.RollingUpdate.Step;
+import io.redisgrpc.operator.redis.ReplicationRole;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RollingUpdateTest {
+  // Pods 0 and 1 are masters, 2 replicates 0, 3 replicates 1.
+  static final Map<Integer, ReplicationRole> ROLES = Map.of(
+      0, ReplicationRole.ofMaster(), 1, ReplicationRole.ofMaster(),
+      2, ReplicationRole.replicaOf(0, true), 3, ReplicationRole.replicaOf(1, true));
+
+  static List<PodState> pods(boolean... outdated) {
+    return java.util.stream.IntStream.range(0, outdated.length).mapToObj(i -> new PodState(i, outdated[i], true)).toList();
+  }
+
+  @Test
+  void nothingOutdatedIsDone() {
+    assertThat(RollingUpdate.next(pods(false, false, false, false), 4, ROLES)).isInstanceOf(Step.Done.class);
+  }
+
+  @Test
+  void replicasGoFirstHighestOrdinalFirst() {
+    assertThat(RollingUpdate.next(pods(true, true, true, true), 4, ROLES)).isEqualTo(new Step.Restart(3, "replica, restarted before any master"));
+    assertThat(RollingUpdate.next(pods(true, true, true, false), 4, ROLES)).isEqualTo(new Step.Restart(2, "replica, restarted before any master"));
+  }
+
+  @Test
+  void aMasterIsHandedOverToItsSyncedReplicaBeforeItRestarts() {
+    assertThat(RollingUpdate.next(pods(true, true, false, false), 4, ROLES)).isEqualTo(new Step.HandOver(1, 3));
+    assertThat(RollingUpdate.next(pods(true, false, false, false), 4, ROLES)).isEqualTo(new Step.HandOver(0, 2));
+  }
+
+  @Test
+  void aHandedOverMasterIsNowAReplicaAndRestarts() {
+    Map<Integer, ReplicationRole> afterHandOver = Map.of(
+        0, ReplicationRole.ofMaster(), 1, ReplicationRole.replicaOf(3, true),
+        2, ReplicationRole.replicaOf(0, true), 3, ReplicationRole.ofMaster());
+    assertThat(RollingUpdate.next(pods(true, true, false, false), 4, afterHandOver)).isInstanceOf(Step.Restart.class)
+        .extracting(step -> ((Step.Restart) step).ordinal()).isEqualTo(1);
+  }
+
+  @Test
+  void aMasterWithoutAReplicaRestartsAsItIs() {
+    Map<Integer, ReplicationRole> alone = Map.of(0, ReplicationRole.ofMaster(), 1, ReplicationRole.ofMaster());
+    assertThat(RollingUpdate.next(pods(false, true), 2, alone))
+        .isEqualTo(new Step.Restart(1, "master without a synced replica to hand over to"));
+  }
+
+  @Test
+  void nothingMovesWhileAReplicaSyncsOrAPodIsNotReadyOrMissing() {
+    Map<Integer, ReplicationRole> syncing = new java.util.HashMap<>(ROLES);
+    syncing.put(3, ReplicationRole.replicaOf(1, false));
+    assertThat(RollingUpdate.next(pods(true, true, true, false), 4, syncing)).isInstanceOf(Step.Wait.class);
+
+    List<PodState> oneNotReady = List.of(new PodState(0, true, true), new PodState(1, true, true), new PodState(2, false, false),
+        new PodState(3, false, true));
+    assertThat(RollingUpdate.next(oneNotReady, 4, ROLES)).isEqualTo(new Step.Wait("pod 2 is not Ready yet"));
+
+    assertThat(RollingUpdate.next(pods(true, true, true), 4, ROLES)).isEqualTo(new Step.Wait("1 pod(s) not created yet"));
+    assertThat(RollingUpdate.next(pods(true, true, true, true), 4, Map.of()))
+        .isEqualTo(new Step.Wait("Redis in pod 0 was not reached"));
+  }
+
+  @Test
+  void anOutdatedPodThatDoesNotServeIsReplacedAtOnce() {
+    // e.g. a crash loop that the new template fixes: waiting for it to be Ready would block for good
+    List<PodState> crashLooping = List.of(new PodState(0, true, true), new PodState(1, true, false));
+    assertThat(RollingUpdate.next(crashLooping, 2, Map.of())).isEqualTo(new Step.Restart(1, "it is not Ready on the old template"));
+  }
+
+  @Test
+  void sentinelModeHandsOverOnlyTheMasterTheSentinelsNameAndDemotesAStaleOneFirst() {
+    Map<Integer, ReplicationRole> group = Map.of(0, ReplicationRole.ofMaster(), 1, ReplicationRole.replicaOf(0, true),
+        2, ReplicationRole.replicaOf(0, true));
+    assertThat(RollingUpdate.next(pods(true, false, false), 3, group, java.util.Optional.of(0))).isEqualTo(new Step.HandOver(0, 1));
+    // The sentinels promoted pod 1; pod 0 has not been told yet and would still take writes.
+    Map<Integer, ReplicationRole> failedOver = Map.of(0, ReplicationRole.ofMaster(), 1, ReplicationRole.ofMaster(),
+        2, ReplicationRole.replicaOf(1, true));
+    assertThat(RollingUpdate.next(pods(true, false, false), 3, failedOver, java.util.Optional.of(1))).isEqualTo(new Step.Demote(0, 1));
+  }
+}
