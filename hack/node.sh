@@ -18,6 +18,8 @@
 #                                1 unhealthy, 2 listener violation, 3 down)
 #   hack/node.sh load TAR...     import docker-archive tars (hack/images.sh) into containerd's
 #                                k8s.io namespace
+#   hack/node.sh tag SRC DST     give an imported image a second name (a "new" image for rolling
+#                                update tests, without building one)
 #   hack/node.sh kubeconfig      print the path of the host's admin kubeconfig
 #   hack/node.sh kubectl ARGS... run the cached kubectl against the node
 #   hack/node.sh usage [SECONDS] RSS and CPU of every process of the node (components, shims,
@@ -1806,6 +1808,12 @@ main() {
       (($# > 0)) || die "usage: $0 load IMAGE.tar..."
       alive containerd || die "the node is not up (containerd is not running)"
       import_images "$@"
+      ;;
+    tag)
+      (($# == 2)) || die "usage: $0 tag SRC DST"
+      alive containerd || die "the node is not up (containerd is not running)"
+      ctr_ images tag --force "$1" "$2" >/dev/null || die "ctr images tag $1 $2 failed"
+      log "tagged $1 as $2"
       ;;
     kubeconfig)
       echo "$ADMIN_KUBECONFIG"

@@ -239,6 +239,54 @@ class Day2IT {
     }
   }
 
+  /**
+   * A new Redis image under writes (the node's image under a second tag): the operator restarts
+   * the replicas first, then hands each master over (CLUSTER FAILOVER) and restarts it as a
+   * replica, one pod at a time through the Eviction API.
+   */
+  @Test
+  @Order(6)
+  void clusterNewImageIsRolledOutByTheOperatorWithoutLosingAWrite() throws Exception {
+    clusterDeployed();
+    // 2.0 s measured (docs/day2.md)
+    rollToNewImage(cluster, "Cluster", 6 + 3, Duration.ofSeconds(5));
+  }
+
+  /** Rolls {@code cache} to a second tag of the Redis image under writes; a table row. */
+  static void rollToNewImage(DeployedCache cache, String mode, int minimumSteps, Duration gapBound) throws Exception {
+    String rolled = env.redisImage + "-rolled";
+    env.node.tag(env.redisImage, rolled);
+    try (GatewayClient client = GatewayClient.plaintext(cache.gatewayService())) {
+      Traffic traffic = Traffic.start(client, "rolling-" + mode.toLowerCase(), 4, 25);
+      awaitWrites(traffic, 200);
+      List<String> oldUids = redisPods(cache).stream().map(p -> p.getMetadata().getUid()).toList();
+      int pods = oldUids.size();
+      edit(cache, c -> c.getSpec().redis.image = rolled);
+      awaitStatus(cache, c -> ready(c) && redisPods(cache).size() == pods && redisPods(cache).stream().allMatch(p ->
+          !oldUids.contains(p.getMetadata().getUid()) && rolled.equals(p.getSpec().getContainers().get(0).getImage())
+              && p.getStatus().getConditions().stream().anyMatch(cond -> "Ready".equals(cond.getType()) && "True".equals(cond.getStatus()))));
+      awaitWrites(traffic, traffic.acknowledgedCount() + 200);
+      Traffic.Report report = traffic.stop();
+      long steps = cache.client.v1().events().inNamespace(cache.namespace).list().getItems().stream()
+          .filter(e -> "RollingUpdate".equals(e.getReason()) && cache.name.equals(e.getInvolvedObject().getName())).count();
+      row(mode + ": new Redis image rolled by the operator (replicas first, masters handed over)", report);
+      LOG.info("{}: rolled to {} in {} operator steps", cache.name, rolled, steps);
+      assertThat(steps).as("a restart per pod and a hand-over per master, each an Event").isGreaterThanOrEqualTo(minimumSteps);
+      assertThat(report.lost()).as("lost acknowledged writes: %s", report).isZero();
+      // DEADLINE_EXCEEDED: in Cluster mode a write held by a hand-over, or sent to a node being
+      // reconnected, waits for its deadline instead of failing fast (docs/day2.md, known gaps).
+      assertThat(report.failedByCode().keySet()).as("only UNAVAILABLE or a deadline while a master changes: %s", report)
+          .isSubsetOf("UNAVAILABLE", "DEADLINE_EXCEEDED");
+      assertThat(report.longestGap()).as("longest stretch without a served write: %s", report).isLessThan(gapBound);
+    }
+  }
+
+  static List<Pod> redisPods(DeployedCache cache) {
+    return cache.client.pods().inNamespace(cache.namespace).withLabel(DeployedCache.INSTANCE, cache.name)
+        .withLabel("app.kubernetes.io/component", "redis").list().getItems().stream()
+        .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus().getPodIP() != null).toList();
+  }
+
   static final String SENTINEL = """
       apiVersion: cache.redisgrpc.io/v1alpha1
       kind: RedisGrpcCache
@@ -293,8 +341,8 @@ class Day2IT {
       assertThat(report.lost()).as("lost acknowledged writes: %s", report).isZero();
       assertThat(report.failedByCode().keySet()).as("only UNAVAILABLE during the failover: %s", report)
           .isSubsetOf("UNAVAILABLE", "DEADLINE_EXCEEDED");
-      assertThat(report.longestGap()).as("writes served again within 15 s (goal 10 s, not met yet: docs/day2.md)")
-          .isLessThan(Duration.ofSeconds(15));
+      assertThat(report.longestGap()).as("writes served again within 10 s (6.3 s measured: docs/day2.md)")
+          .isLessThan(Duration.ofSeconds(10));
     }
   }
 
@@ -362,6 +410,15 @@ class Day2IT {
       assertThat(report.failedByCode().keySet()).as("only UNAVAILABLE while no master serves: %s", report)
           .isSubsetOf("UNAVAILABLE", "DEADLINE_EXCEEDED");
     }
+  }
+
+  @Test
+  @Order(14)
+  @org.junit.jupiter.api.Disabled("issue 10: on the node this lost nothing but left writes unserved for 93.7 s "
+      + "(docs/day2.md, rolling updates); enable once the Sentinel roll keeps its gap under 15 s")
+  void sentinelNewImageIsRolledOutByTheOperatorWithoutLosingAWrite() throws Exception {
+    sentinelDeployed();
+    rollToNewImage(sentinel, "Sentinel", 3 + 1, Duration.ofSeconds(15));
   }
 
   static List<Pod> sentinelPods(String component) {

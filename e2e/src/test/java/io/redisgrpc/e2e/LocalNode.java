@@ -48,6 +48,11 @@ final class LocalNode {
     run(args, 600, true);
   }
 
+  /** Gives an imported image a second name: a "new" image to roll to, without building one. */
+  void tag(String source, String target) {
+    run(List.of("tag", source, target), 60, true);
+  }
+
   /** Stops the node if this session started it; a node that was already running stays up. */
   void stopIfStartedHere() {
     if (startedHere && !"true".equalsIgnoreCase(System.getenv("E2E_KEEP_NODE"))) {
