@@ -124,12 +124,6 @@ public final class PodRoller {
       return new Result(step, Optional.of("handing " + master + " over to " + Names.redis(cache) + "-" + handOver.replica()
           + " before it restarts: " + admin.handOver(outcome.desired().get(), handOver.master(), handOver.replica())), Optional.empty());
     }
-    if (step instanceof Step.Demote demote && outcome.desired().isPresent()) {
-      String pod = Names.redis(cache) + "-" + demote.ordinal();
-      return new Result(step, Optional.of(pod + " still acted as master after the sentinels' failover to "
-          + Names.redis(cache) + "-" + demote.master() + ": " + admin.demote(outcome.desired().get(), demote.ordinal(), demote.master())),
-          Optional.empty());
-    }
     return new Result(step, Optional.empty(), Optional.empty());
   }
 

@@ -40,13 +40,6 @@ public final class RollingUpdate {
 
     /** Make {@code replica} take over from {@code master} (CLUSTER FAILOVER / SENTINEL FAILOVER). */
     record HandOver(int master, int replica) implements Step {}
-
-    /**
-     * Sentinel mode: the pod still acts as master although the sentinels have failed over to
-     * {@code master}; make it a replica of that one now (what the sentinels do only seconds
-     * later), so it acknowledges no write that the failover would discard.
-     */
-    record Demote(int ordinal, int master) implements Step {}
   }
 
   /**
@@ -59,8 +52,8 @@ public final class RollingUpdate {
   }
 
   /**
-   * @param sentinelMaster Sentinel mode: the pod the sentinels name master. A hand-over is
-   *     requested only for that pod, and any other pod still acting as master is demoted first.
+   * @param sentinelMaster Sentinel mode: the pod the sentinels name master (present in Sentinel
+   *     mode only). While two pods act as master (a failover under way) nothing moves.
    */
   public static Step next(List<PodState> pods, int expectedPods, Map<Integer, ReplicationRole> roles,
       Optional<Integer> sentinelMaster) {
@@ -79,11 +72,12 @@ public final class RollingUpdate {
     if (notReady.isPresent()) {
       return new Step.Wait("pod " + notReady.get().ordinal() + " is not Ready yet");
     }
-    for (PodState pod : pods) {
-      ReplicationRole role = roles.get(pod.ordinal());
-      if (role != null && role.master() && sentinelMaster.isPresent() && sentinelMaster.get() != pod.ordinal()) {
-        return new Step.Demote(pod.ordinal(), sentinelMaster.get());
-      }
+    // Sentinel mode, mid-failover: the promoted replica already acts as master while the old one
+    // (writes paused by the hand-over) waits for the sentinels to demote it. Which one is stale
+    // cannot be told from the sentinels' view, which lags, so nothing moves until one master is left.
+    long masters = roles.values().stream().filter(ReplicationRole::master).count();
+    if (sentinelMaster.isPresent() && masters > 1) {
+      return new Step.Wait(masters + " pods act as master: waiting for the sentinels to demote the old one");
     }
     for (PodState pod : pods) {
       ReplicationRole role = roles.get(pod.ordinal());

@@ -228,29 +228,6 @@ public final class RedisAdmin {
   }
 
   /**
-   * Sentinel mode: makes the node at {@code index}, which still acts as master after the
-   * sentinels failed over to {@code masterIndex}, a replica of that master and closes its
-   * clients, as the sentinels themselves would a few seconds later (+convert-to-slave). Until
-   * then it would acknowledge writes that its resync from the new master discards. The new
-   * master is named as the sentinels know it (its DNS name when the pods have one).
-   */
-  public String demote(Desired desired, int index, int masterIndex) {
-    String target = desired.aliases().entrySet().stream().filter(e -> e.getValue() == masterIndex).map(Map.Entry::getKey)
-        .sorted(java.util.Comparator.comparing((String alias) -> Character.isDigit(alias.charAt(0)))).findFirst()
-        .orElse(describe(desired.nodes().get(masterIndex)));
-    int colon = target.lastIndexOf(':');
-    Endpoint node = desired.nodes().get(index);
-    try (Logins logins = new Logins(desired.operatorPasswords(), desired.tls())) {
-      RedisCommands<String, String> redis = logins.connect(node, null);
-      redis.replicaof(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
-      Long closed = redis.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme(true));
-      return "REPLICAOF " + target + " on " + describe(node) + ", " + closed + " client connection(s) closed";
-    } catch (RedisException e) {
-      return "demoting " + describe(node) + " failed: " + e.getMessage();
-    }
-  }
-
-  /**
    * Sentinel mode: the master stops taking writes, one of its replicas catches up, then the
    * sentinels fail over (see {@link #handOver}). Writes resume on the old master only when no
    * failover was started.
@@ -259,7 +236,8 @@ public final class RedisAdmin {
       List<Sentinel> sentinelNodes) {
     client(master, "PAUSE", String.valueOf(SENTINEL_HAND_OVER_PAUSE.toMillis()), "WRITE");
     if (!awaitReplicaCaughtUp(master)) {
-      client(master, "UNPAUSE");
+      // Not unpaused: a failover asked for in an earlier round may be under way. The pause ends
+      // by itself; a lagging replica costs held writes, never lost ones.
       return "no replica of " + name + " caught up within " + CATCH_UP.toSeconds() + " s: not handed over";
     }
     List<String> problems = new ArrayList<>();
@@ -283,8 +261,8 @@ public final class RedisAdmin {
   }
 
   /**
-   * Long enough for the sentinels to promote a replica and for the old master to be demoted
-   * (by the operator's next round, {@link #demote}, or by the sentinels about 8 s later).
+   * Long enough for the sentinels to promote a replica and then demote the old master, which
+   * they do some 8 s after the promotion (+convert-to-slave).
    */
   static final Duration SENTINEL_HAND_OVER_PAUSE = Duration.ofSeconds(30);
   static final Duration CATCH_UP = Duration.ofSeconds(3);
