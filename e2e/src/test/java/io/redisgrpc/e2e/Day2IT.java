@@ -464,9 +464,14 @@ class Day2IT {
     awaitStatus(sentinel, condition);
   }
 
+  /** On timeout the failure says why: the cache's status, its pods' restarts and logs, the operator's lines. */
   static void awaitStatus(DeployedCache cache, java.util.function.Predicate<RedisGrpcCache> condition) {
-    Awaitility.await(cache.name + " status").atMost(DEADLINE).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-        .until(cache::get, c -> c != null && c.getStatus() != null && condition.test(c));
+    try {
+      Awaitility.await(cache.name + " status").atMost(DEADLINE).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+          .until(cache::get, c -> c != null && c.getStatus() != null && condition.test(c));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(cache.name + ": the expected status did not come within " + DEADLINE + "\n" + cache.describe(), e);
+    }
   }
 
 
