@@ -622,7 +622,7 @@ class RedisLifecycleTest {
     }
 
     private void markReady(io.fabric8.kubernetes.api.model.Pod pod) {
-      if (pod.getMetadata().getDeletionTimestamp() != null || isReady(pod)) {
+      if (pod.getMetadata().getDeletionTimestamp() != null || io.fabric8.kubernetes.client.readiness.Readiness.isPodReady(pod)) {
         return;
       }
       pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
@@ -634,13 +634,9 @@ class RedisLifecycleTest {
       }
     }
 
-    static boolean isReady(io.fabric8.kubernetes.api.model.Pod pod) {
-      return pod.getStatus() != null && pod.getStatus().getConditions() != null
-          && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
 
     long readyPods() {
-      return informer.getStore().list().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).filter(ReadyKubelet::isReady).count();
+      return informer.getStore().list().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).filter(io.fabric8.kubernetes.client.readiness.Readiness::isPodReady).count();
     }
 
     List<Map.Entry<Integer, String>> deleted() {

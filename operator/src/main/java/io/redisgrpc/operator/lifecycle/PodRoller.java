@@ -59,7 +59,8 @@ public final class PodRoller {
     List<PodState> states = pods.stream()
         .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
         .map(pod -> new PodState(PodEndpoints.ordinal(pod),
-            !set.getStatus().getUpdateRevision().equals(pod.getMetadata().getLabels().get(REVISION_LABEL)), ready(pod)))
+            !set.getStatus().getUpdateRevision().equals(pod.getMetadata().getLabels().get(REVISION_LABEL)),
+            io.fabric8.kubernetes.client.readiness.Readiness.isPodReady(pod)))
         .sorted(java.util.Comparator.comparingInt(PodState::ordinal))
         .toList();
     if (states.stream().noneMatch(PodState::outdated)) {
@@ -125,10 +126,5 @@ public final class PodRoller {
           + " before it restarts: " + admin.handOver(outcome.desired().get(), handOver.master(), handOver.replica())), Optional.empty());
     }
     return new Result(step, Optional.empty(), Optional.empty());
-  }
-
-  static boolean ready(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
-        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 }
