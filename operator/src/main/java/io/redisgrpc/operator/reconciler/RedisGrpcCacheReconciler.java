@@ -40,6 +40,8 @@ import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
 import io.redisgrpc.operator.redis.AdminClientResources;
 import io.redisgrpc.operator.redis.RedisAdmin;
+import io.redisgrpc.operator.redis.cluster.ClusterFormation;
+import io.redisgrpc.operator.redis.cluster.ClusterPlan;
 import io.redisgrpc.operator.redis.cluster.ClusterReport;
 import io.redisgrpc.operator.redis.rotation.RotationState;
 
@@ -127,6 +129,8 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisGrpcCacheReconciler.class);
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
   static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
+  /** A condition message stays readable in kubectl describe. */
+  static final int CLUSTER_WAITING_CHARS = 400;
 
   private final CacheObserver observer;
   private final CertificatesObserver certificatesObserver = new CertificatesObserver();
@@ -138,6 +142,8 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   private final Duration driftCheck;
   private final AdminClientResources redisResources = new AdminClientResources();
   private final ScaleDownHold scaleDownHold = new ScaleDownHold(ScaleDownHold.CLIENT_TOPOLOGY_SETTLE);
+  /** Per cache uid, the Redis actions logged last (see logRedisActions). */
+  private final java.util.Map<String, String> lastActions = new java.util.concurrent.ConcurrentHashMap<>();
 
   public RedisGrpcCacheReconciler() {
     this(Clock.systemUTC(), new PodEndpoints());
@@ -183,6 +189,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     RedisEndpoints.Topology topology = endpoints.resolve(cache, context);
     RedisLifecycle.Outcome outcome = new RedisLifecycle(context.getClient(), redisResources.get(), clock, driftCheck)
         .round(cache, topology);
+    logRedisActions(cache, outcome);
     String masterPod = outcome.redis().flatMap(RedisAdmin.Observation::master)
         .map(ordinal -> Names.redis(cache) + "-" + ordinal)
         .orElse(null);
@@ -259,7 +266,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
     String master = sentinelMode ? (masterPod != null ? masterPod : previousMaster) : null;
     if (outcome.redis().isEmpty()) {
-      return new ObservedState.RedisSide(-1, 0, false, false, outcome.liveConfigHash(), null, null, null, null, master, List.of(),
+      return new ObservedState.RedisSide(-1, 0, false, false, outcome.liveConfigHash(), null, null, null, null, null, master, List.of(),
           rotation.generation(), rotation.phase().name(), seconds(rotation.phaseSince()), seconds(rotation.lastRotation()),
           seconds(rotation.nextRotation()));
     }
@@ -270,9 +277,42 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
         cluster == null ? null : cluster.masters(),
         cluster == null ? null : cluster.replicasPerMaster().values().stream().mapToInt(Integer::intValue).min().orElse(0),
         seen.cluster() == null ? null : seen.cluster().converged() && cluster.complete(),
+        seen.cluster() == null ? null : clusterWaiting(seen.cluster()),
         master, seen.problems(),
         rotation.generation(), rotation.phase().name(), seconds(rotation.phaseSince()), seconds(rotation.lastRotation()),
         seconds(rotation.nextRotation()));
+  }
+
+  /**
+   * What the operator did inside Redis (or waits for), logged when it differs from the cache's
+   * previous round: a cluster that does not form says why in the log, not only in the status,
+   * and a settled cache logs nothing.
+   */
+  private void logRedisActions(RedisGrpcCache cache, RedisLifecycle.Outcome outcome) {
+    List<String> actions = outcome.redis().map(RedisAdmin.Observation::actions).orElse(List.of());
+    String uid = cache.getMetadata().getUid();
+    String line = String.join("; ", actions);
+    String before = uid == null ? null : lastActions.put(uid, line);
+    if (!actions.isEmpty() && !line.equals(before)) {
+      LOG.info("{}/{}: {}", cache.getMetadata().getNamespace(), cache.getMetadata().getName(), line);
+    }
+  }
+
+  /** What keeps the cluster from being formed, short enough for a condition message; null once formed. */
+  static String clusterWaiting(ClusterFormation.Result cluster) {
+    ClusterReport report = cluster.report();
+    String waiting;
+    if (!cluster.actions().isEmpty()) {
+      waiting = String.join("; ", cluster.actions());
+    } else if (!cluster.converged()) {
+      waiting = "pods leaving";
+    } else if (!report.complete()) {
+      waiting = "slots covered " + report.slotsCovered() + "/" + ClusterPlan.SLOTS + ", failing nodes " + report.failedNodes()
+          + ", open migrations " + report.migrations().size() + (report.stateOk() ? "" : ", cluster_state not ok");
+    } else {
+      return null;
+    }
+    return waiting.length() <= CLUSTER_WAITING_CHARS ? waiting : waiting.substring(0, CLUSTER_WAITING_CHARS) + "...";
   }
 
   /** Status times to the second, like the conditions' (the Secret annotations keep full precision). */
@@ -288,6 +328,9 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
    */
   @Override
   public DeleteControl cleanup(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    if (cache.getMetadata().getUid() != null) {
+      lastActions.remove(cache.getMetadata().getUid());
+    }
     return certificateSecrets.removeWith(cache, context) ? DeleteControl.defaultDelete()
         : DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(1));
   }

@@ -35,14 +35,15 @@ public record ObservedState(
 
   /**
    * What the operator saw inside Redis this round; {@code reached} is -1 when it did not look
-   * (no pod ready yet). Cluster fields are null outside Cluster mode or before a full look.
+   * (no pod ready yet). Cluster fields are null outside Cluster mode or before a full look;
+   * {@code clusterWaiting} says what the cluster is still waiting for (null once formed).
    */
   public record RedisSide(int reached, int expected, boolean aclInSync, boolean liveConfigApplied, String liveConfigHash,
-      Integer slotsAssigned, Integer masters, Integer minReplicasPerMaster, Boolean clusterFormed, String masterPod,
+      Integer slotsAssigned, Integer masters, Integer minReplicasPerMaster, Boolean clusterFormed, String clusterWaiting, String masterPod,
       List<String> problems, long credentialGeneration, String rotationPhase, String phaseSince, String lastRotation,
       String nextRotation) {
     public static RedisSide unknown() {
-      return new RedisSide(-1, 0, false, false, null, null, null, null, null, null, List.of(), 0, null, null, null, null);
+      return new RedisSide(-1, 0, false, false, null, null, null, null, null, null, null, List.of(), 0, null, null, null, null);
     }
   }
 }

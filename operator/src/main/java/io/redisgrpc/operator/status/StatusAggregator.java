@@ -66,7 +66,8 @@ public final class StatusAggregator {
     conditions.add(condition(previous, ConditionTypes.REDIS_READY, redisReady,
         redisReady ? "PodsReady" : clusterUnformed ? "ClusterForming"
             : observed.redisReady() >= observed.redisDesired() ? "NodesNotVerified" : "PodsNotReady",
-        "Redis pods ready: " + status.redis.summary + (sentinelMode ? ", sentinels ready: " + Math.max(observed.sentinelReady(), 0) + "/" + observed.sentinelDesired() : "")));
+        "Redis pods ready: " + status.redis.summary + (sentinelMode ? ", sentinels ready: " + Math.max(observed.sentinelReady(), 0) + "/" + observed.sentinelDesired() : "")
+            + (clusterUnformed && side.clusterWaiting() != null ? "; cluster forming: " + side.clusterWaiting() : "")));
     conditions.add(condition(previous, ConditionTypes.GATEWAY_READY, gatewayReady,
         gatewayReady ? "ReplicasReady" : "ReplicasNotReady", "Gateway replicas ready: " + status.gateway.summary));
     CertificatesCondition certs = CertificatesCondition.of(certificates);

@@ -54,14 +54,14 @@ class StatusAggregatorTest {
 
   /** The operator reached {@code nodes} nodes, all in sync (Cluster mode: formed). */
   static ObservedState.RedisSide seen(int nodes) {
-    return new ObservedState.RedisSide(nodes, nodes, true, true, "h", 16384, 3, 1, true, null, List.of(),
+    return new ObservedState.RedisSide(nodes, nodes, true, true, "h", 16384, 3, 1, true, null, null, List.of(),
         1, "Idle", T0.toString(), T0.toString(), T1.toString());
   }
 
   @Test
   void aRefusedOperatorLoginIsDegradedNamingTheSecret() {
     RedisGrpcCache cache = Caches.of("w", RedisMode.Cluster);
-    var refused = new ObservedState.RedisSide(5, 6, false, true, "h", 16384, 3, 1, true, null,
+    var refused = new ObservedState.RedisSide(5, 6, false, true, "h", 16384, 3, 1, true, null, null,
         List.of("cannot reach 10.244.0.7:6379: WRONGPASS invalid username-password pair or user is disabled."),
         1, "Idle", T0.toString(), T0.toString(), T1.toString());
     RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(refused));
@@ -110,7 +110,7 @@ class StatusAggregatorTest {
     RedisGrpcCacheStatus waiting = at(T0).aggregate(cache, new ObservedState(0, 6, 0, 0, 2, 2, true, List.of()));
     assertThat(condition(waiting, ConditionTypes.CREDENTIALS_READY).getReason()).isEqualTo("WaitingForRedis");
 
-    var rotating = new ObservedState.RedisSide(6, 6, true, true, "h", 16384, 3, 1, true, null, List.of(),
+    var rotating = new ObservedState.RedisSide(6, 6, true, true, "h", 16384, 3, 1, true, null, null, List.of(),
         2, "Use", T0.toString(), T0.toString(), T1.toString());
     RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(rotating));
     assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getStatus()).isEqualTo("True");
@@ -120,12 +120,14 @@ class StatusAggregatorTest {
     assertThat(status.redis.slotsAssigned).isEqualTo(16384);
     assertThat(condition(status, ConditionTypes.READY).getStatus()).isEqualTo("True");
 
-    var drifted = new ObservedState.RedisSide(5, 6, false, true, "h", 16384, 3, 1, false, null, List.of("cannot reach 10.0.0.6:6379"),
+    var drifted = new ObservedState.RedisSide(5, 6, false, true, "h", 16384, 3, 1, false, "waiting: [10.0.0.6:6379 not cluster_state:ok]", null, List.of("cannot reach 10.0.0.6:6379"),
         2, "Idle", T0.toString(), T0.toString(), T1.toString());
     RedisGrpcCacheStatus partial = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(drifted));
     assertThat(condition(partial, ConditionTypes.CREDENTIALS_READY).getReason()).isEqualTo("UsersNotApplied");
     assertThat(condition(partial, ConditionTypes.CREDENTIALS_READY).getMessage()).contains("10.0.0.6");
     assertThat(condition(partial, ConditionTypes.REDIS_READY).getReason()).isEqualTo("ClusterForming");
+    assertThat(condition(partial, ConditionTypes.REDIS_READY).getMessage()).as("what the cluster waits for is said")
+        .contains("cluster forming: waiting: [10.0.0.6:6379 not cluster_state:ok]");
     assertThat(condition(partial, ConditionTypes.READY).getStatus()).isEqualTo("False");
 
     // A pod is Ready only once it has joined, so while forming the pods are not all Ready yet.
