@@ -188,7 +188,8 @@ final class DeployedCache {
     RedisGrpcCache cache = get();
     out.append("status: ").append(cache == null ? "(cache gone)" : client.getKubernetesSerialization().asYaml(cache.getStatus()));
     for (Pod pod : pods()) {
-      out.append("\npod ").append(pod.getMetadata().getName()).append(": ").append(pod.getStatus().getPhase());
+      out.append("\npod ").append(pod.getMetadata().getName()).append(" (").append(pod.getStatus().getPodIP()).append("): ")
+          .append(pod.getStatus().getPhase());
       Stream.ofNullable(pod.getStatus().getContainerStatuses()).flatMap(List::stream).forEach(s -> out.append(" [")
           .append(s.getName()).append(" ready=").append(s.getReady()).append(" started=").append(s.getStarted())
           .append(" restarts=").append(s.getRestartCount()).append(" ")
@@ -198,6 +199,9 @@ final class DeployedCache {
       Stream.ofNullable(pod.getStatus().getContainerStatuses()).flatMap(List::stream)
           .filter(s -> s.getLastState() != null && s.getLastState().getTerminated() != null)
           .forEach(s -> out.append(lastRun(pod, s.getName(), s.getLastState().getTerminated())));
+      Stream.ofNullable(pod.getStatus().getContainerStatuses()).flatMap(List::stream)
+          .filter(s -> s.getState().getRunning() != null)
+          .forEach(s -> out.append(currentLog(pod, s.getName())));
     }
     client.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> !"Normal".equals(e.getType()))
@@ -220,6 +224,18 @@ final class DeployedCache {
         + ": " + terminated.getReason() + " exit " + terminated.getExitCode()
         + (terminated.getMessage() == null ? "" : " (" + terminated.getMessage().strip() + ")")
         + "\n    " + String.join("\n    ", log.strip().split("\n"));
+  }
+
+  /** The end of a running container's log: a replica that cannot sync says why there. */
+  private String currentLog(Pod pod, String container) {
+    String log;
+    try {
+      log = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).inContainer(container)
+          .tailingLines(8).getLog();
+    } catch (KubernetesClientException e) {
+      log = "(log unavailable: " + e.getMessage() + ")";
+    }
+    return "\n    " + String.join("\n    ", log.strip().split("\n"));
   }
 
   /** The operator's recent log lines that name this namespace. */
