@@ -111,6 +111,36 @@ public final class RedisConfig {
         + tlsBlock(TlsRendering.sentinelConf(cache));
   }
 
+  /**
+   * Init script of a sentinel pod: copies sentinel.conf to its writable volume (Sentinel
+   * rewrites it) with this pod's announce address and the password it monitors with, and
+   * monitors the master that is one now rather than pod 0 of the rendered file: the one the
+   * other sentinels name, else a data pod acting as master ({@code acting_master}), else pod 0
+   * (first start). A sentinel that restarts alone thus joins its peers' view, and sentinels that
+   * all restart at once follow the pod that took writes meanwhile.
+   */
+  public static String sentinelSeedScript(RedisGrpcCache cache) {
+    String namespace = cache.getMetadata().getNamespace();
+    String firstMaster = Names.podHost(Names.redis(cache), 0, Names.redisHeadless(cache), namespace) + " " + Names.REDIS_PORT;
+    String sentinelUser = io.redisgrpc.operator.redis.acl.AclRules.SENTINEL;
+    String monitor = "sentinel monitor " + Names.SENTINEL_MASTER_NAME + " ";
+    return String.join("\n",
+        "#!/bin/sh",
+        "set -eu",
+        sentinelShellFunctions(cache),
+        actingMasterFunction(cache, sentinelUser),
+        "master=$(master_addr)",
+        "[ -n \"$master\" ] || master=$(acting_master)",
+        "[ -n \"$master\" ] || master=\"" + firstMaster + "\"",
+        "echo \"monitoring $master\"",
+        "sed \"s|^" + monitor + firstMaster + " |" + monitor + "$master |\" " + CONFIG_DIR + "/sentinel.conf > /data/sentinel.conf",
+        "echo \"sentinel announce-ip ${POD_NAME}." + Names.sentinelHeadless(cache) + "." + namespace + ".svc\" >> /data/sentinel.conf",
+        "printf 'sentinel auth-pass " + Names.SENTINEL_MASTER_NAME + " %s\\n' \"$(cat " + CREDENTIALS_DIR + "/" + sentinelUser
+            + ")\" >> /data/sentinel.conf") + "\n";
+  }
+
+  public static final String SENTINEL_SEED_SCRIPT = "seed-sentinel.sh";
+
   /** The TLS directives (after the plaintext ones, which they override), or nothing without TLS. */
   private static String tlsBlock(List<String> lines) {
     return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
@@ -123,6 +153,7 @@ public final class RedisConfig {
     if (cache.getSpec().redis.mode == RedisMode.Sentinel) {
       files.put("sentinel.conf", sentinelConf(cache));
       files.put(START_SCRIPT, sentinelModeStartScript(cache));
+      files.put(SENTINEL_SEED_SCRIPT, sentinelSeedScript(cache));
     } else {
       files.put(STOP_SCRIPT, clusterModeStopScript(cache));
     }
@@ -149,6 +180,38 @@ public final class RedisConfig {
         "master_addr() { ask sentinel get-master-addr-by-name " + Names.SENTINEL_MASTER_NAME
             + " | head -n 2 | tr '\\n' ' ' | sed 's/ *$//'; }",
         "is_me() { [ \"$1\" = \"$self " + Names.REDIS_PORT + "\" ] || [ \"$1\" = \"${POD_IP:-} " + Names.REDIS_PORT + "\" ]; }");
+  }
+
+  /**
+   * {@code acting_master}: "host port" of the data pod that acts as master now (INFO
+   * replication says role:master; the highest offset when several do), other than this pod;
+   * empty when none does. Asked only when no sentinel names a master: after every pod of the
+   * cache restarted at once, fresh sentinels know nothing, while a data pod may already act as
+   * master on the word of a sentinel that was still stopping. Whoever starts then (a data pod, or
+   * a sentinel seeding its configuration) follows that pod instead of pod 0, so two pods never
+   * both take writes. Each pod is asked with a bounded redis-cli as {@code user}, whose password
+   * file is in the credentials volume.
+   */
+  private static String actingMasterFunction(RedisGrpcCache cache, String user) {
+    String namespace = cache.getMetadata().getNamespace();
+    String tls = TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(java.util.stream.Collectors.joining());
+    List<String> pods = new ArrayList<>();
+    for (int ordinal = 0; ordinal < RedisWorkloads.redisPods(cache.getSpec().redis); ordinal++) {
+      pods.add("\"" + Names.podHost(Names.redis(cache), ordinal, Names.redisHeadless(cache), namespace) + " " + Names.REDIS_PORT + "\"");
+    }
+    return String.join("\n",
+        "acting_master() {",
+        "  best=''; best_offset=-1",
+        "  for pod in " + String.join(" ", pods) + "; do",
+        "    if is_me \"$pod\"; then continue; fi",
+        "    info=$(REDISCLI_AUTH=\"$(cat " + CREDENTIALS_DIR + "/" + user + ")\" timeout 3 redis-cli -h \"${pod% *}\" -p \"${pod#* }\""
+            + tls + " --no-auth-warning --user " + user + " --raw info replication 2>/dev/null | tr -d '\\r' || true)",
+        "    case \"$info\" in *role:master*) ;; *) continue ;; esac",
+        "    offset=$(echo \"$info\" | sed -n 's/^master_repl_offset://p')",
+        "    if [ \"${offset:-0}\" -gt \"$best_offset\" ]; then best=\"$pod\"; best_offset=\"${offset:-0}\"; fi",
+        "  done",
+        "  echo \"$best\"",
+        "}");
   }
 
   /**
@@ -235,6 +298,7 @@ public final class RedisConfig {
         "set -eu",
         writeAuthInclude(),
         sentinelShellFunctions(cache),
+        actingMasterFunction(cache, io.redisgrpc.operator.redis.acl.AclRules.REPLICATION),
         "master=$(master_addr)",
         "if [ -n \"$master\" ] && is_me \"$master\" && [ -n \"$(ask sentinel replicas " + name + ")\" ]; then",
         "  reply=$(ask sentinel failover " + name + ")",
@@ -248,6 +312,10 @@ public final class RedisConfig {
         "        sleep 1; waited=$((waited + 1))",
         "      done ;;",
         "  esac",
+        "fi",
+        "if [ -z \"$master\" ]; then",
+        "  master=$(acting_master)",
+        "  [ -z \"$master\" ] || echo \"no sentinel names a master; $master acts as master\"",
         "fi",
         "if [ -z \"$master\" ]; then master=\"" + firstMaster + " " + Names.REDIS_PORT + "\"; fi",
         // Sentinel runs with announce-hostnames, so a replica announces its stable DNS name:

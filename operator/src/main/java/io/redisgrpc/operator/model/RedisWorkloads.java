@@ -103,15 +103,12 @@ public final class RedisWorkloads {
   public static StatefulSet sentinel(RedisGrpcCache cache) {
     RedisSpec redis = cache.getSpec().redis;
     String namespace = cache.getMetadata().getNamespace();
-    String announce = "$(POD_NAME)." + Names.sentinelHeadless(cache) + "." + namespace + ".svc";
     // Sentinel rewrites its config file, so it runs from a writable copy.
     Container copyConfig = new ContainerBuilder()
         .withName("config")
         .withImage(Images.redis(cache))
         .withImagePullPolicy("IfNotPresent")
-        .withCommand("sh", "-c", "cp /etc/redis/sentinel.conf /data/sentinel.conf && echo \"sentinel announce-ip " + announce
-            + "\" >> /data/sentinel.conf && printf 'sentinel auth-pass " + Names.SENTINEL_MASTER_NAME + " %s\\n' \"$(cat "
-            + RedisConfig.CREDENTIALS_DIR + "/" + AclRules.SENTINEL + ")\" >> /data/sentinel.conf")
+        .withCommand("sh", RedisConfig.CONFIG_DIR + "/" + RedisConfig.SENTINEL_SEED_SCRIPT)
         .withEnv(PodTemplates.podName())
         .withResources(Resources.withDefaults(null, "10m", "16Mi"))
         .withSecurityContext(PodSecurity.container())

@@ -70,6 +70,60 @@ class SentinelPodScriptsTest {
     }
   }
 
+  /**
+   * Every pod of the cache restarted at once: pod 1 came back as master on the word of a
+   * sentinel that was still stopping, and took writes. No sentinel answers when pod 0 starts: it
+   * must replicate from pod 1 rather than start as a second master (pod 0 of the configuration),
+   * which would have pod 1 resync from it later and lose those writes.
+   */
+  @Test
+  void aPodStartingWhileNoSentinelAnswersFollowsTheDataPodActingAsMaster(@TempDir Path dir) throws Exception {
+    try (Pods pods = new Pods(dir)) {
+      pods.start();
+      pods.sentinel.close();
+      pods.master.close();
+      as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.replicaofNoOne());
+      for (int i = 0; i < KEYS; i++) {
+        String key = "written-to-pod-1:" + i;
+        as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.set(key, "v"));
+      }
+      try (LocalPod restarted = pods.dataPod("sess-redis-0", pods.masterPort)) {
+        restarted.start();
+        Awaitility.await("restarted pod 0 ready").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200))
+            .failFast(() -> assertThat(restarted.isAlive()).as("redis-server exited; its log:%n%s", restarted.log()).isTrue())
+            .until(() -> restarted.probe(pods.redis.getReadinessProbe()));
+        Object role = as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.role().get(0));
+        assertThat(role).as("role of pod 0; its log:%n%s", restarted.log()).isEqualTo("slave");
+        Awaitility.await("pod 0 holds what pod 1 took").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+            .until(() -> as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.exists("written-to-pod-1:" + (KEYS - 1))) == 1);
+        Object pod1Role = as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.role().get(0));
+        assertThat(pod1Role).as("role of pod 1").isEqualTo("master");
+      }
+    }
+  }
+
+  /**
+   * The same restart seen from the sentinels: fresh ones (nothing to ask, no memory) must monitor
+   * the pod that acts as master, not pod 0 of their rendered configuration.
+   */
+  @Test
+  void sentinelsStartingTogetherMonitorThePodActingAsMasterNotPodZero(@TempDir Path dir) throws Exception {
+    try (Pods pods = new Pods(dir)) {
+      pods.start();
+      pods.sentinel.close();
+      as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.replicaofNoOne());
+      as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.replicaof("127.0.0.1", pods.replicaPort));
+      try (LocalPod fresh = pods.sentinelPod(dir.resolve("sess-sentinel-0-fresh"))) {
+        fresh.start();
+        Awaitility.await("the fresh sentinel names a master").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+            .failFast(() -> assertThat(fresh.isAlive()).as("redis-sentinel exited; its log:%n%s", fresh.log()).isTrue())
+            .ignoreExceptions().until(() -> pods.namedMasterPort() > 0);
+        assertThat(pods.namedMasterPort()).as("the master the fresh sentinel monitors; its log:%n%s", fresh.log())
+            .isEqualTo(pods.replicaPort);
+      }
+    }
+  }
+
   /** Pod 0, pod 1 and a sentinel of a Sentinel-mode cache, on loopback. */
   static final class Pods implements AutoCloseable {
     final RedisGrpcCache cache = Caches.of("sess", RedisMode.Sentinel);
@@ -80,6 +134,7 @@ class SentinelPodScriptsTest {
     final int sentinelPort = RedisProcess.freePort();
     final Path dir;
     final Map<String, String> dataPodAddresses;
+    final Map<String, String> sentinelAddresses;
     final LocalPod sentinel;
     final LocalPod master;
     final LocalPod replica;
@@ -94,23 +149,30 @@ class SentinelPodScriptsTest {
           "${HOSTNAME}." + Names.redisHeadless(cache) + "." + namespace + ".svc", "127.0.0.1",
           Names.serviceHost(Names.sentinel(cache), namespace), "127.0.0.1",
           Names.podHost(Names.sentinel(cache), 0, Names.sentinelHeadless(cache), namespace), "127.0.0.1");
+      // Pod 1 by name and port (the data pods ask each other by both when no sentinel answers).
+      String pod1 = Names.podHost(Names.redis(cache), 1, Names.redisHeadless(cache), namespace) + " " + Names.REDIS_PORT;
       dataPodAddresses = new HashMap<>(dns);
       dataPodAddresses.put(" " + Names.SENTINEL_PORT, " " + sentinelPort);
-      Map<String, String> sentinelAddresses = new HashMap<>(dns);
+      dataPodAddresses.put(pod1, "127.0.0.1 " + replicaPort);
+      sentinelAddresses = new HashMap<>(dns);
       sentinelAddresses.put(" " + Names.REDIS_PORT, " " + masterPort);
+      sentinelAddresses.put(pod1, "127.0.0.1 " + replicaPort);
+      sentinel = sentinelPod(dir.resolve("sess-sentinel-0"));
+      master = dataPod("sess-redis-0", masterPort);
+      replica = dataPod("sess-redis-1", replicaPort);
+    }
 
+    /** Sentinel pod 0 in {@code root}: its init container run to completion, its sentinel not started yet. */
+    LocalPod sentinelPod(Path root) throws InterruptedException {
       PodSpec sentinelPod = RedisWorkloads.sentinel(cache).getSpec().getTemplate().getSpec();
-      Path sentinelRoot = dir.resolve("sess-sentinel-0");
       Map<String, Map<String, String>> volumes = Map.of(
           "config", RedisConfig.configFiles(cache),
           "credentials", Map.of(AclRules.SENTINEL, credentials.current(AclRules.SENTINEL)));
       Map<String, String> env = Map.of("POD_NAME", "sess-sentinel-0", "HOSTNAME", "sess-sentinel-0", "POD_IP", "127.0.0.1");
-      new LocalPod(sentinelRoot, sentinelPod.getInitContainers().get(0), volumes, env, Names.SENTINEL_PORT, sentinelPort,
+      new LocalPod(root, sentinelPod.getInitContainers().get(0), volumes, env, Names.SENTINEL_PORT, sentinelPort,
           sentinelAddresses).runToCompletion();
-      sentinel = new LocalPod(sentinelRoot, sentinelPod.getContainers().get(0), volumes, env, Names.SENTINEL_PORT, sentinelPort,
+      return new LocalPod(root, sentinelPod.getContainers().get(0), volumes, env, Names.SENTINEL_PORT, sentinelPort,
           sentinelAddresses);
-      master = dataPod("sess-redis-0", masterPort);
-      replica = dataPod("sess-redis-1", replicaPort);
     }
 
     LocalPod dataPod(String name, int port) {
