@@ -25,6 +25,23 @@ public record ReplicationRole(boolean master, Optional<Integer> masterOrdinal, b
    * @param aliases every "host:port" a pod is known by, to its ordinal
    */
   public static ReplicationRole fromInfo(String info, Map<String, Integer> aliases) {
+    Map<String, String> fields = fields(info);
+    if (!"slave".equals(fields.get("role"))) {
+      return ofMaster();
+    }
+    Optional<Integer> master = Optional.ofNullable(aliases.get(fields.get("master_host") + ":" + fields.get("master_port")));
+    boolean synced = "up".equals(fields.get("master_link_status")) && "0".equals(fields.get("master_sync_in_progress"));
+    return new ReplicationRole(false, master, synced);
+  }
+
+  /** "host:port" a replica replicates from (connected or not), as its INFO replication says; empty on a master. */
+  public static Optional<String> masterAddress(String info) {
+    Map<String, String> fields = fields(info);
+    return "slave".equals(fields.get("role")) && fields.containsKey("master_host")
+        ? Optional.of(fields.get("master_host") + ":" + fields.get("master_port")) : Optional.empty();
+  }
+
+  private static Map<String, String> fields(String info) {
     Map<String, String> fields = new java.util.HashMap<>();
     for (String line : info.split("\r?\n")) {
       int colon = line.indexOf(':');
@@ -32,11 +49,6 @@ public record ReplicationRole(boolean master, Optional<Integer> masterOrdinal, b
         fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
       }
     }
-    if (!"slave".equals(fields.get("role"))) {
-      return ofMaster();
-    }
-    Optional<Integer> master = Optional.ofNullable(aliases.get(fields.get("master_host") + ":" + fields.get("master_port")));
-    boolean synced = "up".equals(fields.get("master_link_status")) && "0".equals(fields.get("master_sync_in_progress"));
-    return new ReplicationRole(false, master, synced);
+    return fields;
   }
 }

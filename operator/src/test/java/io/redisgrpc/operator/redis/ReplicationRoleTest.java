@@ -26,4 +26,11 @@ class ReplicationRoleTest {
     assertThat(ReplicationRole.fromInfo(synced.replace("master_link_status:up", "master_link_status:down"), ALIASES).synced()).isFalse();
     assertThat(ReplicationRole.fromInfo(synced.replace("10.244.0.7", "10.1.1.1"), ALIASES).masterOrdinal()).isEqualTo(Optional.empty());
   }
+
+  @Test
+  void aReplicaSaysWhereItsLinkPointsEvenWhileItIsDown() {
+    String down = "# Replication\r\nrole:slave\r\nmaster_host:10.244.0.51\r\nmaster_port:6379\r\nmaster_link_status:down\r\n";
+    assertThat(ReplicationRole.masterAddress(down)).contains("10.244.0.51:6379");
+    assertThat(ReplicationRole.masterAddress("# Replication\r\nrole:master\r\n")).isEmpty();
+  }
 }

@@ -133,6 +133,10 @@ public final class RedisBackend implements AutoCloseable {
               .enablePeriodicRefresh(Duration.ofMillis(config.topologyRefreshMs()))
               .enableAllAdaptiveRefreshTriggers()
               .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+              // A node that cannot be reconnected once is a pod that went away (rolled,
+              // deleted): re-read the slot owners then, not after Lettuce's default 5 attempts,
+              // which with the 1 s connect timeout kept writes waiting ~5 s on a rolling update.
+              .refreshTriggersReconnectAttempts(1)
               .build())
           .build());
       // The topology is loaded first, asynchronously: connectAsync needs it and must not block.

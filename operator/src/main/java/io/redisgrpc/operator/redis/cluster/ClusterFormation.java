@@ -2,6 +2,7 @@ package io.redisgrpc.operator.redis.cluster;
 
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
+import io.redisgrpc.operator.redis.ReplicationRole;
 import io.redisgrpc.operator.redis.cluster.ClusterView.Entry;
 import io.redisgrpc.operator.redis.cluster.SlotMigration.Node;
 import java.time.Duration;
@@ -282,10 +283,27 @@ public final class ClusterFormation {
           view.node(pod.id()).filter(e -> e.failing() || addressDiffers(e, pod.endpoint()))
               .ifPresent(e -> waiting.add(hostPort(node.endpoint()) + " sees " + hostPort(pod.endpoint()) + " as " + e.flags()));
         }
-        if (self(views, node).masterId() != null
-            && !connections.to(node.endpoint()).info("replication").contains("master_link_status:up")) {
-          waiting.add(hostPort(node.endpoint()) + " replica link down");
+        String masterId = self(views, node).masterId();
+        if (masterId != null) {
+          String replication = connections.to(node.endpoint()).info("replication");
+          if (!replication.contains("master_link_status:up")) {
+            Optional<Node> master = nodes.stream().filter(n -> n.id().equals(masterId)).findFirst();
+            Optional<String> linkedTo = ReplicationRole.masterAddress(replication);
+            if (master.isPresent() && linkedTo.isPresent() && linkPointsElsewhere(linkedTo.get(), master.get().endpoint())) {
+              // Redis keeps a replica's link on its master's old address when the new one came
+              // by gossip (redis/redis#14633): after every pod restarted on new IPs, a replica
+              // retried the old IP for good. CLUSTER REPLICATE with the same master re-reads it.
+              connections.to(node.endpoint()).clusterReplicate(masterId);
+              actions.add("re-point replica " + hostPort(node.endpoint()) + " at its master " + hostPort(master.get().endpoint())
+                  + " (it still replicated from " + linkedTo.get() + ")");
+            } else {
+              waiting.add(hostPort(node.endpoint()) + " replica link down");
+            }
+          }
         }
+      }
+      if (!actions.isEmpty()) {
+        return result(false, actions, nodes, views, anchorInfo, List.of());
       }
       List<Endpoint> removable = removable(nodes, views, gone);
       boolean converged = waiting.isEmpty() && removable.size() == gone.size();
@@ -554,6 +572,11 @@ public final class ClusterFormation {
     }
     // A DNS name can't be compared with the IP Redis prints; an IP can.
     return IP.matcher(endpoint.host()).find() && !seen.host().equals(endpoint.host());
+  }
+
+  /** The replica's link ("host:port") is not the master pod's address (compared when the pod is known by IP). */
+  static boolean linkPointsElsewhere(String linkedTo, Endpoint master) {
+    return IP.matcher(master.host()).find() && !linkedTo.equals(master.host() + ":" + master.port());
   }
 
   private static Entry self(Map<String, ClusterView> views, Node node) {
