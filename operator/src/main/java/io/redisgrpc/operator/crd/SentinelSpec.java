@@ -9,8 +9,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "self.quorum <= self.sentinels",
     message = "spec.redis.sentinel.quorum must not exceed spec.redis.sentinel.sentinels, or no failover can ever be agreed")
 public class SentinelSpec {
+  /** Most data pods a Sentinel-mode cache may have (the CRD's maximum for {@code replicas}). */
+  public static final int MAX_REPLICAS = 10;
+
   @Min(1)
-  @Max(10)
+  @Max(MAX_REPLICAS)
   @Default("2")
   @JsonPropertyDescription("Redis data pods: one master and (replicas - 1) replicas.")
   public Integer replicas = 2;

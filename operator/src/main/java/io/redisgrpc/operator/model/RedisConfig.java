@@ -140,6 +140,11 @@ public final class RedisConfig {
   }
 
   public static final String SENTINEL_SEED_SCRIPT = "seed-sentinel.sh";
+  /**
+   * How many data pods the cache has now (Sentinel mode), read by the scripts at start. A file of
+   * the ConfigMap rather than script text: it changes on scaling, and must not roll the pods.
+   */
+  public static final String POD_COUNT_FILE = "redis-pods";
 
   /** The TLS directives (after the plaintext ones, which they override), or nothing without TLS. */
   private static String tlsBlock(List<String> lines) {
@@ -154,6 +159,7 @@ public final class RedisConfig {
       files.put("sentinel.conf", sentinelConf(cache));
       files.put(START_SCRIPT, sentinelModeStartScript(cache));
       files.put(SENTINEL_SEED_SCRIPT, sentinelSeedScript(cache));
+      files.put(POD_COUNT_FILE, String.valueOf(RedisWorkloads.redisPods(cache.getSpec().redis)));
     } else {
       files.put(STOP_SCRIPT, clusterModeStopScript(cache));
     }
@@ -195,14 +201,18 @@ public final class RedisConfig {
   private static String actingMasterFunction(RedisGrpcCache cache, String user) {
     String namespace = cache.getMetadata().getNamespace();
     String tls = TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(java.util.stream.Collectors.joining());
+    // Every name a data pod can have, so the script (part of the pods' restart hash) does not
+    // change when the cache scales; how many pods there are now is read from POD_COUNT_FILE.
     List<String> pods = new ArrayList<>();
-    for (int ordinal = 0; ordinal < RedisWorkloads.redisPods(cache.getSpec().redis); ordinal++) {
+    for (int ordinal = 0; ordinal < SentinelSpec.MAX_REPLICAS; ordinal++) {
       pods.add("\"" + Names.podHost(Names.redis(cache), ordinal, Names.redisHeadless(cache), namespace) + " " + Names.REDIS_PORT + "\"");
     }
     return String.join("\n",
         "acting_master() {",
-        "  best=''; best_offset=-1",
+        "  best=''; best_offset=-1; count=$(cat " + CONFIG_DIR + "/" + POD_COUNT_FILE + " 2>/dev/null || echo 0); asked=0",
         "  for pod in " + String.join(" ", pods) + "; do",
+        "    [ \"$asked\" -lt \"$count\" ] || break",
+        "    asked=$((asked + 1))",
         "    if is_me \"$pod\"; then continue; fi",
         "    info=$(REDISCLI_AUTH=\"$(cat " + CREDENTIALS_DIR + "/" + user + ")\" timeout 3 redis-cli -h \"${pod% *}\" -p \"${pod#* }\""
             + tls + " --no-auth-warning --user " + user + " --raw info replication 2>/dev/null | tr -d '\\r' || true)",

@@ -12,11 +12,31 @@ import io.redisgrpc.operator.crd.ClaimRetention;
 import io.redisgrpc.operator.crd.PersistenceMode;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.crd.SentinelSpec;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class WorkloadsTest {
+
+  /**
+   * Scaling must not roll the pods: the Sentinel-mode scripts name every pod a cache can have and
+   * read how many there are from the ConfigMap, so the pod templates (and their restart hash)
+   * stay the same while that count changes.
+   */
+  @Test
+  void scalingASentinelModeCacheLeavesThePodTemplatesAlone() {
+    RedisGrpcCache three = Caches.of("s", RedisMode.Sentinel);
+    three.getSpec().redis.sentinel = new SentinelSpec();
+    three.getSpec().redis.sentinel.replicas = 3;
+    RedisGrpcCache four = Caches.of("s", RedisMode.Sentinel);
+    four.getSpec().redis.sentinel = new SentinelSpec();
+    four.getSpec().redis.sentinel.replicas = 4;
+    assertThat(RedisWorkloads.redis(four).getSpec().getTemplate()).isEqualTo(RedisWorkloads.redis(three).getSpec().getTemplate());
+    assertThat(RedisWorkloads.sentinel(four).getSpec().getTemplate()).isEqualTo(RedisWorkloads.sentinel(three).getSpec().getTemplate());
+    assertThat(RedisConfig.configFiles(four)).containsEntry(RedisConfig.POD_COUNT_FILE, "4");
+    assertThat(RedisConfig.configFiles(three)).containsEntry(RedisConfig.POD_COUNT_FILE, "3");
+  }
 
   @Test
   void everyPodMeetsTheRestrictedProfileAndHasProbesAndRequests() {
