@@ -102,7 +102,6 @@ public final class RedisWorkloads {
 
   public static StatefulSet sentinel(RedisGrpcCache cache) {
     RedisSpec redis = cache.getSpec().redis;
-    String namespace = cache.getMetadata().getNamespace();
     // Sentinel rewrites its config file, so it runs from a writable copy.
     Container copyConfig = new ContainerBuilder()
         .withName("config")

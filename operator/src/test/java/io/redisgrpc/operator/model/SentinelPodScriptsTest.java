@@ -54,10 +54,7 @@ class SentinelPodScriptsTest {
 
       pods.master.close(); // save "" (no persistence): the pod comes back with an empty data set
       try (LocalPod restarted = pods.dataPod("sess-redis-0", pods.masterPort)) {
-        restarted.start();
-        Awaitility.await("restarted pod ready").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200))
-            .failFast(() -> assertThat(restarted.isAlive()).as("redis-server exited; its log:%n%s", restarted.log()).isTrue())
-            .until(() -> restarted.probe(pods.redis.getReadinessProbe()));
+        pods.startAndAwaitReady(restarted);
         Long kept = as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.dbsize());
         assertThat(kept).as("keys on pod 1 (the replica that held them)").isEqualTo(KEYS);
         assertThat(pods.namedMasterPort()).as("the master the sentinel names; restarted pod's log:%n%s", restarted.log())
@@ -88,10 +85,7 @@ class SentinelPodScriptsTest {
         as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.set(key, "v"));
       }
       try (LocalPod restarted = pods.dataPod("sess-redis-0", pods.masterPort)) {
-        restarted.start();
-        Awaitility.await("restarted pod 0 ready").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200))
-            .failFast(() -> assertThat(restarted.isAlive()).as("redis-server exited; its log:%n%s", restarted.log()).isTrue())
-            .until(() -> restarted.probe(pods.redis.getReadinessProbe()));
+        pods.startAndAwaitReady(restarted);
         Object role = as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.role().get(0));
         assertThat(role).as("role of pod 0; its log:%n%s", restarted.log()).isEqualTo("slave");
         Awaitility.await("pod 0 holds what pod 1 took").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
@@ -173,6 +167,14 @@ class SentinelPodScriptsTest {
           sentinelAddresses).runToCompletion();
       return new LocalPod(root, sentinelPod.getContainers().get(0), volumes, env, Names.SENTINEL_PORT, sentinelPort,
           sentinelAddresses);
+    }
+
+    /** Starts a data pod and waits until its readiness probe passes (failing fast if redis-server exits). */
+    void startAndAwaitReady(LocalPod pod) {
+      pod.start();
+      Awaitility.await("restarted pod ready").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200))
+          .failFast(() -> assertThat(pod.isAlive()).as("redis-server exited; its log:%n%s", pod.log()).isTrue())
+          .until(() -> pod.probe(redis.getReadinessProbe()));
     }
 
     LocalPod dataPod(String name, int port) {
