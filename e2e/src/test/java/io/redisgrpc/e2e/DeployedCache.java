@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -34,6 +36,10 @@ import org.slf4j.LoggerFactory;
 final class DeployedCache {
   private static final Logger LOG = LoggerFactory.getLogger(DeployedCache.class);
   static final String INSTANCE = "app.kubernetes.io/instance";
+  /** Marks the namespaces the suite creates, so a test can tell its own pods from an earlier test's. */
+  static final String E2E_NAMESPACE = "redisgrpc.io/e2e";
+  /** Caches applied and not yet removed: whatever a failed test left goes before the next one starts. */
+  private static final Set<DeployedCache> LIVE = ConcurrentHashMap.newKeySet();
 
   final E2eEnvironment env;
   final KubernetesClient client;
@@ -67,8 +73,10 @@ final class DeployedCache {
       Awaitility.await("namespace " + namespace + " from an earlier run gone").atMost(Duration.ofMinutes(3))
           .pollInterval(Duration.ofSeconds(1)).until(() -> client.namespaces().withName(namespace).get() == null);
     }
+    awaitNoOtherTestPods(client, namespace);
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
-        .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted", "pod-security.kubernetes.io/enforce-version", "latest"))
+        .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted", "pod-security.kubernetes.io/enforce-version", "latest",
+            E2E_NAMESPACE, "true"))
         .endMetadata().build()).serverSideApply();
     Awaitility.await("ServiceAccount default in " + namespace).atMost(Duration.ofSeconds(30))
         .until(() -> client.serviceAccounts().inNamespace(namespace).withName("default").get() != null);
@@ -77,7 +85,37 @@ final class DeployedCache {
     cache.getMetadata().setNamespace(namespace);
     client.resource(cache).create();
     LOG.info("applied {}/{}", namespace, cache.getMetadata().getName());
-    return new DeployedCache(env, namespace, cache.getMetadata().getName());
+    DeployedCache deployed = new DeployedCache(env, namespace, cache.getMetadata().getName());
+    LIVE.add(deployed);
+    return deployed;
+  }
+
+  /**
+   * The 2-core node holds one test's caches at a time: pods an earlier test left would take the CPU
+   * the next cache's pods request and keep them Pending. Waits for them to go, and says whose they are.
+   */
+  private static void awaitNoOtherTestPods(KubernetesClient client, String namespace) {
+    try {
+      Awaitility.await("pods of earlier tests gone before " + namespace + " starts").atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(1)).until(() -> otherTestPods(client, namespace).isEmpty());
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("an earlier test left pods on the node: " + otherTestPods(client, namespace), e);
+    }
+  }
+
+  private static List<String> otherTestPods(KubernetesClient client, String namespace) {
+    List<String> testNamespaces = client.namespaces().withLabel(E2E_NAMESPACE, "true").list().getItems().stream()
+        .map(ns -> ns.getMetadata().getName()).filter(ns -> !ns.equals(namespace)).toList();
+    return testNamespaces.stream().flatMap(ns -> client.pods().inNamespace(ns).list().getItems().stream())
+        .map(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName() + " " + p.getStatus().getPhase()).toList();
+  }
+
+  /** Removes the caches a failed test left (its namespace with them); a no-op after a clean test. */
+  static void removeLeftovers() {
+    for (DeployedCache cache : List.copyOf(LIVE)) {
+      LOG.warn("removing {}/{}, left by a test that did not finish", cache.namespace, cache.name);
+      cache.deleteNamespace();
+    }
   }
 
   RedisGrpcCache get() {
@@ -177,9 +215,12 @@ final class DeployedCache {
     return left.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).collect(Collectors.toList());
   }
 
-  /** The namespace and whatever the test left in it (PVCs) go. */
+  /** The namespace and whatever the test left in it (PVCs) go; waits until it is gone. */
   void deleteNamespace() {
     client.namespaces().withName(namespace).delete();
+    Awaitility.await("namespace " + namespace + " gone").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> client.namespaces().withName(namespace).get() == null);
+    LIVE.remove(this);
   }
 
   /** What a user would look at when the cache does not become ready. */
@@ -207,7 +248,27 @@ final class DeployedCache {
         .filter(e -> !"Normal".equals(e.getType()))
         .forEach(e -> out.append("\nevent ").append(e.getInvolvedObject().getKind()).append("/").append(e.getInvolvedObject().getName())
             .append(" ").append(e.getReason()).append(": ").append(e.getMessage()));
+    if (pods().stream().anyMatch(p -> "Pending".equals(p.getStatus().getPhase()))) {
+      out.append(nodeRequests());
+    }
     out.append("\noperator log about ").append(namespace).append(":\n").append(operatorLog());
+    return out.toString();
+  }
+
+  /** What the node can give and which pods hold it: a Pending pod's "Insufficient cpu" names no one. */
+  private String nodeRequests() {
+    StringBuilder out = new StringBuilder();
+    client.nodes().list().getItems().forEach(n -> out.append("\nnode ").append(n.getMetadata().getName())
+        .append(" allocatable cpu ").append(n.getStatus().getAllocatable().get("cpu"))
+        .append(", memory ").append(n.getStatus().getAllocatable().get("memory")));
+    client.pods().inAnyNamespace().list().getItems().stream()
+        .filter(p -> !"Pending".equals(p.getStatus().getPhase()) && !"Succeeded".equals(p.getStatus().getPhase())
+            && !"Failed".equals(p.getStatus().getPhase()))
+        .forEach(p -> out.append("\n  holds ").append(p.getMetadata().getNamespace()).append("/").append(p.getMetadata().getName())
+            .append(" cpu ").append(p.getSpec().getContainers().stream()
+                .map(c -> c.getResources() == null || c.getResources().getRequests() == null ? "-"
+                    : String.valueOf(c.getResources().getRequests().get("cpu")))
+                .collect(Collectors.joining("+"))));
     return out.toString();
   }
 

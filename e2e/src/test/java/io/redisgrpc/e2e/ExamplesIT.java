@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +49,12 @@ class ExamplesIT {
   @BeforeAll
   static void environment() {
     env = E2eEnvironment.get();
+  }
+
+  /** A test that failed half-way leaves its cache; it goes here, or its pods would hold the next test's CPU. */
+  @AfterEach
+  void removeWhatAFailedTestLeft() {
+    DeployedCache.removeLeftovers();
   }
 
   @AfterAll

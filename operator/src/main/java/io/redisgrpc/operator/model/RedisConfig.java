@@ -115,9 +115,10 @@ public final class RedisConfig {
    * Init script of a sentinel pod: copies sentinel.conf to its writable volume (Sentinel
    * rewrites it) with this pod's announce address and the password it monitors with, and
    * monitors the master that is one now rather than pod 0 of the rendered file: the one the
-   * other sentinels name, else a data pod acting as master ({@code acting_master}), else pod 0
-   * (first start). A sentinel that restarts alone thus joins its peers' view, and sentinels that
-   * all restart at once follow the pod that took writes meanwhile.
+   * other sentinels name, else a data pod acting as master ({@code acting_master}), waiting up to
+   * {@link #SEED_WAIT_SECONDS} for one while the data pods compare their offsets, else pod 0. A
+   * sentinel that restarts alone thus joins its peers' view, and sentinels that all restart at
+   * once follow the pod with the newest data rather than name pod 0 before the data pods chose.
    */
   public static String sentinelSeedScript(RedisGrpcCache cache) {
     String namespace = cache.getMetadata().getNamespace();
@@ -128,9 +129,14 @@ public final class RedisConfig {
         "#!/bin/sh",
         "set -eu",
         sentinelShellFunctions(cache),
-        actingMasterFunction(cache, sentinelUser),
+        dataPodFunctions(cache, sentinelUser),
         "master=$(master_addr)",
-        "[ -n \"$master\" ] || master=$(acting_master)",
+        // Data pods that all restarted at once first compare their offsets (newest_pod): wait for
+        // the one they choose rather than monitor pod 0 before they are done.
+        "waited=0",
+        "while [ -z \"$master\" ] && [ $waited -lt " + SEED_WAIT_SECONDS + " ]; do",
+        "  master=$(acting_master); [ -n \"$master\" ] || { sleep 1; waited=$((waited + 1)); }",
+        "done",
         "[ -n \"$master\" ] || master=\"" + firstMaster + "\"",
         "echo \"monitoring $master\"",
         "sed \"s|^" + monitor + firstMaster + " |" + monitor + "$master |\" " + CONFIG_DIR + "/sentinel.conf > /data/sentinel.conf",
@@ -140,6 +146,8 @@ public final class RedisConfig {
   }
 
   public static final String SENTINEL_SEED_SCRIPT = "seed-sentinel.sh";
+  /** How long a sentinel's init waits for a data pod to act as master before it monitors pod 0. */
+  static final int SEED_WAIT_SECONDS = 150;
   /**
    * How many data pods the cache has now (Sentinel mode), read by the scripts at start. A file of
    * the ConfigMap rather than script text: it changes on scaling, and must not roll the pods.
@@ -189,16 +197,19 @@ public final class RedisConfig {
   }
 
   /**
-   * {@code acting_master}: "host port" of the data pod that acts as master now (INFO
-   * replication says role:master; the highest offset when several do), other than this pod;
-   * empty when none does. Asked only when no sentinel names a master: after every pod of the
-   * cache restarted at once, fresh sentinels know nothing, while a data pod may already act as
-   * master on the word of a sentinel that was still stopping. Whoever starts then (a data pod, or
-   * a sentinel seeding its configuration) follows that pod instead of pod 0, so two pods never
-   * both take writes. Each pod is asked with a bounded redis-cli as {@code user}, whose password
-   * file is in the credentials volume.
+   * Shell functions that ask the data pods, each with a bounded redis-cli as {@code user} (whose
+   * password file is in the credentials volume): {@code info_of "HOST PORT"} (INFO replication,
+   * this pod's own server on loopback) and {@code data_pods} (every name a data pod can have, in
+   * ordinal order, as many as the cache has now).
+   *
+   * <p>{@code acting_master}: "host port" of the data pod that acts as master now (role:master;
+   * the highest offset when several do), other than this pod; empty when none does. Asked only
+   * when no sentinel names a master: after every pod of the cache restarted at once, fresh
+   * sentinels know nothing, while a data pod may already act as master. Whoever starts then (a
+   * data pod, or a sentinel seeding its configuration) follows that pod instead of pod 0, so two
+   * pods never both take writes.
    */
-  private static String actingMasterFunction(RedisGrpcCache cache, String user) {
+  private static String dataPodFunctions(RedisGrpcCache cache, String user) {
     String namespace = cache.getMetadata().getNamespace();
     String tls = TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(java.util.stream.Collectors.joining());
     // Every name a data pod can have, so the script (part of the pods' restart hash) does not
@@ -208,19 +219,71 @@ public final class RedisConfig {
       pods.add("\"" + Names.podHost(Names.redis(cache), ordinal, Names.redisHeadless(cache), namespace) + " " + Names.REDIS_PORT + "\"");
     }
     return String.join("\n",
-        "acting_master() {",
-        "  best=''; best_offset=-1; count=$(cat " + CONFIG_DIR + "/" + POD_COUNT_FILE + " 2>/dev/null || echo 0); asked=0",
+        "data_pods() {",
+        "  count=$(cat " + CONFIG_DIR + "/" + POD_COUNT_FILE + " 2>/dev/null || echo 1); listed=0",
         "  for pod in " + String.join(" ", pods) + "; do",
-        "    [ \"$asked\" -lt \"$count\" ] || break",
-        "    asked=$((asked + 1))",
+        "    [ \"$listed\" -lt \"$count\" ] || break",
+        "    listed=$((listed + 1)); echo \"$pod\"",
+        "  done",
+        "}",
+        "info_of() {",
+        "  address=\"$1\"; if is_me \"$address\"; then address=\"127.0.0.1 " + Names.REDIS_PORT + "\"; fi",
+        "  REDISCLI_AUTH=\"$(cat " + CREDENTIALS_DIR + "/" + user + ")\" timeout 3 redis-cli -h \"${address% *}\" -p \"${address#* }\""
+            + tls + " --no-auth-warning --user " + user + " --raw info replication 2>/dev/null | tr -d '\\r' || true",
+        "}",
+        "offset_in() { echo \"$1\" | sed -n 's/^master_repl_offset://p'; }",
+        "acting_master() {",
+        "  best=''; best_offset=-1",
+        "  for pod in $(data_pods | tr ' ' '|'); do",
+        "    pod=$(echo \"$pod\" | tr '|' ' ')",
         "    if is_me \"$pod\"; then continue; fi",
-        "    info=$(REDISCLI_AUTH=\"$(cat " + CREDENTIALS_DIR + "/" + user + ")\" timeout 3 redis-cli -h \"${pod% *}\" -p \"${pod#* }\""
-            + tls + " --no-auth-warning --user " + user + " --raw info replication 2>/dev/null | tr -d '\\r' || true)",
+        "    info=$(info_of \"$pod\")",
         "    case \"$info\" in *role:master*) ;; *) continue ;; esac",
-        "    offset=$(echo \"$info\" | sed -n 's/^master_repl_offset://p')",
+        "    offset=$(offset_in \"$info\")",
         "    if [ \"${offset:-0}\" -gt \"$best_offset\" ]; then best=\"$pod\"; best_offset=\"${offset:-0}\"; fi",
         "  done",
         "  echo \"$best\"",
+        "}");
+  }
+
+  /**
+   * {@code newest_pod}: with no master anywhere (every data pod restarted at once, or the first
+   * start), which data pod has the newest data set: the highest replication offset among the pods,
+   * ties to the lowest ordinal. Every pod loads its data set read-only first (see the start
+   * script), so each reads the same offsets and all choose the same pod. A replica's copy can
+   * lack the old master's last acknowledged writes; the old master's RDB (saved at its SIGTERM)
+   * holds them, so taking pod 0's would lose them. Waits up to 30 s for every pod to answer, then
+   * settles for a majority: two pods that each see only themselves must not both start as master.
+   * Without a majority it follows the master the sentinels name once they name one (pod 0, after
+   * their seed gave up waiting). A pod that already acts as master wins at once. Empty when this
+   * pod's own server ({@code $loader}) exited.
+   */
+  private static String newestPodFunction() {
+    return String.join("\n",
+        "newest_pod() {",
+        "  count=$(data_pods | wc -l); waited=0",
+        "  while :; do",
+        "    kill -0 \"$loader\" 2>/dev/null || { echo 'redis-server did not load the data set (see above)' >&2; return; }",
+        "    best=''; best_offset=-1; answered=0",
+        "    for pod in $(data_pods | tr ' ' '|'); do",
+        "      pod=$(echo \"$pod\" | tr '|' ' ')",
+        "      info=$(info_of \"$pod\")",
+        "      case \"$info\" in",
+        "        *role:master*) if ! is_me \"$pod\"; then echo \"$pod\"; return; fi ;;",
+        "        *role:slave*) ;;",
+        "        *) continue ;;",
+        "      esac",
+        "      answered=$((answered + 1)); offset=$(offset_in \"$info\")",
+        "      if [ \"${offset:-0}\" -gt \"$best_offset\" ]; then best=\"$pod\"; best_offset=\"${offset:-0}\"; fi",
+        "    done",
+        "    if [ \"$answered\" -ge \"$count\" ] || { [ \"$waited\" -ge 30 ] && [ $((answered * 2)) -gt \"$count\" ]; }; then",
+        "      echo \"offsets compared: $answered of $count pods answered, $best has the newest data set (offset $best_offset)\" >&2",
+        "      echo \"$best\"; return",
+        "    fi",
+        // Without a majority, the sentinels decide (they name pod 0 after SEED_WAIT_SECONDS).
+        "    named=$(master_addr); if [ -n \"$named\" ]; then echo \"$named\"; return; fi",
+        "    sleep 1; waited=$((waited + 1))",
+        "  done",
         "}");
   }
 
@@ -286,8 +349,9 @@ public final class RedisConfig {
 
   /**
    * Start script of a Sentinel-mode data pod: replicate from the master the sentinels name, so a
-   * restarted pod never comes back as a second master; only when no sentinel answers (first
-   * start) does pod 0 start as master and the others replicate from it.
+   * restarted pod never comes back as a second master; else from a data pod acting as master;
+   * only when there is none (first start, or every pod restarted at once) do the pods compare
+   * the offsets of their data sets and the newest one starts as master ({@code newest_pod}).
    *
    * <p>A pod that the sentinels still name master when it starts (it went away for less than
    * down-after-milliseconds) restarts without its data set, or with an older one, while its
@@ -300,15 +364,14 @@ public final class RedisConfig {
    * <p>Addresses are compared as host and port, as the sentinels give them.
    */
   public static String sentinelModeStartScript(RedisGrpcCache cache) {
-    String namespace = cache.getMetadata().getNamespace();
-    String firstMaster = Names.podHost(Names.redis(cache), 0, Names.redisHeadless(cache), namespace);
     String name = Names.SENTINEL_MASTER_NAME;
     return String.join("\n",
         "#!/bin/sh",
         "set -eu",
         writeAuthInclude(),
         sentinelShellFunctions(cache),
-        actingMasterFunction(cache, io.redisgrpc.operator.redis.acl.AclRules.REPLICATION),
+        dataPodFunctions(cache, io.redisgrpc.operator.redis.acl.AclRules.REPLICATION),
+        newestPodFunction(),
         "master=$(master_addr)",
         "if [ -n \"$master\" ] && is_me \"$master\" && [ -n \"$(ask sentinel replicas " + name + ")\" ]; then",
         "  reply=$(ask sentinel failover " + name + ")",
@@ -327,7 +390,16 @@ public final class RedisConfig {
         "  master=$(acting_master)",
         "  [ -z \"$master\" ] || echo \"no sentinel names a master; $master acts as master\"",
         "fi",
-        "if [ -z \"$master\" ]; then master=\"" + firstMaster + " " + Names.REDIS_PORT + "\"; fi",
+        "if [ -z \"$master\" ]; then",
+        "  echo \"no sentinel names a master and no pod acts as one: loading the data set read-only to compare offsets\"",
+        // A replica of an address where nothing listens: it loads the data set, answers INFO
+        // with its offset and takes no writes. Stopped with SIGKILL: it changed nothing on disk.
+        "  redis-server " + CONFIG_DIR + "/redis.conf --replica-announce-ip \"$self\" --replicaof 127.0.0.1 1 &",
+        "  loader=$!",
+        "  master=$(newest_pod)",
+        "  kill -KILL \"$loader\" 2>/dev/null || true; wait \"$loader\" 2>/dev/null || true",
+        "  [ -n \"$master\" ] || exit 1",
+        "fi",
         // Sentinel runs with announce-hostnames, so a replica announces its stable DNS name:
         // replica-announce-ip takes a hostname too (there is no replica-announce-hostname).
         "if is_me \"$master\"; then",

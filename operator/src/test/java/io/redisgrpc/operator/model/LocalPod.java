@@ -72,7 +72,9 @@ final class LocalPod implements AutoCloseable {
    * pass: a path already rewritten into the temporary directory must not be rewritten again.
    */
   String rewrite(String text) {
-    String alternatives = rewrites.keySet().stream().map(java.util.regex.Pattern::quote)
+    // Longest first: a pod's "host port" is rewritten as one, not as its host and then its port.
+    String alternatives = rewrites.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
+        .map(java.util.regex.Pattern::quote)
         .collect(java.util.stream.Collectors.joining("|"));
     return java.util.regex.Pattern.compile(alternatives).matcher(text)
         .replaceAll(match -> java.util.regex.Matcher.quoteReplacement(rewrites.get(match.group())));

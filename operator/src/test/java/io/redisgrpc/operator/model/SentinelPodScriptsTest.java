@@ -2,7 +2,6 @@ package io.redisgrpc.operator.model;
 
 import static io.redisgrpc.operator.model.PodCommandsTest.DEADLINE;
 import static io.redisgrpc.operator.model.PodCommandsTest.as;
-import static io.redisgrpc.operator.model.PodCommandsTest.awaitProbe;
 import static io.redisgrpc.operator.model.PodCommandsTest.credentials;
 import static io.redisgrpc.operator.model.PodCommandsTest.pod;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +12,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.redisgrpc.operator.credentials.Credentials;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.PersistenceMode;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.redis.acl.AclRules;
 import io.redisgrpc.testkit.RedisProcess;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Sentinel-mode data pods' start script, run for real: pod 0 (master), pod 1
+ * The Sentinel-mode pods' start scripts, run for real: pod 0 (master), pod 1
  * (replica) and one sentinel, each from its rendered container as {@link LocalPod}, with the
  * cluster's DNS names rewritten to this machine. The sentinel runs with quorum 2, so it never
  * fails over by itself: only the script can have moved the master.
@@ -118,24 +118,77 @@ class SentinelPodScriptsTest {
     }
   }
 
+  /**
+   * Every pod restarted at once, with RDB persistence: pod 1 was master and took writes after
+   * pod 0 (its replica) had stopped, so only pod 1's saved data set has them. With no sentinel
+   * and no pod acting as master, the pods must compare offsets and start pod 1 as master; pod 0
+   * by default would have pod 1 resync from it and lose those writes.
+   */
+  @Test
+  void everyPodRestartedAtOnceStartsFromTheNewestDataSetNotPodZeros(@TempDir Path dir) throws Exception {
+    RedisGrpcCache cache = Caches.of("sess", RedisMode.Sentinel);
+    cache.getSpec().redis.persistence.mode = PersistenceMode.RDB;
+    try (Pods pods = new Pods(dir, cache)) {
+      pods.start();
+      pods.sentinel.close();
+      as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.replicaofNoOne());
+      as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.replicaof("127.0.0.1", pods.replicaPort));
+      for (int i = 0; i < KEYS; i++) {
+        String key = "both:" + i;
+        as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.set(key, "v"));
+      }
+      Long replicated = as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.waitForReplication(1, 5000));
+      assertThat(replicated).as("pod 0 acknowledged the first writes").isEqualTo(1);
+      pods.master.close(); // SIGTERM: pod 0 saves its data set, without the tail below
+      for (int i = 0; i < KEYS; i++) {
+        String key = "tail:" + i;
+        as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.set(key, "v"));
+      }
+      pods.replica.close(); // SIGTERM: pod 1 saves its data set, tail included
+      try (LocalPod pod0 = pods.dataPod("sess-redis-0", pods.masterPort);
+          LocalPod pod1 = pods.dataPod("sess-redis-1", pods.replicaPort)) {
+        pod0.start();
+        pod1.start();
+        Awaitility.await("pod 1 serves as master").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+            .failFast(() -> assertThat(pod0.isAlive() && pod1.isAlive()).as("a redis-server exited; logs:%n%s%n%s", pod0.log(), pod1.log())
+                .isTrue())
+            .ignoreExceptions().until(() -> "master".equals(as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.role().get(0))));
+        Awaitility.await("pod 0 replicates the tail from pod 1").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+            .ignoreExceptions().until(() -> as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.exists("tail:" + (KEYS - 1))) == 1);
+        Long keys = as(pods.replicaPort, AclRules.OPERATOR, pods.credentials, c -> c.dbsize());
+        assertThat(keys).as("keys on pod 1; its log:%n%s", pod1.log()).isEqualTo(2L * KEYS);
+        Object pod0Role = as(pods.masterPort, AclRules.OPERATOR, pods.credentials, c -> c.role().get(0));
+        assertThat(pod0Role).as("role of pod 0").isEqualTo("slave");
+        assertThat(pod1.log()).contains("has the newest data set");
+      }
+    }
+  }
+
   /** Pod 0, pod 1 and a sentinel of a Sentinel-mode cache, on loopback. */
   static final class Pods implements AutoCloseable {
-    final RedisGrpcCache cache = Caches.of("sess", RedisMode.Sentinel);
-    final Credentials credentials = credentials(cache);
-    final Container redis = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0);
+    final RedisGrpcCache cache;
+    final Credentials credentials;
+    final Container redis;
     final int masterPort = RedisProcess.freePort();
     final int replicaPort = RedisProcess.freePort();
     final int sentinelPort = RedisProcess.freePort();
     final Path dir;
     final Map<String, String> dataPodAddresses;
     final Map<String, String> sentinelAddresses;
-    final LocalPod sentinel;
+    LocalPod sentinel;
     final LocalPod master;
     final LocalPod replica;
     final RedisClient sentinelClient = RedisClient.create(RedisURI.create("127.0.0.1", sentinelPort));
 
-    Pods(Path dir) throws InterruptedException {
+    Pods(Path dir) {
+      this(dir, Caches.of("sess", RedisMode.Sentinel));
+    }
+
+    Pods(Path dir, RedisGrpcCache cache) {
       this.dir = dir;
+      this.cache = cache;
+      this.credentials = credentials(cache);
+      this.redis = RedisWorkloads.redis(cache).getSpec().getTemplate().getSpec().getContainers().get(0);
       String namespace = cache.getMetadata().getNamespace();
       // What cluster DNS would resolve: every pod and Service name is this machine here.
       Map<String, String> dns = Map.of(
@@ -143,15 +196,18 @@ class SentinelPodScriptsTest {
           "${HOSTNAME}." + Names.redisHeadless(cache) + "." + namespace + ".svc", "127.0.0.1",
           Names.serviceHost(Names.sentinel(cache), namespace), "127.0.0.1",
           Names.podHost(Names.sentinel(cache), 0, Names.sentinelHeadless(cache), namespace), "127.0.0.1");
-      // Pod 1 by name and port (the data pods ask each other by both when no sentinel answers).
+      // Pods 0 and 1 by name and port (the data pods ask each other by both when no sentinel answers).
+      String pod0 = Names.podHost(Names.redis(cache), 0, Names.redisHeadless(cache), namespace) + " " + Names.REDIS_PORT;
       String pod1 = Names.podHost(Names.redis(cache), 1, Names.redisHeadless(cache), namespace) + " " + Names.REDIS_PORT;
       dataPodAddresses = new HashMap<>(dns);
       dataPodAddresses.put(" " + Names.SENTINEL_PORT, " " + sentinelPort);
+      dataPodAddresses.put(pod0, "127.0.0.1 " + masterPort);
       dataPodAddresses.put(pod1, "127.0.0.1 " + replicaPort);
       sentinelAddresses = new HashMap<>(dns);
+      // A sentinel is none of the data pods: its "self" must not resolve to one (it would skip it).
+      sentinelAddresses.remove("${HOSTNAME}." + Names.redisHeadless(cache) + "." + namespace + ".svc");
       sentinelAddresses.put(" " + Names.REDIS_PORT, " " + masterPort);
       sentinelAddresses.put(pod1, "127.0.0.1 " + replicaPort);
-      sentinel = sentinelPod(dir.resolve("sess-sentinel-0"));
       master = dataPod("sess-redis-0", masterPort);
       replica = dataPod("sess-redis-1", replicaPort);
     }
@@ -162,7 +218,7 @@ class SentinelPodScriptsTest {
       Map<String, Map<String, String>> volumes = Map.of(
           "config", RedisConfig.configFiles(cache),
           "credentials", Map.of(AclRules.SENTINEL, credentials.current(AclRules.SENTINEL)));
-      Map<String, String> env = Map.of("POD_NAME", "sess-sentinel-0", "HOSTNAME", "sess-sentinel-0", "POD_IP", "127.0.0.1");
+      Map<String, String> env = Map.of("POD_NAME", "sess-sentinel-0", "HOSTNAME", "sess-sentinel-0", "POD_IP", "127.0.0.2");
       new LocalPod(root, sentinelPod.getInitContainers().get(0), volumes, env, Names.SENTINEL_PORT, sentinelPort,
           sentinelAddresses).runToCompletion();
       return new LocalPod(root, sentinelPod.getContainers().get(0), volumes, env, Names.SENTINEL_PORT, sentinelPort,
@@ -181,8 +237,20 @@ class SentinelPodScriptsTest {
       return pod(dir.resolve(name), cache, redis, credentials, name, port, "127.0.0.1", dataPodAddresses);
     }
 
-    /** Sentinel first, then pod 0 (master: no replica known yet), then pod 1; until the sentinel knows the replica. */
-    void start() {
+    /**
+     * The first start: both data pods at once (they compare their empty data sets and pod 0, the
+     * lowest ordinal, becomes master), then the sentinel, which monitors the pod acting as master;
+     * until the sentinel knows the replica.
+     */
+    void start() throws InterruptedException {
+      master.start();
+      replica.start();
+      Awaitility.await("pod 0 acts as master, pod 1 replicates it").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .failFast(() -> assertThat(master.isAlive() && replica.isAlive()).as("a redis-server exited; logs:%n%s%n%s", master.log(),
+              replica.log()).isTrue())
+          .ignoreExceptions().until(() -> "master".equals(as(masterPort, AclRules.OPERATOR, credentials, c -> c.role().get(0)))
+              && as(replicaPort, AclRules.OPERATOR, credentials, c -> c.info("replication")).contains("master_link_status:up"));
+      sentinel = sentinelPod(dir.resolve("sess-sentinel-0"));
       sentinel.start();
       Awaitility.await("sentinel answers").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
           .failFast(() -> assertThat(sentinel.isAlive()).as("redis-sentinel exited; its log:%n%s", sentinel.log()).isTrue())
@@ -191,10 +259,6 @@ class SentinelPodScriptsTest {
               return "PONG".equals(connection.sync().ping());
             }
           });
-      master.start();
-      awaitProbe(master, redis, "readiness", false);
-      replica.start();
-      awaitProbe(replica, redis, "readiness", false);
       // Sentinel learns replicas from the master's INFO (every 10 s).
       Awaitility.await("the sentinel knows the replica").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
           .until(() -> {
@@ -216,7 +280,9 @@ class SentinelPodScriptsTest {
       try {
         replica.close();
         master.close();
-        sentinel.close();
+        if (sentinel != null) {
+          sentinel.close();
+        }
       } finally {
         sentinelClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
