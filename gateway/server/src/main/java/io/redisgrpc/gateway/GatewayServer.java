@@ -105,7 +105,7 @@ public final class GatewayServer implements AutoCloseable {
     HealthStatusManager healthManager = new HealthStatusManager();
     this.health = new RedisHealthReporter(healthManager, backend, scheduler, config.healthIntervalMs());
     if (http != null) {
-      http.readiness(health::notReadyReason);
+      http.readiness(health::readinessProblem);
     }
 
     // Interceptors: the last one listed runs first, so metrics also see calls the policy refuses.

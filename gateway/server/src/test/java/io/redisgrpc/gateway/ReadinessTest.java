@@ -2,7 +2,10 @@ package io.redisgrpc.gateway;
 
 import static io.redisgrpc.gateway.TestGateway.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -27,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ready means serving: the kubelet's probes (HTTP /live and /ready on the metrics port) and the
- * gRPC health service say SERVING only when a client's call can succeed, so a Service never
- * routes to a gateway that would fail the call.
+ * gRPC health service say SERVING only once a client's call can succeed, so a Service never
+ * routes to a gateway that has not reached Redis yet; later the gRPC health follows Redis.
  */
 class ReadinessTest {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -85,6 +88,33 @@ class ReadinessTest {
         }
         assertThat(gateway.cache().get(GetRequest.newBuilder().setKey(bytes("first-7")).build()).getFound()).isTrue();
         assertThat(health(gateway)).isEqualTo(ServingStatus.SERVING);
+      }
+    }
+  }
+
+  /**
+   * Once it has served, a gateway stays ready through a Redis outage: every gateway sees the same
+   * Redis, so failing readiness would empty the Service and turn each call's UNAVAILABLE (with
+   * its reason) into connection refused. The gRPC health service still follows Redis.
+   */
+  @Test
+  void aGatewayThatHasServedStaysReadyThroughARedisOutageWhileItsHealthFollowsRedis(@TempDir Path dir) throws Exception {
+    try (RedisProcess redis = RedisProcess.server(dir, List.of())) {
+      redis.start();
+      int metricsPort = RedisProcess.freePort();
+      try (TestGateway gateway = TestGateway.start("--metrics-port=" + metricsPort, "--redis-nodes=" + redis.hostAndPort())) {
+        Awaitility.await("/ready once Redis answers").atMost(Duration.ofSeconds(20))
+            .until(() -> get(metricsPort, "/ready").statusCode() == 200);
+        redis.stop();
+        Awaitility.await("health NOT_SERVING while Redis is down").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+            .until(() -> health(gateway) == ServingStatus.NOT_SERVING);
+        assertThat(get(metricsPort, "/ready").statusCode()).as("/ready during the outage").isEqualTo(200);
+        assertThatThrownBy(() -> gateway.cache().withDeadlineAfter(5, TimeUnit.SECONDS).set(SetRequest.newBuilder().setKey(bytes("k")).setValue(bytes("v")).build()))
+            .isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        redis.start();
+        Awaitility.await("health SERVING once Redis is back").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+            .until(() -> health(gateway) == ServingStatus.SERVING);
       }
     }
   }

@@ -18,9 +18,11 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code /live}: 200 while the process runs; it never depends on Redis, so a Redis outage
  *       does not get healthy gateways restarted;</li>
- *   <li>{@code /ready}: 200 only while the gateway can serve (Redis answers and, in Cluster
- *       mode, every slot has a known master), else 503 with the reason. It works with mTLS on
- *       the gRPC port too, where the kubelet's gRPC probe cannot connect.</li>
+ *   <li>{@code /ready}: 503 with the reason until the gateway can first serve (Redis answers
+ *       and, in Cluster mode, every slot has a known master), then 200: a later Redis problem
+ *       is answered per call with UNAVAILABLE and shown by the gRPC health service, and does
+ *       not take every gateway out of its Service at once. It works with mTLS on the gRPC port
+ *       too, where the kubelet's gRPC probe cannot connect.</li>
  * </ul>
  * It starts before the gateway connects to Redis, so a gateway waiting for Redis is alive and
  * not ready instead of crash-looping.

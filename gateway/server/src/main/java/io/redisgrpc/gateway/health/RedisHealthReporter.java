@@ -11,9 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps {@code grpc.health.v1} (and the HTTP {@code /ready}) truthful: SERVING only while a
- * client's call can succeed ({@link RedisBackend#servingProblem}). The overall status ("") and each service report the same, since every service
- * needs Redis.
+ * Keeps {@code grpc.health.v1} truthful: SERVING only while a client's call can succeed
+ * ({@link RedisBackend#servingProblem}). The overall status ("") and each service report the
+ * same, since every service needs Redis.
+ *
+ * <p>The kubelet's readiness ({@link #readinessProblem}) follows Redis only until the gateway has
+ * served once. After that a Redis problem is every gateway's problem at the same moment: failing
+ * their readiness together would empty the Service, and clients would get connection refused
+ * ("io exception") for calls the gateway could have served or answered with UNAVAILABLE and the
+ * reason (seen on a real node: 10 s without a served write while a Cluster master was rolled).
  */
 public final class RedisHealthReporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisHealthReporter.class);
@@ -26,6 +32,7 @@ public final class RedisHealthReporter implements AutoCloseable {
   private final ScheduledFuture<?> task;
   private volatile ServingStatus current;
   private volatile String reason = "not checked yet";
+  private volatile boolean servedOnce;
 
   public RedisHealthReporter(HealthStatusManager health, RedisBackend backend, ScheduledExecutorService scheduler, long intervalMs) {
     this.health = health;
@@ -44,13 +51,21 @@ public final class RedisHealthReporter implements AutoCloseable {
         .whenComplete((problem, error) -> set(error != null ? "Redis does not answer in time: " + message(error) : problem));
   }
 
-  /** Why the gateway cannot serve, or "" when it can (for /ready). */
+  /** Why the gateway cannot serve right now, or "" when it can. */
   public String notReadyReason() {
     return reason;
   }
 
+  /** For /ready: why the gateway has not served yet, or "" once it has (see the class comment). */
+  public String readinessProblem() {
+    return servedOnce ? "" : reason;
+  }
+
   private synchronized void set(String notReadyReason) {
     reason = notReadyReason;
+    if (notReadyReason.isEmpty()) {
+      servedOnce = true;
+    }
     ServingStatus status = notReadyReason.isEmpty() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
     if (status != current) {
       if (status == ServingStatus.SERVING) {
