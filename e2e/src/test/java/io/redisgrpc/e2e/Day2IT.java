@@ -457,11 +457,24 @@ class Day2IT {
     edit(sentinel, change);
   }
 
+  /**
+   * As {@code kubectl edit}: the edit carries the version it read, so when the operator wrote the
+   * status in between (409 Conflict) it reads again and re-applies the change.
+   */
   static void edit(DeployedCache cache, Consumer<RedisGrpcCache> change) {
-    cache.client.resources(RedisGrpcCache.class).inNamespace(cache.namespace).withName(cache.name).edit(c -> {
-      change.accept(c);
-      return c;
-    });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        cache.client.resources(RedisGrpcCache.class).inNamespace(cache.namespace).withName(cache.name).edit(c -> {
+          change.accept(c);
+          return c;
+        });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
 

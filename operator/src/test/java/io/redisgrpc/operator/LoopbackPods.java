@@ -2,6 +2,8 @@ package io.redisgrpc.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -65,5 +68,26 @@ public final class LoopbackPods {
     Map<String, String> data = new LinkedHashMap<>();
     secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     return data;
+  }
+
+  /**
+   * Edits a cache the way {@code kubectl edit} does: the edit carries the version it read, so
+   * when the operator wrote the status in between (409 Conflict), it reads again and re-applies
+   * the change (client-go's RetryOnConflict). Any other error fails at once.
+   */
+  public static void edit(KubernetesClient client, String namespace, String name, Consumer<RedisGrpcCache> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).edit(cache -> {
+          change.accept(cache);
+          return cache;
+        });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 }

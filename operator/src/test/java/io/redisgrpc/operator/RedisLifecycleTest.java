@@ -749,12 +749,11 @@ class RedisLifecycleTest {
   }
 
   static void edit(String name, Consumer<RedisGrpcCache> change) {
-    client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).edit(cache -> {
+    LoopbackPods.edit(client, namespace, name, cache -> {
       if (cache.getMetadata().getAnnotations() == null) {
         cache.getMetadata().setAnnotations(new LinkedHashMap<>());
       }
       change.accept(cache);
-      return cache;
     });
   }
 
