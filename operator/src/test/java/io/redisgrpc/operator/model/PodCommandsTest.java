@@ -130,6 +130,11 @@ class PodCommandsTest {
           .failFast(() -> assertThat(master.isAlive()).as("redis-server exited; its log:%n%s", master.log()).isTrue())
           .ignoreExceptions().until(() -> "master".equals(as(masterPort, AclRules.OPERATOR, credentials, c -> c.role().get(0))));
       awaitProbe(replica, redis, "readiness", false);
+      // Ready already while it loads its data set to compare offsets (a replica of nothing):
+      // wait until the start script has chosen and restarted it as pod 0's replica.
+      Awaitility.await("pod 1 replicates pod 0").atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+          .failFast(() -> assertThat(replica.isAlive()).as("redis-server exited; its log:%n%s", replica.log()).isTrue())
+          .ignoreExceptions().until(() -> as(replicaPort, AclRules.OPERATOR, credentials, c -> c.role()).get(2).equals((long) masterPort));
       List<Object> role = as(replicaPort, AclRules.OPERATOR, credentials, c -> c.role());
       assertThat(role.get(0)).isEqualTo("slave");
       assertThat(role.subList(1, 3)).as("the replica follows pod 0; its log:%n%s", replica.log()).containsExactly("127.0.0.1", (long) masterPort);
