@@ -414,17 +414,12 @@ class CertificatesTest {
   }
 
   static void edit(String name, Consumer<RedisGrpcCache> change) {
-    Awaitility.await("edit " + name).atMost(TIMEOUT).ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
-        .until(() -> {
-          client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).edit(c -> {
-            if (c.getMetadata().getAnnotations() == null) {
-              c.getMetadata().setAnnotations(new java.util.HashMap<>());
-            }
-            change.accept(c);
-            return c;
-          });
-          return true;
-        });
+    LoopbackPods.edit(client, namespace, name, c -> {
+      if (c.getMetadata().getAnnotations() == null) {
+        c.getMetadata().setAnnotations(new java.util.HashMap<>());
+      }
+      change.accept(c);
+    });
   }
 
   static RedisGrpcCache awaitCondition(String name, java.util.function.Predicate<RedisGrpcCache> test) {

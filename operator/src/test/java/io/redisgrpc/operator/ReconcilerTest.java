@@ -291,17 +291,12 @@ class ReconcilerTest {
 
   /** Edits the spec, retrying when the operator's status update won the race (409). */
   static void edit(String name, Consumer<RedisGrpcCache> change) {
-    Awaitility.await("edit " + name).atMost(TIMEOUT).ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
-        .until(() -> {
-          client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).edit(c -> {
-            if (c.getSpec().redis.cluster == null && c.getSpec().redis.mode == RedisMode.Cluster) {
-              c.getSpec().redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
-            }
-            change.accept(c);
-            return c;
-          });
-          return true;
-        });
+    LoopbackPods.edit(client, namespace, name, c -> {
+      if (c.getSpec().redis.cluster == null && c.getSpec().redis.mode == RedisMode.Cluster) {
+        c.getSpec().redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
+      }
+      change.accept(c);
+    });
   }
 
   static <T extends HasMetadata> T await(Class<T> type, String name) {
