@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.cluster.SlotHash;
 import io.redisgrpc.api.v1.*;
+import io.redisgrpc.gateway.redis.ClusterNodeAddresses;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import java.nio.file.Path;
@@ -94,6 +95,45 @@ class ClusterGatewayTest {
       });
     } finally {
       call.cancel(null);
+    }
+  }
+
+  /**
+   * In Kubernetes the nodes announce pod DNS names, which resolve to a pod's old IP for up to the
+   * DNS TTL after it comes back elsewhere. The gateway connects to the address the cluster
+   * reports for a name instead: here the names cannot be resolved at all (.invalid), so every
+   * write to every master, and every MOVED redirect to a name, is served through that map only.
+   */
+  @Test
+  void nodesAnnouncingHostnamesDnsCannotResolveAreReachedAtTheAddressTheClusterReports() {
+    try (RedisClusterHarness named = RedisClusterHarness.start(dir.resolve("named"), 3, 0, List.of())) {
+      for (var node : named.nodes()) {
+        RedisNodes.withNode(node.port(), c -> c.configSet(java.util.Map.of(
+            "cluster-announce-hostname", "node-" + node.port() + ".invalid", "cluster-preferred-endpoint-type", "hostname")));
+      }
+      org.awaitility.Awaitility.await("every node sees every other node's hostname").atMost(java.time.Duration.ofSeconds(20))
+          .until(() -> named.nodes().stream().allMatch(node -> named.nodes().stream().allMatch(other ->
+              RedisNodes.withNode(node.port(), c -> c.clusterNodes()).contains(",node-" + other.port() + ".invalid"))));
+      // The gateway trusts the seed's word on another node's address once that node has answered
+      // its pings since it started: wait until the seed vouches for all three.
+      int seed = named.nodes().get(0).port();
+      org.awaitility.Awaitility.await("the seed vouches for every node's address").atMost(java.time.Duration.ofSeconds(20))
+          .until(() -> RedisNodes.withNode(seed, c -> {
+            String info = c.info("server");
+            long nowMs = ClusterNodeAddresses.infoField(info, "server_time_usec") / 1000;
+            return ClusterNodeAddresses.parse(c.clusterNodes(), nowMs, nowMs - ClusterNodeAddresses.infoField(info, "uptime_in_seconds") * 1000).size();
+          }) == 3);
+      try (TestGateway viaNames = TestGateway.start("--redis-mode=cluster", "--redis-nodes=" + named.nodes().get(0).hostAndPort())) {
+        List<String> keys = IntStream.range(0, 30).mapToObj(i -> "named:" + i).toList();
+        for (String key : keys) {
+          viaNames.cache().set(SetRequest.newBuilder().setKey(bytes(key)).setValue(bytes("v-" + key)).build());
+        }
+        for (String key : keys) {
+          assertThat(viaNames.cache().get(GetRequest.newBuilder().setKey(bytes(key)).build()).getValue().toStringUtf8()).isEqualTo("v-" + key);
+        }
+        long mastersHoldingKeys = named.nodes().stream().filter(n -> RedisNodes.withNode(n.port(), c -> c.dbsize()) > 0).count();
+        assertThat(mastersHoldingKeys).as("the keys went to all three masters, each reached by its name").isEqualTo(3);
+      }
     }
   }
 }

@@ -30,7 +30,9 @@ final class TestGateway implements AutoCloseable {
   static TestGateway start(String... args) {
     List<String> all = new ArrayList<>();
     // Defaults for the tests, unless the test gives the option itself.
-    for (String option : List.of("--port=0", "--metrics-port=0", "--bind=127.0.0.1", "--health-interval-ms=200")) {
+    // A gateway that cannot reach Redis fails the test after 30 s instead of retrying forever.
+    for (String option : List.of("--port=0", "--metrics-port=0", "--bind=127.0.0.1", "--health-interval-ms=200",
+        "--redis-connect-timeout-ms=30000")) {
       String name = option.substring(0, option.indexOf('=') + 1);
       if (java.util.Arrays.stream(args).noneMatch(arg -> arg.startsWith(name))) {
         all.add(option);

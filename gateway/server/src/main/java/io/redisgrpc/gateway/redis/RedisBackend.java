@@ -32,6 +32,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 
 /**
  * The gateway's connections to Redis, for whichever topology is configured:
@@ -53,24 +55,30 @@ public final class RedisBackend implements AutoCloseable {
   private final RedisClusterAsyncCommands<ByteString, ByteString> commands;
   private final BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> blockingPool;
   private final Supplier<StatefulRedisPubSubConnection<ByteString, ByteString>> pubSubFactory;
+  /** Cluster mode, shared connection: keeps {@link ClusterNodeAddresses} current; disposed on close. */
+  private final Disposable addressFollower;
 
   private RedisBackend(
       AbstractRedisClient client,
       StatefulConnection<ByteString, ByteString> connection,
       RedisClusterAsyncCommands<ByteString, ByteString> commands,
       BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> blockingPool,
-      Supplier<StatefulRedisPubSubConnection<ByteString, ByteString>> pubSubFactory) {
+      Supplier<StatefulRedisPubSubConnection<ByteString, ByteString>> pubSubFactory,
+      Disposable addressFollower) {
     this.client = client;
     this.connection = connection;
     this.commands = commands;
     this.blockingPool = blockingPool;
     this.pubSubFactory = pubSubFactory;
+    this.addressFollower = addressFollower;
   }
 
   public static ClientResources.Builder resources() {
-    // Reconnect fast after a failover: 10 ms doubling up to 500 ms.
+    // Reconnect fast after a failover: 10 ms doubling up to 500 ms. Cluster nodes are reached at
+    // the address the cluster reports for their hostname, not DNS's possibly stale answer.
     return ClientResources.builder()
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS));
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
+        .socketAddressResolver(new ClusterNodeAddresses());
   }
 
   /** The user of the gateway's shared connection when passwords come from --redis-credentials-dir. */
@@ -140,13 +148,29 @@ public final class RedisBackend implements AutoCloseable {
               .build())
           .build());
       // The topology is loaded first, asynchronously: connectAsync needs it and must not block.
-      return cluster.refreshPartitionsAsync().toCompletableFuture()
-          .thenCompose(loaded -> cluster.connectAsync(ByteStringCodec.INSTANCE)).<RedisBackend>thenApply(connection -> {
+      // The shared connection keeps the node addresses current for every connection on these
+      // resources (the per-client ones included); it reads them once before the topology.
+      Disposable follower = Disposables.disposed();
+      CompletableFuture<Void> addressesKnown = CompletableFuture.completedFuture(null);
+      if (rejectWhileDisconnected && resources.socketAddressResolver() instanceof ClusterNodeAddresses addresses) {
+        addressesKnown = new CompletableFuture<>();
+        follower = addresses.follow(resources, ClientOptions.builder().timeoutOptions(timeouts).socketOptions(socket).sslOptions(ssl).build(),
+            seeds, Duration.ofMillis(config.topologyRefreshMs()), addressesKnown);
+      }
+      Disposable following = follower;
+      return addressesKnown.thenCompose(known -> cluster.refreshPartitionsAsync().toCompletableFuture())
+          .thenCompose(loaded -> cluster.connectAsync(ByteStringCodec.INSTANCE))
+          .<RedisBackend>thenApply(connection -> {
         BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(
             () -> cluster.connectAsync(ByteStringCodec.INSTANCE).thenApply(c -> (StatefulConnection<ByteString, ByteString>) c), poolConfig);
         return new RedisBackend(cluster, connection, connection.async(), pool,
-            () -> cluster.connectPubSub(ByteStringCodec.INSTANCE));
-      }).whenComplete((backend, error) -> shutdownOnFailure(cluster, error));
+            () -> cluster.connectPubSub(ByteStringCodec.INSTANCE), following);
+      }).whenComplete((backend, error) -> {
+        if (error != null) {
+          following.dispose();
+        }
+        shutdownOnFailure(cluster, error);
+      });
     }
 
     RedisURI target = config.redisMode() == RedisMode.SENTINEL
@@ -174,7 +198,7 @@ public final class RedisBackend implements AutoCloseable {
     return connected.<RedisBackend>thenApply(connection -> {
       BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(pooled, poolConfig);
       return new RedisBackend(redis, connection, connection.async(), pool,
-          () -> redis.connectPubSub(ByteStringCodec.INSTANCE, target));
+          () -> redis.connectPubSub(ByteStringCodec.INSTANCE, target), Disposables.disposed());
     }).whenComplete((backend, error) -> shutdownOnFailure(redis, error));
   }
 
@@ -298,6 +322,7 @@ public final class RedisBackend implements AutoCloseable {
 
   @Override
   public void close() {
+    addressFollower.dispose();
     blockingPool.closeAsync().join();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -305,6 +330,7 @@ public final class RedisBackend implements AutoCloseable {
 
   /** Closes without blocking the calling thread (a policy change may retire a client on a transport thread). */
   public CompletableFuture<Void> closeAsync() {
+    addressFollower.dispose();
     return blockingPool.closeAsync()
         .thenCompose(ignored -> connection.closeAsync())
         .thenCompose(ignored -> client.shutdownAsync(0, 2, TimeUnit.SECONDS));
