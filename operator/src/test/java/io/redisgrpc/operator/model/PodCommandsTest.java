@@ -177,13 +177,18 @@ class PodCommandsTest {
         .until(() -> pod.probe(probe));
   }
 
+  /**
+   * One client for every call, for the whole test JVM: a client per call created and shut down
+   * its own event loops each time, and one of those shutdowns never completed (Lettuce's
+   * shutdown waits without a bound), hanging a warm CI run for half an hour. Only the
+   * connection is per call.
+   */
+  private static final RedisClient CLIENT = RedisClient.create();
+
   static <T> T as(int port, String user, Credentials credentials, Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> action) {
-    RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
-        .withAuthentication(user, credentials.current(user)).withTimeout(Duration.ofSeconds(5)).build());
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+    try (StatefulRedisConnection<String, String> connection = CLIENT.connect(RedisURI.builder().withHost("127.0.0.1").withPort(port)
+        .withAuthentication(user, credentials.current(user)).withTimeout(Duration.ofSeconds(5)).build())) {
       return action.apply(connection.sync());
-    } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
