@@ -48,14 +48,18 @@ public final class LoopbackPods {
     return new RedisEndpoints.Topology(endpoints, complete, sentinelEndpoints, aliases, trustBundle);
   }
 
+  /**
+   * One client for the test JVM, a connection per call: a client per call shuts its own event
+   * loops down each time, and Lettuce's shutdown waits without a bound (one hung a CI run in
+   * PodCommandsTest).
+   */
+  private static final RedisClient CLIENT = RedisClient.create();
+
   /** Runs {@code action} on {@code node} logged in as {@code user}. */
   public static <T> T as(RedisProcess node, String user, String password, Function<RedisCommands<String, String>, T> action) {
-    RedisClient redis = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(node.port())
-        .withAuthentication(user, password).withTimeout(Duration.ofSeconds(5)).build());
-    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+    try (StatefulRedisConnection<String, String> connection = CLIENT.connect(RedisURI.builder().withHost("127.0.0.1")
+        .withPort(node.port()).withAuthentication(user, password).withTimeout(Duration.ofSeconds(5)).build())) {
       return action.apply(connection.sync());
-    } finally {
-      redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
