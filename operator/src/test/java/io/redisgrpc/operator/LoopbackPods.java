@@ -4,9 +4,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.redisgrpc.operator.lifecycle.RedisEndpoints;
 import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
@@ -48,19 +46,10 @@ public final class LoopbackPods {
     return new RedisEndpoints.Topology(endpoints, complete, sentinelEndpoints, aliases, trustBundle);
   }
 
-  /**
-   * One client for the test JVM, a connection per call: a client per call shuts its own event
-   * loops down each time, and Lettuce's shutdown waits without a bound (one hung a CI run in
-   * PodCommandsTest).
-   */
-  private static final RedisClient CLIENT = RedisClient.create();
-
-  /** Runs {@code action} on {@code node} logged in as {@code user}. */
+  /** Runs {@code action} on {@code node} logged in as {@code user}, on the testkit's shared client. */
   public static <T> T as(RedisProcess node, String user, String password, Function<RedisCommands<String, String>, T> action) {
-    try (StatefulRedisConnection<String, String> connection = CLIENT.connect(RedisURI.builder().withHost("127.0.0.1")
-        .withPort(node.port()).withAuthentication(user, password).withTimeout(Duration.ofSeconds(5)).build())) {
-      return action.apply(connection.sync());
-    }
+    return io.redisgrpc.testkit.RedisNodes.withNode(RedisURI.builder().withHost("127.0.0.1").withPort(node.port())
+        .withAuthentication(user, password).withTimeout(Duration.ofSeconds(5)).build(), action);
   }
 
   /** A Secret's data, decoded; fails the test if the Secret does not exist. */

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.redisgrpc.operator.credentials.CredentialStore;
 import io.redisgrpc.operator.credentials.Credentials;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
@@ -177,19 +175,10 @@ class PodCommandsTest {
         .until(() -> pod.probe(probe));
   }
 
-  /**
-   * One client for every call, for the whole test JVM: a client per call created and shut down
-   * its own event loops each time, and one of those shutdowns never completed (Lettuce's
-   * shutdown waits without a bound), hanging a warm CI run for half an hour. Only the
-   * connection is per call.
-   */
-  private static final RedisClient CLIENT = RedisClient.create();
-
+  /** A connection logged in as {@code user}, on the testkit's shared client (a client per call can hang in its shutdown). */
   static <T> T as(int port, String user, Credentials credentials, Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> action) {
-    try (StatefulRedisConnection<String, String> connection = CLIENT.connect(RedisURI.builder().withHost("127.0.0.1").withPort(port)
-        .withAuthentication(user, credentials.current(user)).withTimeout(Duration.ofSeconds(5)).build())) {
-      return action.apply(connection.sync());
-    }
+    return io.redisgrpc.testkit.RedisNodes.withNode(RedisURI.builder().withHost("127.0.0.1").withPort(port)
+        .withAuthentication(user, credentials.current(user)).withTimeout(Duration.ofSeconds(5)).build(), action);
   }
 
   /** A free port whose cluster-bus port (port + 10000) is free too. */

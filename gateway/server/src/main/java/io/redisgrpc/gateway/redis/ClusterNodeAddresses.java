@@ -65,13 +65,10 @@ public final class ClusterNodeAddresses extends SocketAddressResolver {
     return known;
   }
 
-  /**
-   * Replaces the map with what {@code CLUSTER NODES} says; {@code nowMs} is the reporter's clock
-   * ({@code TIME}) and {@code startedMs} when it started by that clock ({@code uptime_in_seconds}).
-   */
-  void update(String clusterNodes, long nowMs, long startedMs) {
+  /** Replaces the map with {@code addresses} (hostname to IP, from {@link #parse}). */
+  void update(Map<String, String> addresses) {
     Map<String, InetAddress> next = new HashMap<>();
-    parse(clusterNodes, nowMs, startedMs).forEach((host, ip) -> {
+    addresses.forEach((host, ip) -> {
       byte[] bytes = NetUtil.createByteArrayFromIpAddressString(ip);
       if (bytes != null) {
         try {
@@ -99,6 +96,15 @@ public final class ClusterNodeAddresses extends SocketAddressResolver {
    * re-addressed after every pod restarted, an IP since given to another pod) may be stale, and
    * then DNS is the better guess. Nodes without a hostname, without an address ({@code noaddr}),
    * failing or still in a handshake are left out too.
+   */
+  /** {@link #parse(String, long, long)} judged by the reporter's own clock and uptime, from its {@code INFO server}. */
+  public static Map<String, String> parse(String clusterNodes, String infoServer) {
+    long nowMs = infoField(infoServer, "server_time_usec") / 1000;
+    return parse(clusterNodes, nowMs, nowMs - infoField(infoServer, "uptime_in_seconds") * 1000);
+  }
+
+  /**
+   * {@code nowMs} is the reporter's clock and {@code startedMs} when it started by that clock.
    */
   public static Map<String, String> parse(String clusterNodes, long nowMs, long startedMs) {
     Map<String, String> addresses = new HashMap<>();
@@ -145,7 +151,7 @@ public final class ClusterNodeAddresses extends SocketAddressResolver {
       CompletableFuture<Void> firstRead) {
     RedisClient client = RedisClient.create(resources);
     client.setOptions(options);
-    AtomicBoolean busy = new AtomicBoolean(true);
+    AtomicBoolean busy = new AtomicBoolean();
     AtomicBoolean again = new AtomicBoolean();
     AtomicBoolean stopped = new AtomicBoolean();
     Runnable[] read = new Runnable[1];
@@ -157,12 +163,15 @@ public final class ClusterNodeAddresses extends SocketAddressResolver {
         again.set(true);
         return;
       }
-      readFromSeeds(client, seeds).whenComplete((done, error) -> resources.eventExecutorGroup().schedule(() -> {
-        busy.set(false);
-        if (again.getAndSet(false)) {
-          read[0].run();
-        }
-      }, 200, TimeUnit.MILLISECONDS));
+      readFromSeeds(client, seeds).whenComplete((done, error) -> {
+        firstRead.complete(null);
+        resources.eventExecutorGroup().schedule(() -> {
+          busy.set(false);
+          if (again.getAndSet(false)) {
+            read[0].run();
+          }
+        }, 200, TimeUnit.MILLISECONDS);
+      });
     };
     Disposable events = resources.eventBus().get()
         // Not ConnectionDeactivatedEvent: closing the read's own connection would trigger the next read.
@@ -171,13 +180,7 @@ public final class ClusterNodeAddresses extends SocketAddressResolver {
     // A backstop for a stale entry no reconnect trips over (a first connect fails without an event).
     ScheduledFuture<?> periodic = period.isZero() || period.isNegative() ? null
         : resources.eventExecutorGroup().scheduleAtFixedRate(read[0], period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
-    readFromSeeds(client, seeds).whenComplete((done, error) -> {
-      busy.set(false);
-      firstRead.complete(null);
-      if (again.getAndSet(false)) {
-        read[0].run();
-      }
-    });
+    read[0].run();
     return () -> {
       stopped.set(true);
       events.dispose();
@@ -189,7 +192,7 @@ public final class ClusterNodeAddresses extends SocketAddressResolver {
   }
 
   /** A number from {@code INFO server} ({@code server_time_usec}, {@code uptime_in_seconds}). */
-  public static long infoField(String infoServer, String field) {
+  static long infoField(String infoServer, String field) {
     return infoServer.lines().filter(line -> line.startsWith(field + ":")).findFirst()
         .map(line -> Long.parseLong(line.substring(field.length() + 1).trim()))
         .orElseThrow(() -> new IllegalStateException("INFO server has no " + field));
@@ -206,8 +209,7 @@ public final class ClusterNodeAddresses extends SocketAddressResolver {
             CompletableFuture<String> server = connection.async().info("server").toCompletableFuture();
             CompletableFuture<String> nodes = connection.async().clusterNodes().toCompletableFuture();
             return server.thenCombine(nodes, (info, view) -> {
-              long nowMs = infoField(info, "server_time_usec") / 1000;
-              update(view, nowMs, nowMs - infoField(info, "uptime_in_seconds") * 1000);
+              update(parse(view, info));
               return (Void) null;
             }).whenComplete((done, error) -> {
               connection.closeAsync();

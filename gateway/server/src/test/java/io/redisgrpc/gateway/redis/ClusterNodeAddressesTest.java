@@ -51,7 +51,7 @@ class ClusterNodeAddressesTest {
   @Test
   void connectsToTheReportedAddressButKeepsTheHostnameForTlsAndLeavesOtherNamesToDns() {
     ClusterNodeAddresses addresses = new ClusterNodeAddresses();
-    addresses.update(NODES, NOW_MS, STARTED_MS);
+    addresses.update(ClusterNodeAddresses.parse(NODES, NOW_MS, STARTED_MS));
 
     InetSocketAddress known = (InetSocketAddress) addresses.resolve(RedisURI.create("day2-redis-4.day2-redis-headless.ns.svc", 6379));
     assertThat(known.isUnresolved()).isFalse();
@@ -64,7 +64,7 @@ class ClusterNodeAddressesTest {
     assertThat(seed.getHostString()).isEqualTo("day2-redis.ns.svc");
 
     // The pod came back on another IP: the next CLUSTER NODES replaces the entry.
-    addresses.update(NODES.replace("10.244.0.27", "10.244.0.41"), NOW_MS, STARTED_MS);
+    addresses.update(ClusterNodeAddresses.parse(NODES.replace("10.244.0.27", "10.244.0.41"), NOW_MS, STARTED_MS));
     assertThat(((InetSocketAddress) addresses.resolve(RedisURI.create("day2-redis-4.day2-redis-headless.ns.svc", 6379)))
         .getAddress().getHostAddress()).isEqualTo("10.244.0.41");
     assertThat(addresses.known()).containsEntry("day2-redis-4.day2-redis-headless.ns.svc", "10.244.0.41");
