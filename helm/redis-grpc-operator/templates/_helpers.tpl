@@ -111,6 +111,11 @@ per-namespace Roles. Keep in sync with the dependents in operator/src/main/java/
 - apiGroups: [""]
   resources: ["pods/eviction"]
   verbs: ["create"]
+# The gateway Service's EndpointSlices (read only): GatewayReady waits until they list a ready
+# gateway.
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["get", "list", "watch"]
 # Events on a cache (Ready / Degraded transitions).
 - apiGroups: [""]
   resources: ["events"]

@@ -8,8 +8,13 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.redisgrpc.operator.lifecycle.PodEndpoints;
+import io.redisgrpc.operator.lifecycle.RedisLifecycle;
+import io.redisgrpc.operator.reconciler.GatewayRouteProbe;
 import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +25,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code LEADER_ELECTION_NAMESPACE}: where the Lease lives; empty = no leader election
  *       (for a single local process).</li>
  *   <li>{@code METRICS_PORT}: Prometheus /metrics port (default 8080, -1 = off).</li>
+ *   <li>{@code GATEWAY_ROUTE_PROBE}: {@code true} to connect to each gateway Service's ClusterIP
+ *       before calling the gateway ready ({@link GatewayRouteProbe}); default {@code true} in a
+ *       pod ({@code KUBERNETES_SERVICE_HOST} set), {@code false} outside the cluster, where
+ *       ClusterIPs are not reachable.</li>
  * </ul>
  */
 public final class OperatorMain {
@@ -38,11 +47,15 @@ public final class OperatorMain {
     // In a pod, losing leadership ends the process so Kubernetes restarts it as a follower.
     Operator operator = create(client, registry, env("LEADER_ELECTION_NAMESPACE", ""), true);
     String namespaces = env("WATCH_NAMESPACES", "");
-    operator.register(new RedisGrpcCacheReconciler(), configuration -> {
-      if (!namespaces.isBlank()) {
-        configuration.settingNamespaces(namespaces.split(","));
-      }
-    });
+    boolean inCluster = !env("KUBERNETES_SERVICE_HOST", "").isBlank();
+    GatewayRouteProbe routeProbe = Boolean.parseBoolean(env("GATEWAY_ROUTE_PROBE", String.valueOf(inCluster)))
+        ? GatewayRouteProbe.tcp(Duration.ofSeconds(1)) : GatewayRouteProbe.NONE;
+    operator.register(new RedisGrpcCacheReconciler(Clock.systemUTC(), new PodEndpoints(), RedisLifecycle.DRIFT_CHECK, routeProbe),
+        configuration -> {
+          if (!namespaces.isBlank()) {
+            configuration.settingNamespaces(namespaces.split(","));
+          }
+        });
     operator.start();
     LOG.info("redis-grpc-operator started; watching {}", namespaces.isBlank() ? "all namespaces" : namespaces);
   }

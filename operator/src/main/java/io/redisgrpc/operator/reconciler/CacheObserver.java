@@ -3,6 +3,8 @@ package io.redisgrpc.operator.reconciler;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -11,6 +13,7 @@ import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
+import io.redisgrpc.operator.status.GatewayRouting;
 import io.redisgrpc.operator.status.ObservedState;
 import io.redisgrpc.operator.status.PodProblems;
 import java.time.Clock;
@@ -20,19 +23,41 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Reads the cache's workloads from the informer caches (and checks referenced Secrets). */
+/**
+ * Reads the cache's workloads from the informer caches (and checks referenced Secrets), and
+ * whether the gateway's Service routes ({@link GatewayRouting}).
+ */
 final class CacheObserver {
   private final Clock clock;
+  private final GatewayRouteProbe routeProbe;
 
-  CacheObserver(Clock clock) {
+  CacheObserver(Clock clock, GatewayRouteProbe routeProbe) {
     this.clock = clock;
+    this.routeProbe = routeProbe;
   }
 
   ObservedState observe(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
-    return workloads(cache, context).withPodProblems(PodProblems.of(context.getSecondaryResources(Pod.class).stream()
+    ObservedState observed = workloads(cache, context).withPodProblems(PodProblems.of(context.getSecondaryResources(Pod.class).stream()
         .filter(pod -> pod.getMetadata().getLabels() != null
             && cache.getMetadata().getName().equals(pod.getMetadata().getLabels().get(Labels.INSTANCE)))
         .toList(), clock.instant()));
+    return observed.withGatewayRouting(routing(cache, context, observed.gatewayReady() >= observed.gatewayDesired()));
+  }
+
+  /** The probe runs only once the slices list a ready gateway: before that it can only be refused. */
+  private GatewayRouting routing(RedisGrpcCache cache, Context<RedisGrpcCache> context, boolean replicasReady) {
+    String service = Names.gateway(cache);
+    int endpoints = GatewayRouting.readyEndpoints(context.getSecondaryResources(EndpointSlice.class), service);
+    if (endpoints == 0 || !replicasReady) {
+      return new GatewayRouting(endpoints, GatewayRouting.Probe.NOT_RUN);
+    }
+    return context.getSecondaryResourcesAsStream(Service.class)
+        .filter(s -> service.equals(s.getMetadata().getName()))
+        .map(s -> s.getSpec() == null ? null : s.getSpec().getClusterIP())
+        .filter(ip -> ip != null && !ip.isBlank() && !"None".equals(ip))
+        .findFirst()
+        .map(ip -> new GatewayRouting(endpoints, routeProbe.probe(ip, cache.getSpec().gateway.service.port)))
+        .orElse(new GatewayRouting(endpoints, GatewayRouting.Probe.NOT_RUN));
   }
 
   private ObservedState workloads(RedisGrpcCache cache, Context<RedisGrpcCache> context) {

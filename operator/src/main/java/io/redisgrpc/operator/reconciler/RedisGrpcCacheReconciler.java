@@ -15,6 +15,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheStatus;
 import io.redisgrpc.operator.dependent.*;
 import io.redisgrpc.operator.status.ConditionTypes;
+import io.redisgrpc.operator.status.GatewayRouting;
 import io.redisgrpc.operator.status.ObservedState;
 import io.redisgrpc.operator.status.StatusAggregator;
 import io.redisgrpc.operator.tls.CertificatesObservation;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -129,6 +131,8 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisGrpcCacheReconciler.class);
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
   static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
+  /** How soon a gateway Service that refused the operator's probe is probed again. */
+  static final Duration ROUTE_RECHECK = Duration.ofMillis(500);
   /** A condition message stays readable in kubectl describe. */
   static final int CLUSTER_WAITING_CHARS = 400;
 
@@ -162,11 +166,16 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
    * @param driftCheck how often a settled cache is looked at again, to repair drift inside Redis
    */
   public RedisGrpcCacheReconciler(Clock clock, RedisEndpoints endpoints, Duration driftCheck) {
+    this(clock, endpoints, driftCheck, GatewayRouteProbe.NONE);
+  }
+
+  /** @param routeProbe connects to the gateway's ClusterIP (only from inside the cluster) */
+  public RedisGrpcCacheReconciler(Clock clock, RedisEndpoints endpoints, Duration driftCheck, GatewayRouteProbe routeProbe) {
     this.driftCheck = driftCheck;
     this.clock = clock;
     this.endpoints = endpoints;
     this.aggregator = new StatusAggregator(clock);
-    this.observer = new CacheObserver(clock);
+    this.observer = new CacheObserver(clock, routeProbe);
     this.events = new EventRecorder(clock);
   }
 
@@ -181,7 +190,17 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
           return instance == null ? Set.of() : Set.of(new ResourceID(instance, pod.getMetadata().getNamespace()));
         })
         .build();
-    return List.of(new InformerEventSource<>(pods, context));
+    // The gateway Service's EndpointSlices (the EndpointSlice controller copies the Service's
+    // labels onto them): GatewayReady waits until they list a ready gateway.
+    InformerEventSourceConfiguration<EndpointSlice> slices = InformerEventSourceConfiguration.from(EndpointSlice.class, RedisGrpcCache.class)
+        .withName("gateway-endpointslices")
+        .withLabelSelector(Labels.NAME + "=" + Labels.APP_NAME + "," + Labels.COMPONENT + "=" + Labels.GATEWAY)
+        .withSecondaryToPrimaryMapper(slice -> {
+          String instance = slice.getMetadata().getLabels() == null ? null : slice.getMetadata().getLabels().get(Labels.INSTANCE);
+          return instance == null ? Set.of() : Set.of(new ResourceID(instance, slice.getMetadata().getNamespace()));
+        })
+        .build();
+    return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(slices, context));
   }
 
   @Override
@@ -219,6 +238,11 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     }
     if (rolling.isPresent() && RedisLifecycle.BUSY_RECHECK.compareTo(recheck) < 0) {
       recheck = RedisLifecycle.BUSY_RECHECK;
+    }
+    // kube-proxy programs a Service after its EndpointSlice changes and nothing tells the
+    // operator when: a refused probe is simply tried again soon.
+    if (observed.gatewayRouting().probe() == GatewayRouting.Probe.REFUSED && ROUTE_RECHECK.compareTo(recheck) < 0) {
+      recheck = ROUTE_RECHECK;
     }
     if (StatusAggregator.same(status, cache.getStatus())) {
       return wakeForCertificates(UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(recheck), cache, certificates);

@@ -13,24 +13,34 @@ public record ObservedState(
     boolean workloadsUpToDate,
     List<String> missingPullSecrets,
     RedisSide redisSide,
-    List<PodProblems.Problem> podProblems) {
+    List<PodProblems.Problem> podProblems,
+    GatewayRouting gatewayRouting) {
 
-  /** Pre-Redis-lifecycle form, for callers that have no Redis-side facts. */
+  /**
+   * Pre-Redis-lifecycle form, for callers that have no Redis-side facts; the gateway's Service is
+   * taken to route to every ready gateway.
+   */
   public ObservedState(int redisReady, int redisDesired, int sentinelReady, int sentinelDesired, int gatewayReady, int gatewayDesired,
       boolean workloadsUpToDate, List<String> missingPullSecrets) {
     this(redisReady, redisDesired, sentinelReady, sentinelDesired, gatewayReady, gatewayDesired, workloadsUpToDate, missingPullSecrets,
-        RedisSide.unknown(), List.of());
+        RedisSide.unknown(), List.of(), new GatewayRouting(Math.max(gatewayReady, 0), GatewayRouting.Probe.NOT_RUN));
   }
 
   public ObservedState withRedisSide(RedisSide side) {
     return new ObservedState(redisReady, redisDesired, sentinelReady, sentinelDesired, gatewayReady, gatewayDesired, workloadsUpToDate,
-        missingPullSecrets, side, podProblems);
+        missingPullSecrets, side, podProblems, gatewayRouting);
   }
 
   /** What is wrong with the cache's pods ({@link PodProblems}). */
   public ObservedState withPodProblems(List<PodProblems.Problem> problems) {
     return new ObservedState(redisReady, redisDesired, sentinelReady, sentinelDesired, gatewayReady, gatewayDesired, workloadsUpToDate,
-        missingPullSecrets, redisSide, problems);
+        missingPullSecrets, redisSide, problems, gatewayRouting);
+  }
+
+  /** What was seen of the gateway Service's routing ({@link GatewayRouting}). */
+  public ObservedState withGatewayRouting(GatewayRouting routing) {
+    return new ObservedState(redisReady, redisDesired, sentinelReady, sentinelDesired, gatewayReady, gatewayDesired, workloadsUpToDate,
+        missingPullSecrets, redisSide, podProblems, routing);
   }
 
   /**

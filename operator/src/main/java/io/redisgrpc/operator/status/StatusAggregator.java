@@ -58,7 +58,10 @@ public final class StatusAggregator {
     boolean redisReady = observed.redisDesired() > 0 && observed.redisReady() >= observed.redisDesired()
         && (!sentinelMode || observed.sentinelReady() >= observed.sentinelDesired())
         && !clusterUnformed && everyNodeSeen;
-    boolean gatewayReady = observed.gatewayDesired() > 0 && observed.gatewayReady() >= observed.gatewayDesired();
+    boolean gatewayReplicasReady = observed.gatewayDesired() > 0 && observed.gatewayReady() >= observed.gatewayDesired();
+    // Ready must mean a client's first call succeeds: the Service has to route as well.
+    String routingProblem = observed.gatewayRouting().problem(Names.gateway(cache));
+    boolean gatewayReady = gatewayReplicasReady && routingProblem == null;
     boolean blocked = !observed.missingPullSecrets().isEmpty();
     boolean tlsRequested = Boolean.TRUE.equals(cache.getSpec().tls.enabled);
 
@@ -69,7 +72,8 @@ public final class StatusAggregator {
         "Redis pods ready: " + status.redis.summary + (sentinelMode ? ", sentinels ready: " + Math.max(observed.sentinelReady(), 0) + "/" + observed.sentinelDesired() : "")
             + (clusterUnformed && side.clusterWaiting() != null ? "; cluster forming: " + side.clusterWaiting() : "")));
     conditions.add(condition(previous, ConditionTypes.GATEWAY_READY, gatewayReady,
-        gatewayReady ? "ReplicasReady" : "ReplicasNotReady", "Gateway replicas ready: " + status.gateway.summary));
+        gatewayReady ? "ReplicasReady" : gatewayReplicasReady ? "ServiceNotRouting" : "ReplicasNotReady",
+        "Gateway replicas ready: " + status.gateway.summary + (gatewayReplicasReady && routingProblem != null ? "; " + routingProblem : "")));
     CertificatesCondition certs = CertificatesCondition.of(certificates);
     boolean certificatesOk = !tlsRequested || certs.ready();
     if (tlsRequested) {
@@ -117,6 +121,7 @@ public final class StatusAggregator {
         ready ? "Ready" : (blocked ? "Blocked" : "NotReady"),
         ready ? "The cache serves gRPC at " + status.gateway.endpoint
             : "Not ready yet: Redis " + status.redis.summary + ", gateway " + status.gateway.summary
+                + (gatewayReplicasReady && routingProblem != null ? " (" + routingProblem + ")" : "")
                 + (degraded ? " (" + degradedReason + ": see the Degraded condition)" : "")));
     status.conditions = conditions;
     return status;

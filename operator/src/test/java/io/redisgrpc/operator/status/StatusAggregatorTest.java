@@ -52,6 +52,40 @@ class StatusAggregatorTest {
     assertThat(condition(all, ConditionTypes.READY).getStatus()).isEqualTo("True");
   }
 
+  @Test
+  void gatewayIsReadyOnlyOnceItsServiceRoutesToIt() {
+    RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
+    ObservedState pods = new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6));
+
+    RedisGrpcCacheStatus unlisted = at(T0).aggregate(cache, pods.withGatewayRouting(new GatewayRouting(0, GatewayRouting.Probe.NOT_RUN)));
+    assertThat(condition(unlisted, ConditionTypes.GATEWAY_READY).getStatus()).isEqualTo("False");
+    assertThat(condition(unlisted, ConditionTypes.GATEWAY_READY).getReason()).isEqualTo("ServiceNotRouting");
+    assertThat(condition(unlisted, ConditionTypes.GATEWAY_READY).getMessage()).contains("c-gateway lists no ready endpoint");
+    assertThat(condition(unlisted, ConditionTypes.READY).getStatus()).isEqualTo("False");
+    assertThat(condition(unlisted, ConditionTypes.READY).getMessage()).contains("no ready endpoint");
+
+    RedisGrpcCacheStatus refused = at(T0).aggregate(cache, pods.withGatewayRouting(new GatewayRouting(2, GatewayRouting.Probe.REFUSED)));
+    assertThat(condition(refused, ConditionTypes.GATEWAY_READY).getReason()).isEqualTo("ServiceNotRouting");
+    assertThat(condition(refused, ConditionTypes.GATEWAY_READY).getMessage()).contains("refused");
+    assertThat(condition(refused, ConditionTypes.READY).getStatus()).isEqualTo("False");
+
+    RedisGrpcCacheStatus connected = at(T0).aggregate(cache, pods.withGatewayRouting(new GatewayRouting(2, GatewayRouting.Probe.CONNECTED)));
+    assertThat(condition(connected, ConditionTypes.READY).getStatus()).isEqualTo("True");
+    // Outside the cluster the probe does not run: the EndpointSlices decide.
+    RedisGrpcCacheStatus listed = at(T0).aggregate(cache, pods.withGatewayRouting(new GatewayRouting(1, GatewayRouting.Probe.NOT_RUN)));
+    assertThat(condition(listed, ConditionTypes.READY).getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void replicasNotReadyIsReportedBeforeTheService() {
+    RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
+    ObservedState observed = new ObservedState(6, 6, 0, 0, 1, 2, true, List.of()).withRedisSide(seen(6))
+        .withGatewayRouting(new GatewayRouting(0, GatewayRouting.Probe.NOT_RUN));
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, observed);
+    assertThat(condition(status, ConditionTypes.GATEWAY_READY).getReason()).isEqualTo("ReplicasNotReady");
+    assertThat(condition(status, ConditionTypes.GATEWAY_READY).getMessage()).isEqualTo("Gateway replicas ready: 1/2");
+  }
+
   /** The operator reached {@code nodes} nodes, all in sync (Cluster mode: formed). */
   static ObservedState.RedisSide seen(int nodes) {
     return new ObservedState.RedisSide(nodes, nodes, true, true, "h", 16384, 3, 1, true, null, null, List.of(),
