@@ -21,13 +21,18 @@ import java.util.concurrent.TimeUnit;
  * it: its command with {@code $(VAR)} expanded from its environment, each volume mount a
  * directory filled with the volume's files, and its probes run as exec commands.
  *
- * <p>Two things differ from a pod, both by rewriting text: each mount path becomes a directory
- * under the test's temporary directory, and the container's port becomes a free local port
- * (pods each have an address of their own; local processes share one). Everything else (the
- * shell, the directives, the binaries on the PATH) is what the pod runs.
+ * <p>Three things differ from a pod, all by rewriting text: each mount path becomes a directory
+ * under the test's temporary directory, the container's port becomes a free local port (pods
+ * each have an address of their own; local processes share one), and Redis and Sentinel listen
+ * on loopback only ({@link #LOOPBACK_BINDS}), never on the machine's external interface.
+ * Everything else (the shell, the directives, the binaries on the PATH) is what the pod runs.
  */
 final class LocalPod implements AutoCloseable {
+  /** The pods' redis.conf listens on every interface: a pod's network is its own. */
+  private static final String ALL_INTERFACES = "bind * -::*";
   private final Container container;
+  /** 127.0.0.1, and the pod's own address when a test gives it another loopback one. */
+  private final List<String> binds = new ArrayList<>();
   private final Map<String, String> rewrites = new LinkedHashMap<>();
   private final Map<String, String> env = new LinkedHashMap<>();
   private final Path root;
@@ -57,6 +62,12 @@ final class LocalPod implements AutoCloseable {
       rewrites.put(mount.getMountPath(), root.resolve(mount.getName()).toString());
     }
     rewrites.put(" " + containerPort, " " + localPort);
+    binds.add("127.0.0.1");
+    String podIp = env.get("POD_IP");
+    if (podIp != null && podIp.startsWith("127.") && !binds.contains(podIp)) {
+      binds.add(podIp);
+    }
+    rewrites.put(ALL_INTERFACES, "bind " + String.join(" ", binds));
     rewrites.putAll(addresses);
     for (VolumeMount mount : mounts) {
       write(root.resolve(mount.getName()), volumes.getOrDefault(mount.getName(), Map.of()));
@@ -152,7 +163,12 @@ final class LocalPod implements AutoCloseable {
   }
 
   private Process launch(List<String> command, Path log) {
-    List<String> args = command.stream().map(this::expand).map(this::rewrite).toList();
+    List<String> args = new ArrayList<>(command.stream().map(this::expand).map(this::rewrite).toList());
+    if ("redis-sentinel".equals(args.get(0))) {
+      // Its sentinel.conf has no bind (Sentinel's default: every interface).
+      args.add("--bind");
+      args.addAll(binds);
+    }
     ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(env);
     try {

@@ -65,6 +65,9 @@ class PodCommandsTest {
       awaitProbe(again, redis, "startup", true);
       String nodes = as(port, AclRules.OPERATOR, credentials, c -> c.clusterNodes());
       assertThat(myself(nodes)).as("CLUSTER NODES after a restart on a new IP:%n%s", nodes).startsWith("127.0.0.2:");
+      // The stand-in listens on loopback only (the pod's "bind * -::*" is rewritten), never on
+      // the machine's external interface.
+      assertThat(as(port, AclRules.OPERATOR, credentials, c -> c.configGet("bind")).get("bind")).isEqualTo("127.0.0.1 127.0.0.2");
     }
   }
 
