@@ -16,6 +16,8 @@ import java.util.function.Function;
  * per address, reused across reconciliations, closed with this object.
  */
 public final class NodeConnections implements AutoCloseable {
+  /** Pods answer a connect within milliseconds on the cluster network. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   private final RedisClient client;
   private final Function<ClusterFormation.Endpoint, RedisURI> uris;
   private final Map<String, StatefulRedisConnection<String, String>> connections = new ConcurrentHashMap<>();
@@ -27,7 +29,10 @@ public final class NodeConnections implements AutoCloseable {
   /** @param options e.g. TLS settings for every node */
   public NodeConnections(ClientResources resources, io.lettuce.core.ClientOptions options, Function<ClusterFormation.Endpoint, RedisURI> uris) {
     this.client = RedisClient.create(resources);
-    this.client.setOptions(options);
+    // A round connects to its nodes one after another; an address whose pod has just gone may
+    // not answer at all, and Lettuce's default (10 s) would hold the whole round up for it.
+    this.client.setOptions(options.mutate()
+        .socketOptions(options.getSocketOptions().mutate().connectTimeout(CONNECT_TIMEOUT).build()).build());
     this.uris = uris;
   }
 
