@@ -154,6 +154,15 @@ class CertificatesTest {
         .isEmpty();
     assertThat(client.configMaps().inNamespace(namespace).withName("plain-trust-bundle").get()).isNull();
 
+    // A Certificate deleted by hand is made again, and cert-manager issues it again.
+    String orderUid = client.resources(Certificate.class).inNamespace(namespace).withName("shop-client-orders-tls").get().getMetadata().getUid();
+    client.resources(Certificate.class).inNamespace(namespace).withName("shop-client-orders-tls").delete();
+    Awaitility.await("orders certificate created again").atMost(TIMEOUT).until(() -> {
+      Certificate again = client.resources(Certificate.class).inNamespace(namespace).withName("shop-client-orders-tls").get();
+      return again != null && !orderUid.equals(again.getMetadata().getUid());
+    });
+    awaitCondition("shop", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
+
     // A removed client's certificate goes, and status follows.
     edit("shop", c -> c.getSpec().auth.clients.removeIf(x -> x.name.equals("billing")));
     Awaitility.await("billing certificate deleted").atMost(TIMEOUT)

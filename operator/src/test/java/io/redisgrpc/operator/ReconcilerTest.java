@@ -265,6 +265,31 @@ class ReconcilerTest {
     return changed;
   }
 
+  /** kubectl edit, scale and delete on what the operator owns: each is put back. */
+  @Test
+  void objectsChangedByHandArePutBack() {
+    create("handled", spec -> spec.redis.mode = RedisMode.Sentinel);
+    String conf = await(ConfigMap.class, "handled-config").getData().get("redis.conf");
+    int sentinels = await(StatefulSet.class, "handled-sentinel").getSpec().getReplicas();
+    await(Service.class, "handled-gateway");
+
+    client.configMaps().inNamespace(namespace).withName("handled-config")
+        .edit(cm -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder(cm).addToData("redis.conf", "maxmemory 1\n").build());
+    Awaitility.await("ConfigMap put back").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+        .until(() -> client.configMaps().inNamespace(namespace).withName("handled-config").get().getData().get("redis.conf"), conf::equals);
+
+    client.apps().statefulSets().inNamespace(namespace).withName("handled-sentinel").scale(sentinels + 2);
+    Awaitility.await("sentinel StatefulSet scaled back").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+        .until(() -> client.apps().statefulSets().inNamespace(namespace).withName("handled-sentinel").get().getSpec().getReplicas(),
+            replicas -> replicas == sentinels);
+
+    String uid = client.services().inNamespace(namespace).withName("handled-gateway").get().getMetadata().getUid();
+    client.services().inNamespace(namespace).withName("handled-gateway").delete();
+    Awaitility.await("gateway Service created again").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+        .until(() -> client.services().inNamespace(namespace).withName("handled-gateway").get(),
+            service -> service != null && !uid.equals(service.getMetadata().getUid()));
+  }
+
   @Test
   void deletingTheCacheDeletesEverythingItOwns() {
     create("doomed", spec -> spec.redis.mode = RedisMode.Sentinel);

@@ -144,6 +144,69 @@ class RedisLifecycleTest {
     }
   }
 
+  /**
+   * Hand edits of the credentials Secret, the source of truth for passwords Redis already holds:
+   * a delete is undone with the same passwords (a new set would lock everyone out of the running
+   * pods), and an edited operator password is reported, not acted on, until it is put back.
+   */
+  @Test
+  void aCredentialsSecretDeletedByHandComesBackAndAnEditedOneIsReported() {
+    try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir.resolve("hand"), 3, 1, List.of())) {
+      topologies.put("hand", topology(nodes.nodes(), List.of()));
+      create("hand", spec -> spec.redis.mode = RedisMode.Cluster);
+      awaitStatus("hand", c -> Boolean.TRUE.equals(c.getStatus().redis.clusterFormed) && Boolean.TRUE.equals(c.getStatus().redis.aclInSync));
+      Map<String, String> before = secret("hand-credentials");
+      assertThat(client.secrets().inNamespace(namespace).withName("hand-credentials").get().getMetadata().getFinalizers())
+          .contains(CredentialStore.KEEP_FINALIZER);
+
+      String uidBefore = client.secrets().inNamespace(namespace).withName("hand-credentials").get().getMetadata().getUid();
+      client.secrets().inNamespace(namespace).withName("hand-credentials").delete();
+      Awaitility.await("the Secret written again").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
+        io.fabric8.kubernetes.api.model.Secret now = client.secrets().inNamespace(namespace).withName("hand-credentials").get();
+        return now != null && !uidBefore.equals(now.getMetadata().getUid()) && now.getMetadata().getDeletionTimestamp() == null;
+      });
+      assertThat(secret("hand-credentials")).as("the same passwords, rotation state included").isEqualTo(before);
+      assertThat(client.v1().events().inNamespace(namespace).list().getItems())
+          .anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("CredentialsRestored");
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getMessage()).contains("hand-credentials", CredentialStore.ROTATE_ANNOTATION);
+          });
+      RedisProcess node = nodes.nodes().get(0);
+      assertThat(LoopbackPods.<String>as(node, "_operator", before.get("_operator"), c -> c.ping())).isEqualTo("PONG");
+
+      // The Secrets derived from it (nothing watches them) are written again at the next look.
+      Map<String, String> acl = secret("hand-acl");
+      Map<String, String> gateway = secret("hand-gateway-credentials");
+      client.secrets().inNamespace(namespace).withName("hand-acl").delete();
+      client.secrets().inNamespace(namespace).withName("hand-gateway-credentials").delete();
+      Awaitility.await("derived Secrets written again").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+          .until(() -> secret("hand-acl").equals(acl) && secret("hand-gateway-credentials").equals(gateway));
+
+      // An operator password edited by hand: Redis refuses it, which the status says; put back,
+      // the cache recovers. Nothing in Redis changed meanwhile.
+      editSecret("hand-credentials", "_operator", "typed-by-hand");
+      RedisGrpcCache refused = awaitStatus("hand", c -> "RedisLoginRefused".equals(condition(c, ConditionTypes.DEGRADED).getReason()));
+      assertThat(condition(refused, ConditionTypes.DEGRADED).getMessage()).contains("WRONGPASS", "hand-credentials");
+      assertThat(LoopbackPods.<String>as(node, "_operator", before.get("_operator"), c -> c.ping())).isEqualTo("PONG");
+      editSecret("hand-credentials", "_operator", before.get("_operator"));
+      awaitStatus("hand", c -> "False".equals(condition(c, ConditionTypes.DEGRADED).getStatus())
+          && Boolean.TRUE.equals(c.getStatus().redis.aclInSync));
+      client.resources(RedisGrpcCache.class).inNamespace(namespace).withName("hand").delete();
+      Awaitility.await("the credentials Secret goes with the cache").atMost(TIMEOUT)
+          .until(() -> client.secrets().inNamespace(namespace).withName("hand-credentials").get() == null);
+    } finally {
+      topologies.remove("hand");
+    }
+  }
+
+  private static void editSecret(String name, String key, String value) {
+    client.secrets().inNamespace(namespace).withName(name).edit(secret -> {
+      secret.getData().put(key, java.util.Base64.getEncoder().encodeToString(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return secret;
+    });
+  }
+
   @Test
   void rotationThroughTheGatewayFailsNoRequestAndTheMasterServiceFollowsAFailover() throws Exception {
     try (RedisSentinelHarness group = RedisSentinelHarness.start(dir.resolve("s1"), 1, 3, 2, List.of())) {

@@ -41,9 +41,16 @@ public final class CredentialStore {
   /** Annotation on the credentials Secret: the last request value acted on. */
   static final String HANDLED_REQUEST = RotationState.PREFIX + "handled-request";
   static final String FIELD_MANAGER = "redis-grpc-operator";
+  /**
+   * Keeps a deleted credentials Secret readable until the operator has read it and written it
+   * again; released when the cache itself is deleted.
+   */
+  public static final String KEEP_FINALIZER = "cache.redisgrpc.io/keep-credentials";
   public static final String ACL_FILE_KEY = "users.acl";
 
   private final KubernetesClient client;
+  /** Per cache uid, the contents of a credentials Secret deleted by hand until written again. */
+  private static final Map<String, Stored> RESTORING = new java.util.concurrent.ConcurrentHashMap<>();
 
   public CredentialStore(KubernetesClient client) {
     this.client = client;
@@ -83,11 +90,71 @@ public final class CredentialStore {
     return users;
   }
 
-  public Stored load(RedisGrpcCache cache, Instant now, Duration interval) {
-    Secret secret = client.secrets().inNamespace(cache.getMetadata().getNamespace()).withName(Names.credentials(cache)).get();
+  /**
+   * What {@link #load} found.
+   *
+   * @param restored the Secret had been deleted by hand and was written again with the same
+   *     passwords ({@link #KEEP_FINALIZER})
+   */
+  public record Loaded(Stored stored, boolean restored) {}
+
+  public Loaded load(RedisGrpcCache cache, Instant now, Duration interval) {
+    var resource = client.secrets().inNamespace(cache.getMetadata().getNamespace()).withName(Names.credentials(cache));
+    Secret secret = resource.get();
+    String uid = cache.getMetadata().getUid();
     if (secret == null) {
-      return new Stored(new Credentials(Map.of()), RotationState.initial(now, interval), null, null);
+      Stored deleted = uid == null ? null : RESTORING.get(uid);
+      if (deleted != null) {
+        // A restore that failed to write last time: the passwords were kept here meanwhile.
+        Stored written = save(cache, deleted);
+        RESTORING.remove(uid);
+        return new Loaded(written, true);
+      }
+      return new Loaded(new Stored(new Credentials(Map.of()), RotationState.initial(now, interval), null, null), false);
     }
+    Stored stored = parse(secret, now, interval);
+    if (secret.getMetadata().getDeletionTimestamp() != null) {
+      // Deleted by hand: Redis still knows only these passwords, and a new set would lock the
+      // operator and every client out of the running pods. Let the deletion finish (the API
+      // server removes the object once its last finalizer is gone), then write it again; the
+      // passwords stay in memory until that write succeeded.
+      Stored deleted = new Stored(stored.credentials(), stored.rotation(), stored.handledRequest(), null);
+      if (uid != null) {
+        RESTORING.put(uid, deleted);
+      }
+      resource.edit(s -> withoutFinalizer(s));
+      Stored written = save(cache, deleted);
+      if (uid != null) {
+        RESTORING.remove(uid);
+      }
+      return new Loaded(written, true);
+    }
+    if (secret.getMetadata().getFinalizers() == null || !secret.getMetadata().getFinalizers().contains(KEEP_FINALIZER)) {
+      // Written by a version without the finalizer: add it (optimistic lock; a conflict retries).
+      Secret kept = resource.edit(s -> {
+        s.getMetadata().getFinalizers().add(KEEP_FINALIZER);
+        return s;
+      });
+      stored = new Stored(stored.credentials(), stored.rotation(), stored.handledRequest(), kept.getMetadata().getResourceVersion());
+    }
+    return new Loaded(stored, false);
+  }
+
+  /** Cache deletion: the credentials Secret may go with the cache (garbage collection). */
+  public void release(RedisGrpcCache cache) {
+    var resource = client.secrets().inNamespace(cache.getMetadata().getNamespace()).withName(Names.credentials(cache));
+    Secret secret = resource.get();
+    if (secret != null && secret.getMetadata().getFinalizers() != null && secret.getMetadata().getFinalizers().contains(KEEP_FINALIZER)) {
+      resource.edit(s -> withoutFinalizer(s));
+    }
+  }
+
+  private static Secret withoutFinalizer(Secret secret) {
+    secret.getMetadata().getFinalizers().remove(KEEP_FINALIZER);
+    return secret;
+  }
+
+  private static Stored parse(Secret secret, Instant now, Duration interval) {
     Map<String, String> annotations = secret.getMetadata().getAnnotations();
     return new Stored(Credentials.fromData(decode(secret.getData())),
         RotationState.fromAnnotations(annotations, now, interval),
@@ -106,7 +173,8 @@ public final class CredentialStore {
       annotations.put(HANDLED_REQUEST, stored.handledRequest());
     }
     Secret secret = new SecretBuilder()
-        .withMetadata(meta(cache, Names.credentials(cache)).withAnnotations(annotations).withResourceVersion(stored.resourceVersion()).build())
+        .withMetadata(meta(cache, Names.credentials(cache)).withAnnotations(annotations).withResourceVersion(stored.resourceVersion())
+            .withFinalizers(KEEP_FINALIZER).build())
         .withType("Opaque")
         .withData(encode(stored.credentials().toData()))
         .build();

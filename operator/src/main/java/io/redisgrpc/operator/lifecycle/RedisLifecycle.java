@@ -74,9 +74,11 @@ public final class RedisLifecycle {
    *     may shrink to the spec
    * @param desired what the round asked of Redis (empty when no node could be reached), for
    *     follow-up work on the same nodes ({@link PodRoller})
+   * @param credentialsRestored the credentials Secret had been deleted by hand and was written
+   *     again with the same passwords
    */
   public record Outcome(Stored credentials, Optional<RedisAdmin.Observation> redis, String liveConfigHash, Duration recheck,
-      boolean drained, Optional<RedisAdmin.Desired> desired) {}
+      boolean drained, Optional<RedisAdmin.Desired> desired, boolean credentialsRestored) {}
 
   public Outcome round(RedisGrpcCache cache, RedisEndpoints.Topology topology) {
     Instant now = clock.instant();
@@ -84,7 +86,8 @@ public final class RedisLifecycle {
     Duration grace = GoDuration.parse(cache.getSpec().auth.rotation.gracePeriod);
 
     // 1. credentials for every user the spec needs
-    Stored stored = store.load(cache, now, interval);
+    CredentialStore.Loaded loaded = store.load(cache, now, interval);
+    Stored stored = loaded.stored();
     Credentials wanted = stored.credentials().withUsers(CredentialStore.users(cache), passwords);
     if (!stored.exists() || !wanted.equals(stored.credentials())) {
       stored = store.save(cache, stored.with(wanted));
@@ -150,7 +153,7 @@ public final class RedisLifecycle {
     store.applyDerived(cache, next.credentials());
 
     return new Outcome(next, seen, io.redisgrpc.operator.model.Hashes.sha256(live.toString()), recheck(next, decision, seen, grace, now), drained,
-        desired);
+        desired, loaded.restored());
   }
 
   /**

@@ -209,6 +209,11 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     RedisLifecycle.Outcome outcome = new RedisLifecycle(context.getClient(), redisResources.get(), clock, driftCheck)
         .round(cache, topology);
     logRedisActions(cache, outcome);
+    if (outcome.credentialsRestored()) {
+      events.record(context.getClient(), cache, "Warning", "CredentialsRestored", "The Secret " + Names.credentials(cache)
+          + " was deleted by hand; it was written again with the same passwords (Redis knows only those). To change them,"
+          + " request a rotation: annotate the cache with " + io.redisgrpc.operator.credentials.CredentialStore.ROTATE_ANNOTATION);
+    }
     String masterPod = outcome.redis().flatMap(RedisAdmin.Observation::master)
         .map(ordinal -> Names.redis(cache) + "-" + ordinal)
         .orElse(null);
@@ -355,6 +360,8 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     if (cache.getMetadata().getUid() != null) {
       lastActions.remove(cache.getMetadata().getUid());
     }
+    // The credentials Secret's finalizer guards against a delete by hand, not against this one.
+    new io.redisgrpc.operator.credentials.CredentialStore(context.getClient()).release(cache);
     return certificateSecrets.removeWith(cache, context) ? DeleteControl.defaultDelete()
         : DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(1));
   }
