@@ -122,6 +122,8 @@ public final class GatewayServer implements AutoCloseable {
     this.server = builder
         .directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
+        // Messages above it: counted and logged once a minute, not a stack trace each.
+        .addStreamTracerFactory(malformed.oversizedMessages())
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .addService(ServerInterceptors.intercept(

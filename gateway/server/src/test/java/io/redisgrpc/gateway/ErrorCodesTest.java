@@ -69,6 +69,23 @@ class ErrorCodesTest {
   }
 
   /** Redis' own overflow replies, provoked for real, say that the result overflowed. */
+  /** Durations past what Redis can expire (found by GatewayFuzzTest: they reached callers as UNKNOWN). */
+  @Test
+  void durationsRedisCannotExpireAreInvalidArguments() {
+    CacheGrpc.CacheBlockingStub cache = gateway.cache();
+    assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> cache.set(SetRequest.newBuilder()
+        .setKey(bytes("forever")).setValue(bytes("v")).setTtlMs(Long.MAX_VALUE).build()))).contains("ttl_ms must be at most");
+    assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> cache.getOrLease(
+        io.redisgrpc.api.v1.GetOrLeaseRequest.newBuilder().setKey(bytes("forever")).setLeaseTtlMs(Long.MAX_VALUE).build())))
+        .contains("lease_ttl_ms must be at most");
+    assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> cache.expire(
+        io.redisgrpc.api.v1.ExpireRequest.newBuilder().setKey(bytes("forever")).setTtlMs(Long.MAX_VALUE / 2).build())))
+        .contains("ttl_ms must be at most");
+    // 100 years is still fine.
+    assertThat(cache.set(SetRequest.newBuilder().setKey(bytes("long")).setValue(bytes("v"))
+        .setTtlMs(io.redisgrpc.gateway.service.RequestLimits.MAX_DURATION_MS).build()).getApplied()).isTrue();
+  }
+
   @Test
   void incrementOverflowSaysItOverflowed() {
     CacheGrpc.CacheBlockingStub cache = gateway.cache();

@@ -5,6 +5,7 @@ import static io.redisgrpc.gateway.TestGateway.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.MethodDescriptor;
@@ -196,6 +197,51 @@ class MalformedRequestTest {
     StatusRuntimeException reflection = rawStream(ServerReflectionGrpc.getServerReflectionInfoMethod(), TRUNCATED).get(10, TimeUnit.SECONDS);
     assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "MALFORMED_REQUEST", () -> rethrow(reflection)))
         .contains("grpc.reflection.v1.ServerReflectionRequest");
+  }
+
+  /**
+   * A message above the limit is refused by grpc-java's transport before the gateway sees the
+   * call: RESOURCE_EXHAUSTED to the caller, counted, and no stack trace per message in the log
+   * (grpc-java's Netty transport logged each one as a WARNING with its stack; found by
+   * GatewayFuzzTest).
+   */
+  @Test
+  void messagesAboveTheLimitAreRefusedCountedAndNotLoggedEach() {
+    List<LogRecord> grpcWarnings = new CopyOnWriteArrayList<>();
+    java.util.logging.Logger grpcLog = java.util.logging.Logger.getLogger("io.grpc");
+    Handler grpcHandler = new Handler() {
+      @Override public void publish(LogRecord record) {
+        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+          grpcWarnings.add(record);
+        }
+      }
+      @Override public void flush() { }
+      @Override public void close() { }
+    };
+    grpcLog.addHandler(grpcHandler);
+    try (CapturedLog gatewayLog = new CapturedLog(MalformedRequests.class.getName())) {
+      String counter = "redisgrpc_errors_total{code=\"RESOURCE_EXHAUSTED\",reason=\"MESSAGE_TOO_LARGE\"}";
+      double before = gateway.metric(counter);
+      byte[] huge = SetRequest.newBuilder().setKey(bytes("k")).setValue(ByteString.copyFrom(new byte[17 * 1024 * 1024])).build().toByteArray();
+      for (int i = 0; i < 3; i++) {
+        Status.Code code;
+        try {
+          unary(CacheGrpc.getSetMethod(), huge);
+          code = Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+          code = e.getStatus().getCode();
+          assertThat(e.getStatus().getDescription()).contains("exceeds maximum size");
+        }
+        assertThat(code).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> gateway.metric(counter) - before >= 3);
+      assertThat(grpcWarnings).extracting(LogRecord::getMessage).as("grpc-java logged no warning or stack trace").isEmpty();
+      assertThat(gatewayLog.events).as("at most one line for 3 refused messages").hasSizeLessThanOrEqualTo(1);
+      assertThat(gateway.cache().set(SetRequest.newBuilder().setKey(bytes("after-huge")).setValue(bytes("v")).build()).getApplied())
+          .as("the connection still serves").isTrue();
+    } finally {
+      grpcLog.removeHandler(grpcHandler);
+    }
   }
 
   /** Random bytes: whatever they parse as, the answer is never UNKNOWN or INTERNAL. */

@@ -23,6 +23,12 @@ public enum ErrorReason {
   REDIS_OOM,
   BLOCKING_CAPACITY,
   SUBSCRIBER_CAPACITY,
+  /**
+   * A request message above --max-message-bytes. A label of redisgrpc_errors_total only: the
+   * transport refuses the message before the gateway sees the call, so the caller gets grpc-java's
+   * status without ErrorInfo.
+   */
+  MESSAGE_TOO_LARGE,
   // UNAVAILABLE
   REDIS_UNAVAILABLE,
   // DEADLINE_EXCEEDED

@@ -43,12 +43,61 @@ public final class MalformedRequests {
   private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final int MAX_DETAIL_CHARS = 200;
 
+  /** grpc-java's transport logs each oversized message with a stack trace; see {@link #oversizedMessages}. */
+  private static final java.util.logging.Logger TRANSPORT_LOG =
+      java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+  private static final String TOO_LARGE = "gRPC message exceeds maximum size";
+
   private final Failures failures;
   private final AtomicLong nextLogNanos = new AtomicLong(System.nanoTime());
   private final AtomicLong unlogged = new AtomicLong();
+  private final AtomicLong nextOversizedLogNanos = new AtomicLong(System.nanoTime());
+  private final AtomicLong oversizedUnlogged = new AtomicLong();
 
   public MalformedRequests(Failures failures) {
     this.failures = failures;
+  }
+
+  /**
+   * Requests above the message limit: grpc-java's deframer refuses them with RESOURCE_EXHAUSTED
+   * ("gRPC message exceeds maximum size N: M") before any service sees the call, and its Netty
+   * transport logs each one as a WARNING with a stack trace, so any caller could flood the log.
+   * That logger is set to SEVERE (it logs nothing else at WARNING); this tracer counts each such
+   * call in {@code redisgrpc_errors_total} (RESOURCE_EXHAUSTED, MESSAGE_TOO_LARGE) and logs one
+   * line at most once a minute.
+   */
+  public io.grpc.ServerStreamTracer.Factory oversizedMessages() {
+    TRANSPORT_LOG.setLevel(java.util.logging.Level.SEVERE);
+    return new io.grpc.ServerStreamTracer.Factory() {
+      @Override
+      public io.grpc.ServerStreamTracer newServerStreamTracer(String method, Metadata headers) {
+        return new io.grpc.ServerStreamTracer() {
+          @Override
+          public void streamClosed(Status status) {
+            if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
+                && status.getDescription().startsWith(TOO_LARGE)) {
+              failures.status(new GatewayException(Status.Code.RESOURCE_EXHAUSTED, ErrorReason.MESSAGE_TOO_LARGE, status.getDescription()));
+              if (due(nextOversizedLogNanos, oversizedUnlogged)) {
+                LOG.warn("request on {} above the message limit refused RESOURCE_EXHAUSTED ({}); {} more since the last such line, all"
+                    + " counted in redisgrpc_errors_total{reason=\"MESSAGE_TOO_LARGE\"}", method, status.getDescription(),
+                    oversizedUnlogged.getAndSet(0));
+              }
+            }
+          }
+        };
+      }
+    };
+  }
+
+  /** True at most once per {@link #LOG_INTERVAL_NANOS}; otherwise counts what was not logged. */
+  private static boolean due(AtomicLong nextLog, AtomicLong skipped) {
+    long now = System.nanoTime();
+    long next = nextLog.get();
+    if (now - next < 0 || !nextLog.compareAndSet(next, now + LOG_INTERVAL_NANOS)) {
+      skipped.incrementAndGet();
+      return false;
+    }
+    return true;
   }
 
   /** What the lenient marshaller returns for bytes the real one refused. */
@@ -204,10 +253,7 @@ public final class MalformedRequests {
     }
 
     private void logAtMostOncePerInterval(Malformed malformed) {
-      long now = System.nanoTime();
-      long next = nextLogNanos.get();
-      if (now - next < 0 || !nextLogNanos.compareAndSet(next, now + LOG_INTERVAL_NANOS)) {
-        unlogged.incrementAndGet();
+      if (!due(nextLogNanos, unlogged)) {
         return;
       }
       String detail = malformed.description();

@@ -108,7 +108,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
       if (client != null) {
         OperationScope.authorize(client, EnumSet.of(Permission.PUBSUB), "Subscribe");
       }
-      heartbeatMs = RequestLimits.nonNegative(request.getHeartbeatIntervalMs(), "heartbeat_interval_ms");
+      heartbeatMs = RequestLimits.duration(request.getHeartbeatIntervalMs(), "heartbeat_interval_ms");
       heartbeatMs = heartbeatMs == 0 ? defaultHeartbeatMs : Math.max(heartbeatMs, 100);
       if (active.incrementAndGet() > maxSubscribers) {
         active.decrementAndGet();

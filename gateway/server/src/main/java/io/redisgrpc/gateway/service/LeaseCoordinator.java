@@ -66,8 +66,8 @@ public final class LeaseCoordinator {
 
   public CompletableFuture<GetOrLeaseResponse> getOrLease(GetOrLeaseRequest request, Deadline deadline) {
     ByteString key = limits.key(request.getKey());
-    long ttl = RequestLimits.nonNegative(request.getLeaseTtlMs(), "lease_ttl_ms");
-    long maxWait = RequestLimits.nonNegative(request.getMaxWaitMs(), "max_wait_ms");
+    long ttl = RequestLimits.duration(request.getLeaseTtlMs(), "lease_ttl_ms");
+    long maxWait = RequestLimits.duration(request.getMaxWaitMs(), "max_wait_ms");
     Waiter waiter = new Waiter(ttl == 0 ? defaultLeaseTtlMs : ttl);
     attempt(key, waiter).whenComplete((done, error) -> {
       if (error != null) {
@@ -83,7 +83,7 @@ public final class LeaseCoordinator {
     ByteString key = limits.key(request.getKey());
     ByteString value = limits.value(request.getValue());
     ByteString token = token(request.getLeaseToken());
-    long ttl = RequestLimits.nonNegative(request.getTtlMs(), "ttl_ms");
+    long ttl = RequestLimits.duration(request.getTtlMs(), "ttl_ms");
     // The value must be stored before the lease goes: a caller that takes the freed lease then
     // re-reads the key and finds the value (see attempt).
     return redis.set(key, value, ttl > 0 ? SetArgs.Builder.px(ttl) : new SetArgs()).toCompletableFuture()

@@ -93,7 +93,7 @@ public final class OperationExecutor {
       case DELETE -> count(redis.del(limits.keys(op.getDelete().getKeysList(), "keys"))).thenApply(r -> result.setDelete(r).build());
       case EXISTS -> count(redis.exists(limits.keys(op.getExists().getKeysList(), "keys"))).thenApply(r -> result.setExists(r).build());
       case EXPIRE -> applied(redis.pexpire(limits.key(op.getExpire().getKey()),
-          RequestLimits.positive(op.getExpire().getTtlMs(), "ttl_ms"))).thenApply(r -> result.setExpire(r).build());
+          RequestLimits.positiveDuration(op.getExpire().getTtlMs(), "ttl_ms"))).thenApply(r -> result.setExpire(r).build());
       case PERSIST -> applied(redis.persist(limits.key(op.getPersist().getKey()))).thenApply(r -> result.setPersist(r).build());
       case GET_TTL -> getTtl(op.getGetTtl()).thenApply(r -> result.setGetTtl(r).build());
       case INCREMENT -> increment(op.getIncrement()).thenApply(r -> result.setIncrement(r).build());
@@ -156,7 +156,7 @@ public final class OperationExecutor {
   private CompletableFuture<SetResponse> set(SetRequest request) {
     ByteString key = limits.key(request.getKey());
     ByteString value = limits.value(request.getValue());
-    long ttl = RequestLimits.nonNegative(request.getTtlMs(), "ttl_ms");
+    long ttl = RequestLimits.duration(request.getTtlMs(), "ttl_ms");
     if (request.getKeepTtl() && ttl > 0) {
       throw GatewayException.invalid(ErrorReason.INVALID_REQUEST, "keep_ttl and ttl_ms cannot both be set");
     }
@@ -267,7 +267,7 @@ public final class OperationExecutor {
     count = count == 0 ? 1 : count;
     limits.elements((int) Math.min(count, Integer.MAX_VALUE), "elements to pop");
     boolean left = request.getEnd() == ListEnd.LIST_END_LEFT;
-    long blockMs = RequestLimits.nonNegative(request.getBlockMs(), "block_ms");
+    long blockMs = RequestLimits.duration(request.getBlockMs(), "block_ms");
     if (blockMs == 0) {
       return (left ? redis.lpop(key, count) : redis.rpop(key, count)).toCompletableFuture()
           .thenApply(list -> ValuesResponse.newBuilder().addAllValues(list == null ? List.of() : list).build());
@@ -286,7 +286,7 @@ public final class OperationExecutor {
     LMoveArgs args = fromLeft
         ? (toLeft ? LMoveArgs.Builder.leftLeft() : LMoveArgs.Builder.leftRight())
         : (toLeft ? LMoveArgs.Builder.rightLeft() : LMoveArgs.Builder.rightRight());
-    long blockMs = RequestLimits.nonNegative(request.getBlockMs(), "block_ms");
+    long blockMs = RequestLimits.duration(request.getBlockMs(), "block_ms");
     CompletableFuture<ByteString> moved = blockMs == 0
         ? redis.lmove(source, destination, args).toCompletableFuture()
         : blocking(blockMs, deadline, (commands, seconds) -> commands.blmove(source, destination, args, seconds));

@@ -85,4 +85,31 @@ public record RequestLimits(int maxKeyBytes, int maxValueBytes, int maxBatchOper
     }
     return value;
   }
+
+  /**
+   * The longest duration a request may give (TTLs, lease TTLs, waits): 100 years. Redis refuses
+   * an expiry whose end in milliseconds would pass a 64-bit number ("invalid expire time"), which
+   * reached callers as UNKNOWN; this answers INVALID_ARGUMENT naming the field instead.
+   */
+  public static final long MAX_DURATION_MS = 100L * 365 * 24 * 3600 * 1000;
+
+  /** A duration in milliseconds: 0 or more, at most {@link #MAX_DURATION_MS}. */
+  public static long duration(long value, String what) {
+    nonNegative(value, what);
+    return atMostMaxDuration(value, what);
+  }
+
+  /** A duration in milliseconds that must be greater than 0, at most {@link #MAX_DURATION_MS}. */
+  public static long positiveDuration(long value, String what) {
+    positive(value, what);
+    return atMostMaxDuration(value, what);
+  }
+
+  private static long atMostMaxDuration(long value, String what) {
+    if (value > MAX_DURATION_MS) {
+      throw GatewayException.invalid(ErrorReason.INVALID_REQUEST,
+          what + " must be at most " + MAX_DURATION_MS + " (100 years), got " + value);
+    }
+    return value;
+  }
 }
