@@ -179,8 +179,7 @@ final class DeployedCache {
 
   static Path kubectlBinary() {
     String version = System.getenv().getOrDefault("KUBE_VERSION", "1.34.10");
-    String dir = System.getenv().getOrDefault("KUBE_API_TEST_DIR", System.getProperty("user.home") + "/.kubeapitest");
-    return Path.of(dir, "k8s", version + "-linux-amd64", "kubectl");
+    return io.redisgrpc.testkit.UserHome.kubeApiTestDir().resolve("k8s").resolve(version + "-linux-amd64").resolve("kubectl");
   }
 
   /**

@@ -54,6 +54,7 @@ public final class TestCluster {
     apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
         .withApiServerVersion(KUBE_VERSION)
         .withOfflineMode(true)
+        .withTestDir(io.redisgrpc.testkit.UserHome.kubeApiTestDir().toString())
         .withUpdateKubeConfig(false)
         // Generous: on a loaded 2-core machine etcd + kube-apiserver can take over a minute.
         .withStartupTimeout(180_000)
@@ -61,7 +62,13 @@ public final class TestCluster {
     try {
       apiServer.start();
     } catch (RuntimeException e) {
-      apiServer.stop();
+      // kube-api-test's stop() can fail on a half-started server (an NPE cleaning etcd's data
+      // directory that was never made): report why the start failed, not that.
+      try {
+        apiServer.stop();
+      } catch (RuntimeException stopFailure) {
+        e.addSuppressed(stopFailure);
+      }
       apiServer = null;
       throw e;
     }
@@ -96,8 +103,7 @@ public final class TestCluster {
   }
 
   static Path binaryDir() {
-    String base = System.getenv().getOrDefault("KUBE_API_TEST_DIR", System.getProperty("user.home") + "/.kubeapitest");
-    return Path.of(base, "k8s", KUBE_VERSION + "-linux-amd64");
+    return io.redisgrpc.testkit.UserHome.kubeApiTestDir().resolve("k8s").resolve(KUBE_VERSION + "-linux-amd64");
   }
 
   private static void installCrd() {

@@ -34,8 +34,8 @@ public final class CertManagerController implements AutoCloseable {
   }
 
   public static Path directory() {
-    String base = System.getenv().getOrDefault("CERT_MANAGER_CACHE", System.getProperty("user.home") + "/.cache/redisgrpc/cert-manager");
-    return Path.of(base, VERSION);
+    String base = System.getenv("CERT_MANAGER_CACHE");
+    return (base == null || base.isBlank() ? UserHome.path().resolve(".cache/redisgrpc/cert-manager") : Path.of(base)).resolve(VERSION);
   }
 
   public static boolean binaryPresent() {
