@@ -162,6 +162,50 @@ class ErrorCodesTest {
         assertThat(cache.set(SetRequest.newBuilder().setKey(bytes("after")).setValue(bytes("v")).build()).getApplied()).isTrue());
   }
 
+  /**
+   * Redis closing the gateway's connection (CLIENT KILL, a restarted proxy, an idle timeout) costs
+   * a reconnect of a few milliseconds, not failed calls: calls made meanwhile wait for it
+   * (--reconnect-wait-ms). They failed 'UNAVAILABLE: Currently not connected' before.
+   */
+  @Test
+  void aConnectionRedisClosesCostsNoCall() throws Exception {
+    CacheGrpc.CacheBlockingStub cache = gateway.cache();
+    cache.set(SetRequest.newBuilder().setKey(bytes("steady")).setValue(bytes("v")).build());
+    java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+    java.util.Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    List<Thread> callers = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Thread caller = new Thread(() -> {
+        while (running.get()) {
+          try {
+            gateway.cache().withDeadlineAfter(5, TimeUnit.SECONDS).get(GetRequest.newBuilder().setKey(bytes("steady")).build());
+          } catch (io.grpc.StatusRuntimeException e) {
+            failures.merge(e.getStatus().getCode() + ": " + e.getStatus().getDescription(), 1, Integer::sum);
+          }
+          calls.incrementAndGet();
+        }
+      }, "caller-" + i);
+      caller.start();
+      callers.add(caller);
+    }
+    try {
+      long killed = 0;
+      for (int round = 0; round < 10; round++) {
+        long before = calls.get();
+        killed += RedisNodes.withNode(redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal()));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() > before + 50);
+      }
+      assertThat(killed).as("the gateway's connections were closed").isGreaterThanOrEqualTo(10);
+    } finally {
+      running.set(false);
+      for (Thread caller : callers) {
+        caller.join(10_000);
+      }
+    }
+    assertThat(failures).as("calls that failed across 10 closed connections, out of %d", calls.get()).isEmpty();
+  }
+
   @Test
   void unavailableWhileRedisIsDownAndHealthFollowsRedis() {
     try (RedisProcess flaky = RedisProcess.server(dir, List.of()).start();

@@ -88,6 +88,9 @@ public final class GatewayConfig {
   @Option(names = "--command-timeout-ms", defaultValue = "${env:REDISGRPC_COMMAND_TIMEOUT_MS:-5000}", description = "Longest wait for a Redis reply when the caller set no shorter deadline. Env REDISGRPC_COMMAND_TIMEOUT_MS. Default: ${DEFAULT-VALUE}")
   private long commandTimeoutMs;
 
+  @Option(names = "--reconnect-wait-ms", defaultValue = "${env:REDISGRPC_RECONNECT_WAIT_MS:-500}", description = "Standalone and Sentinel: how long a call waits for the shared Redis connection to come back after it dropped (Redis restarted the connection, a failover) before it fails UNAVAILABLE; never past the call's deadline. 0 = fail at once. Env REDISGRPC_RECONNECT_WAIT_MS. Default: ${DEFAULT-VALUE}")
+  private long reconnectWaitMs;
+
   @Option(names = "--redis-connect-timeout-ms", defaultValue = "${env:REDISGRPC_REDIS_CONNECT_TIMEOUT_MS:-0}", description = "At start, how long to keep trying to reach Redis before giving up (0 = keep trying; meanwhile /live answers and /ready says why not). Env REDISGRPC_REDIS_CONNECT_TIMEOUT_MS. Default: ${DEFAULT-VALUE}")
   private long redisConnectTimeoutMs;
 
@@ -194,6 +197,18 @@ public final class GatewayConfig {
           + redisConnectTimeoutMs);
     }
     requirePositive(commandLine, "--file-watch-interval-ms", fileWatchIntervalMs);
+    if (reconnectWaitMs < 0) {
+      throw new CommandLine.ParameterException(commandLine, "--reconnect-wait-ms must be 0 (fail at once) or positive, got " + reconnectWaitMs);
+    }
+    // 0 would make Lettuce re-read the cluster topology without pause.
+    requirePositive(commandLine, "--topology-refresh-ms", topologyRefreshMs);
+    if (port < 0 || port > 65535) {
+      throw new CommandLine.ParameterException(commandLine, "--port must be 0 (any free port) or 1-65535, got " + port);
+    }
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw new CommandLine.ParameterException(commandLine, "--metrics-port must be -1 (off), 0 (any free port) or 1-65535, got "
+          + metricsPort);
+    }
     effectiveMaxMessageBytes = messageLimit(commandLine);
     if ((tlsCertFile == null) != (tlsKeyFile == null)) {
       throw new CommandLine.ParameterException(commandLine, "--tls-cert-file and --tls-key-file go together");
@@ -301,6 +316,8 @@ public final class GatewayConfig {
   public Path redisUsernameFile() { return redisUsernameFile; }
   public Path redisPasswordFile() { return redisPasswordFile; }
   public long commandTimeoutMs() { return commandTimeoutMs; }
+
+  public long reconnectWaitMs() { return reconnectWaitMs; }
   public Path tlsCertFile() { return tlsCertFile; }
   public Path tlsKeyFile() { return tlsKeyFile; }
   public Path tlsClientCaFile() { return tlsClientCaFile; }

@@ -20,14 +20,28 @@ import java.util.concurrent.TimeUnit;
  * list commands carry their own server-side timeout, and the executor bounds them.
  */
 final class DeadlineTimeoutSource extends TimeoutOptions.TimeoutSource {
+  /** A connection that has not been made yet counts as connected (the first connect has its own bound). */
+  static final java.util.function.BooleanSupplier ALWAYS_CONNECTED = () -> true;
   private static final Set<CommandType> BLOCKING = EnumSet.of(
       CommandType.BLPOP, CommandType.BRPOP, CommandType.BLMOVE, CommandType.BRPOPLPUSH,
       CommandType.BLMPOP, CommandType.BZPOPMIN, CommandType.BZPOPMAX, CommandType.BZMPOP);
 
   private final long commandTimeoutMs;
+  private final long reconnectWaitMs;
+  private final java.util.function.BooleanSupplier connected;
 
   DeadlineTimeoutSource(long commandTimeoutMs) {
+    this(commandTimeoutMs, 0, ALWAYS_CONNECTED);
+  }
+
+  /**
+   * @param reconnectWaitMs while {@code connected} says no, a command waits at most this long for
+   *     the reconnect (it sits in Lettuce's buffer meanwhile); 0 = no such cap
+   */
+  DeadlineTimeoutSource(long commandTimeoutMs, long reconnectWaitMs, java.util.function.BooleanSupplier connected) {
     this.commandTimeoutMs = commandTimeoutMs;
+    this.reconnectWaitMs = reconnectWaitMs;
+    this.connected = connected;
   }
 
   @Override
@@ -36,12 +50,13 @@ final class DeadlineTimeoutSource extends TimeoutOptions.TimeoutSource {
     if (type instanceof CommandType commandType && BLOCKING.contains(commandType)) {
       return -1;
     }
+    long limit = reconnectWaitMs > 0 && !connected.getAsBoolean() ? Math.min(commandTimeoutMs, reconnectWaitMs) : commandTimeoutMs;
     Deadline deadline = Context.current().getDeadline();
     if (deadline == null) {
-      return commandTimeoutMs;
+      return limit;
     }
     // At least 1 ms: 0 or less would mean "never expire" to Lettuce.
-    return Math.max(1, Math.min(commandTimeoutMs, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
+    return Math.max(1, Math.min(limit, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
   }
 
   @Override

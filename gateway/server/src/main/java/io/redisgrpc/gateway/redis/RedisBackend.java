@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import reactor.core.Disposable;
@@ -43,8 +44,9 @@ import reactor.core.Disposables;
  *       otherwise stall every command queued behind them on the shared connection;</li>
  *   <li>pub/sub connections on demand.</li>
  * </ul>
- * Standalone and Sentinel: while Redis is unreachable commands fail at once (UNAVAILABLE)
- * instead of queueing. Cluster: Lettuce opens node connections lazily and a command that meets
+ * Standalone and Sentinel: a command made while the shared connection is down waits up to
+ * --reconnect-wait-ms for the reconnect (Redis closing the connection costs a few milliseconds,
+ * not a failed call), then fails UNAVAILABLE. Cluster: Lettuce opens node connections lazily and a command that meets
  * one mid-handshake would be rejected, so commands wait for the node's connection instead,
  * bounded by the caller's deadline (DEADLINE_EXCEEDED) or --command-timeout-ms. Connections
  * reconnect with a short capped backoff so a failover is followed quickly.
@@ -116,7 +118,18 @@ public final class RedisBackend implements AutoCloseable {
 
   private static CompletableFuture<RedisBackend> open(GatewayConfig config, ClientResources resources, FileCredentials credentials,
       boolean rejectWhileDisconnected) {
-    TimeoutOptions timeouts = TimeoutOptions.builder().timeoutSource(new DeadlineTimeoutSource(config.commandTimeoutMs())).build();
+    // Standalone and Sentinel, shared connection: a call made while the connection is down waits
+    // up to --reconnect-wait-ms for it (a connection Redis closed comes back within milliseconds),
+    // then fails; Cluster mode and the per-client connections wait within the deadline as before.
+    boolean standalone = config.redisMode() != RedisMode.CLUSTER;
+    long reconnectWait = rejectWhileDisconnected && standalone ? config.reconnectWaitMs() : 0;
+    AtomicReference<StatefulConnection<?, ?>> shared = new AtomicReference<>();
+    java.util.function.BooleanSupplier sharedOpen = () -> {
+      StatefulConnection<?, ?> connection = shared.get();
+      return connection == null || connection.isOpen();
+    };
+    TimeoutOptions timeouts = TimeoutOptions.builder()
+        .timeoutSource(new DeadlineTimeoutSource(config.commandTimeoutMs(), reconnectWait, sharedOpen)).build();
     // 1 s to connect: Redis is in the same cluster. A reconnect to a pod's old IP (its DNS name
     // still resolving to it for a moment after the pod was replaced) gets no answer at all, and
     // waiting longer only delays the next attempt, which reaches the new pod.
@@ -181,7 +194,7 @@ public final class RedisBackend implements AutoCloseable {
         .timeoutOptions(timeouts)
         .socketOptions(socket)
         .sslOptions(ssl)
-        .disconnectedBehavior(rejectWhileDisconnected
+        .disconnectedBehavior(rejectWhileDisconnected && reconnectWait == 0
             ? ClientOptions.DisconnectedBehavior.REJECT_COMMANDS
             : ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
         .build());
@@ -196,6 +209,7 @@ public final class RedisBackend implements AutoCloseable {
     Supplier<CompletionStage<StatefulConnection<ByteString, ByteString>>> pooled =
         () -> redis.connectAsync(ByteStringCodec.INSTANCE, target).thenApply(c -> (StatefulConnection<ByteString, ByteString>) c);
     return connected.<RedisBackend>thenApply(connection -> {
+      shared.set(connection);
       BoundedAsyncPool<StatefulConnection<ByteString, ByteString>> pool = AsyncConnectionPoolSupport.createBoundedObjectPool(pooled, poolConfig);
       return new RedisBackend(redis, connection, connection.async(), pool,
           () -> redis.connectPubSub(ByteStringCodec.INSTANCE, target), Disposables.disposed());
@@ -226,6 +240,11 @@ public final class RedisBackend implements AutoCloseable {
       builder.withSsl(true).withVerifyPeer(SslVerifyMode.FULL);
     }
     return builder.withAuthentication(credentials).build();
+  }
+
+  /** Whether the shared connection is up (false while Lettuce reconnects it). */
+  public boolean connected() {
+    return connection.isOpen();
   }
 
   /** The shared connection's commands; safe to use from any thread, never blocks. */

@@ -73,11 +73,26 @@ public final class OperationExecutor {
    * @param deadline the caller's deadline or null; bounds blocking commands
    */
   public CompletableFuture<OperationResult> execute(Operation op, Deadline deadline) {
+    CompletableFuture<OperationResult> result;
     try {
-      return dispatch(op, deadline);
+      result = dispatch(op, deadline);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    return result.handle((value, error) -> {
+      if (error == null) {
+        return CompletableFuture.completedFuture(value);
+      }
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+      // Expired while waiting for a reconnect (--reconnect-wait-ms): Redis is unreachable, which
+      // the caller should retry, not a deadline of its own that passed.
+      if (cause instanceof io.lettuce.core.RedisCommandTimeoutException && !backend.connected()) {
+        return CompletableFuture.<OperationResult>failedFuture(new GatewayException(io.grpc.Status.Code.UNAVAILABLE,
+            ErrorReason.REDIS_UNAVAILABLE, "Redis is unreachable: the connection dropped and did not come back in time"
+                + " (--reconnect-wait-ms)"));
+      }
+      return CompletableFuture.<OperationResult>failedFuture(cause);
+    }).thenCompose(java.util.function.Function.identity());
   }
 
   /** True for operations that hold a Redis connection while they wait. */

@@ -47,6 +47,10 @@ class GatewayConfigTest {
         .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("galaxy");
     assertThatThrownBy(() -> GatewayConfig.parse("--config=" + dir.resolve("missing.properties")))
         .hasMessageContaining("cannot read");
+    assertThatThrownBy(() -> GatewayConfig.parse("--topology-refresh-ms=0"))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--topology-refresh-ms must be greater than 0");
+    assertThatThrownBy(() -> GatewayConfig.parse("--port=70000")).hasMessageContaining("--port must be 0 (any free port) or 1-65535");
+    assertThatThrownBy(() -> GatewayConfig.parse("--metrics-port=-2")).hasMessageContaining("--metrics-port must be -1 (off)");
   }
 
   @Test
