@@ -261,25 +261,51 @@ class Day2IT {
     rollToNewImage(cluster, "Cluster", 6 + 3, Duration.ofSeconds(5));
   }
 
+  /**
+   * A setting Redis reads only at start (persistence RDB -> RDB and AOF) changes the pods'
+   * config hash: the operator rolls every pod the same way as for a new image.
+   */
+  @Test
+  @Order(7)
+  void clusterRestartRequiredSettingIsRolledOutByTheOperatorWithoutLosingAWrite() throws Exception {
+    clusterDeployed();
+    rollOut(cluster, "Cluster", "a restart-required setting (persistence RDB -> RDB and AOF) rolled by the operator",
+        c -> c.getSpec().redis.persistence.mode = io.redisgrpc.operator.crd.PersistenceMode.RDBAndAOF, pod -> true,
+        6 + 3, Duration.ofSeconds(5));
+    assertThat(cluster.client.configMaps().inNamespace(cluster.namespace).withName(cluster.name + "-config").get()
+        .getData().get("redis.conf")).contains("appendonly yes");
+  }
+
   /** Rolls {@code cache} to a second tag of the Redis image under writes; a table row. */
   static void rollToNewImage(DeployedCache cache, String mode, int minimumSteps, Duration gapBound) throws Exception {
     String rolled = env.redisImage + "-rolled";
     env.node.tag(env.redisImage, rolled);
+    rollOut(cache, mode, "new Redis image rolled by the operator (replicas first, masters handed over)",
+        c -> c.getSpec().redis.image = rolled, pod -> rolled.equals(pod.getSpec().getContainers().get(0).getImage()),
+        minimumSteps, gapBound);
+  }
+
+  /**
+   * Applies {@code change} under writes and waits until every Redis pod was replaced by one that
+   * is ready and satisfies {@code rolled}; a table row.
+   */
+  static void rollOut(DeployedCache cache, String mode, String what, Consumer<RedisGrpcCache> change,
+      java.util.function.Predicate<Pod> rolled, int minimumSteps, Duration gapBound) throws Exception {
     try (GatewayClient client = GatewayClient.plaintext(cache.gatewayService())) {
       Traffic traffic = Traffic.start(client, "rolling-" + mode.toLowerCase(), 4, 25);
       awaitWrites(traffic, 200);
       List<String> oldUids = redisPods(cache).stream().map(p -> p.getMetadata().getUid()).toList();
       int pods = oldUids.size();
-      edit(cache, c -> c.getSpec().redis.image = rolled);
+      long stepsBefore = rollingEvents(cache);
+      edit(cache, change);
       awaitStatus(cache, c -> ready(c) && redisPods(cache).size() == pods && redisPods(cache).stream().allMatch(p ->
-          !oldUids.contains(p.getMetadata().getUid()) && rolled.equals(p.getSpec().getContainers().get(0).getImage())
+          !oldUids.contains(p.getMetadata().getUid()) && rolled.test(p)
               && p.getStatus().getConditions().stream().anyMatch(cond -> "Ready".equals(cond.getType()) && "True".equals(cond.getStatus()))));
       awaitWrites(traffic, traffic.acknowledgedCount() + 200);
       Traffic.Report report = traffic.stop();
-      long steps = cache.client.v1().events().inNamespace(cache.namespace).list().getItems().stream()
-          .filter(e -> "RollingUpdate".equals(e.getReason()) && cache.name.equals(e.getInvolvedObject().getName())).count();
-      row(mode + ": new Redis image rolled by the operator (replicas first, masters handed over)", report);
-      LOG.info("{}: rolled to {} in {} operator steps", cache.name, rolled, steps);
+      long steps = rollingEvents(cache) - stepsBefore;
+      row(mode + ": " + what, report);
+      LOG.info("{}: {} in {} operator steps", cache.name, what, steps);
       assertThat(steps).as("a restart per pod and a hand-over per master, each an Event").isGreaterThanOrEqualTo(minimumSteps);
       assertThat(report.lost()).as("lost acknowledged writes: %s", report).isZero();
       // DEADLINE_EXCEEDED: in Cluster mode a write held by a hand-over, or sent to a node being
@@ -288,6 +314,11 @@ class Day2IT {
           .isSubsetOf("UNAVAILABLE", "DEADLINE_EXCEEDED");
       assertThat(report.longestGap()).as("longest stretch without a served write: %s", report).isLessThan(gapBound);
     }
+  }
+
+  static long rollingEvents(DeployedCache cache) {
+    return cache.client.v1().events().inNamespace(cache.namespace).list().getItems().stream()
+        .filter(e -> "RollingUpdate".equals(e.getReason()) && cache.name.equals(e.getInvolvedObject().getName())).count();
   }
 
   static List<Pod> redisPods(DeployedCache cache) {
