@@ -131,8 +131,11 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisGrpcCacheReconciler.class);
   /** A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches Secrets. */
   static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
-  /** How soon a gateway Service that refused the operator's probe is probed again. */
+  /** How soon a gateway Service that refused the operator's probe is probed again... */
   static final Duration ROUTE_RECHECK = Duration.ofMillis(500);
+  /** ...for this long; after that, every {@link #ROUTE_RECHECK_SLOW}. */
+  static final Duration ROUTE_RECHECK_FAST_FOR = Duration.ofSeconds(30);
+  static final Duration ROUTE_RECHECK_SLOW = Duration.ofSeconds(10);
   /** A condition message stays readable in kubectl describe. */
   static final int CLUSTER_WAITING_CHARS = 400;
 
@@ -146,6 +149,8 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   private final Duration driftCheck;
   private final AdminClientResources redisResources = new AdminClientResources();
   private final ScaleDownHold scaleDownHold = new ScaleDownHold(ScaleDownHold.CLIENT_TOPOLOGY_SETTLE);
+  /** Per cache uid, since when its gateway Service has refused the operator's probe. */
+  private final java.util.Map<String, java.time.Instant> routeRefusedSince = new java.util.concurrent.ConcurrentHashMap<>();
   /** Per cache uid, the Redis actions logged last (see logRedisActions). */
   private final java.util.Map<String, String> lastActions = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -245,9 +250,11 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
       recheck = RedisLifecycle.BUSY_RECHECK;
     }
     // kube-proxy programs a Service after its EndpointSlice changes and nothing tells the
-    // operator when: a refused probe is simply tried again soon.
-    if (observed.gatewayRouting().probe() == GatewayRouting.Probe.REFUSED && ROUTE_RECHECK.compareTo(recheck) < 0) {
-      recheck = ROUTE_RECHECK;
+    // operator when: a refused probe is tried again soon, and less often once that has not
+    // helped for a while (a cluster whose pods cannot reach ClusterIPs at all).
+    Duration routeRecheck = routeRecheck(cache, observed.gatewayRouting().probe() == GatewayRouting.Probe.REFUSED);
+    if (routeRecheck != null && routeRecheck.compareTo(recheck) < 0) {
+      recheck = routeRecheck;
     }
     if (StatusAggregator.same(status, cache.getStatus())) {
       return wakeForCertificates(UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(recheck), cache, certificates);
@@ -262,6 +269,22 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     // transition twice (seen on a real node: two "Ready" events in the same second).
     PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(cache, patch, context);
     return wakeForCertificates(UpdateControl.<RedisGrpcCache>noUpdate().rescheduleAfter(recheck), cache, certificates);
+  }
+
+  /** When to probe a refusing gateway Service again (null: it did not refuse). */
+  private Duration routeRecheck(RedisGrpcCache cache, boolean refused) {
+    String uid = String.valueOf(cache.getMetadata().getUid());
+    if (!refused) {
+      routeRefusedSince.remove(uid);
+      return null;
+    }
+    java.time.Instant since = routeRefusedSince.computeIfAbsent(uid, u -> clock.instant());
+    return routeRecheck(Duration.between(since, clock.instant()));
+  }
+
+  /** @param refusedFor how long the Service has refused the operator's probe */
+  static Duration routeRecheck(Duration refusedFor) {
+    return refusedFor.compareTo(ROUTE_RECHECK_FAST_FOR) < 0 ? ROUTE_RECHECK : ROUTE_RECHECK_SLOW;
   }
 
   /**
@@ -359,6 +382,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   public DeleteControl cleanup(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
     if (cache.getMetadata().getUid() != null) {
       lastActions.remove(cache.getMetadata().getUid());
+      routeRefusedSince.remove(cache.getMetadata().getUid());
     }
     // The credentials Secret's finalizer guards against a delete by hand, not against this one.
     new io.redisgrpc.operator.credentials.CredentialStore(context.getClient()).release(cache);

@@ -29,6 +29,13 @@ class GatewayRouteProbeTest {
   }
 
   @Test
+  void aRefusingServiceIsProbedAgainSoonThenLessOften() {
+    assertThat(RedisGrpcCacheReconciler.routeRecheck(Duration.ZERO)).isEqualTo(Duration.ofMillis(500));
+    assertThat(RedisGrpcCacheReconciler.routeRecheck(Duration.ofSeconds(29))).isEqualTo(Duration.ofMillis(500));
+    assertThat(RedisGrpcCacheReconciler.routeRecheck(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
   void outsideTheClusterNothingIsProbed() {
     assertThat(GatewayRouteProbe.NONE.probe("10.96.0.20", 50051)).isEqualTo(Probe.NOT_RUN);
   }
