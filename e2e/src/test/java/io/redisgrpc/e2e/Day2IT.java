@@ -300,7 +300,7 @@ class Day2IT {
       edit(cache, change);
       awaitStatus(cache, c -> ready(c) && redisPods(cache).size() == pods && redisPods(cache).stream().allMatch(p ->
           !oldUids.contains(p.getMetadata().getUid()) && rolled.test(p)
-              && p.getStatus().getConditions().stream().anyMatch(cond -> "Ready".equals(cond.getType()) && "True".equals(cond.getStatus()))));
+              && podReady(p)));
       awaitWrites(traffic, traffic.acknowledgedCount() + 200);
       Traffic.Report report = traffic.stop();
       long steps = rollingEvents(cache) - stepsBefore;
@@ -468,7 +468,7 @@ class Day2IT {
   }
 
   static boolean podReady(Pod pod) {
-    return pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return io.fabric8.kubernetes.client.readiness.Readiness.isPodReady(pod);
   }
 
 

@@ -112,7 +112,8 @@ public final class TestCluster {
       client.resource(crd).serverSideApply();
       Awaitility.await("CRD established").atMost(Duration.ofSeconds(30)).until(() -> {
         CustomResourceDefinition current = client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get();
-        return current.getStatus() != null && current.getStatus().getConditions().stream()
+        // The API server writes the status in steps: right after the apply it can have no conditions yet.
+        return current.getStatus() != null && current.getStatus().getConditions() != null && current.getStatus().getConditions().stream()
             .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
       });
     } catch (IOException e) {
