@@ -655,6 +655,8 @@ class RedisLifecycleTest {
    */
   static final class ReadyKubelet implements AutoCloseable {
     private final io.fabric8.kubernetes.client.informers.SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> informer;
+    /** The sentinel pods are marked Ready too (loopback sentinels serve for them); their deletions are not recorded. */
+    private final io.fabric8.kubernetes.client.informers.SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> sentinels;
     private final List<Map.Entry<Integer, String>> deleted = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile java.util.function.IntFunction<String> onDelete = ordinal -> "";
 
@@ -676,6 +678,26 @@ class RedisLifecycleTest {
               String name = pod.getMetadata().getName();
               int ordinal = Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
               deleted.add(Map.entry(ordinal, onDelete.apply(ordinal)));
+            }
+          });
+      sentinels = markSentinelsReady(cache);
+    }
+
+    private io.fabric8.kubernetes.client.informers.SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> markSentinelsReady(String cache) {
+      return client.pods().inNamespace(namespace).withLabel(Labels.INSTANCE, cache).withLabel(Labels.COMPONENT, Labels.SENTINEL)
+          .inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+            @Override
+            public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+              markReady(pod);
+            }
+
+            @Override
+            public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
+              markReady(pod);
+            }
+
+            @Override
+            public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {
             }
           });
     }
@@ -709,6 +731,7 @@ class RedisLifecycleTest {
     @Override
     public void close() {
       informer.close();
+      sentinels.close();
     }
   }
 

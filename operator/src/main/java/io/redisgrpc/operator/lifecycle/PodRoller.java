@@ -73,6 +73,14 @@ public final class PodRoller {
         ? outcome.redis().flatMap(RedisAdmin.Observation::master) : Optional.empty();
     Step step = RollingUpdate.next(states, expected, settled(cache, outcome, topology, expected) ? roles(outcome) : Map.of(),
         sentinelMaster);
+    if (cache.getSpec().redis.mode == RedisMode.Sentinel && !(step instanceof Step.Wait)) {
+      // The sentinels roll by themselves (RollingUpdate) when their template changes too (a new
+      // image): a hand-over or a restarted data pod needs them all up to agree on a master.
+      Optional<String> rolling = sentinelsRolling(cache, context);
+      if (rolling.isPresent()) {
+        step = new Step.Wait(rolling.get());
+      }
+    }
     if (cache.getSpec().redis.mode == RedisMode.Sentinel && sentinelMaster.isEmpty() && step instanceof Step.HandOver) {
       // Mid-failover, or the sentinels disagree: a hand-over now could unpause a master that is
       // being replaced.
@@ -85,6 +93,31 @@ public final class PodRoller {
       step = new Step.Wait("a pod is still terminating");
     }
     return Optional.of(carryOut(cache, context, outcome, step));
+  }
+
+  /** Why the sentinels are not all up on their current template yet, or empty when they are. */
+  static Optional<String> sentinelsRolling(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    Optional<StatefulSet> sentinels = context.getSecondaryResourcesAsStream(StatefulSet.class)
+        .filter(set -> Names.sentinel(cache).equals(set.getMetadata().getName())).findFirst();
+    if (sentinels.isEmpty()) {
+      return Optional.of("the sentinel StatefulSet does not exist yet");
+    }
+    return sentinelRollout(sentinels.get());
+  }
+
+  /** Pure: a StatefulSet whose controller has seen its template and rolled every pod to it, all ready. */
+  static Optional<String> sentinelRollout(StatefulSet set) {
+    var status = set.getStatus();
+    int replicas = Objects.requireNonNullElse(set.getSpec().getReplicas(), 0);
+    if (status == null || status.getObservedGeneration() == null || status.getObservedGeneration() < set.getMetadata().getGeneration()) {
+      return Optional.of("the sentinels' StatefulSet controller has not seen the new template yet");
+    }
+    boolean rolled = Objects.equals(status.getCurrentRevision(), status.getUpdateRevision())
+        && Objects.requireNonNullElse(status.getUpdatedReplicas(), 0) >= replicas;
+    boolean ready = Objects.requireNonNullElse(status.getReadyReplicas(), 0) >= replicas;
+    return rolled && ready ? Optional.empty()
+        : Optional.of("the sentinels are rolling (" + Objects.requireNonNullElse(status.getUpdatedReplicas(), 0) + "/" + replicas
+            + " updated, " + Objects.requireNonNullElse(status.getReadyReplicas(), 0) + " ready)");
   }
 
   /**
