@@ -166,12 +166,14 @@ class RedisLifecycleTest {
         return now != null && !uidBefore.equals(now.getMetadata().getUid()) && now.getMetadata().getDeletionTimestamp() == null;
       });
       assertThat(secret("hand-credentials")).as("the same passwords, rotation state included").isEqualTo(before);
-      assertThat(client.v1().events().inNamespace(namespace).list().getItems())
-          .anySatisfy(e -> {
-            assertThat(e.getReason()).isEqualTo("CredentialsRestored");
-            assertThat(e.getType()).isEqualTo("Warning");
-            assertThat(e.getMessage()).contains("hand-credentials", CredentialStore.ROTATE_ANNOTATION);
-          });
+      // The Event follows the write (the round writes the Secret, then the reconciler records it).
+      io.fabric8.kubernetes.api.model.Event restored = Awaitility.await("a CredentialsRestored Event").atMost(TIMEOUT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> client.v1().events().inNamespace(namespace).list().getItems().stream()
+              .filter(e -> "CredentialsRestored".equals(e.getReason()) && "hand".equals(e.getInvolvedObject().getName()))
+              .findFirst().orElse(null), java.util.Objects::nonNull);
+      assertThat(restored.getType()).isEqualTo("Warning");
+      assertThat(restored.getMessage()).contains("hand-credentials", CredentialStore.ROTATE_ANNOTATION);
       RedisProcess node = nodes.nodes().get(0);
       assertThat(LoopbackPods.<String>as(node, "_operator", before.get("_operator"), c -> c.ping())).isEqualTo("PONG");
 
