@@ -648,30 +648,18 @@ class RedisLifecycleTest {
     private volatile java.util.function.IntFunction<String> onDelete = ordinal -> "";
 
     ReadyKubelet(String cache) {
-      informer = client.pods().inNamespace(namespace).withLabel(Labels.INSTANCE, cache).withLabel(Labels.COMPONENT, Labels.REDIS)
-          .inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
-            @Override
-            public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
-              markReady(pod);
-            }
-
-            @Override
-            public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
-              markReady(pod);
-            }
-
-            @Override
-            public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {
-              String name = pod.getMetadata().getName();
-              int ordinal = Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
-              deleted.add(Map.entry(ordinal, onDelete.apply(ordinal)));
-            }
-          });
-      sentinels = markSentinelsReady(cache);
+      informer = markReady(cache, Labels.REDIS, pod -> {
+        String name = pod.getMetadata().getName();
+        int ordinal = Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
+        deleted.add(Map.entry(ordinal, onDelete.apply(ordinal)));
+      });
+      sentinels = markReady(cache, Labels.SENTINEL, pod -> { });
     }
 
-    private io.fabric8.kubernetes.client.informers.SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> markSentinelsReady(String cache) {
-      return client.pods().inNamespace(namespace).withLabel(Labels.INSTANCE, cache).withLabel(Labels.COMPONENT, Labels.SENTINEL)
+    /** Marks the cache's pods of {@code component} Ready as they come; {@code deletedPod} sees each one deleted. */
+    private io.fabric8.kubernetes.client.informers.SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> markReady(String cache,
+        String component, java.util.function.Consumer<io.fabric8.kubernetes.api.model.Pod> deletedPod) {
+      return client.pods().inNamespace(namespace).withLabel(Labels.INSTANCE, cache).withLabel(Labels.COMPONENT, component)
           .inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
             @Override
             public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
@@ -685,6 +673,7 @@ class RedisLifecycleTest {
 
             @Override
             public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {
+              deletedPod.accept(pod);
             }
           });
     }

@@ -209,15 +209,7 @@ class MalformedRequestTest {
   void messagesAboveTheLimitAreRefusedCountedAndNotLoggedEach() {
     List<LogRecord> grpcWarnings = new CopyOnWriteArrayList<>();
     java.util.logging.Logger grpcLog = java.util.logging.Logger.getLogger("io.grpc");
-    Handler grpcHandler = new Handler() {
-      @Override public void publish(LogRecord record) {
-        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-          grpcWarnings.add(record);
-        }
-      }
-      @Override public void flush() { }
-      @Override public void close() { }
-    };
+    Handler grpcHandler = warningsInto(grpcWarnings);
     grpcLog.addHandler(grpcHandler);
     try (CapturedLog gatewayLog = new CapturedLog(MalformedRequests.class.getName())) {
       String counter = "redisgrpc_errors_total{code=\"RESOURCE_EXHAUSTED\",reason=\"MESSAGE_TOO_LARGE\"}";
@@ -285,15 +277,7 @@ class MalformedRequestTest {
     int rounds = 40;
     List<LogRecord> grpcWarnings = new CopyOnWriteArrayList<>();
     java.util.logging.Logger grpcLog = java.util.logging.Logger.getLogger("io.grpc");
-    Handler grpcHandler = new Handler() {
-      @Override public void publish(LogRecord record) {
-        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-          grpcWarnings.add(record);
-        }
-      }
-      @Override public void flush() { }
-      @Override public void close() { }
-    };
+    Handler grpcHandler = warningsInto(grpcWarnings);
     grpcLog.addHandler(grpcHandler);
     try (CapturedLog gatewayLog = new CapturedLog(MalformedRequests.class.getName())) {
       double malformedBefore = gateway.metric("redisgrpc_errors_total{code=\"INVALID_ARGUMENT\",reason=\"MALFORMED_REQUEST\"}");
@@ -355,6 +339,19 @@ class MalformedRequestTest {
     } finally {
       grpcLog.removeHandler(grpcHandler);
     }
+  }
+
+  /** A java.util.logging handler (grpc-java logs there) that keeps every WARNING and above. */
+  static Handler warningsInto(List<LogRecord> warnings) {
+    return new Handler() {
+      @Override public void publish(LogRecord record) {
+        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+          warnings.add(record);
+        }
+      }
+      @Override public void flush() { }
+      @Override public void close() { }
+    };
   }
 
   /** Collects what one Log4j logger writes while it is open. */
