@@ -12,7 +12,9 @@ import java.util.Optional;
  * operator says so, one pod at a time:
  * <ol>
  *   <li>an outdated pod that does not serve anyway (not Ready) first: it may be what the new
- *       template fixes, and waiting for it would block the update for good;</li>
+ *       template fixes, and waiting for it would block the update for good. If Redis still
+ *       reports it as a master with a synced, Ready replica (a readiness probe that timed out on
+ *       a busy node), it is handed over first like any master;</li>
  *   <li>otherwise nothing while any pod is not Ready or any replica has not finished its sync:
  *       the last restart must have settled, or a master could be left without a copy;</li>
  *   <li>outdated replicas, highest ordinal first;</li>
@@ -63,7 +65,15 @@ public final class RollingUpdate {
     Optional<PodState> broken = pods.stream().filter(p -> p.outdated() && !p.ready())
         .max(Comparator.comparingInt(PodState::ordinal));
     if (broken.isPresent()) {
-      return new Step.Restart(broken.get().ordinal(), "it is not Ready on the old template");
+      int ordinal = broken.get().ordinal();
+      ReplicationRole role = roles.get(ordinal);
+      if (role != null && role.master()) {
+        Optional<Integer> successor = syncedReplicaOf(ordinal, roles, pods);
+        if (successor.isPresent()) {
+          return new Step.HandOver(ordinal, successor.get());
+        }
+      }
+      return new Step.Restart(ordinal, "it is not Ready on the old template");
     }
     if (pods.size() < expectedPods) {
       return new Step.Wait((expectedPods - pods.size()) + " pod(s) not created yet");
@@ -94,10 +104,15 @@ public final class RollingUpdate {
       return new Step.Restart(replica.get().ordinal(), "replica, restarted before any master");
     }
     PodState master = pods.stream().filter(PodState::outdated).max(Comparator.comparingInt(PodState::ordinal)).orElseThrow();
-    Optional<Integer> successor = roles.entrySet().stream()
-        .filter(e -> !e.getValue().master() && e.getValue().masterOrdinal().equals(Optional.of(master.ordinal())))
-        .map(Map.Entry::getKey).min(Comparator.naturalOrder());
-    return successor.<Step>map(r -> new Step.HandOver(master.ordinal(), r))
+    return syncedReplicaOf(master.ordinal(), roles, pods).<Step>map(r -> new Step.HandOver(master.ordinal(), r))
         .orElseGet(() -> new Step.Restart(master.ordinal(), "master without a synced replica to hand over to"));
+  }
+
+  /** The lowest-ordinal replica of {@code master} that has finished its sync and is Ready. */
+  private static Optional<Integer> syncedReplicaOf(int master, Map<Integer, ReplicationRole> roles, List<PodState> pods) {
+    return pods.stream().filter(PodState::ready).map(PodState::ordinal)
+        .filter(ordinal -> roles.containsKey(ordinal) && !roles.get(ordinal).master() && roles.get(ordinal).synced()
+            && roles.get(ordinal).masterOrdinal().equals(Optional.of(master)))
+        .min(Comparator.naturalOrder());
   }
 }

@@ -75,6 +75,23 @@ class RollingUpdateTest {
   }
 
   @Test
+  void aMasterThatFailsItsProbeButStillServesIsHandedOverNotRestartedCold() {
+    // A readiness probe that timed out on a busy node: Redis still names pod 1 master, and pod 3
+    // holds a synced copy. Restarting pod 1 as it is would leave its slots unserved.
+    List<PodState> probeTimedOut = List.of(new PodState(0, false, true), new PodState(1, true, false),
+        new PodState(2, false, true), new PodState(3, false, true));
+    assertThat(RollingUpdate.next(probeTimedOut, 4, ROLES)).isEqualTo(new Step.HandOver(1, 3));
+    // Its replica not Ready either: nothing to hand over to, so it restarts.
+    List<PodState> replicaDownToo = List.of(new PodState(0, false, true), new PodState(1, true, false),
+        new PodState(2, false, true), new PodState(3, false, false));
+    assertThat(RollingUpdate.next(replicaDownToo, 4, ROLES)).isEqualTo(new Step.Restart(1, "it is not Ready on the old template"));
+    // Its replica still syncing: the same.
+    Map<Integer, ReplicationRole> syncing = new java.util.HashMap<>(ROLES);
+    syncing.put(3, ReplicationRole.replicaOf(1, false));
+    assertThat(RollingUpdate.next(probeTimedOut, 4, syncing)).isEqualTo(new Step.Restart(1, "it is not Ready on the old template"));
+  }
+
+  @Test
   void sentinelModeWaitsWhileTwoPodsActAsMaster() {
     Map<Integer, ReplicationRole> group = Map.of(0, ReplicationRole.ofMaster(), 1, ReplicationRole.replicaOf(0, true),
         2, ReplicationRole.replicaOf(0, true));
