@@ -185,6 +185,31 @@ class RedisLifecycleTest {
       Awaitility.await("derived Secrets written again").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
           .until(() -> secret("hand-acl").equals(acl) && secret("hand-gateway-credentials").equals(gateway));
 
+      // Edited by hand: an edited password becomes that user's password, the operator's own
+      // included (it pushes the ACL over the sessions it is already logged in with).
+      String operatorPassword = "edited-operator-" + "x".repeat(24);
+      String gatewayPassword = "edited-gateway-" + "y".repeat(24);
+      client.secrets().inNamespace(namespace).withName("hand-credentials").edit(s -> {
+        s.getData().put("_operator", Base64.getEncoder().encodeToString(operatorPassword.getBytes(StandardCharsets.UTF_8)));
+        s.getData().put("_gateway", Base64.getEncoder().encodeToString(gatewayPassword.getBytes(StandardCharsets.UTF_8)));
+        return s;
+      });
+      Awaitility.await("the edited passwords accepted by every node, the old ones refused").atMost(TIMEOUT)
+          .pollInterval(Duration.ofMillis(200)).until(() -> nodes.nodes().stream().allMatch(n ->
+              "OK".equals(RedisNodes.loginReply(n.port(), "_operator", operatorPassword))
+                  && "OK".equals(RedisNodes.loginReply(n.port(), "_gateway", gatewayPassword))
+                  && RedisNodes.loginReply(n.port(), "_operator", before.get("_operator")).startsWith("WRONGPASS")));
+      Awaitility.await("the gateway's Secret follows").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+          .until(() -> gatewayPassword.equals(secret("hand-gateway-credentials").get("_gateway")));
+      // And the operator still reaches Redis: a change made now is applied.
+      edit("hand", cache -> cache.getSpec().redis.memory.evictionPolicy = EvictionPolicy.ALLKEYS_LFU);
+      Awaitility.await("a setting applied after the edit").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() ->
+          "allkeys-lfu".equals(LoopbackPods.<Map<String, String>>as(node, "_operator", operatorPassword, c -> c.configGet("maxmemory-policy"))
+              .get("maxmemory-policy")));
+      RedisGrpcCache afterEdit = awaitStatus("hand", c -> Boolean.TRUE.equals(c.getStatus().redis.aclInSync)
+          && Boolean.TRUE.equals(c.getStatus().redis.liveConfigApplied));
+      assertThat(condition(afterEdit, ConditionTypes.CREDENTIALS_READY).getStatus()).isEqualTo("True");
+
       client.resources(RedisGrpcCache.class).inNamespace(namespace).withName("hand").delete();
       Awaitility.await("the credentials Secret goes with the cache").atMost(TIMEOUT)
           .until(() -> client.secrets().inNamespace(namespace).withName("hand-credentials").get() == null);

@@ -48,6 +48,12 @@ public final class RedisLifecycle {
   public static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Per cache uid, the operator's password every node last accepted. A password edited by hand
+   * in the credentials Secret is not known to the running pods yet; with this one the operator
+   * still logs in and pushes the edited one (docs/security.md, "Changed by hand").
+   */
+  private static final Map<String, String> ACCEPTED_OPERATOR_PASSWORD = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final KubernetesClient client;
   private final CredentialStore store;
@@ -116,12 +122,15 @@ public final class RedisLifecycle {
           cluster ? cache.getSpec().redis.clusterOrDefault().shards : 1,
           cache.getSpec().redis.sentinelOrDefault().quorum,
           AclRules.desired(cache.getSpec().auth.clients, credentials.hashes()),
-          credentials.candidates(AclRules.OPERATOR),
+          operatorPasswords(cache, credentials),
           credentials.current(AclRules.REPLICATION),
           credentials.current(AclRules.SENTINEL),
           live, topology.aliases(), topology.complete(), leaving, tls);
       desired = Optional.of(want);
       seen = Optional.of(admin.round(want));
+      if (cache.getMetadata().getUid() != null && seen.get().allReached() && seen.get().aclInSync()) {
+        ACCEPTED_OPERATOR_PASSWORD.put(cache.getMetadata().getUid(), credentials.current(AclRules.OPERATOR));
+      }
     }
     // Only a complete look that finds every leaving pod removable releases a scale-down: in
     // Cluster mode they hold no slots any more; in Sentinel mode the master is a staying pod.
@@ -154,6 +163,23 @@ public final class RedisLifecycle {
 
     return new Outcome(next, seen, io.redisgrpc.operator.model.Hashes.sha256(live.toString()), recheck(next, decision, seen, grace, now), drained,
         desired, loaded.restored());
+  }
+
+  /** What the operator logs in with: its passwords in the Secret, current first, then the one last accepted. */
+  static List<String> operatorPasswords(RedisGrpcCache cache, Credentials credentials) {
+    List<String> passwords = new java.util.ArrayList<>(credentials.candidates(AclRules.OPERATOR));
+    String accepted = cache.getMetadata().getUid() == null ? null : ACCEPTED_OPERATOR_PASSWORD.get(cache.getMetadata().getUid());
+    if (accepted != null && !passwords.contains(accepted)) {
+      passwords.add(accepted);
+    }
+    return passwords;
+  }
+
+  /** The cache is gone: forget what was kept for it. */
+  public static void forget(RedisGrpcCache cache) {
+    if (cache.getMetadata().getUid() != null) {
+      ACCEPTED_OPERATOR_PASSWORD.remove(cache.getMetadata().getUid());
+    }
   }
 
   /**

@@ -316,6 +316,10 @@ public final class RedisConfig {
    * would be lost, so an unconfirmed hand-over leaves the pause in force (longer than the grace
    * period) and SIGTERM's shutdown saves the data set with nothing acknowledged after it. A master
    * that cannot pause does not hand over.
+   *
+   * <p>After a confirmed hand-over the pod stays up until clients stop being redirected: a client
+   * that has not re-read the slot map yet still sends writes here, answered MOVED; had Redis
+   * stopped, such a write would wait for its deadline instead.
    */
   public static String clusterModeStopScript(RedisGrpcCache cache) {
     return String.join("\n",
@@ -326,6 +330,18 @@ public final class RedisConfig {
         // A replica that has finished its sync (state=online), as "ip port".
         "replica=$(own info replication | tr -d '\\r' | sed -n 's/^slave[0-9]*:ip=\\([^,]*\\),port=\\([0-9]*\\),state=online,.*/\\1 \\2/p' | head -n 1)",
         "[ -n \"$replica\" ] || exit 0",
+        // Clients learn the new master from this node's MOVED replies and then re-read the slot
+        // map; a write that reaches this node while Redis stops waits for its deadline. So the
+        // hook stays until no client has been redirected for DRAIN_QUIET_TENTHS (at most DRAIN_MAX_TENTHS).
+        "moved() { own info errorstats | tr -d '\\r' | sed -n 's/^errorstat_MOVED:count=//p'; }",
+        "drain() {",
+        "  last=$(moved); quiet=0; waited=0",
+        "  while [ $quiet -lt " + DRAIN_QUIET_TENTHS + " ] && [ $waited -lt " + DRAIN_MAX_TENTHS + " ]; do",
+        "    sleep 0.1; waited=$((waited + 1)); now=$(moved)",
+        "    if [ \"$now\" = \"$last\" ]; then quiet=$((quiet + 1)); else quiet=0; last=$now; fi",
+        "  done",
+        "  echo \"handed over; clients redirected ${last:-0} times, stopped after $waited checks\"",
+        "}",
         "[ \"$(own client pause " + HAND_OVER_PAUSE_MILLIS + " write)\" = OK ] || exit 0",
         "answer=$(own -h \"${replica% *}\" -p \"${replica#* }\" cluster failover)",
         "if [ \"$answer\" != OK ]; then",
@@ -337,12 +353,18 @@ public final class RedisConfig {
         "while [ $tries -lt 100 ]; do",
         "  if [ \"$(own role | head -n 1)\" = slave ]; then",
         "    own client unpause >/dev/null",
+        "    drain",
         "    exit 0",
         "  fi",
         "  sleep 0.1; tries=$((tries + 1))",
         "done",
         "echo \"hand-over not confirmed in 10 s: writes stay paused until Redis stops\"") + "\n";
   }
+
+  /** After a hand-over, how long no client may have been redirected before the pod stops (0.1 s units). */
+  static final int DRAIN_QUIET_TENTHS = 5;
+  /** ... and how long the hook waits for that at most (0.1 s units), well within the grace period. */
+  static final int DRAIN_MAX_TENTHS = 50;
 
   /** How long the preStop hand-over pauses writes at most: longer than the pod's 30 s grace period. */
   static final int HAND_OVER_PAUSE_MILLIS = 60_000;

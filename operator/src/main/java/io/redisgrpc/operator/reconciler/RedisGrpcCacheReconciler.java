@@ -386,6 +386,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
     }
     // The credentials Secret's finalizer guards against a delete by hand, not against this one.
     new io.redisgrpc.operator.credentials.CredentialStore(context.getClient()).release(cache);
+    RedisLifecycle.forget(cache);
     return certificateSecrets.removeWith(cache, context) ? DeleteControl.defaultDelete()
         : DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(1));
   }

@@ -107,7 +107,7 @@ public final class RedisAdmin {
         try {
           reached.put(node, logins.connect(node, bootstrapped));
         } catch (RedisException e) {
-          problems.add("cannot reach " + node.host() + ":" + node.port() + ": " + e.getMessage());
+          problems.add("cannot reach " + node.host() + ":" + node.port() + ": " + reason(e));
         }
       }
       aclInSync = reached.size() == desired.nodes().size();
@@ -445,6 +445,19 @@ public final class RedisAdmin {
     public void close() {
       connections.close();
     }
+  }
+
+  /**
+   * The message and, when it says more, the innermost cause's: Lettuce reports a refused login
+   * as "Unable to connect to ..." with the WRONGPASS reply only in the cause.
+   */
+  static String reason(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = String.valueOf(e.getMessage());
+    return root == e || root.getMessage() == null || message.contains(root.getMessage()) ? message : message + ": " + root.getMessage();
   }
 
   private static boolean isLoginRefused(Throwable e) {

@@ -111,8 +111,18 @@ class ClusterPodScriptsTest {
         writer.start();
         Awaitility.await("writes flowing").atMost(DEADLINE).until(() -> acknowledged.size() >= 500);
 
+        // A client that re-reads the slot map late (another gateway replica, say): it keeps
+        // writing to pod 0 for 1.5 s after its first MOVED. Had pod 0 stopped meanwhile, its
+        // writes would have waited for their deadline; the hook stays until it has moved on.
+        SlowLearner learner = new SlowLearner(uri(masterPort, credentials), Duration.ofMillis(1500));
+        learner.start();
         boolean handedOver = master.preStop(30);
+        long hookReturned = System.nanoTime();
         assertThat(handedOver).as("preStop hook exit 0; its output:%n%s", master.preStopLog()).isTrue();
+        learner.join(Duration.ofSeconds(10).toMillis());
+        assertThat(learner.redirects).as("the late client was redirected, then moved on").isPositive();
+        assertThat(learner.lastRedirect).as("every redirect came before the hook returned; hook output:%n%s", master.preStopLog())
+            .isLessThan(hookReturned);
         Object masterRole = as(masterPort, AclRules.OPERATOR, credentials, c -> c.role().get(0));
         Object replicaRole = as(replicaPort, AclRules.OPERATOR, credentials, c -> c.role().get(0));
         assertThat(List.of(masterRole, replicaRole)).as("roles of pod 0 and pod 1 when preStop returns").containsExactly("slave", "master");
@@ -212,6 +222,48 @@ class ClusterPodScriptsTest {
         assertThat(master.volumeFile("data", "dump.rdb")).exists();
         assertThatThrownBy(() -> write.get(2, TimeUnit.SECONDS)).as("the held write, once pod 0 is gone")
             .isInstanceOf(ExecutionException.class);
+      } finally {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    }
+  }
+
+  /**
+   * Writes to one node over a plain connection, as a client that has not re-read the slot map
+   * yet: until {@code redirectedFor} after its first MOVED reply, then it stops.
+   */
+  static final class SlowLearner extends Thread {
+    final RedisURI node;
+    final Duration redirectedFor;
+    volatile int redirects;
+    volatile long lastRedirect;
+
+    SlowLearner(RedisURI node, Duration redirectedFor) {
+      super("slow-learner");
+      this.node = node;
+      this.redirectedFor = redirectedFor;
+    }
+
+    @Override
+    public void run() {
+      RedisClient client = RedisClient.create(node);
+      try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        long firstRedirect = 0;
+        for (int i = 0; firstRedirect == 0 || System.nanoTime() - firstRedirect < redirectedFor.toNanos(); i++) {
+          try {
+            connection.sync().set("learner:" + i, "v");
+          } catch (io.lettuce.core.RedisCommandExecutionException e) {
+            if (!e.getMessage().startsWith("MOVED")) {
+              throw e;
+            }
+            lastRedirect = System.nanoTime();
+            firstRedirect = firstRedirect == 0 ? lastRedirect : firstRedirect;
+            redirects++;
+          }
+          Thread.sleep(20);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
