@@ -224,8 +224,14 @@ class Day2IT {
     }
   }
 
+  /**
+   * Runs after the rolling updates: each scenario starts from a cluster that has been healthy for
+   * a while. Then a second row covers the minute after the cluster re-formed: a run of 3c83d6c
+   * saw it answer CLUSTERDOWN again about 30 s after it first served (the cache still Ready),
+   * which broke the rolling update that ran next (docs/day2.md, "Known gaps").
+   */
   @Test
-  @Order(5)
+  @Order(8)
   void clusterEveryPodDeletedAtOnceReformsOnNewAddressesAndKeepsEveryKey() throws Exception {
     clusterDeployed();
     try (GatewayClient client = GatewayClient.plaintext(cluster.gatewayService())) {
@@ -244,6 +250,16 @@ class Day2IT {
       row("Cluster: delete every pod at once (RDB persistence)", report);
       assertThat(report.lost()).as("lost acknowledged writes: %s", report).isZero();
       assertThat(report.failedByCode().keySet()).as("only UNAVAILABLE while no master serves: %s", report)
+          .isSubsetOf("UNAVAILABLE", "DEADLINE_EXCEEDED");
+
+      // The minute after: 6,000 more writes (100 a second when all goes well), every one kept.
+      Traffic after = Traffic.start(client, "all-pods-after", 4, 25);
+      Awaitility.await("6000 writes after the cluster re-formed").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
+          .until(() -> after.acknowledgedCount() >= 6000);
+      Traffic.Report settled = after.stop();
+      row("Cluster: the minute after re-forming from every pod deleted", settled);
+      assertThat(settled.lost()).as("lost acknowledged writes: %s", settled).isZero();
+      assertThat(settled.failedByCode().keySet()).as("only UNAVAILABLE while no master serves: %s", settled)
           .isSubsetOf("UNAVAILABLE", "DEADLINE_EXCEEDED");
     }
   }

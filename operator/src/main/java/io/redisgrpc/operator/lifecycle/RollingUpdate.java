@@ -11,6 +11,7 @@ import java.util.Optional;
  * setting). The StatefulSet uses the {@code OnDelete} strategy, so nothing restarts until the
  * operator says so, one pod at a time:
  * <ol>
+ *   <li>nothing while a pod is missing (just restarted, not re-created yet);</li>
  *   <li>an outdated pod that does not serve anyway (not Ready) first: it may be what the new
  *       template fixes, and waiting for it would block the update for good. If Redis still
  *       reports it as a master with a synced, Ready replica (a readiness probe that timed out on
@@ -62,6 +63,11 @@ public final class RollingUpdate {
     if (pods.stream().noneMatch(PodState::outdated)) {
       return new Step.Done();
     }
+    // One pod at a time, a broken one included: a pod just restarted may be gone for a moment
+    // before the StatefulSet re-creates it, and it may hold the other copy of a broken pod's slots.
+    if (pods.size() < expectedPods) {
+      return new Step.Wait((expectedPods - pods.size()) + " pod(s) not created yet");
+    }
     Optional<PodState> broken = pods.stream().filter(p -> p.outdated() && !p.ready())
         .max(Comparator.comparingInt(PodState::ordinal));
     if (broken.isPresent()) {
@@ -74,9 +80,6 @@ public final class RollingUpdate {
         }
       }
       return new Step.Restart(ordinal, "it is not Ready on the old template");
-    }
-    if (pods.size() < expectedPods) {
-      return new Step.Wait((expectedPods - pods.size()) + " pod(s) not created yet");
     }
     Optional<PodState> notReady = pods.stream().filter(p -> !p.ready()).findFirst();
     if (notReady.isPresent()) {

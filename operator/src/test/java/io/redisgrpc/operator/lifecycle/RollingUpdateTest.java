@@ -75,6 +75,15 @@ class RollingUpdateTest {
   }
 
   @Test
+  void aBrokenPodWaitsWhileAnotherIsMissing() {
+    // Seen on the node: pod 5 restarted as broken, and pod 0 (also not Ready) restarted a second
+    // later while pod 5 was not re-created yet: both copies of a shard gone at once, CLUSTERDOWN.
+    List<PodState> fiveGone = List.of(new PodState(0, true, false), new PodState(1, true, true), new PodState(2, true, true),
+        new PodState(3, true, true), new PodState(4, true, true));
+    assertThat(RollingUpdate.next(fiveGone, 6, Map.of())).isEqualTo(new Step.Wait("1 pod(s) not created yet"));
+  }
+
+  @Test
   void aMasterThatFailsItsProbeButStillServesIsHandedOverNotRestartedCold() {
     // A readiness probe that timed out on a busy node: Redis still names pod 1 master, and pod 3
     // holds a synced copy. Restarting pod 1 as it is would leave its slots unserved.
