@@ -143,7 +143,7 @@ public final class RedisBackend implements AutoCloseable {
 
     if (config.redisMode() == RedisMode.CLUSTER) {
       List<RedisURI> seeds = config.redisNodes().stream().map(node -> uri(node, credentials, config.redisTls())).toList();
-      RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
+      RedisClusterClient cluster = new SlotCoverageClusterClient(resources, seeds);
       cluster.setOptions(ClusterClientOptions.builder()
           .timeoutOptions(timeouts)
           .socketOptions(socket)
