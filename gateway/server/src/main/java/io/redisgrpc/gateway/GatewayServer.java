@@ -111,11 +111,11 @@ public final class GatewayServer implements AutoCloseable {
     // Interceptors: the last one listed runs first, so metrics also see calls the policy refuses.
     List<ServerInterceptor> interceptors = new ArrayList<>();
     if (policy != null) {
-      interceptors.add(new CallerInterceptor(policy.holder(), new Failures(metrics)));
+      interceptors.add(new CallerInterceptor(policy.holder(), new Failures(metrics::error)));
     }
     interceptors.add(metrics.grpcInterceptor());
     // Request bytes that are no valid protobuf message end just their call with INVALID_ARGUMENT.
-    MalformedRequests malformed = new MalformedRequests(new Failures(metrics));
+    MalformedRequests malformed = new MalformedRequests(new Failures(metrics::error));
     InetSocketAddress address = new InetSocketAddress(config.bind(), config.port());
     NettyServerBuilder builder = tls == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, tls.credentials());
     // Handlers never block, so they run directly on the transport threads (no executor hop).

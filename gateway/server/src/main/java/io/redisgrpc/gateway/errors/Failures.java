@@ -2,20 +2,24 @@ package io.redisgrpc.gateway.errors;
 
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import io.redisgrpc.gateway.metrics.GatewayMetrics;
+import java.util.function.Consumer;
 
 /** The single way a service answers a failure: map it ({@link ErrorMapper}) and count it. */
 public final class Failures {
-  private final GatewayMetrics metrics;
+  private final Consumer<com.google.rpc.Status> counter;
 
-  public Failures(GatewayMetrics metrics) {
-    this.metrics = metrics;
+  /**
+   * @param counter counts every failure answered, by its mapped status (the gateway passes
+   *     {@code GatewayMetrics::error}); a callback, so that error mapping does not depend on metrics
+   */
+  public Failures(Consumer<com.google.rpc.Status> counter) {
+    this.counter = counter;
   }
 
   /** The status for a per-operation error (Batch, Pipeline), counted once. */
   public com.google.rpc.Status status(Throwable error) {
     com.google.rpc.Status status = ErrorMapper.toStatus(error);
-    metrics.error(status);
+    counter.accept(status);
     return status;
   }
 

@@ -53,7 +53,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
     this.backend = backend;
     this.limits = limits;
     this.metrics = metrics;
-    this.failures = new Failures(metrics);
+    this.failures = new Failures(metrics::error);
     this.scheduler = scheduler;
     this.hub = new SubscriptionHub(backend::connectPubSub);
     this.bufferCapacity = bufferCapacity;

@@ -41,7 +41,7 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
       ClientConnections clients) {
     this.executor = executor;
     this.leases = leases;
-    this.failures = new Failures(metrics);
+    this.failures = new Failures(metrics::error);
     this.maxPipelineInFlight = maxPipelineInFlight;
     this.clients = clients;
   }
