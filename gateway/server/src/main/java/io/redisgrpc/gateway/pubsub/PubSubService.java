@@ -17,7 +17,6 @@ import io.redisgrpc.gateway.redis.RedisBackend;
 import io.redisgrpc.gateway.service.RequestLimits;
 import io.redisgrpc.gateway.security.Caller;
 import io.redisgrpc.gateway.security.ClientPolicy;
-import io.redisgrpc.gateway.security.OperationScope;
 import io.redisgrpc.gateway.security.Permission;
 import io.redisgrpc.gateway.service.ClientConnections;
 import java.util.EnumSet;
@@ -71,7 +70,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
       if (client == null || clients == null) {
         published = backend.commands().publish(channel, message).toCompletableFuture();
       } else {
-        OperationScope.authorize(client, EnumSet.of(Permission.PUBSUB), "Publish");
+        client.authorize(EnumSet.of(Permission.PUBSUB), "Publish");
         ByteString scoped = client.channels().channel(channel);
         published = clients.backend(client).thenCompose(own -> own.commands().publish(scoped, message));
       }
@@ -106,7 +105,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
       patterns = request.getPatternsList().stream().distinct().toList();
       client = Caller.current();
       if (client != null) {
-        OperationScope.authorize(client, EnumSet.of(Permission.PUBSUB), "Subscribe");
+        client.authorize(EnumSet.of(Permission.PUBSUB), "Subscribe");
       }
       heartbeatMs = RequestLimits.duration(request.getHeartbeatIntervalMs(), "heartbeat_interval_ms");
       heartbeatMs = heartbeatMs == 0 ? defaultHeartbeatMs : Math.max(heartbeatMs, 100);

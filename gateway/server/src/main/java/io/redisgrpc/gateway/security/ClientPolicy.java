@@ -1,5 +1,8 @@
 package io.redisgrpc.gateway.security;
 
+import io.grpc.Status;
+import io.redisgrpc.gateway.errors.ErrorReason;
+import io.redisgrpc.gateway.errors.GatewayException;
 import java.util.List;
 import java.util.Set;
 
@@ -21,6 +24,17 @@ public record ClientPolicy(
 
   public boolean may(Permission permission) {
     return permissions.contains(permission);
+  }
+
+  /** Throws PERMISSION_DENIED unless the client holds every permission in {@code needed}. */
+  public void authorize(Set<Permission> needed, String what) {
+    for (Permission permission : needed) {
+      if (!may(permission)) {
+        throw new GatewayException(Status.Code.PERMISSION_DENIED, ErrorReason.NOT_PERMITTED,
+            what + " needs the '" + permission.wireName() + "' permission, which client '" + name
+                + "' does not have (it has " + permissions.stream().map(Permission::wireName).sorted().toList() + ")");
+      }
+    }
   }
 
   public String keyPrefix() {

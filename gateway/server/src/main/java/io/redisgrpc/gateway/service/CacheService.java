@@ -12,7 +12,6 @@ import io.redisgrpc.gateway.errors.GatewayException;
 import io.redisgrpc.gateway.metrics.GatewayMetrics;
 import io.redisgrpc.gateway.security.Caller;
 import io.redisgrpc.gateway.security.ClientPolicy;
-import io.redisgrpc.gateway.security.OperationScope;
 import io.redisgrpc.gateway.security.Permission;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -57,8 +56,8 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
     }
     Operation scoped;
     try {
-      OperationScope.authorize(client, OperationScope.required(op), rpcName(op.getOpCase().name()));
-      scoped = OperationScope.scope(op, client.keys(), executor.limits());
+      client.authorize(OperationRules.required(op), rpcName(op.getOpCase().name()));
+      scoped = OperationRules.scope(op, client.keys(), executor.limits());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -316,7 +315,7 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
       ClientPolicy client = Caller.current();
       GetOrLeaseRequest scoped = request;
       if (client != null) {
-        OperationScope.authorize(client, EnumSet.of(Permission.READ, Permission.WRITE), "GetOrLease");
+        client.authorize(EnumSet.of(Permission.READ, Permission.WRITE), "GetOrLease");
         scoped = request.toBuilder().setKey(client.keys().scope(executor.limits().key(request.getKey()))).build();
       }
       return leases.getOrLease(scoped, Context.current().getDeadline());
@@ -329,7 +328,7 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
       ClientPolicy client = Caller.current();
       FillLeaseRequest scoped = request;
       if (client != null) {
-        OperationScope.authorize(client, EnumSet.of(Permission.WRITE), "FillLease");
+        client.authorize(EnumSet.of(Permission.WRITE), "FillLease");
         scoped = request.toBuilder().setKey(client.keys().scope(executor.limits().key(request.getKey()))).build();
       }
       return leases.fill(scoped);
@@ -342,7 +341,7 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
       ClientPolicy client = Caller.current();
       ReleaseLeaseRequest scoped = request;
       if (client != null) {
-        OperationScope.authorize(client, EnumSet.of(Permission.WRITE), "ReleaseLease");
+        client.authorize(EnumSet.of(Permission.WRITE), "ReleaseLease");
         scoped = request.toBuilder().setKey(client.keys().scope(executor.limits().key(request.getKey()))).build();
       }
       return leases.release(scoped);

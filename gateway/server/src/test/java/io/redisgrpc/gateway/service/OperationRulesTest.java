@@ -1,4 +1,4 @@
-package io.redisgrpc.gateway.security;
+package io.redisgrpc.gateway.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,13 +7,16 @@ import io.grpc.Status;
 import io.redisgrpc.api.v1.*;
 import io.redisgrpc.gateway.errors.ErrorReason;
 import io.redisgrpc.gateway.errors.GatewayException;
-import io.redisgrpc.gateway.service.RequestLimits;
+import io.redisgrpc.gateway.security.ChannelScope;
+import io.redisgrpc.gateway.security.ClientPolicy;
+import io.redisgrpc.gateway.security.KeyScope;
+import io.redisgrpc.gateway.security.Permission;
 import java.util.EnumSet;
 import java.util.List;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
-class OperationScopeTest {
+class OperationRulesTest {
   static final RequestLimits LIMITS = new RequestLimits(16, 1024, 10, 10);
   static final KeyScope SCOPE = KeyScope.of("t:");
 
@@ -24,16 +27,16 @@ class OperationScopeTest {
   @Test
   void everyKeyFieldIsScopedAndNothingElse() {
     Operation move = Operation.newBuilder().setListMove(ListMoveRequest.newBuilder().setSource(b("{q}:a")).setDestination(b("{q}:b"))).build();
-    Operation scoped = OperationScope.scope(move, SCOPE, LIMITS);
+    Operation scoped = OperationRules.scope(move, SCOPE, LIMITS);
     assertThat(scoped.getListMove().getSource()).isEqualTo(b("t:{q}:a"));
     assertThat(scoped.getListMove().getDestination()).isEqualTo(b("t:{q}:b"));
 
     Operation del = Operation.newBuilder().setDelete(DeleteRequest.newBuilder().addKeys(b("a")).addKeys(b("b"))).build();
-    assertThat(OperationScope.scope(del, SCOPE, LIMITS).getDelete().getKeysList()).containsExactly(b("t:a"), b("t:b"));
+    assertThat(OperationRules.scope(del, SCOPE, LIMITS).getDelete().getKeysList()).containsExactly(b("t:a"), b("t:b"));
 
     Operation hset = Operation.newBuilder().setHashSet(HashSetRequest.newBuilder().setKey(b("h"))
         .addFields(FieldValue.newBuilder().setField(b("f")).setValue(b("v")))).build();
-    HashSetRequest h = OperationScope.scope(hset, SCOPE, LIMITS).getHashSet();
+    HashSetRequest h = OperationRules.scope(hset, SCOPE, LIMITS).getHashSet();
     assertThat(h.getKey()).isEqualTo(b("t:h"));
     assertThat(h.getFields(0).getField()).isEqualTo(b("f"));
   }
@@ -49,37 +52,37 @@ class OperationScopeTest {
       }
       builder.setField(keyField, b("k"));
       Operation op = Operation.newBuilder().setField(field, builder.build()).build();
-      Operation scoped = OperationScope.scope(op, SCOPE, LIMITS);
+      Operation scoped = OperationRules.scope(op, SCOPE, LIMITS);
       var inner = (com.google.protobuf.Message) scoped.getField(field);
       assertThat(inner.getField(keyField)).as(field.getName()).isEqualTo(b("t:k"));
-      assertThat(OperationScope.required(op)).as(field.getName()).isNotEmpty();
+      assertThat(OperationRules.required(op)).as(field.getName()).isNotEmpty();
     }
   }
 
   @Test
   void clientKeysAreCheckedBeforeThePrefixIsAdded() {
     Operation empty = Operation.newBuilder().setGet(GetRequest.newBuilder()).build();
-    GatewayException e = Assertions.catchThrowableOfType(GatewayException.class, () -> OperationScope.scope(empty, SCOPE, LIMITS));
+    GatewayException e = Assertions.catchThrowableOfType(GatewayException.class, () -> OperationRules.scope(empty, SCOPE, LIMITS));
     assertThat(e.reason()).isEqualTo(ErrorReason.KEY_EMPTY);
     Operation big = Operation.newBuilder().setGet(GetRequest.newBuilder().setKey(b("x".repeat(17)))).build();
-    e = Assertions.catchThrowableOfType(GatewayException.class, () -> OperationScope.scope(big, SCOPE, LIMITS));
+    e = Assertions.catchThrowableOfType(GatewayException.class, () -> OperationRules.scope(big, SCOPE, LIMITS));
     assertThat(e.reason()).isEqualTo(ErrorReason.KEY_TOO_LARGE);
     assertThat(e.getMessage()).contains("17 bytes");
   }
 
   @Test
   void permissionsPerOperation() {
-    assertThat(OperationScope.required(Operation.newBuilder().setGet(GetRequest.getDefaultInstance()).build())).containsExactly(Permission.READ);
-    assertThat(OperationScope.required(Operation.newBuilder().setSet(SetRequest.getDefaultInstance()).build())).containsExactly(Permission.WRITE);
-    assertThat(OperationScope.required(Operation.newBuilder().setSet(SetRequest.newBuilder().setCondition(SetCondition.SET_CONDITION_IF_EQUAL)).build()))
+    assertThat(OperationRules.required(Operation.newBuilder().setGet(GetRequest.getDefaultInstance()).build())).containsExactly(Permission.READ);
+    assertThat(OperationRules.required(Operation.newBuilder().setSet(SetRequest.getDefaultInstance()).build())).containsExactly(Permission.WRITE);
+    assertThat(OperationRules.required(Operation.newBuilder().setSet(SetRequest.newBuilder().setCondition(SetCondition.SET_CONDITION_IF_EQUAL)).build()))
         .containsExactlyInAnyOrder(Permission.READ, Permission.WRITE);
-    assertThat(OperationScope.required(Operation.newBuilder().setListPop(ListPopRequest.getDefaultInstance()).build()))
+    assertThat(OperationRules.required(Operation.newBuilder().setListPop(ListPopRequest.getDefaultInstance()).build()))
         .containsExactlyInAnyOrder(Permission.READ, Permission.WRITE);
 
     ClientPolicy reader = new ClientPolicy("r", List.of("r"), SCOPE, new ChannelScope("r."), EnumSet.of(Permission.READ));
-    OperationScope.authorize(reader, EnumSet.of(Permission.READ), "Get");
+    reader.authorize(EnumSet.of(Permission.READ), "Get");
     GatewayException e = Assertions.catchThrowableOfType(GatewayException.class,
-        () -> OperationScope.authorize(reader, EnumSet.of(Permission.WRITE), "Set"));
+        () -> reader.authorize(EnumSet.of(Permission.WRITE), "Set"));
     assertThat(e.code()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(e.reason()).isEqualTo(ErrorReason.NOT_PERMITTED);
     assertThat(e.getMessage()).contains("Set needs the 'write' permission").contains("client 'r'");

@@ -1,11 +1,9 @@
-package io.redisgrpc.gateway.security;
+package io.redisgrpc.gateway.service;
 
 import com.google.protobuf.ByteString;
-import io.grpc.Status;
 import io.redisgrpc.api.v1.Operation;
-import io.redisgrpc.gateway.errors.ErrorReason;
-import io.redisgrpc.gateway.errors.GatewayException;
-import io.redisgrpc.gateway.service.RequestLimits;
+import io.redisgrpc.gateway.security.KeyScope;
+import io.redisgrpc.gateway.security.Permission;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -20,10 +18,10 @@ import java.util.function.Function;
  * compare-and-set) needs both. Increments need {@code write} only, as in Redis' own ACL
  * categories: they return the counter they wrote.
  */
-public final class OperationScope {
-  private OperationScope() {}
+final class OperationRules {
+  private OperationRules() {}
 
-  public static Set<Permission> required(Operation op) {
+  static Set<Permission> required(Operation op) {
     return switch (op.getOpCase()) {
       case GET, EXISTS, GET_TTL, HASH_GET, HASH_GET_ALL, HASH_LENGTH, LIST_RANGE, LIST_LENGTH, SET_MEMBERS, SET_CONTAINS,
           SET_CARDINALITY, SORTED_SET_SCORE, SORTED_SET_RANK, SORTED_SET_RANGE, SORTED_SET_CARDINALITY -> EnumSet.of(Permission.READ);
@@ -36,22 +34,11 @@ public final class OperationScope {
     };
   }
 
-  /** Throws PERMISSION_DENIED unless the client holds every permission in {@code needed}. */
-  public static void authorize(ClientPolicy client, Set<Permission> needed, String what) {
-    for (Permission permission : needed) {
-      if (!client.may(permission)) {
-        throw new GatewayException(Status.Code.PERMISSION_DENIED, ErrorReason.NOT_PERMITTED,
-            what + " needs the '" + permission.wireName() + "' permission, which client '" + client.name()
-                + "' does not have (it has " + client.permissions().stream().map(Permission::wireName).sorted().toList() + ")");
-      }
-    }
-  }
-
   /**
    * The operation with every key moved into the client's key space. Keys are checked against the
    * limits first (empty, too large) so the client's own key is what the error talks about.
    */
-  public static Operation scope(Operation op, KeyScope scope, RequestLimits limits) {
+  static Operation scope(Operation op, KeyScope scope, RequestLimits limits) {
     Function<ByteString, ByteString> k = key -> scope.scope(limits.key(key));
     Operation.Builder b = op.toBuilder();
     switch (op.getOpCase()) {
