@@ -56,7 +56,7 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
     }
     Operation scoped;
     try {
-      client.authorize(OperationRules.required(op), rpcName(op.getOpCase().name()));
+      client.authorize(OperationRules.required(op), OperationRules.rpcName(op.getOpCase()));
       scoped = OperationRules.scope(op, client.keys(), executor.limits());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -72,15 +72,6 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
         context.detach(previous);
       }
     });
-  }
-
-  /** GET_TTL -> GetTtl, the RPC's name in the API. */
-  static String rpcName(String opCase) {
-    StringBuilder name = new StringBuilder();
-    for (String word : opCase.split("_")) {
-      name.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
-    }
-    return name.toString();
   }
 
   @Override
@@ -284,7 +275,7 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
       // All commands are issued before any reply is awaited: one pipeline to Redis.
       List<CompletableFuture<OperationResult>> results = new ArrayList<>(request.getOperationsCount());
       for (Operation op : request.getOperationsList()) {
-        results.add(OperationExecutor.isBlocking(op)
+        results.add(OperationRules.isBlocking(op)
             ? CompletableFuture.failedFuture(GatewayException.invalid(ErrorReason.INVALID_REQUEST,
                 "blocking operations (block_ms > 0) are not allowed in Batch; use Pipeline or the unary RPC"))
             : run(op, deadline));

@@ -95,11 +95,7 @@ public final class OperationExecutor {
     }).thenCompose(java.util.function.Function.identity());
   }
 
-  /** True for operations that hold a Redis connection while they wait. */
-  public static boolean isBlocking(Operation op) {
-    return (op.hasListPop() && op.getListPop().getBlockMs() > 0) || (op.hasListMove() && op.getListMove().getBlockMs() > 0);
-  }
-
+  /** The Redis commands of each operation; its other rules (permissions, keys, blocking) are in {@link OperationRules}. */
   private CompletableFuture<OperationResult> dispatch(Operation op, Deadline deadline) {
     OperationResult.Builder result = OperationResult.newBuilder();
     return switch (op.getOpCase()) {

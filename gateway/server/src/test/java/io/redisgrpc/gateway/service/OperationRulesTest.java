@@ -60,6 +60,30 @@ class OperationRulesTest {
   }
 
   @Test
+  void everyOperationKindHasAUnaryRpcThatCacheServiceImplements() throws Exception {
+    var cache = Operation.getDescriptor().getFile().findServiceByName("Cache");
+    for (var field : Operation.getDescriptor().getOneofs().get(0).getFields()) {
+      String rpc = OperationRules.rpcName(Operation.newBuilder().setField(field, Operation.newBuilder().newBuilderForField(field).build())
+          .build().getOpCase());
+      var method = cache.findMethodByName(rpc);
+      assertThat(method).as("rpc %s for %s", rpc, field.getName()).isNotNull();
+      assertThat(method.getInputType()).as(rpc).isEqualTo(field.getMessageType());
+      // Not left to the generated base class, which answers UNIMPLEMENTED.
+      Class<?> request = Operation.newBuilder().newBuilderForField(field).build().getClass();
+      String javaName = Character.toLowerCase(rpc.charAt(0)) + rpc.substring(1);
+      assertThat(CacheService.class.getDeclaredMethod(javaName, request, io.grpc.stub.StreamObserver.class)).as(rpc).isNotNull();
+    }
+  }
+
+  @Test
+  void onlyListPopAndListMoveWithABlockTimeBlock() {
+    assertThat(OperationRules.isBlocking(Operation.newBuilder().setListPop(ListPopRequest.newBuilder().setBlockMs(1)).build())).isTrue();
+    assertThat(OperationRules.isBlocking(Operation.newBuilder().setListMove(ListMoveRequest.newBuilder().setBlockMs(1)).build())).isTrue();
+    assertThat(OperationRules.isBlocking(Operation.newBuilder().setListPop(ListPopRequest.getDefaultInstance()).build())).isFalse();
+    assertThat(OperationRules.isBlocking(Operation.newBuilder().setGet(GetRequest.getDefaultInstance()).build())).isFalse();
+  }
+
+  @Test
   void clientKeysAreCheckedBeforeThePrefixIsAdded() {
     Operation empty = Operation.newBuilder().setGet(GetRequest.newBuilder()).build();
     GatewayException e = Assertions.catchThrowableOfType(GatewayException.class, () -> OperationRules.scope(empty, SCOPE, LIMITS));
