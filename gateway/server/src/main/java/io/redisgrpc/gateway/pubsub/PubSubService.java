@@ -15,9 +15,8 @@ import io.redisgrpc.gateway.errors.GatewayException;
 import io.redisgrpc.gateway.metrics.GatewayMetrics;
 import io.redisgrpc.gateway.redis.RedisBackend;
 import io.redisgrpc.gateway.service.RequestLimits;
-import io.redisgrpc.gateway.security.Caller;
-import io.redisgrpc.gateway.security.ClientPolicy;
 import io.redisgrpc.gateway.security.Permission;
+import io.redisgrpc.gateway.service.CallerScope;
 import io.redisgrpc.gateway.service.ClientConnections;
 import java.util.EnumSet;
 import java.util.List;
@@ -65,14 +64,12 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
     try {
       ByteString channel = limits.key(request.getChannel(), "channel");
       ByteString message = limits.value(request.getMessage());
-      ClientPolicy client = Caller.current();
+      CallerScope caller = CallerScope.authorize("Publish", EnumSet.of(Permission.PUBSUB));
       CompletableFuture<Long> published;
-      if (client == null || clients == null) {
+      if (!caller.isScoped() || clients == null) {
         published = backend.commands().publish(channel, message).toCompletableFuture();
       } else {
-        client.authorize(EnumSet.of(Permission.PUBSUB), "Publish");
-        ByteString scoped = client.channels().channel(channel);
-        published = clients.backend(client).thenCompose(own -> own.commands().publish(scoped, message));
+        published = clients.backend(caller.client()).thenCompose(own -> own.commands().publish(caller.channel(channel), message));
       }
       published.whenComplete((receivers, error) -> {
         if (error != null) {
@@ -93,7 +90,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
     List<ByteString> channels;
     List<ByteString> patterns;
     long heartbeatMs;
-    ClientPolicy client;
+    CallerScope caller;
     try {
       if (request.getChannelsCount() + request.getPatternsCount() == 0) {
         throw GatewayException.invalid(ErrorReason.INVALID_REQUEST, "name at least one channel or pattern");
@@ -103,10 +100,7 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
       request.getPatternsList().forEach(p -> limits.key(p, "pattern"));
       channels = request.getChannelsList().stream().distinct().toList();
       patterns = request.getPatternsList().stream().distinct().toList();
-      client = Caller.current();
-      if (client != null) {
-        client.authorize(EnumSet.of(Permission.PUBSUB), "Subscribe");
-      }
+      caller = CallerScope.authorize("Subscribe", EnumSet.of(Permission.PUBSUB));
       heartbeatMs = RequestLimits.duration(request.getHeartbeatIntervalMs(), "heartbeat_interval_ms");
       heartbeatMs = heartbeatMs == 0 ? defaultHeartbeatMs : Math.max(heartbeatMs, 100);
       if (active.incrementAndGet() > maxSubscribers) {
@@ -121,10 +115,8 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
     metrics.subscriberAdded();
     // With a policy the client's channels and patterns are moved under its channel prefix
     // (patterns with the prefix' glob characters escaped) and reported back without it.
-    Subscriber subscriber = client == null
-        ? new Subscriber(stream, channels, patterns, bufferCapacity, metrics::dropped)
-        : new Subscriber(stream, channels, patterns, client.channels()::channel, client.channels()::pattern,
-            client.channels()::unscope, bufferCapacity, metrics::dropped);
+    Subscriber subscriber = new Subscriber(stream, channels, patterns, caller::channel, caller::pattern, caller::unscopeChannel,
+        bufferCapacity, metrics::dropped);
     ScheduledFuture<?> heartbeats = scheduler.scheduleAtFixedRate(subscriber::heartbeat, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
     stream.setOnReadyHandler(subscriber::drain);
     AtomicBoolean released = new AtomicBoolean();

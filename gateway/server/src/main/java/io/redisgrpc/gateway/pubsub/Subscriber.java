@@ -44,13 +44,8 @@ final class Subscriber {
   private boolean sentSinceHeartbeat;
   private volatile boolean closed;
 
-  Subscriber(ServerCallStreamObserver<SubscribeEvent> stream, List<ByteString> channels, List<ByteString> patterns,
-      int capacity, LongConsumer droppedCounter) {
-    this(stream, channels, patterns, UnaryOperator.identity(), UnaryOperator.identity(), UnaryOperator.identity(), capacity, droppedCounter);
-  }
-
   /**
-   * A subscriber whose channels and patterns live in Redis under other names (a client's
+   * A subscriber whose channels and patterns may live in Redis under other names (a client's
    * prefix): {@code toRedisChannel}/{@code toRedisPattern} give the Redis names, and
    * {@code fromRedisChannel} turns a message's channel back into the client's name.
    */

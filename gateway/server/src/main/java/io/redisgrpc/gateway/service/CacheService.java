@@ -1,5 +1,6 @@
 package io.redisgrpc.gateway.service;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;
@@ -10,8 +11,6 @@ import io.redisgrpc.gateway.errors.Failures;
 import io.redisgrpc.gateway.errors.ErrorReason;
 import io.redisgrpc.gateway.errors.GatewayException;
 import io.redisgrpc.gateway.metrics.GatewayMetrics;
-import io.redisgrpc.gateway.security.Caller;
-import io.redisgrpc.gateway.security.ClientPolicy;
 import io.redisgrpc.gateway.security.Permission;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -50,21 +49,24 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
    * against the client's permissions, moved into its key space and run on its own connection.
    */
   CompletableFuture<OperationResult> run(Operation op, Deadline deadline) {
-    ClientPolicy client = Caller.current();
-    if (client == null || clients == null) {
+    if (clients == null) {
       return executor.execute(op, deadline);
     }
+    CallerScope caller;
     Operation scoped;
     try {
-      client.authorize(OperationRules.required(op), OperationRules.rpcName(op.getOpCase()));
-      scoped = OperationRules.scope(op, client.keys(), executor.limits());
+      caller = CallerScope.authorize(OperationRules.rpcName(op.getOpCase()), OperationRules.required(op));
+      scoped = caller.operation(op, executor.limits());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
+    }
+    if (!caller.isScoped()) {
+      return executor.execute(op, deadline);
     }
     // The executor reads the deadline from the gRPC context: keep it attached even when the
     // client's connection finishes opening on another thread.
     Context context = Context.current();
-    return clients.executor(client).thenCompose(clientExecutor -> {
+    return clients.executor(caller.client()).thenCompose(clientExecutor -> {
       Context previous = context.attach();
       try {
         return clientExecutor.execute(scoped, deadline);
@@ -303,39 +305,25 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
   @Override
   public void getOrLease(GetOrLeaseRequest request, StreamObserver<GetOrLeaseResponse> responses) {
     respond(guard(() -> {
-      ClientPolicy client = Caller.current();
-      GetOrLeaseRequest scoped = request;
-      if (client != null) {
-        client.authorize(EnumSet.of(Permission.READ, Permission.WRITE), "GetOrLease");
-        scoped = request.toBuilder().setKey(client.keys().scope(executor.limits().key(request.getKey()))).build();
-      }
-      return leases.getOrLease(scoped, Context.current().getDeadline());
+      ByteString key = CallerScope.authorize("GetOrLease", EnumSet.of(Permission.READ, Permission.WRITE))
+          .key(request.getKey(), executor.limits());
+      return leases.getOrLease(request.toBuilder().setKey(key).build(), Context.current().getDeadline());
     }), responses);
   }
 
   @Override
   public void fillLease(FillLeaseRequest request, StreamObserver<FillLeaseResponse> responses) {
     respond(guard(() -> {
-      ClientPolicy client = Caller.current();
-      FillLeaseRequest scoped = request;
-      if (client != null) {
-        client.authorize(EnumSet.of(Permission.WRITE), "FillLease");
-        scoped = request.toBuilder().setKey(client.keys().scope(executor.limits().key(request.getKey()))).build();
-      }
-      return leases.fill(scoped);
+      ByteString key = CallerScope.authorize("FillLease", EnumSet.of(Permission.WRITE)).key(request.getKey(), executor.limits());
+      return leases.fill(request.toBuilder().setKey(key).build());
     }), responses);
   }
 
   @Override
   public void releaseLease(ReleaseLeaseRequest request, StreamObserver<AppliedResponse> responses) {
     respond(guard(() -> {
-      ClientPolicy client = Caller.current();
-      ReleaseLeaseRequest scoped = request;
-      if (client != null) {
-        client.authorize(EnumSet.of(Permission.WRITE), "ReleaseLease");
-        scoped = request.toBuilder().setKey(client.keys().scope(executor.limits().key(request.getKey()))).build();
-      }
-      return leases.release(scoped);
+      ByteString key = CallerScope.authorize("ReleaseLease", EnumSet.of(Permission.WRITE)).key(request.getKey(), executor.limits());
+      return leases.release(request.toBuilder().setKey(key).build());
     }), responses);
   }
 
