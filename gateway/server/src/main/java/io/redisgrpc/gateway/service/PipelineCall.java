@@ -16,9 +16,13 @@ import java.util.function.Function;
  * One Pipeline stream: every request is executed as soon as it arrives and answered as soon as
  * Redis answers, tagged with the client's id, in whatever order the replies come.
  *
- * <p>Flow control: the gateway asks the transport for at most {@code maxInFlight} requests ahead
- * of the answers it has sent, so a client that floods the stream (or stops reading) holds a
- * bounded amount of gateway memory and Redis work.
+ * <p>Flow control, as in grpc-java's {@code ManualFlowControlServer}: the gateway reads a request
+ * from the stream only when it can take on its answer. It holds at most {@code maxInFlight}
+ * requests it has read but not answered, and after an answer it asks the transport for the next
+ * request only while the response stream is ready ({@code isReady()}: the client reads what it
+ * is sent). While it is not, the answer's place is kept and asked for again in
+ * {@code onReady}. So a client that floods the stream, or stops reading its responses, holds a
+ * bounded amount of gateway memory and Redis work: unread responses stop the reading of requests.
  */
 final class PipelineCall implements StreamObserver<PipelineRequest> {
   private final BiFunction<Operation, Deadline, CompletableFuture<OperationResult>> executor;
@@ -27,6 +31,8 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
   private final Deadline deadline;
   private final Object lock = new Object();
   private int inFlight;
+  /** Requests the gateway has room for but has not asked the transport for: it asks while the response stream is ready. */
+  private int unrequested;
   private boolean halfClosed;
   private boolean finished;
 
@@ -42,7 +48,15 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
         finished = true;
       }
     });
-    responses.request(maxInFlight);
+    responses.setOnReadyHandler(() -> {
+      synchronized (lock) {
+        requestWhileReady();
+      }
+    });
+    synchronized (lock) {
+      unrequested = maxInFlight;
+      requestWhileReady();
+    }
   }
 
   @Override
@@ -61,7 +75,8 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
           return;
         }
         responses.onNext(response);
-        responses.request(1);
+        unrequested++;
+        requestWhileReady();
         completeIfDone();
       }
     });
@@ -79,6 +94,14 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
     synchronized (lock) {
       halfClosed = true;
       completeIfDone();
+    }
+  }
+
+  /** Asks for the requests there is room for, if the client is reading its responses; else onReady asks. Holds the lock. */
+  private void requestWhileReady() {
+    if (unrequested > 0 && !finished && responses.isReady()) {
+      responses.request(unrequested);
+      unrequested = 0;
     }
   }
 
