@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import io.redisgrpc.api.v1.*;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every Cache RPC against a real standalone redis-server. */
+@Integration
 class CacheApiTest {
   @TempDir static Path dir;
   static RedisProcess redis;

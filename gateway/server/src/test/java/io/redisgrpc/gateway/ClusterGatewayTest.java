@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lettuce.core.cluster.SlotHash;
 import io.redisgrpc.api.v1.*;
 import io.redisgrpc.gateway.redis.ClusterNodeAddresses;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The gateway in front of a real 3-master / 3-replica Redis Cluster. */
+@Integration
 class ClusterGatewayTest {
   @TempDir static Path dir;
   static RedisClusterHarness cluster;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.StatusRuntimeException;
 import io.redisgrpc.api.v1.SetRequest;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 20 ms here, so it reads such views, and must not adopt one (which refused every call for
  * the slots it misses: "Cannot determine a partition for slot").
  */
+@Integration
 class ClusterJoinTest {
   @TempDir Path dir;
 

@@ -11,6 +11,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.redisgrpc.api.v1.*;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Each gRPC error code the gateway promises, provoked for real. */
+@Integration
 class ErrorCodesTest {
   @TempDir static Path dir;
   static RedisProcess redis;

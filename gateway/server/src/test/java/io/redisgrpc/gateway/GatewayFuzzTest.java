@@ -24,6 +24,7 @@ import io.redisgrpc.api.v1.CacheGrpc;
 import io.redisgrpc.api.v1.GetRequest;
 import io.redisgrpc.api.v1.PubSubGrpc;
 import io.redisgrpc.api.v1.SetRequest;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * <p>CI runs 300 tries per property; {@code ./mvnw -pl gateway/server test -Dtest=GatewayFuzzTest
  * -Dfuzz.tries=20000} runs a long one (the count goes to jqwik as {@code jqwik.tries.default}).
  */
+@Integration
 class GatewayFuzzTest {
   /** What a malformed, unexpected or hostile request may get back. */
   static final Set<Status.Code> ACCEPTABLE = EnumSet.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,

@@ -9,6 +9,7 @@ import io.redisgrpc.api.v1.GetOrLeaseResponse;
 import io.redisgrpc.api.v1.GetOrLeaseResponse.Outcome;
 import io.redisgrpc.api.v1.ReleaseLeaseRequest;
 import io.redisgrpc.api.v1.SetRequest;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Stampede protection with two gateways on one Redis, as two replicas would run. */
+@Integration
 class GetOrLeaseTest {
   @TempDir static Path dir;
   static RedisProcess redis;

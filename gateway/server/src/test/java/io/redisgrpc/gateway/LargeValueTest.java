@@ -12,6 +12,7 @@ import io.redisgrpc.api.v1.CacheGrpc;
 import io.redisgrpc.api.v1.GetRequest;
 import io.redisgrpc.api.v1.SetCondition;
 import io.redisgrpc.api.v1.SetRequest;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * spec.gateway.limits.maxValueBytes): values above 16 MiB go through, compare-and-set with two
  * of them too; a client that keeps gRPC's default 4 MiB receive limit cannot read them back.
  */
+@Integration
 class LargeValueTest {
   @TempDir Path dir;
 

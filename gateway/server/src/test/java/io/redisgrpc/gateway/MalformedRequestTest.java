@@ -27,6 +27,7 @@ import io.redisgrpc.api.v1.SetRequest;
 import io.redisgrpc.api.v1.SubscribeEvent;
 import io.redisgrpc.api.v1.SubscribeRequest;
 import io.redisgrpc.gateway.errors.MalformedRequests;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -60,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Request bytes that are no valid protobuf message, sent for real: a gRPC client whose
  * marshaller writes the given bytes as they are, on the gateway's real method names.
  */
+@Integration
 class MalformedRequestTest {
   @TempDir static Path dir;
   static RedisProcess redis;

@@ -13,6 +13,7 @@ import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.lettuce.core.RedisURI;
 import io.redisgrpc.api.v1.*;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import java.io.IOException;
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * other's keys or channels, that Redis itself enforces each client's ACL user, and that
  * certificate renewal and password rotation under continuous traffic fail no request.
  */
+@Integration
 class MtlsGatewayTest {
   static final String SPIFFE = "spiffe://redisgrpc.io/ns/shop/cache/c/client/";
 

@@ -17,6 +17,7 @@ import io.redisgrpc.api.v1.Operation;
 import io.redisgrpc.api.v1.PipelineRequest;
 import io.redisgrpc.api.v1.PipelineResponse;
 import io.redisgrpc.api.v1.SetRequest;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code grpc.server.requests.received} counts a request when the service takes it from the
  * stream, {@code grpc.server.responses.sent} each answer), never through timing.
  */
+@Integration
 class PipelineFlowControlTest {
   /** Every request reads this many bytes back. */
   private static final int VALUE_BYTES = 16 * 1024;

@@ -10,6 +10,7 @@ import io.grpc.Status;
 import io.redisgrpc.api.v1.PublishRequest;
 import io.redisgrpc.api.v1.SubscribeEvent;
 import io.redisgrpc.api.v1.SubscribeRequest;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Integration
 class PubSubTest {
   @TempDir static Path dir;
   static RedisProcess redis;

@@ -12,6 +12,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.redisgrpc.api.v1.GetRequest;
 import io.redisgrpc.api.v1.SetRequest;
 import io.redisgrpc.gateway.config.GatewayConfig;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisProcess;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * gRPC health service say SERVING only once a client's call can succeed, so a Service never
  * routes to a gateway that has not reached Redis yet; later the gRPC health follows Redis.
  */
+@Integration
 class ReadinessTest {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.redisgrpc.api.v1.GetRequest;
 import io.redisgrpc.api.v1.SetRequest;
 import io.redisgrpc.gateway.config.GatewayConfig;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The gateway talking TLS to a real redis-server that requires client certificates (tls-auth-clients yes). */
+@Integration
 class RedisTlsTest {
   @TempDir static Path dir;
   static RedisProcess redis;

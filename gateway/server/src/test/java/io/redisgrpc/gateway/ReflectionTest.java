@@ -12,6 +12,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import io.redisgrpc.api.v1.GetRequest;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Server reflection as grpcurl (v1) and Python's grpcio-reflection (v1alpha) use it, down to
  * decoding the ErrorInfo of a real error from what reflection alone tells.
  */
+@Integration
 class ReflectionTest {
   @TempDir static Path dir;
   static RedisProcess redis;

@@ -8,6 +8,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.lettuce.core.cluster.SlotHash;
 import io.redisgrpc.api.v1.*;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every node: a client's hash tags still colocate its keys (multi-key operations work) and its
  * other keys spread over the slots of all masters.
  */
+@Integration
 class SecureClusterTest {
   @TempDir static Path dir;
   static RedisClusterHarness cluster;

@@ -9,6 +9,7 @@ import io.grpc.TlsChannelCredentials;
 import io.redisgrpc.api.v1.CacheGrpc;
 import io.redisgrpc.api.v1.GetRequest;
 import io.redisgrpc.api.v1.SetRequest;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisSentinelHarness;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Per-client ACL connections also work when the master is found through Sentinel. */
+@Integration
 class SecureSentinelTest {
   @TempDir static Path dir;
   static RedisSentinelHarness sentinel;

@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.redisgrpc.api.v1.GetRequest;
 import io.redisgrpc.api.v1.SetRequest;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import io.redisgrpc.testkit.RedisSentinelHarness;
@@ -21,6 +22,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sentinel group (1 master, 1 replica, 3 sentinels): the master is stopped while a client
@@ -29,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * for a while or had connected the moment before (a gateway pod starting as the master's pod is
  * deleted, as in an e2e run where one of two gateways never followed the failover).
  */
+@Integration
 class SentinelFailoverTest {
+  private static final Logger LOG = LoggerFactory.getLogger(SentinelFailoverTest.class);
   /** Sentinel needs down-after (1 s) + election + promotion; the gateway then reconnects to the master it names. */
   static final Duration RECOVERY_BOUND = Duration.ofSeconds(20);
   static final long CALL_DEADLINE_MS = 1_000;
@@ -140,8 +145,7 @@ class SentinelFailoverTest {
       slowestCallMs = Math.max(slowestCallMs, (System.nanoTime() - callStart) / 1_000_000);
     }
     long recoveryMs = (recoveredAt - stoppedAt) / 1_000_000;
-    System.out.printf("failover: writes resumed %d ms after the master stopped; failures %s; slowest call %d ms%n",
-        recoveryMs, failures, slowestCallMs);
+    LOG.info("failover: writes resumed {} ms after the master stopped; failures {}; slowest call {} ms", recoveryMs, failures, slowestCallMs);
     assertThat(failures).as("the client saw the outage").isNotEmpty();
     assertThat(failures.keySet()).as("only UNAVAILABLE (or a deadline while a node hangs)")
         .isSubsetOf(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
