@@ -18,8 +18,11 @@ import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.dependent.CertManagerApi;
 import io.redisgrpc.operator.status.ConditionTypes;
+import io.redisgrpc.operator.testing.CacheApi;
+import io.redisgrpc.operator.testing.ClientSpecs;
 import io.redisgrpc.operator.tls.Pem;
-import io.redisgrpc.operator.tls.TlsNames;
+import io.redisgrpc.operator.model.TlsNames;
+import io.redisgrpc.testkit.Integration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.cert.X509Certificate;
@@ -40,16 +43,21 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * spec.tls against a real kube-apiserver and the real cert-manager controller: Certificates are
  * really issued into Secrets. The first test runs before cert-manager's CRDs exist.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Integration
 class CertificatesTest {
+  private static final Logger LOG = LoggerFactory.getLogger(CertificatesTest.class);
   static final Duration TIMEOUT = Duration.ofSeconds(120);
   static KubernetesClient client;
   static String namespace;
+  static CacheApi caches;
   static OperatorHarness operator;
 
   @BeforeAll
@@ -59,6 +67,7 @@ class CertificatesTest {
     }
     client = TestCluster.client();
     namespace = TestCluster.newNamespace("tls");
+    caches = new CacheApi(client, namespace, TIMEOUT);
     operator = new OperatorHarness(client, namespace);
   }
 
@@ -80,12 +89,12 @@ class CertificatesTest {
     org.junit.jupiter.api.Assumptions.assumeFalse(client.supports(Certificate.class),
         "cert-manager CRDs already installed in this test JVM");
     create("early", spec -> spec.redis.mode = RedisMode.Sentinel);
-    RedisGrpcCache cache = awaitCondition("early", c -> "CertManagerMissing".equals(reason(c, ConditionTypes.CERTIFICATES_READY)));
+    RedisGrpcCache cache = caches.awaitStatus("early", c -> "CertManagerMissing".equals(reason(c, ConditionTypes.CERTIFICATES_READY)));
     assertThat(status(cache, ConditionTypes.CERTIFICATES_READY)).isEqualTo("False");
     assertThat(status(cache, ConditionTypes.DEGRADED)).isEqualTo("True");
     assertThat(reason(cache, ConditionTypes.DEGRADED)).isEqualTo("CertManagerMissing");
     // The operator runs and renders the rest (with TLS configured), but no part of the TLS chain exists.
-    StatefulSet redis = awaitObject(StatefulSet.class, "early-redis");
+    StatefulSet redis = caches.await(StatefulSet.class, "early-redis");
     assertThat(redis.getSpec().getTemplate().getSpec().getVolumes()).anyMatch(v -> v.getSecret() != null
         && "early-redis-tls".equals(v.getSecret().getSecretName()));
     assertThat(client.configMaps().inNamespace(namespace).withName("early-trust-bundle").get()).isNull();
@@ -94,9 +103,9 @@ class CertificatesTest {
     CertManagerHarness.start(client);
     CertManagerApi.forget();
     // JOSDK registers the cert-manager informers when the activation condition first holds.
-    awaitCondition("early", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
-    System.out.printf("early: certificates issued %d ms after cert-manager was installed%n",
-        Duration.between(installed, Instant.now()).toMillis());
+    caches.awaitStatus("early", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
+    LOG.info(String.format("early: certificates issued %d ms after cert-manager was installed",
+        Duration.between(installed, Instant.now()).toMillis()));
     assertThat(secret("early-sentinel-tls").getData()).containsKeys("tls.crt", "tls.key", "ca.crt");
   }
 
@@ -107,11 +116,11 @@ class CertificatesTest {
     Instant created = Instant.now();
     create("shop", spec -> {
       spec.redis.mode = RedisMode.Cluster;
-      spec.auth.clients.add(client("orders", "orders:"));
-      spec.auth.clients.add(client("billing", "billing:"));
+      spec.auth.clients.add(ClientSpecs.client("orders", "orders:", null, AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
+      spec.auth.clients.add(ClientSpecs.client("billing", "billing:", null, AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
     });
-    RedisGrpcCache cache = awaitCondition("shop", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
-    System.out.printf("shop: CA chain + 6 leaf certificates issued in %d ms%n", Duration.between(created, Instant.now()).toMillis());
+    RedisGrpcCache cache = caches.awaitStatus("shop", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
+    LOG.info(String.format("shop: CA chain + 6 leaf certificates issued in %d ms", Duration.between(created, Instant.now()).toMillis()));
     assertThat(reason(cache, ConditionTypes.CERTIFICATES_READY)).isEqualTo("Issued");
     assertThat(cache.getStatus().clients).extracting(c -> c.name + "=" + c.certificateSecret)
         .containsExactly("orders=shop-client-orders-tls", "billing=shop-client-billing-tls");
@@ -149,7 +158,7 @@ class CertificatesTest {
     plainCache.setSpec(new RedisGrpcCacheSpec());
     plainCache.getSpec().redis.mode = RedisMode.Cluster;
     client.resource(plainCache).create();
-    awaitCondition("plain", c -> c.getStatus().conditions.stream().noneMatch(x -> ConditionTypes.CERTIFICATES_READY.equals(x.getType())));
+    caches.awaitStatus("plain", c -> c.getStatus().conditions.stream().noneMatch(x -> ConditionTypes.CERTIFICATES_READY.equals(x.getType())));
     assertThat(client.resources(Certificate.class).inNamespace(namespace).withLabel("app.kubernetes.io/instance", "plain").list().getItems())
         .isEmpty();
     assertThat(client.configMaps().inNamespace(namespace).withName("plain-trust-bundle").get()).isNull();
@@ -161,21 +170,21 @@ class CertificatesTest {
       Certificate again = client.resources(Certificate.class).inNamespace(namespace).withName("shop-client-orders-tls").get();
       return again != null && !orderUid.equals(again.getMetadata().getUid());
     });
-    awaitCondition("shop", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
+    caches.awaitStatus("shop", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
 
     // A removed client's certificate goes, and status follows.
-    edit("shop", c -> c.getSpec().auth.clients.removeIf(x -> x.name.equals("billing")));
+    caches.edit("shop", c -> c.getSpec().auth.clients.removeIf(x -> x.name.equals("billing")));
     Awaitility.await("billing certificate deleted").atMost(TIMEOUT)
         .until(() -> client.resources(Certificate.class).inNamespace(namespace).withName("shop-client-billing-tls").get() == null);
-    awaitCondition("shop", c -> c.getStatus().clients.size() == 1);
+    caches.awaitStatus("shop", c -> c.getStatus().clients.size() == 1);
 
     // TLS switched off: every Certificate, both Issuers and the trust bundle go; pods run plaintext.
-    edit("shop", c -> c.getSpec().tls.enabled = false);
+    caches.edit("shop", c -> c.getSpec().tls.enabled = false);
     Awaitility.await("TLS objects deleted").atMost(TIMEOUT).until(() ->
         client.resources(Certificate.class).inNamespace(namespace).withLabel("app.kubernetes.io/instance", "shop").list().getItems().isEmpty()
             && client.resources(Issuer.class).inNamespace(namespace).withLabel("app.kubernetes.io/instance", "shop").list().getItems().isEmpty()
             && client.configMaps().inNamespace(namespace).withName("shop-trust-bundle").get() == null);
-    awaitCondition("shop", c -> c.getStatus().conditions.stream().noneMatch(x -> ConditionTypes.CERTIFICATES_READY.equals(x.getType())));
+    caches.awaitStatus("shop", c -> c.getStatus().conditions.stream().noneMatch(x -> ConditionTypes.CERTIFICATES_READY.equals(x.getType())));
     assertThat(client.configMaps().inNamespace(namespace).withName("shop-config").get().getData().get("redis.conf")).doesNotContain("tls-port");
   }
 
@@ -186,9 +195,9 @@ class CertificatesTest {
     create("rot", spec -> {
       spec.redis.mode = RedisMode.Sentinel;
       spec.tls.trustPropagationDelay = "3s";
-      spec.auth.clients.add(client("app", "app:"));
+      spec.auth.clients.add(ClientSpecs.client("app", "app:", null, AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
     });
-    awaitCondition("rot", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
+    caches.awaitStatus("rot", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
     X509Certificate oldCa = first(secret("rot-ca"), "tls.crt");
     List<String> leaves = List.of("rot-redis-tls", "rot-sentinel-tls", "rot-gateway-tls", "rot-gateway-redis-tls",
         "rot-operator-tls", "rot-client-app-tls");
@@ -209,7 +218,7 @@ class CertificatesTest {
            }
          }))) {
       Instant requested = Instant.now();
-      edit("rot", c -> c.getMetadata().getAnnotations().put(TlsNames.ROTATE_CA_ANNOTATION, "2026-11-22"));
+      caches.edit("rot", c -> c.getMetadata().getAnnotations().put(TlsNames.ROTATE_CA_ANNOTATION, "2026-11-22"));
 
       // Restart the operator in the middle (Trust: both CAs in the bundle): the state is in the cluster, so it resumes.
       Awaitility.await("rotation reaches Trust").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> "Trust".equals(
@@ -225,8 +234,8 @@ class CertificatesTest {
         return trusted.size() == 1 && !trusted.get(0).equals(oldCa)
             && leaves.stream().allMatch(l -> Pem.signedBy(decode(secret(l), "tls.crt"), Pem.encode(trusted.get(0))));
       });
-      System.out.printf("rot: CA rotation finished %d ms after the annotation (trust propagation delay 3s)%n",
-          Duration.between(requested, Instant.now()).toMillis());
+      LOG.info(String.format("rot: CA rotation finished %d ms after the annotation (trust propagation delay 3s)",
+          Duration.between(requested, Instant.now()).toMillis()));
     }
     X509Certificate newCa = first(secret("rot-ca-2"), "tls.crt");
     String oldFp = Pem.fingerprint(oldCa);
@@ -253,7 +262,7 @@ class CertificatesTest {
     ConfigMap bundle = client.configMaps().inNamespace(namespace).withName("rot-trust-bundle").get();
     assertThat(bundle.getMetadata().getAnnotations()).containsEntry("redisgrpc.io/ca-generation", "2")
         .containsEntry("redisgrpc.io/ca-phase", "Idle").containsEntry("redisgrpc.io/ca-rotation-token", "2026-11-22");
-    awaitCondition("rot", c -> "Issued".equals(reason(c, ConditionTypes.CERTIFICATES_READY)));
+    caches.awaitStatus("rot", c -> "Issued".equals(reason(c, ConditionTypes.CERTIFICATES_READY)));
 
     // The rendered redis.conf works with a real redis-server and the re-issued files: mTLS only.
     RedisGrpcCache rot = client.resources(RedisGrpcCache.class).inNamespace(namespace).withName("rot").get();
@@ -264,7 +273,7 @@ class CertificatesTest {
     write(dir.resolve("client/tls.crt"), decode(secret("rot-operator-tls"), "tls.crt"));
     write(dir.resolve("client/tls.key"), decode(secret("rot-operator-tls"), "tls.key"));
     int port = io.redisgrpc.testkit.RedisProcess.freePort();
-    List<String> conf = io.redisgrpc.operator.tls.TlsRendering.redisConf(rot).stream()
+    List<String> conf = io.redisgrpc.operator.model.TlsRendering.redisConf(rot).stream()
         .map(l -> l.replace("/etc/redisgrpc/", dir + "/").replace("tls-port 6379", "tls-port " + port)).toList();
     assertThat(conf).contains("port 0", "tls-auth-clients yes", "tls-replication yes");
     try (var redis = new io.redisgrpc.testkit.RedisProcess(io.redisgrpc.testkit.RedisBinaries.server(), port, dir, conf).start()) {
@@ -368,7 +377,7 @@ class CertificatesTest {
       spec.tls.issuerRef = new io.redisgrpc.operator.crd.TlsSpec.IssuerRef();
       spec.tls.issuerRef.name = "corp";
     });
-    awaitCondition("byo", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
+    caches.awaitStatus("byo", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
     assertThat(client.resources(Issuer.class).inNamespace(namespace).withLabel("app.kubernetes.io/instance", "byo").list().getItems())
         .as("no operator CA chain").isEmpty();
     assertThat(client.resources(Certificate.class).inNamespace(namespace).withName("byo-ca").get()).isNull();
@@ -387,9 +396,9 @@ class CertificatesTest {
     CertManagerHarness.start(client);
     create("brief", spec -> {
       spec.redis.mode = RedisMode.Sentinel;
-      spec.auth.clients.add(client("orders", "orders:"));
+      spec.auth.clients.add(ClientSpecs.client("orders", "orders:", null, AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
     });
-    awaitCondition("brief", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
+    caches.awaitStatus("brief", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
     List<String> secrets = client.resources(Certificate.class).inNamespace(namespace).withLabel("app.kubernetes.io/instance", "brief")
         .list().getItems().stream().map(c -> c.getSpec().getSecretName()).toList();
     assertThat(secrets).contains("brief-ca", "brief-redis-tls", "brief-client-orders-tls");
@@ -405,42 +414,17 @@ class CertificatesTest {
 
   // ------------------------------------------------------------------ helpers
 
-  static AuthSpec.ClientSpec client(String name, String prefix) {
-    AuthSpec.ClientSpec c = new AuthSpec.ClientSpec();
-    c.name = name;
-    c.keyPrefix = prefix;
-    c.permissions = new ArrayList<>(List.of(AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
-    return c;
-  }
 
+  /** A cache with TLS on, as every test here wants it. */
   static void create(String name, Consumer<RedisGrpcCacheSpec> spec) {
-    RedisGrpcCache cache = new RedisGrpcCache();
-    cache.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withAnnotations(new java.util.HashMap<>()).build());
-    cache.setSpec(new RedisGrpcCacheSpec());
-    cache.getSpec().tls.enabled = true;
-    spec.accept(cache.getSpec());
-    client.resource(cache).create();
-  }
-
-  static void edit(String name, Consumer<RedisGrpcCache> change) {
-    LoopbackPods.edit(client, namespace, name, c -> {
-      if (c.getMetadata().getAnnotations() == null) {
-        c.getMetadata().setAnnotations(new java.util.HashMap<>());
-      }
-      change.accept(c);
+    caches.create(name, s -> {
+      s.tls.enabled = true;
+      spec.accept(s);
     });
   }
 
-  static RedisGrpcCache awaitCondition(String name, java.util.function.Predicate<RedisGrpcCache> test) {
-    return Awaitility.await(name + " status").atMost(TIMEOUT).ignoreExceptions()
-        .until(() -> client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).get(),
-            c -> c != null && c.getStatus() != null && test.test(c));
-  }
 
-  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T awaitObject(Class<T> type, String name) {
-    return Awaitility.await(type.getSimpleName() + " " + name).atMost(TIMEOUT)
-        .until(() -> client.resources(type).inNamespace(namespace).withName(name).get(), java.util.Objects::nonNull);
-  }
+
 
   static String status(RedisGrpcCache cache, String type) {
     return cache.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse(null);

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.redisgrpc.operator.crd.NameLimits;
 import io.redisgrpc.operator.model.Names;
+import io.redisgrpc.testkit.Integration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -19,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The real API server refuses broken RedisGrpcCaches with a message naming the field and saying
  * what to write instead, and accepts what only looks wrong.
  */
+@Integration
 class CrdValidationTest {
   static KubernetesClient client;
   static String namespace;
@@ -50,8 +53,8 @@ class CrdValidationTest {
     }
   }
 
-  static final String LONGEST_CLUSTER_NAME = "c".repeat(Names.MAX_NAME_LENGTH_CLUSTER);
-  static final String LONGEST_SENTINEL_NAME = "s".repeat(Names.MAX_NAME_LENGTH_SENTINEL);
+  static final String LONGEST_CLUSTER_NAME = "c".repeat(NameLimits.MAX_NAME_LENGTH_CLUSTER);
+  static final String LONGEST_SENTINEL_NAME = "s".repeat(NameLimits.MAX_NAME_LENGTH_SENTINEL);
 
   static final List<Refusal> REFUSED = List.of(
       // The resource as a whole

@@ -13,6 +13,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.model.MemoryPlan;
 import io.redisgrpc.operator.status.ConditionTypes;
+import io.redisgrpc.testkit.Integration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every {@code examples/*.yaml} is accepted by the CRD (schema and CEL rules) and reconciled by the
  * operator: a new example file is covered without touching this class.
  */
+@Integration
 class ExamplesTest {
   static final Path EXAMPLES = Path.of("..", "examples");
   static final Duration TIMEOUT = Duration.ofSeconds(60);

@@ -32,6 +32,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
+import io.redisgrpc.testkit.Integration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RBAC is enough by running the real operator in-process as the chart's ServiceAccount
  * (impersonation).
  */
+@Integration
 class HelmChartTest {
   static final Path CHART = Path.of("..", "helm", "redis-grpc-operator").toAbsolutePath().normalize();
   static final Duration TIMEOUT = Duration.ofSeconds(90);

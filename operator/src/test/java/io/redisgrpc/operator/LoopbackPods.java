@@ -7,7 +7,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.redisgrpc.operator.lifecycle.RedisEndpoints;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.charset.StandardCharsets;
@@ -52,35 +52,4 @@ public final class LoopbackPods {
         .withAuthentication(user, password).withTimeout(Duration.ofSeconds(5)).build(), action);
   }
 
-  /** A Secret's data, decoded; fails the test if the Secret does not exist. */
-  public static Map<String, String> secretData(KubernetesClient client, String namespace, String name) {
-    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-    if (secret == null) {
-      throw new AssertionError("Secret " + namespace + "/" + name + " does not exist");
-    }
-    Map<String, String> data = new LinkedHashMap<>();
-    secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    return data;
-  }
-
-  /**
-   * Edits a cache the way {@code kubectl edit} does: the edit carries the version it read, so
-   * when the operator wrote the status in between (409 Conflict), it reads again and re-applies
-   * the change (client-go's RetryOnConflict). Any other error fails at once.
-   */
-  public static void edit(KubernetesClient client, String namespace, String name, Consumer<RedisGrpcCache> change) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).edit(cache -> {
-          change.accept(cache);
-          return cache;
-        });
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 10) {
-          throw e;
-        }
-      }
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.redisgrpc.operator;
 
+import static io.redisgrpc.operator.testing.CacheApi.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.redisgrpc.operator.crd.EvictionPolicy;
 import io.redisgrpc.operator.crd.GatewaySpec;
+import io.redisgrpc.operator.crd.NameLimits;
 import io.redisgrpc.operator.crd.PersistenceMode;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
@@ -27,6 +29,8 @@ import io.redisgrpc.operator.crd.SentinelSpec;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.PodTemplates;
 import io.redisgrpc.operator.status.ConditionTypes;
+import io.redisgrpc.operator.testing.CacheApi;
+import io.redisgrpc.testkit.Integration;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,16 +44,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The operator against a real kube-apiserver + kube-controller-manager. */
+@Integration
 class ReconcilerTest {
   static final Duration TIMEOUT = Duration.ofSeconds(60);
   static KubernetesClient client;
   static String namespace;
+  static CacheApi caches;
   static OperatorHarness operator;
 
   @BeforeAll
   static void start() {
     client = TestCluster.client();
     namespace = TestCluster.newNamespace("rec");
+    caches = new CacheApi(client, namespace, TIMEOUT);
     operator = new OperatorHarness(client, namespace);
   }
 
@@ -60,25 +67,25 @@ class ReconcilerTest {
 
   @Test
   void clusterModeCreatesEveryObjectAndTruthfulStatus() {
-    create("orders", spec -> {
+    caches.create("orders", spec -> {
       spec.redis.mode = RedisMode.Cluster;
       spec.redis.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build();
     });
-    StatefulSet redis = await(StatefulSet.class, "orders-redis");
+    StatefulSet redis = caches.await(StatefulSet.class, "orders-redis");
     assertThat(redis.getSpec().getReplicas()).isEqualTo(6);
-    assertThat(await(Service.class, "orders-redis-headless").getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(6379, 16379);
-    await(Service.class, "orders-redis");
-    assertThat(await(Service.class, "orders-gateway").getSpec().getPorts().get(0).getPort()).isEqualTo(50051);
-    Deployment gateway = await(Deployment.class, "orders-gateway");
+    assertThat(caches.await(Service.class, "orders-redis-headless").getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(6379, 16379);
+    caches.await(Service.class, "orders-redis");
+    assertThat(caches.await(Service.class, "orders-gateway").getSpec().getPorts().get(0).getPort()).isEqualTo(50051);
+    Deployment gateway = caches.await(Deployment.class, "orders-gateway");
     assertThat(gateway.getSpec().getReplicas()).isEqualTo(2);
     assertThat(gateway.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
         .contains("--redis-mode=CLUSTER", "--redis-nodes=orders-redis." + namespace + ".svc:6379");
-    String conf = await(ConfigMap.class, "orders-config").getData().get("redis.conf");
+    String conf = caches.await(ConfigMap.class, "orders-config").getData().get("redis.conf");
     assertThat(conf).contains("cluster-enabled yes", "maxmemory 805306368", "maxmemory-policy allkeys-lru");
-    await(PodDisruptionBudget.class, "orders-redis");
-    await(PodDisruptionBudget.class, "orders-gateway");
-    await(NetworkPolicy.class, "orders-redis");
-    await(ServiceAccount.class, "orders");
+    caches.await(PodDisruptionBudget.class, "orders-redis");
+    caches.await(PodDisruptionBudget.class, "orders-gateway");
+    caches.await(NetworkPolicy.class, "orders-redis");
+    caches.await(ServiceAccount.class, "orders");
     assertThat(client.apps().statefulSets().inNamespace(namespace).withName("orders-sentinel").get()).isNull();
 
     // Every object is owned by the cache (garbage collection deletes them with it).
@@ -89,7 +96,7 @@ class ReconcilerTest {
     Awaitility.await().atMost(TIMEOUT).until(() -> pods("orders", "redis").size() == 6);
     Awaitility.await().atMost(TIMEOUT).until(() -> pods("orders", "gateway").size() == 2);
 
-    RedisGrpcCache cache = awaitStatus("orders", c -> c.getStatus().conditions.size() >= 5);
+    RedisGrpcCache cache = caches.awaitStatus("orders", c -> c.getStatus().conditions.size() >= 5);
     assertThat(cache.getStatus().observedGeneration).isEqualTo(cache.getMetadata().getGeneration());
     assertThat(condition(cache, ConditionTypes.READY).getStatus()).isEqualTo("False");
     assertThat(condition(cache, ConditionTypes.PROGRESSING).getStatus()).isEqualTo("True");
@@ -99,30 +106,30 @@ class ReconcilerTest {
 
   @Test
   void sentinelModeAddsSentinelsAndTheirServices() {
-    create("sessions", spec -> {
+    caches.create("sessions", spec -> {
       spec.redis.mode = RedisMode.Sentinel;
       spec.redis.sentinel = new SentinelSpec();
     });
-    assertThat(await(StatefulSet.class, "sessions-redis").getSpec().getReplicas()).isEqualTo(2);
-    assertThat(await(StatefulSet.class, "sessions-sentinel").getSpec().getReplicas()).isEqualTo(3);
-    await(Service.class, "sessions-sentinel");
-    await(Service.class, "sessions-sentinel-headless");
-    await(PodDisruptionBudget.class, "sessions-sentinel");
-    ConfigMap config = await(ConfigMap.class, "sessions-config");
+    assertThat(caches.await(StatefulSet.class, "sessions-redis").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(caches.await(StatefulSet.class, "sessions-sentinel").getSpec().getReplicas()).isEqualTo(3);
+    caches.await(Service.class, "sessions-sentinel");
+    caches.await(Service.class, "sessions-sentinel-headless");
+    caches.await(PodDisruptionBudget.class, "sessions-sentinel");
+    ConfigMap config = caches.await(ConfigMap.class, "sessions-config");
     assertThat(config.getData()).containsKeys("redis.conf", "sentinel.conf", "start-redis.sh");
     assertThat(config.getData().get("sentinel.conf")).contains("sentinel monitor mymaster sessions-redis-0.sessions-redis-headless." + namespace + ".svc 6379 2");
-    assertThat(await(Deployment.class, "sessions-gateway").getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+    assertThat(caches.await(Deployment.class, "sessions-gateway").getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
         .contains("--redis-mode=SENTINEL", "--sentinel-master=mymaster");
     Awaitility.await().atMost(TIMEOUT).until(() -> pods("sessions", "sentinel").size() == 3);
   }
 
   @Test
   void liveSettingsChangeTheConfigWithoutRollingPodsWhileRestartSettingsRollThem() {
-    create("live", spec -> {
+    caches.create("live", spec -> {
       spec.redis.mode = RedisMode.Cluster;
       spec.redis.persistence.mode = PersistenceMode.RDB;
     });
-    StatefulSet before = await(StatefulSet.class, "live-redis");
+    StatefulSet before = caches.await(StatefulSet.class, "live-redis");
     String hash = before.getSpec().getTemplate().getMetadata().getAnnotations().get(PodTemplates.CONFIG_HASH_ANNOTATION);
 
     edit("live", c -> c.getSpec().redis.memory.evictionPolicy = EvictionPolicy.ALLKEYS_LFU);
@@ -147,15 +154,15 @@ class ReconcilerTest {
     // The CRD refuses one character more (CrdValidationTest): these are the names at the limit.
     String sentinel = CrdValidationTest.LONGEST_SENTINEL_NAME;
     String cluster = CrdValidationTest.LONGEST_CLUSTER_NAME;
-    create(sentinel, spec -> {
+    caches.create(sentinel, spec -> {
       spec.redis.mode = RedisMode.Sentinel;
       spec.redis.sentinel = new SentinelSpec();
     });
-    create(cluster, spec -> spec.redis.mode = RedisMode.Cluster);
-    assertThat(await(StatefulSet.class, sentinel + "-sentinel").getMetadata().getName()).hasSize(Names.MAX_STATEFULSET_NAME_LENGTH);
-    assertThat(await(StatefulSet.class, cluster + "-redis").getMetadata().getName()).hasSize(Names.MAX_STATEFULSET_NAME_LENGTH);
-    await(Service.class, sentinel + "-sentinel-headless");
-    await(Service.class, cluster + "-redis-headless");
+    caches.create(cluster, spec -> spec.redis.mode = RedisMode.Cluster);
+    assertThat(caches.await(StatefulSet.class, sentinel + "-sentinel").getMetadata().getName()).hasSize(NameLimits.MAX_STATEFULSET_NAME_LENGTH);
+    assertThat(caches.await(StatefulSet.class, cluster + "-redis").getMetadata().getName()).hasSize(NameLimits.MAX_STATEFULSET_NAME_LENGTH);
+    caches.await(Service.class, sentinel + "-sentinel-headless");
+    caches.await(Service.class, cluster + "-redis-headless");
     // The StatefulSet controller labels each pod with its StatefulSet's name and a revision hash:
     // the pods exist only if that label fits.
     Awaitility.await("sentinel pods").atMost(TIMEOUT).until(() -> pods(sentinel, "sentinel").size() == 3);
@@ -168,16 +175,16 @@ class ReconcilerTest {
 
   @Test
   void aVolumeSizeRewrittenInAnotherUnitChangesNothing() {
-    create("resized", spec -> {
+    caches.create("resized", spec -> {
       spec.redis.mode = RedisMode.Cluster;
       spec.redis.persistence.mode = PersistenceMode.RDB;
       spec.redis.persistence.size = new Quantity("2Gi");
     });
-    StatefulSet before = await(StatefulSet.class, "resized-redis");
-    awaitStatus("resized", c -> c.getMetadata().getGeneration().equals(c.getStatus().observedGeneration));
+    StatefulSet before = caches.await(StatefulSet.class, "resized-redis");
+    caches.awaitStatus("resized", c -> c.getMetadata().getGeneration().equals(c.getStatus().observedGeneration));
 
     edit("resized", c -> c.getSpec().redis.persistence.size = new Quantity("2048Mi"));
-    RedisGrpcCache cache = awaitStatus("resized", c -> c.getMetadata().getGeneration() == 2
+    RedisGrpcCache cache = caches.awaitStatus("resized", c -> c.getMetadata().getGeneration() == 2
         && Long.valueOf(2).equals(c.getStatus().observedGeneration));
     assertThat(cache.getSpec().redis.persistence.size.toString()).isEqualTo("2048Mi");
     assertThat(condition(cache, ConditionTypes.DEGRADED).getReason()).isNotEqualTo("ReconcileError");
@@ -192,11 +199,11 @@ class ReconcilerTest {
 
   @Test
   void autoscalingHandsTheReplicaCountToAnHpa() {
-    create("elastic", spec -> {
+    caches.create("elastic", spec -> {
       spec.redis.mode = RedisMode.Cluster;
       spec.gateway.autoscaling = new GatewaySpec.AutoscalingSpec();
     });
-    HorizontalPodAutoscaler hpa = await(HorizontalPodAutoscaler.class, "elastic-gateway");
+    HorizontalPodAutoscaler hpa = caches.await(HorizontalPodAutoscaler.class, "elastic-gateway");
     assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
     edit("elastic", c -> c.getSpec().gateway.autoscaling = null);
     Awaitility.await().atMost(TIMEOUT).until(() ->
@@ -205,11 +212,11 @@ class ReconcilerTest {
 
   @Test
   void aMissingPullSecretIsReportedNotLoopedOn() {
-    create("locked", spec -> {
+    caches.create("locked", spec -> {
       spec.redis.mode = RedisMode.Cluster;
       spec.redis.imagePullSecrets = List.of(new LocalObjectReference("registry-creds"));
     });
-    RedisGrpcCache cache = awaitStatus("locked", c -> c.getStatus().conditions.stream()
+    RedisGrpcCache cache = caches.awaitStatus("locked", c -> c.getStatus().conditions.stream()
         .anyMatch(x -> x.getType().equals(ConditionTypes.DEGRADED) && x.getStatus().equals("True")));
     assertThat(condition(cache, ConditionTypes.DEGRADED).getReason()).isEqualTo("ImagePullSecretMissing");
     assertThat(condition(cache, ConditionTypes.DEGRADED).getMessage()).contains("registry-creds");
@@ -219,7 +226,7 @@ class ReconcilerTest {
 
     client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("registry-creds").endMetadata()
         .withType("kubernetes.io/dockerconfigjson").addToData(".dockerconfigjson", "e30=").build()).create();
-    awaitStatus("locked", c -> condition(c, ConditionTypes.DEGRADED).getStatus().equals("False"));
+    caches.awaitStatus("locked", c -> condition(c, ConditionTypes.DEGRADED).getStatus().equals("False"));
     Awaitility.await("Recovered event").atMost(TIMEOUT).until(() -> events("locked", "Recovered") >= 1);
     // Each transition is announced once, also when a reconciliation starts before the informer
     // has seen the status just written (a real node showed every event twice).
@@ -234,8 +241,8 @@ class ReconcilerTest {
 
   @Test
   void convergedCachesCauseNoWritesAndARestartedOperatorWritesNothing() {
-    create("steady", spec -> spec.redis.mode = RedisMode.Sentinel);
-    awaitStatus("steady", c -> c.getStatus().conditions.size() >= 5);
+    caches.create("steady", spec -> spec.redis.mode = RedisMode.Sentinel);
+    caches.awaitStatus("steady", c -> c.getStatus().conditions.size() >= 5);
     // Converged: the owned objects and the cache keep their resourceVersions. (Pods are excluded:
     // the controllers, not the operator, update those; pods never start without a kubelet.)
     Awaitility.await("converged").atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
@@ -268,10 +275,10 @@ class ReconcilerTest {
   /** kubectl edit, scale and delete on what the operator owns: each is put back. */
   @Test
   void objectsChangedByHandArePutBack() {
-    create("handled", spec -> spec.redis.mode = RedisMode.Sentinel);
-    String conf = await(ConfigMap.class, "handled-config").getData().get("redis.conf");
-    int sentinels = await(StatefulSet.class, "handled-sentinel").getSpec().getReplicas();
-    await(Service.class, "handled-gateway");
+    caches.create("handled", spec -> spec.redis.mode = RedisMode.Sentinel);
+    String conf = caches.await(ConfigMap.class, "handled-config").getData().get("redis.conf");
+    int sentinels = caches.await(StatefulSet.class, "handled-sentinel").getSpec().getReplicas();
+    caches.await(Service.class, "handled-gateway");
 
     client.configMaps().inNamespace(namespace).withName("handled-config")
         .edit(cm -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder(cm).addToData("redis.conf", "maxmemory 1\n").build());
@@ -292,9 +299,9 @@ class ReconcilerTest {
 
   @Test
   void deletingTheCacheDeletesEverythingItOwns() {
-    create("doomed", spec -> spec.redis.mode = RedisMode.Sentinel);
-    await(StatefulSet.class, "doomed-sentinel");
-    await(Deployment.class, "doomed-gateway");
+    caches.create("doomed", spec -> spec.redis.mode = RedisMode.Sentinel);
+    caches.await(StatefulSet.class, "doomed-sentinel");
+    caches.await(Deployment.class, "doomed-gateway");
     client.resources(RedisGrpcCache.class).inNamespace(namespace).withName("doomed").delete();
     Awaitility.await("garbage collected").atMost(TIMEOUT).until(() -> owned("doomed").isEmpty());
   }
@@ -306,17 +313,10 @@ class ReconcilerTest {
     return !seen.isEmpty() && seen.equals(again);
   }
 
-  static void create(String name, Consumer<RedisGrpcCacheSpec> spec) {
-    RedisGrpcCache cache = new RedisGrpcCache();
-    cache.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
-    cache.setSpec(new RedisGrpcCacheSpec());
-    spec.accept(cache.getSpec());
-    client.resource(cache).create();
-  }
 
   /** Edits the spec, retrying when the operator's status update won the race (409). */
   static void edit(String name, Consumer<RedisGrpcCache> change) {
-    LoopbackPods.edit(client, namespace, name, c -> {
+    caches.edit(name, c -> {
       if (c.getSpec().redis.cluster == null && c.getSpec().redis.mode == RedisMode.Cluster) {
         c.getSpec().redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
       }
@@ -324,20 +324,8 @@ class ReconcilerTest {
     });
   }
 
-  static <T extends HasMetadata> T await(Class<T> type, String name) {
-    return Awaitility.await(type.getSimpleName() + " " + name).atMost(TIMEOUT)
-        .until(() -> client.resources(type).inNamespace(namespace).withName(name).get(), java.util.Objects::nonNull);
-  }
 
-  static RedisGrpcCache awaitStatus(String name, java.util.function.Predicate<RedisGrpcCache> condition) {
-    return Awaitility.await("status of " + name).atMost(TIMEOUT).ignoreExceptions()
-        .until(() -> client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).get(),
-            c -> c != null && c.getStatus() != null && c.getStatus().conditions != null && condition.test(c));
-  }
 
-  static io.fabric8.kubernetes.api.model.Condition condition(RedisGrpcCache cache, String type) {
-    return cache.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
-  }
 
   static List<Pod> pods(String instance, String component) {
     return client.pods().inNamespace(namespace)

@@ -1,5 +1,6 @@
 package io.redisgrpc.operator;
 
+import static io.redisgrpc.operator.testing.CacheApi.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,6 +32,9 @@ import io.redisgrpc.operator.lifecycle.RedisEndpoints;
 import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
 import io.redisgrpc.operator.status.ConditionTypes;
+import io.redisgrpc.operator.testing.CacheApi;
+import io.redisgrpc.operator.testing.ClientSpecs;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
@@ -59,6 +63,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator against a real API server, talking to real redis-server and redis-sentinel
@@ -66,10 +72,13 @@ import org.junit.jupiter.api.io.TempDir;
  * (the reconciler is handed their loopback addresses instead of pod IPs), and a Secret informer
  * stands in for the kubelet's projection of the gateway's password Secret into files.
  */
+@Integration
 class RedisLifecycleTest {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisLifecycleTest.class);
   static final Duration TIMEOUT = Duration.ofSeconds(90);
   static KubernetesClient client;
   static String namespace;
+  static CacheApi caches;
   static OperatorHarness operator;
   static final Map<String, RedisEndpoints.Topology> topologies = new ConcurrentHashMap<>();
 
@@ -80,6 +89,7 @@ class RedisLifecycleTest {
   static void start() {
     client = TestCluster.client();
     namespace = TestCluster.newNamespace("life");
+    caches = new CacheApi(client, namespace, TIMEOUT);
     RedisEndpoints endpoints = (cache, context) -> topologies.getOrDefault(cache.getMetadata().getName(), RedisEndpoints.Topology.none());
     operator = new OperatorHarness(client, namespace, new RedisGrpcCacheReconciler(Clock.systemUTC(), endpoints, Duration.ofSeconds(2)));
   }
@@ -93,10 +103,10 @@ class RedisLifecycleTest {
   void clusterIsFormedWithUsersAndLiveConfigAndDriftIsRepaired() {
     try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir.resolve("c1"), 3, 1, List.of())) {
       topologies.put("c1", topology(nodes.nodes(), List.of()));
-      create("c1", spec -> {
+      caches.create("c1", spec -> {
         spec.redis.mode = RedisMode.Cluster;
         spec.redis.memory.maxmemory = new io.fabric8.kubernetes.api.model.Quantity("64Mi");
-        spec.auth.clients.add(client("orders", "orders:", AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
+        spec.auth.clients.add(ClientSpecs.client("orders", "orders:", null, AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
       });
       RedisGrpcCache formed = awaitStatus("c1", c -> Boolean.TRUE.equals(c.getStatus().redis.clusterFormed)
           && Boolean.TRUE.equals(c.getStatus().redis.aclInSync) && Boolean.TRUE.equals(c.getStatus().redis.liveConfigApplied));
@@ -106,10 +116,10 @@ class RedisLifecycleTest {
       assertThat(condition(formed, ConditionTypes.CREDENTIALS_READY).getStatus()).isEqualTo("True");
       assertThat(formed.getStatus().credentials.generation).isEqualTo(1L);
 
-      Map<String, String> credentials = secret("c1-credentials");
+      Map<String, String> credentials = caches.secretData("c1-credentials");
       assertThat(credentials).containsOnlyKeys("_exporter", "_gateway", "_operator", "_replication", "_sentinel", "orders");
-      assertThat(secret("c1-gateway-credentials")).containsOnlyKeys("_gateway", "orders");
-      assertThat(secret("c1-acl").get("users.acl")).contains("user default reset off").doesNotContain(credentials.get("orders"));
+      assertThat(caches.secretData("c1-gateway-credentials")).containsOnlyKeys("_gateway", "orders");
+      assertThat(caches.secretData("c1-acl").get("users.acl")).contains("user default reset off").doesNotContain(credentials.get("orders"));
       for (RedisProcess node : nodes.nodes()) {
         assertThat(RedisNodes.loginReply(node.port(), null, null)).as("default user is off on %s", node.port()).startsWith("NOAUTH");
         assertThat(as(node, "_operator", credentials.get("_operator"), c -> c.aclGetuser("orders")).toString()).contains("~orders:*");
@@ -132,7 +142,7 @@ class RedisLifecycleTest {
       Map<Integer, String> pids = new LinkedHashMap<>();
       nodes.nodes().forEach(node -> pids.put(node.port(), processId(node, credentials)));
       String hashBefore = formed.getStatus().redis.liveConfigHash;
-      edit("c1", cache -> cache.getSpec().redis.memory.evictionPolicy = EvictionPolicy.ALLKEYS_LFU);
+      caches.edit("c1", cache -> cache.getSpec().redis.memory.evictionPolicy = EvictionPolicy.ALLKEYS_LFU);
       Awaitility.await("policy applied on every node").atMost(TIMEOUT).until(() -> nodes.nodes().stream().allMatch(node ->
           "allkeys-lfu".equals(as(node, "_operator", credentials.get("_operator"), c -> c.configGet("maxmemory-policy")).get("maxmemory-policy"))));
       nodes.nodes().forEach(node -> assertThat(processId(node, credentials)).as("no restart of %s", node.port()).isEqualTo(pids.get(node.port())));
@@ -153,9 +163,9 @@ class RedisLifecycleTest {
   void aCredentialsSecretDeletedByHandComesBackWithTheSamePasswords() {
     try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir.resolve("hand"), 3, 1, List.of())) {
       topologies.put("hand", topology(nodes.nodes(), List.of()));
-      create("hand", spec -> spec.redis.mode = RedisMode.Cluster);
+      caches.create("hand", spec -> spec.redis.mode = RedisMode.Cluster);
       awaitStatus("hand", c -> Boolean.TRUE.equals(c.getStatus().redis.clusterFormed) && Boolean.TRUE.equals(c.getStatus().redis.aclInSync));
-      Map<String, String> before = secret("hand-credentials");
+      Map<String, String> before = caches.secretData("hand-credentials");
       assertThat(client.secrets().inNamespace(namespace).withName("hand-credentials").get().getMetadata().getFinalizers())
           .contains(CredentialStore.KEEP_FINALIZER);
 
@@ -165,7 +175,7 @@ class RedisLifecycleTest {
         io.fabric8.kubernetes.api.model.Secret now = client.secrets().inNamespace(namespace).withName("hand-credentials").get();
         return now != null && !uidBefore.equals(now.getMetadata().getUid()) && now.getMetadata().getDeletionTimestamp() == null;
       });
-      assertThat(secret("hand-credentials")).as("the same passwords, rotation state included").isEqualTo(before);
+      assertThat(caches.secretData("hand-credentials")).as("the same passwords, rotation state included").isEqualTo(before);
       // The Event follows the write (the round writes the Secret, then the reconciler records it).
       io.fabric8.kubernetes.api.model.Event restored = Awaitility.await("a CredentialsRestored Event").atMost(TIMEOUT)
           .pollInterval(Duration.ofMillis(200))
@@ -178,12 +188,12 @@ class RedisLifecycleTest {
       assertThat(LoopbackPods.<String>as(node, "_operator", before.get("_operator"), c -> c.ping())).isEqualTo("PONG");
 
       // The Secrets derived from it (nothing watches them) are written again at the next look.
-      Map<String, String> acl = secret("hand-acl");
-      Map<String, String> gateway = secret("hand-gateway-credentials");
+      Map<String, String> acl = caches.secretData("hand-acl");
+      Map<String, String> gateway = caches.secretData("hand-gateway-credentials");
       client.secrets().inNamespace(namespace).withName("hand-acl").delete();
       client.secrets().inNamespace(namespace).withName("hand-gateway-credentials").delete();
       Awaitility.await("derived Secrets written again").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-          .until(() -> secret("hand-acl").equals(acl) && secret("hand-gateway-credentials").equals(gateway));
+          .until(() -> caches.secretData("hand-acl").equals(acl) && caches.secretData("hand-gateway-credentials").equals(gateway));
 
       // Edited by hand: an edited password becomes that user's password, the operator's own
       // included (it pushes the ACL over the sessions it is already logged in with).
@@ -200,9 +210,9 @@ class RedisLifecycleTest {
                   && "OK".equals(RedisNodes.loginReply(n.port(), "_gateway", gatewayPassword))
                   && RedisNodes.loginReply(n.port(), "_operator", before.get("_operator")).startsWith("WRONGPASS")));
       Awaitility.await("the gateway's Secret follows").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-          .until(() -> gatewayPassword.equals(secret("hand-gateway-credentials").get("_gateway")));
+          .until(() -> gatewayPassword.equals(caches.secretData("hand-gateway-credentials").get("_gateway")));
       // And the operator still reaches Redis: a change made now is applied.
-      edit("hand", cache -> cache.getSpec().redis.memory.evictionPolicy = EvictionPolicy.ALLKEYS_LFU);
+      caches.edit("hand", cache -> cache.getSpec().redis.memory.evictionPolicy = EvictionPolicy.ALLKEYS_LFU);
       Awaitility.await("a setting applied after the edit").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() ->
           "allkeys-lfu".equals(LoopbackPods.<Map<String, String>>as(node, "_operator", operatorPassword, c -> c.configGet("maxmemory-policy"))
               .get("maxmemory-policy")));
@@ -223,16 +233,16 @@ class RedisLifecycleTest {
   void rotationThroughTheGatewayFailsNoRequestAndTheMasterServiceFollowsAFailover() throws Exception {
     try (RedisSentinelHarness group = RedisSentinelHarness.start(dir.resolve("s1"), 1, 3, 2, List.of())) {
       topologies.put("s1", topology(group.dataNodes(), group.sentinels()));
-      create("s1", spec -> {
+      caches.create("s1", spec -> {
         spec.redis.mode = RedisMode.Sentinel;
-        spec.auth.clients.add(client("orders", "orders:", AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
+        spec.auth.clients.add(ClientSpecs.client("orders", "orders:", null, AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
         spec.auth.rotation.gracePeriod = "3s";
       });
       RedisGrpcCache ready = awaitStatus("s1", c -> "True".equals(condition(c, ConditionTypes.CREDENTIALS_READY).getStatus())
           && "s1-redis-0".equals(c.getStatus().redis.master));
       assertThat(ready.getStatus().credentials.phase).isEqualTo("Idle");
-      assertThat(await(Service.class, "s1-master").getSpec().getSelector()).containsEntry("statefulset.kubernetes.io/pod-name", "s1-redis-0");
-      String oldGatewayPassword = secret("s1-gateway-credentials").get("_gateway");
+      assertThat(caches.await(Service.class, "s1-master").getSpec().getSelector()).containsEntry("statefulset.kubernetes.io/pod-name", "s1-redis-0");
+      String oldGatewayPassword = caches.secretData("s1-gateway-credentials").get("_gateway");
 
       Path files = Files.createDirectories(dir.resolve("s1-gateway-files"));
       Files.writeString(files.resolve("username"), "_gateway");
@@ -245,13 +255,13 @@ class RedisLifecycleTest {
         traffic.awaitMore(200);
         long started = System.nanoTime();
         long before = traffic.successes();
-        edit("s1", cache -> cache.getMetadata().getAnnotations().put(CredentialStore.ROTATE_ANNOTATION, "now"));
+        caches.edit("s1", cache -> cache.getMetadata().getAnnotations().put(CredentialStore.ROTATE_ANNOTATION, "now"));
         RedisGrpcCache rotated = awaitStatus("s1", c -> c.getStatus().credentials.generation == 2 && "Idle".equals(c.getStatus().credentials.phase));
-        System.out.printf("ROTATION requested→Idle in %d ms; %d requests answered meanwhile, %d failed%n",
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), traffic.successes() - before, traffic.failures());
-        String newGatewayPassword = secret("s1-gateway-credentials").get("_gateway");
+        LOG.info(String.format("ROTATION requested→Idle in %d ms; %d requests answered meanwhile, %d failed",
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), traffic.successes() - before, traffic.failures()));
+        String newGatewayPassword = caches.secretData("s1-gateway-credentials").get("_gateway");
         assertThat(newGatewayPassword).isNotEqualTo(oldGatewayPassword);
-        assertThat(secret("s1-credentials")).as("nothing retiring or pending once Idle").doesNotContainKeys("_gateway.retiring", "_gateway.pending");
+        assertThat(caches.secretData("s1-credentials")).as("nothing retiring or pending once Idle").doesNotContainKeys("_gateway.retiring", "_gateway.pending");
         assertThat(rotated.getStatus().credentials.lastRotationTime).isNotNull();
 
         // Rotation drops no connection: the running gateway keeps its sessions. A gateway that
@@ -340,17 +350,17 @@ class RedisLifecycleTest {
       RedisProcess master = group.dataNodes().get(0);
       List<RedisProcess> pods = List.of(group.dataNodes().get(1), group.dataNodes().get(2), master);
       topologies.put("s2", topology(pods, group.sentinels()));
-      create("s2", spec -> {
+      caches.create("s2", spec -> {
         spec.redis.mode = RedisMode.Sentinel;
         spec.redis.sentinel = new io.redisgrpc.operator.crd.SentinelSpec();
         spec.redis.sentinel.replicas = 3;
       });
       awaitStatus("s2", c -> "s2-redis-2".equals(c.getStatus().redis.master)
           && "True".equals(condition(c, ConditionTypes.CREDENTIALS_READY).getStatus()));
-      String operatorPassword = secret("s2-credentials").get("_operator");
+      String operatorPassword = caches.secretData("s2-credentials").get("_operator");
       as(master, "_operator", operatorPassword, c -> c.set("kept", "across the move"));
 
-      edit("s2", cache -> cache.getSpec().redis.sentinel.replicas = 2);
+      caches.edit("s2", cache -> cache.getSpec().redis.sentinel.replicas = 2);
       Awaitility.await("StatefulSet shrinks once the master moved").atMost(TIMEOUT).until(() -> statefulSetReplicas("s2-redis") == 2);
       String named = masterNamedBy(group.sentinels().get(0));
       assertThat(named).as("when the pod may go, the sentinels' master is a staying pod")
@@ -370,7 +380,7 @@ class RedisLifecycleTest {
     try (RedisClusterHarness initial = RedisClusterHarness.startNodes(c2, 3, 1, List.of())) {
       List<RedisProcess> pods = new ArrayList<>(initial.nodes());
       topologies.put("c2", topology(pods, List.of()));
-      create("c2", spec -> {
+      caches.create("c2", spec -> {
         spec.redis.mode = RedisMode.Cluster;
         spec.redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
       });
@@ -389,10 +399,10 @@ class RedisLifecycleTest {
 
         // Up: the StatefulSet grows; the "kubelet" starts the new pods, loading the ACL file as a pod does.
         long upStarted = System.nanoTime();
-        edit("c2", cache -> cache.getSpec().redis.cluster.shards = 4);
+        caches.edit("c2", cache -> cache.getSpec().redis.cluster.shards = 4);
         Awaitility.await("StatefulSet grows").atMost(TIMEOUT).until(() -> statefulSetReplicas("c2-redis") == 8);
         Path aclFile = c2.resolve("users.acl");
-        Files.writeString(aclFile, secret("c2-acl").get("users.acl"));
+        Files.writeString(aclFile, caches.secretData("c2-acl").get("users.acl"));
         for (int i = 0; i < 2; i++) {
           RedisProcess pod = RedisProcess.server(c2, List.of("cluster-enabled yes", "cluster-config-file nodes.conf",
               "cluster-node-timeout 2000", "cluster-replica-validity-factor 0", "aclfile " + aclFile)).start();
@@ -410,9 +420,9 @@ class RedisLifecycleTest {
         // Down: the StatefulSet keeps its pods until the leaving ones hold no slot.
         long downStarted = System.nanoTime();
         long writesBefore = writer.acknowledged();
-        edit("c2", cache -> cache.getSpec().redis.cluster.shards = 3);
+        caches.edit("c2", cache -> cache.getSpec().redis.cluster.shards = 3);
         Awaitility.await("StatefulSet shrinks once drained").atMost(TIMEOUT).until(() -> statefulSetReplicas("c2-redis") == 6);
-        String operatorPassword = secret("c2-credentials").get("_operator");
+        String operatorPassword = caches.secretData("c2-credentials").get("_operator");
         for (RedisProcess leaving : pods.subList(6, 8)) {
           String nodes = as(leaving, "_operator", operatorPassword, RedisCommands::clusterNodes);
           String myself = nodes.lines().filter(line -> line.contains("myself")).findFirst().orElseThrow();
@@ -433,8 +443,8 @@ class RedisLifecycleTest {
         assertThat(writer.failures()).as("writes refused during resharding: %s", writer.lastFailure()).isZero();
         assertThat(writer.acknowledged() - writesBefore).as("writes kept flowing during the scale-down").isGreaterThan(1000);
         Map<String, String> missing = writer.verify();
-        System.out.printf("SCALING up 3->4 in %d ms, down 4->3 in %d ms; %d writes acknowledged (%d during scale-down), %d keys checked, %d missing%n",
-            upMillis, downMillis, writer.acknowledged(), writer.acknowledged() - writesBefore, writer.keys(), missing.size());
+        LOG.info(String.format("SCALING up 3->4 in %d ms, down 4->3 in %d ms; %d writes acknowledged (%d during scale-down), %d keys checked, %d missing",
+            upMillis, downMillis, writer.acknowledged(), writer.acknowledged() - writesBefore, writer.keys(), missing.size()));
         assertThat(missing).as("acknowledged keys not readable afterwards").isEmpty();
       } finally {
         added.forEach(RedisProcess::kill);
@@ -455,7 +465,7 @@ class RedisLifecycleTest {
   void aNewTemplateRestartsReplicasFirstAndHandsEachMasterOverBeforeItsPodGoes() throws Exception {
     try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir.resolve("c3"), 3, 1, List.of())) {
       topologies.put("c3", topology(nodes.nodes(), List.of()));
-      create("c3", spec -> {
+      caches.create("c3", spec -> {
         spec.redis.mode = RedisMode.Cluster;
         spec.redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
       });
@@ -481,7 +491,7 @@ class RedisLifecycleTest {
   void sentinelModeRollsReplicasFirstAndPausesTheMasterBeforeTheSentinelsFailOver() throws Exception {
     try (RedisSentinelHarness group = RedisSentinelHarness.start(dir.resolve("s3"), 2, 3, 2, List.of())) {
       topologies.put("s3", topology(group.dataNodes(), group.sentinels()));
-      create("s3", spec -> {
+      caches.create("s3", spec -> {
         spec.redis.mode = RedisMode.Sentinel;
         spec.redis.sentinel = new io.redisgrpc.operator.crd.SentinelSpec();
         spec.redis.sentinel.replicas = 3;
@@ -508,7 +518,7 @@ class RedisLifecycleTest {
     int pods = nodes.size();
     try (ReadyKubelet kubelet = new ReadyKubelet(name)) {
       Awaitility.await(pods + " Ready pods").atMost(TIMEOUT).until(() -> kubelet.readyPods() == pods);
-      String operatorPassword = secret(name + "-credentials").get("_operator");
+      String operatorPassword = caches.secretData(name + "-credentials").get("_operator");
       java.util.function.IntFunction<String> role = ordinal ->
           as(nodes.get(ordinal), "_operator", operatorPassword, c -> String.valueOf(c.role().get(0)));
       List<Integer> replicasBefore = java.util.stream.IntStream.range(0, pods).filter(i -> role.apply(i).equals("slave")).boxed().toList();
@@ -524,7 +534,7 @@ class RedisLifecycleTest {
            Writer writer = new Writer(gateway.port())) {
         writer.awaitMore(500);
         long started = System.nanoTime();
-        edit(name, cache -> cache.getSpec().redis.image = "redis-grpc/redis:rolled");
+        caches.edit(name, cache -> cache.getSpec().redis.image = "redis-grpc/redis:rolled");
         Awaitility.await("every pod on the new template and Ready").atMost(TIMEOUT).until(() -> {
           var set = client.apps().statefulSets().inNamespace(namespace).withName(name + "-redis").get();
           return set.getStatus() != null && set.getStatus().getUpdateRevision() != null && kubelet.deleted().size() >= pods
@@ -538,9 +548,9 @@ class RedisLifecycleTest {
 
         List<Map.Entry<Integer, String>> deleted = kubelet.deleted();
         Map<String, String> missing = writer.verify();
-        System.out.printf("ROLLING update of %s in %d ms: pods deleted in this order, with their Redis role then: %s; "
-            + "%d writes acknowledged, %d failed (last: %s), %d missing%n",
-            name, millis, deleted, writer.acknowledged(), writer.failures(), writer.lastFailure(), missing.size());
+        LOG.info(String.format("ROLLING update of %s in %d ms: pods deleted in this order, with their Redis role then: %s; "
+            + "%d writes acknowledged, %d failed (last: %s), %d missing",
+            name, millis, deleted, writer.acknowledged(), writer.failures(), writer.lastFailure(), missing.size()));
         assertThat(deleted.stream().map(Map.Entry::getKey)).as("each pod restarted once").doesNotHaveDuplicates().hasSize(pods);
         assertThat(deleted.subList(0, replicasBefore.size()).stream().map(Map.Entry::getKey)).as("the replicas first")
             .containsExactlyInAnyOrderElementsOf(replicasBefore);
@@ -819,48 +829,15 @@ class RedisLifecycleTest {
     return RedisNodes.parseInfo(as(node, "_operator", credentials.get("_operator"), c -> c.info("server"))).get("process_id");
   }
 
-  static AuthSpec.ClientSpec client(String name, String prefix, AuthSpec.Permission... permissions) {
-    AuthSpec.ClientSpec client = new AuthSpec.ClientSpec();
-    client.name = name;
-    client.keyPrefix = prefix;
-    client.permissions = List.of(permissions);
-    return client;
-  }
 
-  static void create(String name, Consumer<RedisGrpcCacheSpec> spec) {
-    RedisGrpcCache cache = new RedisGrpcCache();
-    cache.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withAnnotations(new LinkedHashMap<>()).build());
-    cache.setSpec(new RedisGrpcCacheSpec());
-    spec.accept(cache.getSpec());
-    client.resource(cache).create();
-  }
 
-  static void edit(String name, Consumer<RedisGrpcCache> change) {
-    LoopbackPods.edit(client, namespace, name, cache -> {
-      if (cache.getMetadata().getAnnotations() == null) {
-        cache.getMetadata().setAnnotations(new LinkedHashMap<>());
-      }
-      change.accept(cache);
-    });
-  }
 
+  /** Waits for a status that satisfies the condition and already reports credentials. */
   static RedisGrpcCache awaitStatus(String name, Predicate<RedisGrpcCache> condition) {
-    return Awaitility.await("status of " + name).atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
-        .until(() -> client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).get(),
-            cache -> cache != null && cache.getStatus() != null && cache.getStatus().credentials != null && condition.test(cache));
+    return caches.awaitStatus(name, cache -> cache.getStatus().credentials != null && condition.test(cache));
   }
 
-  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T await(Class<T> type, String name) {
-    return Awaitility.await(type.getSimpleName() + " " + name).atMost(TIMEOUT)
-        .until(() -> client.resources(type).inNamespace(namespace).withName(name).get(), java.util.Objects::nonNull);
-  }
 
-  static io.fabric8.kubernetes.api.model.Condition condition(RedisGrpcCache cache, String type) {
-    return cache.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
-  }
 
-  static Map<String, String> secret(String name) {
-    return LoopbackPods.secretData(client, namespace, name);
-  }
 
 }

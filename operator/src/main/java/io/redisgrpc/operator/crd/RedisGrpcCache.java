@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.model.annotation.Kind;
 import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
-import io.redisgrpc.operator.model.Names;
 
 /** A Redis Cluster or Sentinel deployment with a gRPC gateway in front of it. */
 @Group(RedisGrpcCache.GROUP)
@@ -31,10 +30,10 @@ import io.redisgrpc.operator.model.Names;
     message = "metadata.name must be a DNS label, since it begins the names of the cache's Services and StatefulSets: lowercase"
         + " letters, digits and '-', starting with a letter and ending with a letter or digit, no dots (such as orders-cache)")
 @ValidationRule(value = "self.metadata.name.size() <= (has(self.spec) && has(self.spec.redis) && has(self.spec.redis.mode)"
-    + " && self.spec.redis.mode == 'Sentinel' ? " + Names.MAX_NAME_LENGTH_SENTINEL + " : " + Names.MAX_NAME_LENGTH_CLUSTER + ")",
-    message = "metadata.name must be at most " + Names.MAX_NAME_LENGTH_CLUSTER + " characters in mode Cluster and "
-        + Names.MAX_NAME_LENGTH_SENTINEL + " in mode Sentinel: the StatefulSets <name>-redis and <name>-sentinel may have at most "
-        + Names.MAX_STATEFULSET_NAME_LENGTH + " characters, because Kubernetes labels their pods with the StatefulSet's name and an"
+    + " && self.spec.redis.mode == 'Sentinel' ? " + NameLimits.MAX_NAME_LENGTH_SENTINEL + " : " + NameLimits.MAX_NAME_LENGTH_CLUSTER + ")",
+    message = "metadata.name must be at most " + NameLimits.MAX_NAME_LENGTH_CLUSTER + " characters in mode Cluster and "
+        + NameLimits.MAX_NAME_LENGTH_SENTINEL + " in mode Sentinel: the StatefulSets <name>-redis and <name>-sentinel may have at most "
+        + NameLimits.MAX_STATEFULSET_NAME_LENGTH + " characters, because Kubernetes labels their pods with the StatefulSet's name and an"
         + " 11-character revision hash, and a label value has at most 63")
 public class RedisGrpcCache extends CustomResource<RedisGrpcCacheSpec, RedisGrpcCacheStatus> implements Namespaced {
   private static final long serialVersionUID = 1L;

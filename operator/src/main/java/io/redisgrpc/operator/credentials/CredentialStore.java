@@ -12,7 +12,7 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.redis.acl.AclFile;
 import io.redisgrpc.operator.redis.acl.AclRules;
-import io.redisgrpc.operator.redis.rotation.RotationState;
+import io.redisgrpc.operator.credentials.rotation.RotationState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

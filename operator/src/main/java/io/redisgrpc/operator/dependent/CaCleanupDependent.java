@@ -9,7 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CaRotationState;
-import io.redisgrpc.operator.tls.TlsNames;
+import io.redisgrpc.operator.model.TlsNames;
 import java.util.List;
 
 /**

@@ -9,7 +9,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CertificateModels;
-import io.redisgrpc.operator.tls.TlsNames;
+import io.redisgrpc.operator.model.TlsNames;
 import java.util.Map;
 import java.util.HashMap;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;

@@ -6,7 +6,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.tls.CertificateModels;
-import io.redisgrpc.operator.tls.TlsRendering;
+import io.redisgrpc.operator.model.TlsRendering;
 
 /** Workflow activation conditions: which dependents exist for a given spec. */
 public final class Conditions {

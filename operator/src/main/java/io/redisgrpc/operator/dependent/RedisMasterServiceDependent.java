@@ -21,8 +21,6 @@ import java.util.TreeMap;
  */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
 public class RedisMasterServiceDependent extends CRUDKubernetesDependentResource<Service, RedisGrpcCache> {
-  /** Context key: the master pod's name, as discovered this reconciliation. */
-  public static final String MASTER_POD = "redis-master-pod";
   /** The label every StatefulSet pod carries with its own name. */
   static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
   static final String NO_MASTER = "none";
@@ -33,7 +31,7 @@ public class RedisMasterServiceDependent extends CRUDKubernetesDependentResource
 
   @Override
   protected Service desired(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
-    String master = context.managedWorkflowAndDependentResourceContext().get(MASTER_POD, String.class)
+    String master = WorkflowValues.masterPod(context)
         .orElse(cache.getStatus() != null && cache.getStatus().redis != null && cache.getStatus().redis.master != null
             ? cache.getStatus().redis.master : NO_MASTER);
     Service service = Services.clusterIp(cache, Names.redisMaster(cache), Labels.REDIS, "ClusterIP",

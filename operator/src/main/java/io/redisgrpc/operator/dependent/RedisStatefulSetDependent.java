@@ -15,16 +15,11 @@ public class RedisStatefulSetDependent extends CRUDKubernetesDependentResource<S
     super(StatefulSet.class);
   }
 
-  /**
-   * Context key: the replica count to run, when the reconciler holds it above the spec's (a
-   * scale-down whose leaving pods still hold slots). Absent: the spec's count.
-   */
-  public static final String REPLICAS = "redis-replicas";
 
   @Override
   protected StatefulSet desired(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
     StatefulSet set = RedisWorkloads.redis(cache);
-    context.managedWorkflowAndDependentResourceContext().get(REPLICAS, Integer.class).ifPresent(set.getSpec()::setReplicas);
+    WorkflowValues.heldRedisReplicas(context).ifPresent(set.getSpec()::setReplicas);
     return set;
   }
 }

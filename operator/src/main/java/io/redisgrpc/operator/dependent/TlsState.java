@@ -6,7 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.tls.CaPhase;
 import io.redisgrpc.operator.tls.CaRotationState;
-import io.redisgrpc.operator.tls.TlsNames;
+import io.redisgrpc.operator.model.TlsNames;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;

@@ -17,7 +17,7 @@ import io.redisgrpc.operator.tls.CaRotationState;
 import io.redisgrpc.operator.tls.CertificateModels;
 import io.redisgrpc.operator.model.GoDuration;
 import io.redisgrpc.operator.tls.Pem;
-import io.redisgrpc.operator.tls.TlsNames;
+import io.redisgrpc.operator.model.TlsNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,7 +46,7 @@ public final class PodEndpoints implements RedisEndpoints {
     boolean complete = nodes.size() == desired
         && redisPods.stream().map(PodEndpoints::ordinal).toList().equals(java.util.stream.IntStream.range(0, desired).boxed().toList());
     java.util.Optional<String> bundle = io.redisgrpc.operator.dependent.TlsState.trustBundle(cache, context)
-        .map(map -> map.getData() == null ? null : map.getData().get(io.redisgrpc.operator.tls.TlsNames.TRUST_BUNDLE_KEY));
+        .map(map -> map.getData() == null ? null : map.getData().get(io.redisgrpc.operator.model.TlsNames.TRUST_BUNDLE_KEY));
     return new Topology(nodes, complete, sentinels, aliases, bundle);
   }
 

@@ -11,7 +11,7 @@ import io.redisgrpc.operator.lifecycle.RollingUpdate.Step;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
-import io.redisgrpc.operator.redis.RedisAdmin;
+import io.redisgrpc.operator.redis.admin.RedisAdmin;
 import io.redisgrpc.operator.redis.ReplicationRole;
 import java.util.List;
 import java.util.Map;

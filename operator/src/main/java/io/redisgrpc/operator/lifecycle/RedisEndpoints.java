@@ -2,7 +2,7 @@ package io.redisgrpc.operator.lifecycle;
 
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
 import java.util.List;
 import java.util.Map;

@@ -9,14 +9,14 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.model.GoDuration;
 import io.redisgrpc.operator.model.RedisConfig;
-import io.redisgrpc.operator.redis.RedisAdmin;
+import io.redisgrpc.operator.redis.admin.RedisAdmin;
 import io.redisgrpc.operator.redis.RedisTls;
 import io.redisgrpc.operator.redis.acl.AclRules;
 import io.redisgrpc.operator.redis.config.LiveConfig;
-import io.redisgrpc.operator.redis.rotation.RotationMachine;
-import io.redisgrpc.operator.redis.rotation.RotationMachine.Decision;
-import io.redisgrpc.operator.redis.rotation.RotationMachine.Observations;
-import io.redisgrpc.operator.redis.rotation.RotationPhase;
+import io.redisgrpc.operator.credentials.rotation.RotationMachine;
+import io.redisgrpc.operator.credentials.rotation.RotationMachine.Decision;
+import io.redisgrpc.operator.credentials.rotation.RotationMachine.Observations;
+import io.redisgrpc.operator.credentials.rotation.RotationPhase;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +24,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.Endpoint;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -109,7 +109,7 @@ public final class RedisLifecycle {
         ? topology.nodes().subList(specPods, topology.nodes().size()) : List.of();
     Optional<RedisTls> tls = Optional.empty();
     boolean tlsMissing = false;
-    if (io.redisgrpc.operator.tls.TlsRendering.enabled(cache)) {
+    if (io.redisgrpc.operator.model.TlsRendering.enabled(cache)) {
       tls = tls(cache, topology.trustBundle());
       tlsMissing = tls.isEmpty();
     }
@@ -193,7 +193,7 @@ public final class RedisLifecycle {
       return Optional.empty();
     }
     var secret = client.secrets().inNamespace(cache.getMetadata().getNamespace())
-        .withName(io.redisgrpc.operator.tls.TlsNames.operatorCertificate(cache)).get();
+        .withName(io.redisgrpc.operator.model.TlsNames.operatorCertificate(cache)).get();
     if (secret == null || secret.getData() == null || !secret.getData().containsKey("tls.crt") || !secret.getData().containsKey("tls.key")) {
       return Optional.empty();
     }

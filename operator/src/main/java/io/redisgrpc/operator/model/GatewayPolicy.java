@@ -24,7 +24,7 @@ public final class GatewayPolicy {
 
   /** The identity in the client certificate the operator issues for {@code client}. */
   public static String identity(RedisGrpcCache cache, String client) {
-    return io.redisgrpc.operator.tls.TlsNames.clientIdentity(cache, client);
+    return TlsNames.clientIdentity(cache, client);
   }
 
   public static String render(RedisGrpcCache cache) {

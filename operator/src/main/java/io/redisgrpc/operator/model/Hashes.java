@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 in hex: short content hashes for pod-template annotations, full ones for ACL passwords. */
+/** Short SHA-256 content hashes for pod-template annotations (ACL password hashes: AclUser). */
 public final class Hashes {
   private Hashes() {}
 
@@ -17,11 +17,6 @@ public final class Hashes {
       digest.update((byte) 0);
     }
     return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
-  }
-
-  /** All 64 hex digits of the SHA-256 of the text. */
-  public static String sha256Hex(String text) {
-    return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static MessageDigest sha256() {

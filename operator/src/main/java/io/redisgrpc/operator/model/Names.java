@@ -10,21 +10,6 @@ public final class Names {
   public static final int GATEWAY_METRICS_PORT = 9464;
   public static final String SENTINEL_MASTER_NAME = "mymaster";
 
-  /**
-   * Longest StatefulSet name whose pods can be created: the StatefulSet controller labels each pod
-   * {@code controller-revision-hash: <statefulset>-<hash>}, the hash has up to 10 characters and a
-   * label value at most 63 (kubernetes/kubernetes#64023).
-   */
-  public static final int MAX_STATEFULSET_NAME_LENGTH = 52;
-  /**
-   * Longest cache name in mode Cluster: {@link #redis} ({@code -redis}) within
-   * {@link #MAX_STATEFULSET_NAME_LENGTH}; every Service name is shorter than 63 then. The CRD refuses
-   * longer names (RedisGrpcCache); NamesTest checks both numbers against the names below.
-   */
-  public static final int MAX_NAME_LENGTH_CLUSTER = 46;
-  /** Longest cache name in mode Sentinel: {@link #sentinel} ({@code -sentinel}) within {@link #MAX_STATEFULSET_NAME_LENGTH}. */
-  public static final int MAX_NAME_LENGTH_SENTINEL = 43;
-
   private Names() {}
 
   public static String redis(RedisGrpcCache cache) { return cache.getMetadata().getName() + "-redis"; }

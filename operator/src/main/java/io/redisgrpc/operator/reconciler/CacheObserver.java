@@ -41,7 +41,7 @@ final class CacheObserver {
         .filter(pod -> pod.getMetadata().getLabels() != null
             && cache.getMetadata().getName().equals(pod.getMetadata().getLabels().get(Labels.INSTANCE)))
         .toList(), clock.instant()));
-    return observed.withGatewayRouting(routing(cache, context, observed.gatewayReady() >= observed.gatewayDesired()));
+    return observed.withGatewayRouting(routing(cache, context, observed.gateway().ready() >= observed.gateway().desired()));
   }
 
   /** The probe runs only once the slices list a ready gateway: before that it can only be refused. */
@@ -72,13 +72,14 @@ final class CacheObserver {
     boolean upToDate = redis.map(CacheObserver::rolledOut).orElse(false)
         && (!sentinelMode || sentinel.map(CacheObserver::rolledOut).orElse(false))
         && gateway.map(d -> d.getStatus() != null && Objects.equals(d.getStatus().getObservedGeneration(), d.getMetadata().getGeneration())).orElse(false);
-    return new ObservedState(
-        redis.map(s -> readyReplicas(s.getStatus() == null ? null : s.getStatus().getReadyReplicas())).orElse(-1),
-        RedisWorkloads.redisPods(cache.getSpec().redis),
-        sentinel.map(s -> readyReplicas(s.getStatus() == null ? null : s.getStatus().getReadyReplicas())).orElse(sentinelMode ? -1 : 0),
-        sentinelMode ? cache.getSpec().redis.sentinelOrDefault().sentinels : 0,
-        gateway.map(d -> readyReplicas(d.getStatus() == null ? null : d.getStatus().getReadyReplicas())).orElse(-1),
-        gatewayDesired,
+    return ObservedState.ofWorkloads(
+        new ObservedState.Count(redis.map(s -> readyReplicas(s.getStatus() == null ? null : s.getStatus().getReadyReplicas())).orElse(-1),
+            RedisWorkloads.redisPods(cache.getSpec().redis)),
+        new ObservedState.Count(
+            sentinel.map(s -> readyReplicas(s.getStatus() == null ? null : s.getStatus().getReadyReplicas())).orElse(sentinelMode ? -1 : 0),
+            sentinelMode ? cache.getSpec().redis.sentinelOrDefault().sentinels : 0),
+        new ObservedState.Count(gateway.map(d -> readyReplicas(d.getStatus() == null ? null : d.getStatus().getReadyReplicas())).orElse(-1),
+            gatewayDesired),
         upToDate,
         missingPullSecrets(cache, context));
   }

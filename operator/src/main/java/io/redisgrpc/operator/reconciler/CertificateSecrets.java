@@ -11,7 +11,7 @@ import io.redisgrpc.operator.dependent.CertManagerApi;
 import io.redisgrpc.operator.dependent.TlsState;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CertificateModels;
-import io.redisgrpc.operator.tls.TlsNames;
+import io.redisgrpc.operator.model.TlsNames;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheStatus;
 import io.redisgrpc.operator.dependent.*;
+import io.redisgrpc.operator.dependent.WorkflowValues;
 import io.redisgrpc.operator.status.ConditionTypes;
 import io.redisgrpc.operator.status.GatewayRouting;
 import io.redisgrpc.operator.status.ObservedState;
@@ -41,14 +42,16 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
 import io.redisgrpc.operator.redis.AdminClientResources;
-import io.redisgrpc.operator.redis.RedisAdmin;
+import io.redisgrpc.operator.redis.admin.RedisAdmin;
 import io.redisgrpc.operator.redis.cluster.ClusterFormation;
 import io.redisgrpc.operator.redis.cluster.ClusterPlan;
 import io.redisgrpc.operator.redis.cluster.ClusterReport;
-import io.redisgrpc.operator.redis.rotation.RotationState;
+import io.redisgrpc.operator.credentials.rotation.RotationState;
 
 /**
- * Reconciles a RedisGrpcCache, validate → observe → reconcile:
+ * Reconciles a RedisGrpcCache. There is no validation step here: the API server refuses an
+ * invalid spec with the CRD's schema and CEL rules (crd/CelRules), so the reconciler only ever
+ * sees specs it can build. Each reconciliation:
  * <ol>
  *   <li>the Redis side ({@link RedisLifecycle}): credentials Secrets, then ACL users, replication
  *       credentials, live config, cluster formation or sentinel upkeep on the pods that are ready,
@@ -155,15 +158,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
   private final java.util.Map<String, String> lastActions = new java.util.concurrent.ConcurrentHashMap<>();
 
   public RedisGrpcCacheReconciler() {
-    this(Clock.systemUTC(), new PodEndpoints());
-  }
-
-  public RedisGrpcCacheReconciler(Clock clock) {
-    this(clock, new PodEndpoints());
-  }
-
-  public RedisGrpcCacheReconciler(Clock clock, RedisEndpoints endpoints) {
-    this(clock, endpoints, RedisLifecycle.DRIFT_CHECK);
+    this(Clock.systemUTC(), new PodEndpoints(), RedisLifecycle.DRIFT_CHECK);
   }
 
   /**
@@ -223,7 +218,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
         .map(ordinal -> Names.redis(cache) + "-" + ordinal)
         .orElse(null);
     if (masterPod != null) {
-      context.managedWorkflowAndDependentResourceContext().put(RedisMasterServiceDependent.MASTER_POD, masterPod);
+      WorkflowValues.masterPod(context, masterPod);
     }
     Optional<Duration> held = holdScaleDownUntilDrained(cache, context, outcome);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -237,7 +232,7 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
 
     ObservedState observed = observer.observe(cache, context).withRedisSide(redisSide(cache, outcome, masterPod));
     CertificatesObservation certificates = certificatesObserver.observe(cache, context);
-    if (certificates.certManagerInstalled() && io.redisgrpc.operator.tls.TlsRendering.enabled(cache)) {
+    if (certificates.certManagerInstalled() && io.redisgrpc.operator.model.TlsRendering.enabled(cache)) {
       certificateSecrets.adopt(cache, context);
     }
     RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed, certificates);
@@ -307,32 +302,32 @@ public class RedisGrpcCacheReconciler implements Reconciler<RedisGrpcCache>, Cle
         ? scaleDownHold.remaining(cache.getMetadata().getUid(), outcome.drained(), clock.instant())
         : Optional.empty();
     if (!outcome.drained() || held.isPresent()) {
-      context.managedWorkflowAndDependentResourceContext().put(RedisStatefulSetDependent.REPLICAS, running);
+      WorkflowValues.holdRedisReplicas(context, running);
     }
     return outcome.drained() ? held : Optional.empty();
   }
 
   private static ObservedState.RedisSide redisSide(RedisGrpcCache cache, RedisLifecycle.Outcome outcome, String masterPod) {
-    RotationState rotation = outcome.credentials().rotation();
+    RotationState state = outcome.credentials().rotation();
+    ObservedState.Rotation rotation = new ObservedState.Rotation(state.generation(), state.phase().name(), seconds(state.phaseSince()),
+        seconds(state.lastRotation()), seconds(state.nextRotation()));
     String previousMaster = cache.getStatus() == null || cache.getStatus().redis == null ? null : cache.getStatus().redis.master;
     boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
     String master = sentinelMode ? (masterPod != null ? masterPod : previousMaster) : null;
     if (outcome.redis().isEmpty()) {
-      return new ObservedState.RedisSide(-1, 0, false, false, outcome.liveConfigHash(), null, null, null, null, null, master, List.of(),
-          rotation.generation(), rotation.phase().name(), seconds(rotation.phaseSince()), seconds(rotation.lastRotation()),
-          seconds(rotation.nextRotation()));
+      return new ObservedState.RedisSide(ObservedState.Nodes.NOT_LOOKED, new ObservedState.Settings(false, false, outcome.liveConfigHash()),
+          null, master, rotation);
     }
     RedisAdmin.Observation seen = outcome.redis().get();
-    ClusterReport cluster = seen.cluster() == null ? null : seen.cluster().report();
-    return new ObservedState.RedisSide(seen.reached(), seen.expected(), seen.aclInSync(), seen.liveConfigApplied(), outcome.liveConfigHash(),
-        cluster == null ? null : cluster.slotsCovered(),
-        cluster == null ? null : cluster.masters(),
-        cluster == null ? null : cluster.replicasPerMaster().values().stream().mapToInt(Integer::intValue).min().orElse(0),
-        seen.cluster() == null ? null : seen.cluster().converged() && cluster.complete(),
-        seen.cluster() == null ? null : clusterWaiting(seen.cluster()),
-        master, seen.problems(),
-        rotation.generation(), rotation.phase().name(), seconds(rotation.phaseSince()), seconds(rotation.lastRotation()),
-        seconds(rotation.nextRotation()));
+    ObservedState.ClusterShape shape = null;
+    if (seen.cluster() != null) {
+      ClusterReport report = seen.cluster().report();
+      shape = new ObservedState.ClusterShape(report.slotsCovered(), report.masters(),
+          report.replicasPerMaster().values().stream().mapToInt(Integer::intValue).min().orElse(0),
+          seen.cluster().converged() && report.complete(), clusterWaiting(seen.cluster()));
+    }
+    return new ObservedState.RedisSide(new ObservedState.Nodes(seen.reached(), seen.expected(), seen.problems()),
+        new ObservedState.Settings(seen.aclInSync(), seen.liveConfigApplied(), outcome.liveConfigHash()), shape, master, rotation);
   }
 
   /**

@@ -2,13 +2,14 @@ package io.redisgrpc.operator.status;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.redisgrpc.operator.crd.AuthSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheStatus;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.tls.CertificatesCondition;
 import io.redisgrpc.operator.tls.CertificatesObservation;
-import io.redisgrpc.operator.tls.TlsNames;
+import io.redisgrpc.operator.model.TlsNames;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,6 +24,7 @@ import java.util.Objects;
  */
 public final class StatusAggregator {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final String AS_EXPECTED = "AsExpected";
   private final Clock clock;
 
   public StatusAggregator(Clock clock) {
@@ -38,93 +40,150 @@ public final class StatusAggregator {
     RedisGrpcCacheStatus previous = cache.getStatus() == null ? new RedisGrpcCacheStatus() : cache.getStatus();
     RedisGrpcCacheStatus status = new RedisGrpcCacheStatus();
     status.observedGeneration = cache.getMetadata().getGeneration();
-
-    boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
-    status.redis.desiredPods = observed.redisDesired();
-    status.redis.readyPods = Math.max(observed.redisReady(), 0);
-    status.redis.summary = status.redis.readyPods + "/" + observed.redisDesired();
-    status.gateway.desiredReplicas = observed.gatewayDesired();
-    status.gateway.readyReplicas = Math.max(observed.gatewayReady(), 0);
-    status.gateway.summary = status.gateway.readyReplicas + "/" + observed.gatewayDesired();
+    status.redis.desiredPods = observed.redis().desired();
+    status.redis.readyPods = observed.redis().readyOrNone();
+    status.redis.summary = observed.redis().summary();
+    status.gateway.desiredReplicas = observed.gateway().desired();
+    status.gateway.readyReplicas = observed.gateway().readyOrNone();
+    status.gateway.summary = observed.gateway().summary();
     status.gateway.endpoint = Names.serviceHost(Names.gateway(cache), cache.getMetadata().getNamespace()) + ":"
         + cache.getSpec().gateway.service.port;
-
-    ObservedState.RedisSide side = observed.redisSide();
-    fillRedisSide(status, side);
-    boolean clusterUnformed = !sentinelMode && side.reached() >= 0 && !Boolean.TRUE.equals(side.clusterFormed());
-    // The operator itself has logged in on every node this round: the pods' own readiness says
-    // they serve, this says they serve what the spec asks (users, replication, live settings).
-    boolean everyNodeSeen = side.reached() >= observed.redisDesired();
-    boolean redisReady = observed.redisDesired() > 0 && observed.redisReady() >= observed.redisDesired()
-        && (!sentinelMode || observed.sentinelReady() >= observed.sentinelDesired())
-        && !clusterUnformed && everyNodeSeen;
-    boolean gatewayReplicasReady = observed.gatewayDesired() > 0 && observed.gatewayReady() >= observed.gatewayDesired();
-    // Ready must mean a client's first call succeeds: the Service has to route as well.
-    String routingProblem = observed.gatewayRouting().problem(Names.gateway(cache));
-    boolean gatewayReady = gatewayReplicasReady && routingProblem == null;
-    boolean blocked = !observed.missingPullSecrets().isEmpty();
-    boolean tlsRequested = Boolean.TRUE.equals(cache.getSpec().tls.enabled);
-
-    List<Condition> conditions = new ArrayList<>();
-    conditions.add(condition(previous, ConditionTypes.REDIS_READY, redisReady,
-        redisReady ? "PodsReady" : clusterUnformed ? "ClusterForming"
-            : observed.redisReady() >= observed.redisDesired() ? "NodesNotVerified" : "PodsNotReady",
-        "Redis pods ready: " + status.redis.summary + (sentinelMode ? ", sentinels ready: " + Math.max(observed.sentinelReady(), 0) + "/" + observed.sentinelDesired() : "")
-            + (clusterUnformed && side.clusterWaiting() != null ? "; cluster forming: " + side.clusterWaiting() : "")));
-    conditions.add(condition(previous, ConditionTypes.GATEWAY_READY, gatewayReady,
-        gatewayReady ? "ReplicasReady" : gatewayReplicasReady ? "ServiceNotRouting" : "ReplicasNotReady",
-        "Gateway replicas ready: " + status.gateway.summary + (gatewayReplicasReady && routingProblem != null ? "; " + routingProblem : "")));
-    CertificatesCondition certs = CertificatesCondition.of(certificates);
-    boolean certificatesOk = !tlsRequested || certs.ready();
-    if (tlsRequested) {
-      conditions.add(condition(previous, ConditionTypes.CERTIFICATES_READY, certs.ready(), certs.reason(), certs.message()));
-    }
-    for (io.redisgrpc.operator.crd.AuthSpec.ClientSpec client : cache.getSpec().auth.clients) {
+    fillRedisSide(status, observed.redisSide());
+    boolean tls = Boolean.TRUE.equals(cache.getSpec().tls.enabled);
+    for (AuthSpec.ClientSpec client : cache.getSpec().auth.clients) {
       RedisGrpcCacheStatus.ClientStatus entry = new RedisGrpcCacheStatus.ClientStatus();
       entry.name = client.name;
-      entry.certificateSecret = tlsRequested ? TlsNames.clientCertificate(cache, client.name) : null;
+      entry.certificateSecret = tls ? TlsNames.clientCertificate(cache, client.name) : null;
       status.clients.add(entry);
     }
-    conditions.add(credentialsCondition(previous, observed.redisSide()));
-    String degradedReason;
-    String degradedMessage;
-    if (blocked) {
-      degradedReason = "ImagePullSecretMissing";
-      degradedMessage = "image pull secret(s) not found in namespace " + cache.getMetadata().getNamespace() + ": "
+
+    Condition redisReady = redisReady(previous, cache, observed);
+    Condition gatewayReady = gatewayReady(previous, cache, observed);
+    CertificatesCondition certs = CertificatesCondition.of(certificates);
+    Condition degraded = degraded(previous, cache, observed, certificates, certs);
+    boolean blocked = !observed.missingPullSecrets().isEmpty();
+    boolean ready = isTrue(redisReady) && isTrue(gatewayReady) && !blocked && (!tls || certs.ready());
+
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(redisReady);
+    conditions.add(gatewayReady);
+    if (tls) {
+      conditions.add(condition(previous, ConditionTypes.CERTIFICATES_READY, certs.ready(), certs.reason(), certs.message()));
+    }
+    conditions.add(credentialsReady(previous, observed.redisSide()));
+    conditions.add(degraded);
+    conditions.add(progressing(previous, observed, ready, blocked));
+    conditions.add(ready(previous, cache, observed, status, ready, blocked, degraded));
+    status.conditions = conditions;
+    return status;
+  }
+
+  /**
+   * RedisReady: every Redis (and Sentinel) pod is ready, the cluster is formed, and the operator
+   * itself logged in on every node this round: the pods' readiness says they serve, the login says
+   * they serve what the spec asks (users, replication, live settings).
+   */
+  private Condition redisReady(RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed) {
+    boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
+    ObservedState.RedisSide side = observed.redisSide();
+    boolean clusterUnformed = !sentinelMode && side.looked() && (side.cluster() == null || !side.cluster().formed());
+    boolean everyNodeSeen = side.nodes().reached() >= observed.redis().desired();
+    boolean ready = observed.redis().allReady()
+        && (!sentinelMode || observed.sentinels().ready() >= observed.sentinels().desired())
+        && !clusterUnformed && everyNodeSeen;
+    String reason = ready ? "PodsReady" : clusterUnformed ? "ClusterForming"
+        : observed.redis().ready() >= observed.redis().desired() ? "NodesNotVerified" : "PodsNotReady";
+    String waiting = clusterUnformed && side.cluster() != null && side.cluster().waiting() != null
+        ? "; cluster forming: " + side.cluster().waiting() : "";
+    return condition(previous, ConditionTypes.REDIS_READY, ready, reason, "Redis pods ready: " + observed.redis().summary()
+        + (sentinelMode ? ", sentinels ready: " + observed.sentinels().summary() : "") + waiting);
+  }
+
+  /** GatewayReady: Ready must mean a client's first call succeeds, so the Service has to route as well. */
+  private Condition gatewayReady(RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed) {
+    boolean replicasReady = observed.gateway().allReady();
+    String routingProblem = routingProblem(cache, observed);
+    boolean ready = replicasReady && routingProblem == null;
+    return condition(previous, ConditionTypes.GATEWAY_READY, ready,
+        ready ? "ReplicasReady" : replicasReady ? "ServiceNotRouting" : "ReplicasNotReady",
+        "Gateway replicas ready: " + observed.gateway().summary() + (routingProblem != null ? "; " + routingProblem : ""));
+  }
+
+  private Condition credentialsReady(RedisGrpcCacheStatus previous, ObservedState.RedisSide side) {
+    if (!side.looked()) {
+      return condition(previous, ConditionTypes.CREDENTIALS_READY, false, "WaitingForRedis",
+          "No Redis pod is ready yet; ACL users are applied on every node once they are (pods also load them from the ACL Secret at start)");
+    }
+    ObservedState.Nodes nodes = side.nodes();
+    if (side.settings().aclInSync() && nodes.reached() == nodes.expected()) {
+      boolean rotating = side.rotation() != null && side.rotation().inProgress();
+      return condition(previous, ConditionTypes.CREDENTIALS_READY, true, rotating ? "Rotating" : "UsersApplied",
+          rotating ? "ACL users applied on all " + nodes.reached() + " nodes; rotation to generation " + side.rotation().generation()
+              + " is in phase " + side.rotation().phase()
+              : "ACL users applied on all " + nodes.reached() + " nodes; default user disabled");
+    }
+    return condition(previous, ConditionTypes.CREDENTIALS_READY, false, "UsersNotApplied",
+        "ACL users in sync on " + (side.settings().aclInSync() ? nodes.reached() : "not all of the " + nodes.reached() + " reached")
+            + " of " + nodes.expected() + " nodes"
+            + (nodes.problems().isEmpty() ? "" : ": " + String.join("; ", nodes.problems().subList(0, Math.min(3, nodes.problems().size())))));
+  }
+
+  /** Degraded: the first of the problems a user must act on, most fundamental first. */
+  private Condition degraded(RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed,
+      CertificatesObservation certificates, CertificatesCondition certs) {
+    String reason;
+    String message;
+    if (!observed.missingPullSecrets().isEmpty()) {
+      reason = "ImagePullSecretMissing";
+      message = "image pull secret(s) not found in namespace " + cache.getMetadata().getNamespace() + ": "
           + String.join(", ", observed.missingPullSecrets()) + "; create them or remove them from the spec";
-    } else if (tlsRequested && certificates != null && !certificates.certManagerInstalled()) {
-      degradedReason = CertificatesCondition.CERT_MANAGER_MISSING;
-      degradedMessage = certs.message();
+    } else if (Boolean.TRUE.equals(cache.getSpec().tls.enabled) && certificates != null && !certificates.certManagerInstalled()) {
+      reason = CertificatesCondition.CERT_MANAGER_MISSING;
+      message = certs.message();
     } else if (!observed.podProblems().isEmpty()) {
       List<PodProblems.Problem> problems = observed.podProblems();
-      degradedReason = problems.get(0).kind().reason;
-      degradedMessage = String.join("; ", problems.subList(0, Math.min(3, problems.size())).stream().map(PodProblems.Problem::message).toList())
+      reason = problems.get(0).kind().reason;
+      message = String.join("; ", problems.subList(0, Math.min(3, problems.size())).stream().map(PodProblems.Problem::message).toList())
           + (problems.size() > 3 ? "; and " + (problems.size() - 3) + " more" : "");
-    } else if (loginRefused(side)) {
-      degradedReason = "RedisLoginRefused";
-      degradedMessage = "Redis refuses the operator's password: " + side.problems().stream().filter(p -> p.contains("WRONGPASS")).findFirst().orElse("")
+    } else if (loginRefused(observed.redisSide())) {
+      reason = "RedisLoginRefused";
+      message = "Redis refuses the operator's password: "
+          + observed.redisSide().nodes().problems().stream().filter(p -> p.contains("WRONGPASS")).findFirst().orElse("")
           + "; the users of the pods' users.acl no longer match the " + Names.credentials(cache) + " Secret (edited, or restored"
           + " from a backup?). Restarting the Redis pods makes them load the operator's users.acl again";
     } else {
-      degradedReason = "AsExpected";
-      degradedMessage = "No problems detected";
+      reason = AS_EXPECTED;
+      message = "No problems detected";
     }
-    boolean degraded = !"AsExpected".equals(degradedReason);
-    conditions.add(condition(previous, ConditionTypes.DEGRADED, degraded, degradedReason, degradedMessage));
-    boolean ready = redisReady && gatewayReady && !blocked && certificatesOk;
+    return condition(previous, ConditionTypes.DEGRADED, !AS_EXPECTED.equals(reason), reason, message);
+  }
+
+  private Condition progressing(RedisGrpcCacheStatus previous, ObservedState observed, boolean ready, boolean blocked) {
     boolean progressing = !ready && !blocked;
-    conditions.add(condition(previous, ConditionTypes.PROGRESSING, progressing,
+    return condition(previous, ConditionTypes.PROGRESSING, progressing,
         progressing ? (observed.workloadsUpToDate() ? "WaitingForPods" : "Reconciling") : (blocked ? "Blocked" : "Converged"),
-        progressing ? "Waiting for pods: Redis " + status.redis.summary + ", gateway " + status.gateway.summary
-            : (blocked ? "Cannot progress until the problem in Degraded is fixed" : "All resources are up to date")));
-    conditions.add(condition(previous, ConditionTypes.READY, ready,
+        progressing ? "Waiting for pods: Redis " + observed.redis().summary() + ", gateway " + observed.gateway().summary()
+            : (blocked ? "Cannot progress until the problem in Degraded is fixed" : "All resources are up to date"));
+  }
+
+  private Condition ready(RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed, RedisGrpcCacheStatus status,
+      boolean ready, boolean blocked, Condition degraded) {
+    String routingProblem = routingProblem(cache, observed);
+    String routing = routingProblem != null ? " (" + routingProblem + ")" : "";
+    return condition(previous, ConditionTypes.READY, ready,
         ready ? "Ready" : (blocked ? "Blocked" : "NotReady"),
         ready ? "The cache serves gRPC at " + status.gateway.endpoint
-            : "Not ready yet: Redis " + status.redis.summary + ", gateway " + status.gateway.summary
-                + (gatewayReplicasReady && routingProblem != null ? " (" + routingProblem + ")" : "")
-                + (degraded ? " (" + degradedReason + ": see the Degraded condition)" : "")));
-    status.conditions = conditions;
-    return status;
+            : "Not ready yet: Redis " + observed.redis().summary() + ", gateway " + observed.gateway().summary() + routing
+                + (isTrue(degraded) ? " (" + degraded.getReason() + ": see the Degraded condition)" : ""));
+  }
+
+  /** Why the gateway's Service does not route although every replica is ready; null if it does (or replicas are missing). */
+  private static String routingProblem(RedisGrpcCache cache, ObservedState observed) {
+    return observed.gateway().allReady() ? observed.gatewayRouting().problem(Names.gateway(cache)) : null;
+  }
+
+  private static boolean isTrue(Condition condition) {
+    return "True".equals(condition.getStatus());
   }
 
   /**
@@ -153,47 +212,34 @@ public final class StatusAggregator {
 
   /** The operator's own login is refused: a wrong password is never a passing state. */
   private static boolean loginRefused(ObservedState.RedisSide side) {
-    return side.problems().stream().anyMatch(problem -> problem.contains("WRONGPASS"));
+    return side.nodes().problems().stream().anyMatch(problem -> problem.contains("WRONGPASS"));
   }
 
   private static void fillRedisSide(RedisGrpcCacheStatus status, ObservedState.RedisSide side) {
-    if (side.reached() >= 0) {
-      status.redis.nodesReached = side.reached();
-      status.redis.aclInSync = side.aclInSync();
-      status.redis.liveConfigApplied = side.liveConfigApplied();
+    if (side.looked()) {
+      status.redis.nodesReached = side.nodes().reached();
+      status.redis.aclInSync = side.settings().aclInSync();
+      status.redis.liveConfigApplied = side.settings().liveConfigApplied();
     }
-    status.redis.liveConfigHash = side.liveConfigHash();
+    status.redis.liveConfigHash = side.settings().liveConfigHash();
     status.redis.master = side.masterPod();
-    status.redis.slotsAssigned = side.slotsAssigned();
-    status.redis.masters = side.masters();
-    status.redis.minReplicasPerMaster = side.minReplicasPerMaster();
-    status.redis.clusterFormed = side.clusterFormed();
-    if (side.rotationPhase() != null) {
+    ObservedState.ClusterShape cluster = side.cluster();
+    if (cluster != null) {
+      status.redis.slotsAssigned = cluster.slotsAssigned();
+      status.redis.masters = cluster.masters();
+      status.redis.minReplicasPerMaster = cluster.minReplicasPerMaster();
+      status.redis.clusterFormed = cluster.formed();
+    }
+    ObservedState.Rotation rotation = side.rotation();
+    if (rotation != null) {
       RedisGrpcCacheStatus.CredentialsStatus credentials = new RedisGrpcCacheStatus.CredentialsStatus();
-      credentials.generation = side.credentialGeneration();
-      credentials.phase = side.rotationPhase();
-      credentials.phaseSince = side.phaseSince();
-      credentials.lastRotationTime = side.lastRotation();
-      credentials.nextRotationTime = side.nextRotation();
+      credentials.generation = rotation.generation();
+      credentials.phase = rotation.phase();
+      credentials.phaseSince = rotation.phaseSince();
+      credentials.lastRotationTime = rotation.lastRotation();
+      credentials.nextRotationTime = rotation.nextRotation();
       status.credentials = credentials;
     }
-  }
-
-  private Condition credentialsCondition(RedisGrpcCacheStatus previous, ObservedState.RedisSide side) {
-    if (side.reached() < 0) {
-      return condition(previous, ConditionTypes.CREDENTIALS_READY, false, "WaitingForRedis",
-          "No Redis pod is ready yet; ACL users are applied on every node once they are (pods also load them from the ACL Secret at start)");
-    }
-    if (side.aclInSync() && side.reached() == side.expected()) {
-      boolean rotating = side.rotationPhase() != null && !"Idle".equals(side.rotationPhase());
-      return condition(previous, ConditionTypes.CREDENTIALS_READY, true, rotating ? "Rotating" : "UsersApplied",
-          rotating ? "ACL users applied on all " + side.reached() + " nodes; rotation to generation " + side.credentialGeneration()
-              + " is in phase " + side.rotationPhase()
-              : "ACL users applied on all " + side.reached() + " nodes; default user disabled");
-    }
-    return condition(previous, ConditionTypes.CREDENTIALS_READY, false, "UsersNotApplied",
-        "ACL users in sync on " + (side.aclInSync() ? side.reached() : "not all of the " + side.reached() + " reached") + " of "
-            + side.expected() + " nodes" + (side.problems().isEmpty() ? "" : ": " + String.join("; ", side.problems().subList(0, Math.min(3, side.problems().size())))));
   }
 
   /**

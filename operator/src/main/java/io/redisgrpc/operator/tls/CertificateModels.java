@@ -11,6 +11,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.TlsSpec;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
+import io.redisgrpc.operator.model.TlsNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ public final class CertificateModels {
   }
 
   /** RFC 5280 (ub-common-name) caps a certificate's common name at 64 characters. */
-  static final int MAX_COMMON_NAME_LENGTH = 64;
+  public static final int MAX_COMMON_NAME_LENGTH = 64;
 
   /**
    * {@code <namespace>/<name> redis-grpc CA <generation>}, without the namespace when that is too

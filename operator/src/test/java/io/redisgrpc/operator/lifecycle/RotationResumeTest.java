@@ -15,7 +15,11 @@ import io.redisgrpc.operator.crd.ClusterSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
 import io.redisgrpc.operator.crd.RedisMode;
-import io.redisgrpc.operator.redis.rotation.RotationPhase;
+import io.redisgrpc.operator.credentials.rotation.RotationPhase;
+import io.redisgrpc.operator.testing.CacheApi;
+import io.redisgrpc.operator.testing.ClientSpecs;
+import io.redisgrpc.operator.testing.ManualClock;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
@@ -43,9 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
  * consumers hold right now (the gateway's Secret, the replication password in the credentials
  * Secret) are accepted.
  */
+@Integration
 class RotationResumeTest {
   static KubernetesClient client;
   static String namespace;
+  static CacheApi caches;
   static ClientResources resources;
 
   @TempDir
@@ -55,6 +61,7 @@ class RotationResumeTest {
   static void start() {
     client = TestCluster.client();
     namespace = TestCluster.newNamespace("rot");
+    caches = new CacheApi(client, namespace, Duration.ofSeconds(60));
     resources = DefaultClientResources.create();
   }
 
@@ -63,36 +70,12 @@ class RotationResumeTest {
     resources.shutdown();
   }
 
-  /** A clock the test moves by hand. */
-  static final class ManualClock extends Clock {
-    private Instant now = Instant.parse("2026-11-22T12:00:00Z");
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void aRotationStoppedAfterAnyRoundIsFinishedByANewOperatorAndNeverLocksAConsumerOut() {
     try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir, 3, 0, List.of())) {
       RedisGrpcCache cache = createCache();
       RedisEndpoints.Topology topology = LoopbackPods.topology(nodes.nodes(), List.of());
-      ManualClock clock = new ManualClock();
+      ManualClock clock = new ManualClock(Instant.parse("2026-11-22T12:00:00Z"));
 
       List<RotationPhase> phases = new ArrayList<>();
       Map<String, String> first = null;
@@ -103,12 +86,12 @@ class RotationResumeTest {
           phases.add(phase);
         }
         if (first == null) {
-          first = secret("r1-credentials");
+          first = caches.secretData("r1-credentials");
         }
         assertConsumersAccepted(nodes.nodes(), "after round " + round + " (" + phase + "): " + outcome.redis()
             .map(o -> "reached " + o.reached() + "/" + o.expected() + ", acl in sync " + o.aclInSync() + ", actions " + o.actions()
                 + ", problems " + o.problems()).orElse("Redis not asked"));
-        if (phase == RotationPhase.Use && !secret("r1-credentials").containsKey("_gateway.pending")) {
+        if (phase == RotationPhase.Use && !caches.secretData("r1-credentials").containsKey("_gateway.pending")) {
           clock.advance(Duration.ofMinutes(6)); // the 5m grace period passes
         }
         if (outcome.credentials().rotation().generation() == 2 && phase == RotationPhase.Idle) {
@@ -118,7 +101,7 @@ class RotationResumeTest {
       assertThat(phases).as("every phase passed, in order, each persisted by one operator and read back by the next")
           .containsExactly(RotationPhase.Prepare, RotationPhase.Trust, RotationPhase.Use, RotationPhase.Retire, RotationPhase.Idle);
 
-      Map<String, String> after = secret("r1-credentials");
+      Map<String, String> after = caches.secretData("r1-credentials");
       assertThat(after.keySet()).noneMatch(key -> key.endsWith(".pending") || key.endsWith(".retiring"));
       for (String user : List.of("_operator", "_replication", "_sentinel", "_exporter", "_gateway", "orders")) {
         assertThat(after.get(user)).as("%s has a new password", user).isNotEqualTo(first.get(user));
@@ -148,19 +131,15 @@ class RotationResumeTest {
     spec.redis.cluster.replicasPerShard = 0;
     spec.auth.rotation.interval = "1h";
     spec.auth.rotation.gracePeriod = "5m";
-    AuthSpec.ClientSpec orders = new AuthSpec.ClientSpec();
-    orders.name = "orders";
-    orders.keyPrefix = "orders:";
-    orders.permissions = List.of(AuthSpec.Permission.READ, AuthSpec.Permission.WRITE);
-    spec.auth.clients.add(orders);
+    spec.auth.clients.add(ClientSpecs.client("orders", "orders:", null, AuthSpec.Permission.READ, AuthSpec.Permission.WRITE));
     cache.setSpec(spec);
     return client.resource(cache).create();
   }
 
   /** The invariant: what consumers hold now works on every node. */
   private static void assertConsumersAccepted(List<RedisProcess> nodes, String when) {
-    Map<String, String> gateway = secret("r1-gateway-credentials");
-    Map<String, String> credentials = secret("r1-credentials");
+    Map<String, String> gateway = caches.secretData("r1-gateway-credentials");
+    Map<String, String> credentials = caches.secretData("r1-credentials");
     for (RedisProcess node : nodes) {
       assertThat(login(node, "_gateway", gateway.get("_gateway"))).as("gateway on %s %s", node.port(), when).isEqualTo("OK");
       assertThat(login(node, "orders", gateway.get("orders"))).as("client orders on %s %s", node.port(), when).isEqualTo("OK");
@@ -174,7 +153,4 @@ class RotationResumeTest {
     return RedisNodes.loginReply(node.port(), user, password);
   }
 
-  private static Map<String, String> secret(String name) {
-    return LoopbackPods.secretData(client, namespace, name);
-  }
 }

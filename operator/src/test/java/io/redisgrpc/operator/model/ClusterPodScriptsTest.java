@@ -31,6 +31,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.PersistenceMode;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.redis.acl.AclRules;
+import io.redisgrpc.testkit.Integration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * container ({@link LocalPod}), joined the way the operator joins them, under writes from a
  * cluster client that follows redirects as the gateway does.
  */
+@Integration
 class ClusterPodScriptsTest {
 
   /**

@@ -1,5 +1,7 @@
 package io.redisgrpc.operator.model;
 
+import static io.redisgrpc.operator.testing.ClientSpecs.client;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redisgrpc.gateway.security.Policy;
@@ -28,12 +30,4 @@ class GatewayPolicyTest {
     assertThat(policy.resolve(List.of("orders"))).as("a bare CN is not an identity the operator issues").isEmpty();
   }
 
-  private static AuthSpec.ClientSpec client(String name, String keyPrefix, String channelPrefix, AuthSpec.Permission... permissions) {
-    AuthSpec.ClientSpec client = new AuthSpec.ClientSpec();
-    client.name = name;
-    client.keyPrefix = keyPrefix;
-    client.channelPrefix = channelPrefix;
-    client.permissions = List.of(permissions);
-    return client;
-  }
 }

@@ -3,6 +3,7 @@ package io.redisgrpc.operator.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.redisgrpc.operator.crd.NameLimits;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.SentinelSpec;
@@ -11,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The longest cache names the CRD admits (Names.MAX_NAME_LENGTH_*) are exactly the longest whose
+ * The longest cache names the CRD admits (NameLimits.MAX_NAME_LENGTH_*) are exactly the longest whose
  * objects Kubernetes accepts: every StatefulSet within 52 characters, every Service a DNS label.
  */
 class NamesTest {
@@ -19,20 +20,20 @@ class NamesTest {
 
   @Test
   void clusterModeLimitIsTheLongestNameThatFits() {
-    assertThat(fits(RedisMode.Cluster, Names.MAX_NAME_LENGTH_CLUSTER)).isTrue();
-    assertThat(fits(RedisMode.Cluster, Names.MAX_NAME_LENGTH_CLUSTER + 1)).isFalse();
+    assertThat(fits(RedisMode.Cluster, NameLimits.MAX_NAME_LENGTH_CLUSTER)).isTrue();
+    assertThat(fits(RedisMode.Cluster, NameLimits.MAX_NAME_LENGTH_CLUSTER + 1)).isFalse();
   }
 
   @Test
   void sentinelModeLimitIsTheLongestNameThatFits() {
-    assertThat(fits(RedisMode.Sentinel, Names.MAX_NAME_LENGTH_SENTINEL)).isTrue();
-    assertThat(fits(RedisMode.Sentinel, Names.MAX_NAME_LENGTH_SENTINEL + 1)).isFalse();
+    assertThat(fits(RedisMode.Sentinel, NameLimits.MAX_NAME_LENGTH_SENTINEL)).isTrue();
+    assertThat(fits(RedisMode.Sentinel, NameLimits.MAX_NAME_LENGTH_SENTINEL + 1)).isFalse();
   }
 
   @Test
   void podLabelsFitAtTheLimit() {
     // statefulset.kubernetes.io/pod-name: <statefulset>-<ordinal>; at most 100 shards x 6 pods.
-    RedisGrpcCache cache = cache(RedisMode.Cluster, Names.MAX_NAME_LENGTH_CLUSTER);
+    RedisGrpcCache cache = cache(RedisMode.Cluster, NameLimits.MAX_NAME_LENGTH_CLUSTER);
     assertThat(RedisWorkloads.redis(cache).getMetadata().getName() + "-599").hasSizeLessThanOrEqualTo(DNS_LABEL);
     assertThat(cache.getMetadata().getName()).hasSizeLessThanOrEqualTo(DNS_LABEL);
   }
@@ -45,7 +46,7 @@ class NamesTest {
       statefulSets.add(RedisWorkloads.sentinel(cache));
       services.addAll(List.of(Names.sentinel(cache), Names.sentinelHeadless(cache), Names.redisMaster(cache)));
     }
-    return statefulSets.stream().allMatch(set -> set.getMetadata().getName().length() <= Names.MAX_STATEFULSET_NAME_LENGTH)
+    return statefulSets.stream().allMatch(set -> set.getMetadata().getName().length() <= NameLimits.MAX_STATEFULSET_NAME_LENGTH)
         && services.stream().allMatch(service -> service.length() <= DNS_LABEL);
   }
 

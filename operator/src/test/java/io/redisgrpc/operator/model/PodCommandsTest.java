@@ -11,6 +11,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.redis.acl.AclFile;
 import io.redisgrpc.operator.redis.acl.AclRules;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisProcess;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * know, a probe that cannot log in or a script that does not start Redis fails here, long before
  * a pod would crash-loop.
  */
+@Integration
 class PodCommandsTest {
   static final Duration DEADLINE = Duration.ofSeconds(20);
 

@@ -15,6 +15,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.PersistenceMode;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.redis.acl.AclRules;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisProcess;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster's DNS names rewritten to this machine. The sentinel runs with quorum 2, so it never
  * fails over by itself: only the script can have moved the master.
  */
+@Integration
 class SentinelPodScriptsTest {
   static final int KEYS = 200;
 

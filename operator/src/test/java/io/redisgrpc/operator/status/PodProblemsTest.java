@@ -80,7 +80,7 @@ class PodProblemsTest {
         .addNewContainerStatus().withName("redis").withRestartCount(2).withReady(false)
           .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
         .endContainerStatus().endStatus().build();
-    ObservedState observed = new ObservedState(5, 6, 0, 0, 2, 2, true, List.of()).withPodProblems(PodProblems.of(List.of(crashing), NOW));
+    ObservedState observed = StatusAggregatorTest.workloads(5, 6, 0, 0, 2, 2).withPodProblems(PodProblems.of(List.of(crashing), NOW));
     RedisGrpcCacheStatus status = new StatusAggregator(Clock.fixed(NOW, ZoneOffset.UTC)).aggregate(cache, observed);
     var degraded = status.conditions.stream().filter(c -> c.getType().equals(ConditionTypes.DEGRADED)).findFirst().orElseThrow();
     assertThat(degraded.getStatus()).isEqualTo("True");

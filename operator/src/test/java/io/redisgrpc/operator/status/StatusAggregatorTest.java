@@ -19,7 +19,7 @@ class StatusAggregatorTest {
   @Test
   void readyWhenEveryPodIsReady() {
     RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
-    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6)));
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, workloads(6, 6, 0, 0, 2, 2).withRedisSide(seen(6)));
     assertThat(condition(status, ConditionTypes.READY).getStatus()).isEqualTo("True");
     assertThat(condition(status, ConditionTypes.PROGRESSING).getStatus()).isEqualTo("False");
     assertThat(condition(status, ConditionTypes.DEGRADED).getStatus()).isEqualTo("False");
@@ -30,10 +30,10 @@ class StatusAggregatorTest {
   @Test
   void transitionTimeChangesOnlyWhenTheConditionFlips() {
     RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
-    cache.setStatus(at(T0).aggregate(cache, new ObservedState(3, 6, 0, 0, 2, 2, true, List.of())));
-    RedisGrpcCacheStatus same = at(T1).aggregate(cache, new ObservedState(3, 6, 0, 0, 2, 2, true, List.of()));
+    cache.setStatus(at(T0).aggregate(cache, workloads(3, 6, 0, 0, 2, 2)));
+    RedisGrpcCacheStatus same = at(T1).aggregate(cache, workloads(3, 6, 0, 0, 2, 2));
     assertThat(StatusAggregator.same(same, cache.getStatus())).as("an unchanged cache yields the stored status").isTrue();
-    RedisGrpcCacheStatus ready = at(T1).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6)));
+    RedisGrpcCacheStatus ready = at(T1).aggregate(cache, workloads(6, 6, 0, 0, 2, 2).withRedisSide(seen(6)));
     assertThat(StatusAggregator.same(ready, cache.getStatus())).isFalse();
     assertThat(condition(ready, ConditionTypes.READY).getLastTransitionTime()).isEqualTo(T1.toString());
     assertThat(condition(ready, ConditionTypes.GATEWAY_READY).getLastTransitionTime()).isEqualTo(T0.toString());
@@ -43,19 +43,19 @@ class StatusAggregatorTest {
   void readyOnlyOnceTheOperatorHasVerifiedEveryNode() {
     RedisGrpcCache cache = Caches.of("s", RedisMode.Sentinel);
     // Every pod reports Ready, but this round the operator reached only the first one.
-    RedisGrpcCacheStatus early = at(T0).aggregate(cache, new ObservedState(3, 3, 3, 3, 2, 2, true, List.of()).withRedisSide(seen(1)));
+    RedisGrpcCacheStatus early = at(T0).aggregate(cache, workloads(3, 3, 3, 3, 2, 2).withRedisSide(seen(1)));
     assertThat(condition(early, ConditionTypes.REDIS_READY).getReason()).isEqualTo("NodesNotVerified");
     assertThat(condition(early, ConditionTypes.READY).getStatus()).isEqualTo("False");
-    RedisGrpcCacheStatus unseen = at(T0).aggregate(cache, new ObservedState(3, 3, 3, 3, 2, 2, true, List.of()));
+    RedisGrpcCacheStatus unseen = at(T0).aggregate(cache, workloads(3, 3, 3, 3, 2, 2));
     assertThat(condition(unseen, ConditionTypes.READY).getStatus()).as("not looked at all").isEqualTo("False");
-    RedisGrpcCacheStatus all = at(T0).aggregate(cache, new ObservedState(3, 3, 3, 3, 2, 2, true, List.of()).withRedisSide(seen(3)));
+    RedisGrpcCacheStatus all = at(T0).aggregate(cache, workloads(3, 3, 3, 3, 2, 2).withRedisSide(seen(3)));
     assertThat(condition(all, ConditionTypes.READY).getStatus()).isEqualTo("True");
   }
 
   @Test
   void gatewayIsReadyOnlyOnceItsServiceRoutesToIt() {
     RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
-    ObservedState pods = new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6));
+    ObservedState pods = workloads(6, 6, 0, 0, 2, 2).withRedisSide(seen(6));
 
     RedisGrpcCacheStatus unlisted = at(T0).aggregate(cache, pods.withGatewayRouting(new GatewayRouting(0, GatewayRouting.Probe.NOT_RUN)));
     assertThat(condition(unlisted, ConditionTypes.GATEWAY_READY).getStatus()).isEqualTo("False");
@@ -79,26 +79,34 @@ class StatusAggregatorTest {
   @Test
   void replicasNotReadyIsReportedBeforeTheService() {
     RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
-    ObservedState observed = new ObservedState(6, 6, 0, 0, 1, 2, true, List.of()).withRedisSide(seen(6))
+    ObservedState observed = workloads(6, 6, 0, 0, 1, 2).withRedisSide(seen(6))
         .withGatewayRouting(new GatewayRouting(0, GatewayRouting.Probe.NOT_RUN));
     RedisGrpcCacheStatus status = at(T0).aggregate(cache, observed);
     assertThat(condition(status, ConditionTypes.GATEWAY_READY).getReason()).isEqualTo("ReplicasNotReady");
     assertThat(condition(status, ConditionTypes.GATEWAY_READY).getMessage()).isEqualTo("Gateway replicas ready: 1/2");
   }
 
+  /** What the workloads show: ready and desired Redis pods, sentinels and gateway replicas. */
+  static ObservedState workloads(int redisReady, int redisDesired, int sentinelsReady, int sentinelsDesired, int gatewayReady,
+      int gatewayDesired, String... missingPullSecrets) {
+    return ObservedState.ofWorkloads(new ObservedState.Count(redisReady, redisDesired), new ObservedState.Count(sentinelsReady, sentinelsDesired),
+        new ObservedState.Count(gatewayReady, gatewayDesired), true, List.of(missingPullSecrets));
+  }
+
   /** The operator reached {@code nodes} nodes, all in sync (Cluster mode: formed). */
   static ObservedState.RedisSide seen(int nodes) {
-    return new ObservedState.RedisSide(nodes, nodes, true, true, "h", 16384, 3, 1, true, null, null, List.of(),
-        1, "Idle", T0.toString(), T0.toString(), T1.toString());
+    return new ObservedState.RedisSide(new ObservedState.Nodes(nodes, nodes, List.of()), new ObservedState.Settings(true, true, "h"),
+        new ObservedState.ClusterShape(16384, 3, 1, true, null), null,
+        new ObservedState.Rotation(1, "Idle", T0.toString(), T0.toString(), T1.toString()));
   }
 
   @Test
   void aRefusedOperatorLoginIsDegradedNamingTheSecret() {
     RedisGrpcCache cache = Caches.of("w", RedisMode.Cluster);
-    var refused = new ObservedState.RedisSide(5, 6, false, true, "h", 16384, 3, 1, true, null, null,
-        List.of("cannot reach 10.244.0.7:6379: WRONGPASS invalid username-password pair or user is disabled."),
-        1, "Idle", T0.toString(), T0.toString(), T1.toString());
-    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(refused));
+    var refused = new ObservedState.RedisSide(new ObservedState.Nodes(5, 6, List.of("cannot reach 10.244.0.7:6379: WRONGPASS invalid username-password pair or user is disabled.")), new ObservedState.Settings(false, true, "h"),
+        new ObservedState.ClusterShape(16384, 3, 1, true, null), null,
+        new ObservedState.Rotation(1, "Idle", T0.toString(), T0.toString(), T1.toString()));
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, workloads(6, 6, 0, 0, 2, 2).withRedisSide(refused));
     assertThat(condition(status, ConditionTypes.DEGRADED).getStatus()).isEqualTo("True");
     assertThat(condition(status, ConditionTypes.DEGRADED).getReason()).isEqualTo("RedisLoginRefused");
     assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("10.244.0.7:6379: WRONGPASS").contains("w-credentials");
@@ -108,7 +116,7 @@ class StatusAggregatorTest {
   @Test
   void aFailedReconciliationShowsInDegradedAndKeepsTheRest() {
     RedisGrpcCache cache = Caches.of("e", RedisMode.Cluster);
-    RedisGrpcCacheStatus ready = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6)));
+    RedisGrpcCacheStatus ready = at(T0).aggregate(cache, workloads(6, 6, 0, 0, 2, 2).withRedisSide(seen(6)));
     RedisGrpcCacheStatus failed = at(T1).reconcileFailed(ready,
         new IllegalStateException("reconcile", new RuntimeException("Failure executing: PATCH statefulsets e-redis: quota exceeded")));
     assertThat(condition(failed, ConditionTypes.DEGRADED).getStatus()).isEqualTo("True");
@@ -123,7 +131,7 @@ class StatusAggregatorTest {
   @Test
   void sentinelModeNeedsTheSentinelsToo() {
     RedisGrpcCache cache = Caches.of("s", RedisMode.Sentinel);
-    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(2, 2, 1, 3, 2, 2, true, List.of()));
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, workloads(2, 2, 1, 3, 2, 2));
     assertThat(condition(status, ConditionTypes.REDIS_READY).getStatus()).isEqualTo("False");
     assertThat(condition(status, ConditionTypes.REDIS_READY).getMessage()).contains("sentinels ready: 1/3");
   }
@@ -131,7 +139,7 @@ class StatusAggregatorTest {
   @Test
   void missingPullSecretBlocksWithAClearMessage() {
     RedisGrpcCache cache = Caches.of("b", RedisMode.Cluster);
-    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(0, 6, 0, 0, 0, 2, true, List.of("creds")));
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, workloads(0, 6, 0, 0, 0, 2, "creds"));
     assertThat(condition(status, ConditionTypes.DEGRADED).getReason()).isEqualTo("ImagePullSecretMissing");
     assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("creds").contains("shop");
     assertThat(condition(status, ConditionTypes.PROGRESSING).getStatus()).isEqualTo("False");
@@ -141,12 +149,13 @@ class StatusAggregatorTest {
   @Test
   void credentialsWaitForRedisThenReportUsersAndRotation() {
     RedisGrpcCache cache = Caches.of("a", RedisMode.Cluster);
-    RedisGrpcCacheStatus waiting = at(T0).aggregate(cache, new ObservedState(0, 6, 0, 0, 2, 2, true, List.of()));
+    RedisGrpcCacheStatus waiting = at(T0).aggregate(cache, workloads(0, 6, 0, 0, 2, 2));
     assertThat(condition(waiting, ConditionTypes.CREDENTIALS_READY).getReason()).isEqualTo("WaitingForRedis");
 
-    var rotating = new ObservedState.RedisSide(6, 6, true, true, "h", 16384, 3, 1, true, null, null, List.of(),
-        2, "Use", T0.toString(), T0.toString(), T1.toString());
-    RedisGrpcCacheStatus status = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(rotating));
+    var rotating = new ObservedState.RedisSide(new ObservedState.Nodes(6, 6, List.of()), new ObservedState.Settings(true, true, "h"),
+        new ObservedState.ClusterShape(16384, 3, 1, true, null), null,
+        new ObservedState.Rotation(2, "Use", T0.toString(), T0.toString(), T1.toString()));
+    RedisGrpcCacheStatus status = at(T0).aggregate(cache, workloads(6, 6, 0, 0, 2, 2).withRedisSide(rotating));
     assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getStatus()).isEqualTo("True");
     assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getReason()).isEqualTo("Rotating");
     assertThat(condition(status, ConditionTypes.CREDENTIALS_READY).getMessage()).contains("generation 2").contains("Use");
@@ -154,9 +163,10 @@ class StatusAggregatorTest {
     assertThat(status.redis.slotsAssigned).isEqualTo(16384);
     assertThat(condition(status, ConditionTypes.READY).getStatus()).isEqualTo("True");
 
-    var drifted = new ObservedState.RedisSide(5, 6, false, true, "h", 16384, 3, 1, false, "waiting: [10.0.0.6:6379 not cluster_state:ok]", null, List.of("cannot reach 10.0.0.6:6379"),
-        2, "Idle", T0.toString(), T0.toString(), T1.toString());
-    RedisGrpcCacheStatus partial = at(T0).aggregate(cache, new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(drifted));
+    var drifted = new ObservedState.RedisSide(new ObservedState.Nodes(5, 6, List.of("cannot reach 10.0.0.6:6379")), new ObservedState.Settings(false, true, "h"),
+        new ObservedState.ClusterShape(16384, 3, 1, false, "waiting: [10.0.0.6:6379 not cluster_state:ok]"), null,
+        new ObservedState.Rotation(2, "Idle", T0.toString(), T0.toString(), T1.toString()));
+    RedisGrpcCacheStatus partial = at(T0).aggregate(cache, workloads(6, 6, 0, 0, 2, 2).withRedisSide(drifted));
     assertThat(condition(partial, ConditionTypes.CREDENTIALS_READY).getReason()).isEqualTo("UsersNotApplied");
     assertThat(condition(partial, ConditionTypes.CREDENTIALS_READY).getMessage()).contains("10.0.0.6");
     assertThat(condition(partial, ConditionTypes.REDIS_READY).getReason()).isEqualTo("ClusterForming");
@@ -165,7 +175,7 @@ class StatusAggregatorTest {
     assertThat(condition(partial, ConditionTypes.READY).getStatus()).isEqualTo("False");
 
     // A pod is Ready only once it has joined, so while forming the pods are not all Ready yet.
-    RedisGrpcCacheStatus forming = at(T0).aggregate(cache, new ObservedState(2, 6, 0, 0, 0, 2, true, List.of()).withRedisSide(drifted));
+    RedisGrpcCacheStatus forming = at(T0).aggregate(cache, workloads(2, 6, 0, 0, 0, 2).withRedisSide(drifted));
     assertThat(condition(forming, ConditionTypes.REDIS_READY).getReason()).isEqualTo("ClusterForming");
   }
 
@@ -173,7 +183,7 @@ class StatusAggregatorTest {
   void certificatesReadyFollowsCertManager() {
     RedisGrpcCache cache = Caches.of("a", RedisMode.Cluster);
     cache.getSpec().tls.enabled = true;
-    ObservedState pods = new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6));
+    ObservedState pods = workloads(6, 6, 0, 0, 2, 2).withRedisSide(seen(6));
 
     RedisGrpcCacheStatus missing = at(T0).aggregate(cache, pods, new io.redisgrpc.operator.tls.CertificatesObservation(false, List.of(), null));
     assertThat(condition(missing, ConditionTypes.CERTIFICATES_READY).getStatus()).isEqualTo("False");
@@ -202,7 +212,7 @@ class StatusAggregatorTest {
     client.name = "orders";
     client.keyPrefix = "orders:";
     cache.getSpec().auth.clients.add(client);
-    ObservedState pods = new ObservedState(6, 6, 0, 0, 2, 2, true, List.of()).withRedisSide(seen(6));
+    ObservedState pods = workloads(6, 6, 0, 0, 2, 2).withRedisSide(seen(6));
     assertThat(at(T0).aggregate(cache, pods).clients).extracting(c -> c.name + ":" + c.certificateSecret).containsExactly("orders:null");
     cache.getSpec().tls.enabled = true;
     assertThat(at(T0).aggregate(cache, pods, new io.redisgrpc.operator.tls.CertificatesObservation(true, List.of(), null)).clients)

@@ -1,7 +1,11 @@
 package io.redisgrpc.operator.redis.acl;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -77,7 +81,11 @@ public record AclUser(String name, boolean enabled, List<String> passwordHashes,
 
   /** SHA-256 hex of a password, the form Redis stores and accepts as {@code #<hash>}. */
   public static String hashPassword(String password) {
-    return io.redisgrpc.operator.model.Hashes.sha256Hex(password);
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   private static List<String> sortedDistinct(Collection<String> values) {

@@ -2,6 +2,7 @@ package io.redisgrpc.operator.redis.cluster;
 
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
+import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.ReplicationRole;
 import io.redisgrpc.operator.redis.cluster.ClusterView.Entry;
 import io.redisgrpc.operator.redis.cluster.SlotMigration.Node;
@@ -33,7 +34,7 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li><b>re-address</b>: a node that knows a pod's id at another address (or without one, or
  *       failing) MEETs it at its current address: pods that come back with a new IP rejoin;</li>
- *   <li><b>meet</b>: the anchor (first staying pod) MEETs every pod it does not know yet;</li>
+ *   <li><b>meet</b>: the anchor (the staying pod that knows the most nodes, pod order breaking ties) MEETs every pod it does not know yet;</li>
  *   <li><b>forget</b>: nodes that are not among the pods, are FAIL or NOADDR, and own no slot are
  *       CLUSTER FORGOTTEN on every pod, in one step (FORGET bans a node for 60 s only);</li>
  *   <li><b>wait for gossip</b>: until every pod knows every pod and no handshake is pending;</li>
@@ -54,32 +55,19 @@ import java.util.regex.Pattern;
  */
 public final class ClusterFormation {
   /**
-   * A Redis pod. {@code host} is what the operator connects to and what CLUSTER MEET gets
-   * (Redis 7.0 needs an IP there); {@code kubernetesNode} places replicas, null if unknown.
-   */
-  public record Endpoint(String host, int port, String kubernetesNode) {}
-
-  /**
    * What a step did and where the cluster stands.
    *
    * @param converged nothing is left to do for this input (with {@code leaving} pods: they are
    *     all drained, and {@code removable} lists them)
    * @param actions what this step changed, or what it waits for
-   * @param summary coverage, masters and replicas (kept for existing callers; see {@code report})
    * @param report the full state for status: coverage, masters, replicas, failed nodes, migrations
    * @param removable leaving pods whose removal now loses nothing (no slots, no replica follows
    *     them, no migration involves them); delete them, then keep stepping without them so they
    *     are forgotten
    */
-  public record Result(boolean converged, List<String> actions, ClusterSummary summary, ClusterReport report,
+  public record Result(boolean converged, List<String> actions, ClusterReport report,
       List<Endpoint> removable) {
-    public Result(boolean converged, List<String> actions, ClusterSummary summary) {
-      this(converged, actions, summary, ClusterReport.EMPTY, List.of());
-    }
   }
-
-  /** What status reports: coverage, masters and their replicas. */
-  public record ClusterSummary(int slotsAssigned, int masters, Map<String, Integer> replicasPerMaster, boolean stateOk) {}
 
   /**
    * Limits of one step and MIGRATE settings.
@@ -586,13 +574,11 @@ public final class ClusterFormation {
   private static Result result(boolean converged, List<String> actions, List<Node> nodes, Map<String, ClusterView> views,
       String anchorInfo, List<Endpoint> removable) {
     if (views.isEmpty()) {
-      return new Result(converged, List.copyOf(actions), new ClusterSummary(0, 0, Map.of(), false), ClusterReport.EMPTY, removable);
+      return new Result(converged, List.copyOf(actions), ClusterReport.EMPTY, removable);
     }
     ClusterView anchor = views.values().iterator().next();
     ClusterReport report = ClusterReport.of(anchor, anchorInfo, views.values());
-    int assigned = anchor.entries().stream().mapToInt(Entry::slotCount).sum();
-    ClusterSummary summary = new ClusterSummary(assigned, report.masters(), report.replicasPerMaster(), converged);
-    return new Result(converged, List.copyOf(actions), summary, report, List.copyOf(removable));
+    return new Result(converged, List.copyOf(actions), report, List.copyOf(removable));
   }
 
   private static String hostPort(Endpoint endpoint) {

@@ -5,6 +5,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
+import io.redisgrpc.operator.redis.Endpoint;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,15 +20,15 @@ public final class NodeConnections implements AutoCloseable {
   /** Pods answer a connect within milliseconds on the cluster network. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   private final RedisClient client;
-  private final Function<ClusterFormation.Endpoint, RedisURI> uris;
+  private final Function<Endpoint, RedisURI> uris;
   private final Map<String, StatefulRedisConnection<String, String>> connections = new ConcurrentHashMap<>();
 
-  public NodeConnections(ClientResources resources, Function<ClusterFormation.Endpoint, RedisURI> uris) {
+  public NodeConnections(ClientResources resources, Function<Endpoint, RedisURI> uris) {
     this(resources, io.lettuce.core.ClientOptions.create(), uris);
   }
 
   /** @param options e.g. TLS settings for every node */
-  public NodeConnections(ClientResources resources, io.lettuce.core.ClientOptions options, Function<ClusterFormation.Endpoint, RedisURI> uris) {
+  public NodeConnections(ClientResources resources, io.lettuce.core.ClientOptions options, Function<Endpoint, RedisURI> uris) {
     this.client = RedisClient.create(resources);
     // A round connects to its nodes one after another; an address whose pod has just gone may
     // not answer at all, and Lettuce's default (10 s) would hold the whole round up for it.
@@ -42,7 +43,7 @@ public final class NodeConnections implements AutoCloseable {
         .withHost(endpoint.host()).withPort(endpoint.port()).withTimeout(Duration.ofSeconds(5)).build());
   }
 
-  public RedisCommands<String, String> to(ClusterFormation.Endpoint endpoint) {
+  public RedisCommands<String, String> to(Endpoint endpoint) {
     String key = endpoint.host() + ":" + endpoint.port();
     StatefulRedisConnection<String, String> connection = connections.compute(key, (k, existing) ->
         existing != null && existing.isOpen() ? existing : client.connect(uris.apply(endpoint)));

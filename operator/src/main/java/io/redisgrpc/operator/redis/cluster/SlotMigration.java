@@ -3,7 +3,7 @@ package io.redisgrpc.operator.redis.cluster;
 import io.lettuce.core.MigrateArgs;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.Endpoint;
 import java.util.Collection;
 import java.util.List;
 

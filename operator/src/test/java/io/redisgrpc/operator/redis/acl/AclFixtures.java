@@ -1,5 +1,7 @@
 package io.redisgrpc.operator.redis.acl;
 
+import static io.redisgrpc.operator.testing.ClientSpecs.client;
+
 import io.lettuce.core.RedisURI;
 import io.redisgrpc.operator.crd.AuthSpec.ClientSpec;
 import io.redisgrpc.operator.crd.AuthSpec.Permission;
@@ -21,14 +23,6 @@ final class AclFixtures {
 
   private AclFixtures() {}
 
-  static ClientSpec client(String name, String keyPrefix, String channelPrefix, Permission... permissions) {
-    ClientSpec client = new ClientSpec();
-    client.name = name;
-    client.keyPrefix = keyPrefix;
-    client.channelPrefix = channelPrefix;
-    client.permissions = List.of(permissions);
-    return client;
-  }
 
   static String password(String user) {
     return "pw-" + user + "-1";

@@ -24,6 +24,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** ACL users applied to real redis-server processes: confinement, idempotence, drift, every cluster node, the ACL file. */
+@Integration
 class AclReconcilerTest {
   static final List<String> ALL_BUT_DEFAULT = desired().stream().map(AclUser::name)
       .filter(name -> !name.equals(AclRules.DEFAULT)).toList();

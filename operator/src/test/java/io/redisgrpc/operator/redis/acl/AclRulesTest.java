@@ -1,6 +1,6 @@
 package io.redisgrpc.operator.redis.acl;
 
-import static io.redisgrpc.operator.redis.acl.AclFixtures.client;
+import static io.redisgrpc.operator.testing.ClientSpecs.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -6,6 +6,7 @@ import static io.redisgrpc.operator.redis.acl.AclNodeAssertions.asUser;
 import static io.redisgrpc.operator.redis.acl.AclNodeAssertions.assertNothingDenied;
 import static org.awaitility.Awaitility.await;
 
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisBinaries;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * as the replication user, and one Sentinel, logged in as the sentinel user, monitors and fails
  * over, with {@code default} off and nothing in ACL LOG.
  */
+@Integration
 class AclServiceUsersTest {
   static final String MASTER = "mymaster";
 

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lettuce.core.Range;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.resource.ClientResources;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.cluster.ClusterFormation.Result;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Formation against real, unformed cluster-enabled redis-server processes. */
+@Integration
 class ClusterFormationTest {
   static ClientResources resources;
   static NodeConnections connections;
@@ -55,9 +57,9 @@ class ClusterFormationTest {
       List<Endpoint> endpoints = endpoints(nodes);
       ClusterFormation formation = new ClusterFormation(connections);
       Result formed = formUntilConverged(formation, endpoints, 3);
-      assertThat(formed.summary().slotsAssigned()).isEqualTo(16384);
-      assertThat(formed.summary().masters()).isEqualTo(3);
-      assertThat(formed.summary().replicasPerMaster().values()).containsExactly(1, 1, 1);
+      assertThat(formed.report().slotsCovered()).isEqualTo(16384);
+      assertThat(formed.report().masters()).isEqualTo(3);
+      assertThat(formed.report().replicasPerMaster().values()).containsExactly(1, 1, 1);
       nodes.awaitHealthy(Duration.ofSeconds(10));
 
       Result again = formation.step(endpoints, 3);
@@ -80,7 +82,7 @@ class ClusterFormationTest {
       RedisNodes.withNode(first.port(), c -> c.clusterMeet("127.0.0.1", nodes.nodes().get(1).port()));
 
       Result formed = formUntilConverged(new ClusterFormation(connections), endpoints, 3);
-      assertThat(formed.summary().slotsAssigned()).isEqualTo(16384);
+      assertThat(formed.report().slotsCovered()).isEqualTo(16384);
       String value = RedisNodes.withNode(first.port(), c -> c.get(key));
       Long keysInSlot = RedisNodes.withNode(first.port(), c -> c.clusterCountKeysInSlot(SlotHash.getSlot(key)));
       assertThat(value).isEqualTo("precious");

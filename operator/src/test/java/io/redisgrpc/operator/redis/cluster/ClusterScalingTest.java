@@ -11,8 +11,9 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.redisgrpc.gateway.redis.SlotCoverageClusterClient;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
+import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.cluster.ClusterFormation.Result;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisBinaries;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
@@ -33,12 +34,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scaling and healing against real redis-server processes, driven one step at a time as the
  * reconciler would, with a cluster client writing throughout.
  */
+@Integration
 class ClusterScalingTest {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterScalingTest.class);
   /** The harness's node config, for nodes added or restarted by the tests. */
   static final List<String> CONFIG = List.of("cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000",
       "cluster-replica-validity-factor 0");
@@ -121,10 +126,10 @@ class ClusterScalingTest {
         writer.stopWriting();
         Map<String, String> lost = writer.missingOrWrong(preloaded);
         assertThat(lost).as("acknowledged keys not readable with their value").isEmpty();
-        System.out.printf("SCALING: preloaded=%d, acknowledged writes total=%d, failed writes=%d; "
+        LOG.info(String.format("SCALING: preloaded=%d, acknowledged writes total=%d, failed writes=%d; "
                 + "3x1->4x1 (4096 slots, %d keys in the cluster at start) took %d ms with %d writes acknowledged meanwhile; "
-                + "4x1->3x1 drain (4096 slots, %d keys at start) took %d ms with %d writes%n",
-            preloaded, writer.acked(), writer.failed(), keysAtUp, upMillis, writesDuringUp, keysAtDown, downMillis, writesDuringDown);
+                + "4x1->3x1 drain (4096 slots, %d keys at start) took %d ms with %d writes",
+            preloaded, writer.acked(), writer.failed(), keysAtUp, upMillis, writesDuringUp, keysAtDown, downMillis, writesDuringDown));
         assertThat(writer.failures()).as("writes that failed (not acknowledged) while following redirects").isEmpty();
       }
     }
@@ -157,7 +162,7 @@ class ClusterScalingTest {
       Awaitility.await("slots moved to the new master").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
         long from = Timeline.millis();
         last.set(formation.step(four, 4, List.of()));
-        System.out.printf("SCALING step t=%d..%d ms: %s%n", from, Timeline.millis(), last.get().actions());
+        LOG.info(String.format("SCALING step t=%d..%d ms: %s", from, Timeline.millis(), last.get().actions()));
         for (Endpoint e : four) {
           ClusterView.Entry self = ClusterView.parse(RedisNodes.withNode(e.port(), c -> c.clusterNodes())).myself();
           List<Integer> slots = new ArrayList<>(self.importing().keySet());
@@ -403,8 +408,8 @@ class ClusterScalingTest {
           long from = Timeline.millis();
           last.set(formation.step(endpoints, masters, leaving));
           String actions = String.join("; ", last.get().actions());
-          System.out.printf("SCALING step t=%d..%d ms: %s%n", from, Timeline.millis(),
-              actions.length() > 600 ? actions.substring(0, 600) + "..." : actions);
+          LOG.info(String.format("SCALING step t=%d..%d ms: %s", from, Timeline.millis(),
+              actions.length() > 600 ? actions.substring(0, 600) + "..." : actions));
           return last.get().converged();
         }, converged -> converged);
     return last.get();
@@ -499,7 +504,7 @@ class ClusterScalingTest {
     void stopWriting() throws InterruptedException {
       running.set(false);
       thread.join(TimeUnit.SECONDS.toMillis(30));
-      failures().forEach(f -> System.out.println("SCALING failed write: " + f));
+      failures().forEach(f -> LOG.info("SCALING failed write: " + f));
     }
 
     private static String causes(Throwable e) {
@@ -538,7 +543,7 @@ class ClusterScalingTest {
           }
         }
       }
-      System.out.println("SCALING verified keys: " + keys.size());
+      LOG.info("SCALING verified keys: " + keys.size());
       return wrong;
     }
 

@@ -8,6 +8,7 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.model.Caches;
 import io.redisgrpc.operator.model.RedisConfig;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** CONFIG SET of the live directives on a real redis-server: applied without a restart, idempotent. */
+@Integration
 class LiveConfigTest {
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.resource.ClientResources;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import io.redisgrpc.testkit.RedisSentinelHarness;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real sentinels and data nodes: the operator's upkeep must not disturb the sentinels' links. */
+@Integration
 class SentinelAdminTest {
   static final ClientResources RESOURCES = ClientResources.create();
 

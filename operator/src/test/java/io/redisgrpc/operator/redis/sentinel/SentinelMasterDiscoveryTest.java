@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lettuce.core.resource.ClientResources;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Answer;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
+import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisProcess;
 import io.redisgrpc.testkit.RedisSentinelHarness;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real sentinels: the operator follows the master they agree on, through a failover. */
+@Integration
 class SentinelMasterDiscoveryTest {
 
   @Test

@@ -1,6 +1,6 @@
-package io.redisgrpc.operator.tls;
+package io.redisgrpc.operator.model;
 
-import io.redisgrpc.operator.model.GoDuration;
+import io.redisgrpc.operator.crd.NameLimits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,11 +11,8 @@ import io.redisgrpc.operator.crd.AuthSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.TlsSpec;
-import io.redisgrpc.operator.model.Caches;
-import io.redisgrpc.operator.model.GatewayWorkloads;
-import io.redisgrpc.operator.model.Names;
-import io.redisgrpc.operator.model.RedisConfig;
-import io.redisgrpc.operator.model.RedisWorkloads;
+import io.redisgrpc.operator.testing.ClientSpecs;
+import io.redisgrpc.operator.tls.CertificateModels;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -85,10 +82,7 @@ class TlsRenderingTest {
   @Test
   void certificatesCarryEveryNameAndTheClientIdentity() {
     RedisGrpcCache cache = tls(RedisMode.Sentinel);
-    AuthSpec.ClientSpec client = new AuthSpec.ClientSpec();
-    client.name = "billing";
-    client.keyPrefix = "billing:";
-    cache.getSpec().auth.clients.add(client);
+    cache.getSpec().auth.clients.add(ClientSpecs.client("billing", "billing:", null));
 
     Certificate redis = CertificateModels.redisCertificate(cache, 1);
     assertThat(redis.getSpec().getDnsNames()).contains("*.orders-redis-headless.shop.svc", "*.orders-redis-headless.shop.svc.cluster.local",
@@ -135,7 +129,7 @@ class TlsRenderingTest {
     assertThat(CertificateModels.caCertificate(tls(RedisMode.Cluster), 2).getSpec().getCommonName())
         .isEqualTo("shop/orders redis-grpc CA 2");
     RedisGrpcCache longest = tls(RedisMode.Cluster);
-    longest.getMetadata().setName("c".repeat(Names.MAX_NAME_LENGTH_CLUSTER));
+    longest.getMetadata().setName("c".repeat(NameLimits.MAX_NAME_LENGTH_CLUSTER));
     longest.getMetadata().setNamespace("n".repeat(63));
     assertThat(CertificateModels.caCertificate(longest, 999).getSpec().getCommonName())
         .hasSizeLessThanOrEqualTo(CertificateModels.MAX_COMMON_NAME_LENGTH)

@@ -1,4 +1,4 @@
-package io.redisgrpc.operator.redis.rotation;
+package io.redisgrpc.operator.credentials.rotation;
 
 import java.time.Clock;
 import java.time.Duration;

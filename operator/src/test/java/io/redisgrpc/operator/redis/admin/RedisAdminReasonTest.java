@@ -1,4 +1,4 @@
-package io.redisgrpc.operator.redis;
+package io.redisgrpc.operator.redis.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.redisgrpc.operator.redis.rotation;
+package io.redisgrpc.operator.credentials.rotation;
 
 /** Where a credential rotation stands. See {@link RotationMachine}. */
 public enum RotationPhase {

@@ -1,10 +1,11 @@
-package io.redisgrpc.operator.redis.rotation;
+package io.redisgrpc.operator.credentials.rotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.redisgrpc.operator.redis.rotation.RotationMachine.Action;
-import io.redisgrpc.operator.redis.rotation.RotationMachine.Decision;
-import io.redisgrpc.operator.redis.rotation.RotationMachine.Observations;
+import io.redisgrpc.operator.credentials.rotation.RotationMachine.Action;
+import io.redisgrpc.operator.credentials.rotation.RotationMachine.Decision;
+import io.redisgrpc.operator.credentials.rotation.RotationMachine.Observations;
+import io.redisgrpc.operator.testing.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +57,7 @@ class RotationMachineTest {
   @Test
   void aDueRotationGoesThroughEveryPhaseWithoutEverLockingConsumersOut() {
     World world = new World();
-    MutableClock clock = new MutableClock(T0.plus(INTERVAL));
+    ManualClock clock = new ManualClock(T0.plus(INTERVAL));
     RotationMachine machine = new RotationMachine(clock, INTERVAL, GRACE);
     RotationState state = RotationState.initial(T0, INTERVAL);
     List<RotationPhase> phases = new ArrayList<>();
@@ -90,7 +91,7 @@ class RotationMachineTest {
   @Test
   void theOldPasswordSurvivesTheWholeGracePeriod() {
     World world = new World();
-    MutableClock clock = new MutableClock(T0);
+    ManualClock clock = new ManualClock(T0);
     RotationMachine machine = new RotationMachine(clock, INTERVAL, GRACE);
     world.requested = true;
     RotationState state = RotationState.initial(T0, INTERVAL);
@@ -114,7 +115,7 @@ class RotationMachineTest {
   void resumesFromThePersistedStateAfterARestartInEachPhase(RotationPhase stopIn) {
     World world = new World();
     world.requested = true;
-    MutableClock clock = new MutableClock(T0);
+    ManualClock clock = new ManualClock(T0);
     RotationState state = RotationState.initial(T0, INTERVAL);
     state = runUntil(new RotationMachine(clock, INTERVAL, GRACE), state, world, clock, s -> s.phase() == stopIn);
     Map<String, String> persisted = state.toAnnotations();
@@ -129,7 +130,7 @@ class RotationMachineTest {
     assertThat(world.nodes).allSatisfy(n -> assertThat(n).containsExactly(2L));
   }
 
-  private static RotationState runUntil(RotationMachine machine, RotationState start, World world, MutableClock clock,
+  private static RotationState runUntil(RotationMachine machine, RotationState start, World world, ManualClock clock,
       java.util.function.Predicate<RotationState> stop) {
     RotationState state = start;
     for (int step = 0; step < 60; step++) {
@@ -145,30 +146,4 @@ class RotationMachineTest {
     throw new AssertionError("did not reach the expected state; last " + state);
   }
 
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneId.of("UTC");
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 }

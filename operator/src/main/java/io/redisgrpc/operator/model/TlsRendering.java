@@ -1,4 +1,4 @@
-package io.redisgrpc.operator.tls;
+package io.redisgrpc.operator.model;
 
 import io.fabric8.kubernetes.api.model.ConfigMapVolumeSourceBuilder;
 import io.fabric8.kubernetes.api.model.SecretVolumeSourceBuilder;
@@ -7,8 +7,6 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
-import io.redisgrpc.operator.model.Names;
-import io.redisgrpc.operator.model.PodTemplates;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,15 +1,17 @@
-package io.redisgrpc.operator.redis;
+package io.redisgrpc.operator.redis.admin;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
+import io.redisgrpc.operator.redis.Endpoint;
+import io.redisgrpc.operator.redis.RedisTls;
+import io.redisgrpc.operator.redis.ReplicationRole;
 import io.redisgrpc.operator.redis.acl.AclChanges;
 import io.redisgrpc.operator.redis.acl.AclReconciler;
 import io.redisgrpc.operator.redis.acl.AclRules;
 import io.redisgrpc.operator.redis.acl.AclUser;
 import io.redisgrpc.operator.redis.cluster.ClusterFormation;
-import io.redisgrpc.operator.redis.cluster.ClusterFormation.Endpoint;
 import io.redisgrpc.operator.redis.cluster.NodeConnections;
 import io.redisgrpc.operator.redis.config.LiveConfig;
 import io.redisgrpc.operator.redis.sentinel.SentinelAdmin;

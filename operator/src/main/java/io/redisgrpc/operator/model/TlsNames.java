@@ -1,4 +1,4 @@
-package io.redisgrpc.operator.tls;
+package io.redisgrpc.operator.model;
 
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 
