@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * containerd, and the operator installed by Helm from helm/redis-grpc-operator the way a user
  * installs it (the chart installs the CRD itself). Torn down by {@link E2eSession}.
  *
- * <p>Without what it needs (root, the images) every test is skipped with the reason, except
- * with {@code CI=true}: there the suite must run, so it fails instead.
+ * <p>Without what it needs (root, the images) every test is skipped with the reason, except with
+ * {@code CI=true}: there the suite must run, so it fails instead.
  */
 final class E2eEnvironment {
   private static final Logger LOG = LoggerFactory.getLogger(E2eEnvironment.class);
@@ -34,6 +34,7 @@ final class E2eEnvironment {
 
   private static E2eEnvironment instance;
   private static String unavailable;
+
   /** Set as soon as a node may have been started, so a failed set-up still stops it. */
   private static LocalNode startedNode;
 
@@ -43,7 +44,8 @@ final class E2eEnvironment {
   final KubernetesClient client;
   final String redisImage;
 
-  private E2eEnvironment(Path root, LocalNode node, Path kubeconfig, KubernetesClient client, String redisImage) {
+  private E2eEnvironment(
+      Path root, LocalNode node, Path kubeconfig, KubernetesClient client, String redisImage) {
     this.root = root;
     this.node = node;
     this.kubeconfig = kubeconfig;
@@ -61,10 +63,21 @@ final class E2eEnvironment {
       if (!isRoot()) {
         missing.add("the node needs root (containerd, kubelet, a bridge)");
       }
-      List<Path> tars = new ArrayList<>(List.of(root.resolve("operator/target/jib-image.tar"), root.resolve("gateway/server/target/jib-image.tar")));
-      tars.stream().filter(tar -> !Files.isRegularFile(tar))
-          .forEach(tar -> missing.add(tar + " is missing: run hack/images.sh, then ./mvnw package (images are built on the Debian JRE base)"));
-      LocalNode.Result redis = LocalNode.Scripts.run(root, root.resolve("hack/images.sh"), List.of("path", "redis"), 60, false);
+      List<Path> tars =
+          new ArrayList<>(
+              List.of(
+                  root.resolve("operator/target/jib-image.tar"),
+                  root.resolve("gateway/server/target/jib-image.tar")));
+      tars.stream()
+          .filter(tar -> !Files.isRegularFile(tar))
+          .forEach(
+              tar ->
+                  missing.add(
+                      tar
+                          + " is missing: run hack/images.sh, then ./mvnw package (images are built on the Debian JRE base)"));
+      LocalNode.Result redis =
+          LocalNode.Scripts.run(
+              root, root.resolve("hack/images.sh"), List.of("path", "redis"), 60, false);
       Path redisTar = Path.of(redis.output().strip());
       if (redis.exitCode() != 0 || !Files.isRegularFile(redisTar)) {
         missing.add("the Redis test image is missing: run hack/images.sh");
@@ -82,7 +95,11 @@ final class E2eEnvironment {
       Config config = Config.fromKubeconfig(read(kubeconfig));
       config.setClientKeyAlgo(keyAlgorithm(config.getClientKeyData()));
       KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-      String redisImage = LocalNode.Scripts.run(root, root.resolve("hack/images.sh"), List.of("ref", "redis"), 60, true).output().strip();
+      String redisImage =
+          LocalNode.Scripts.run(
+                  root, root.resolve("hack/images.sh"), List.of("ref", "redis"), 60, true)
+              .output()
+              .strip();
       instance = new E2eEnvironment(root, node, kubeconfig, client, redisImage);
       instance.installOperator();
     }
@@ -91,36 +108,74 @@ final class E2eEnvironment {
 
   /** helm install of the chart with the images built here; waits until the operator runs. */
   private void installOperator() {
-    Helm.uninstall(RELEASE).withNamespace(OPERATOR_NAMESPACE).withKubeConfig(kubeconfig).ignoreNotFound().call();
+    Helm.uninstall(RELEASE)
+        .withNamespace(OPERATOR_NAMESPACE)
+        .withKubeConfig(kubeconfig)
+        .ignoreNotFound()
+        .call();
     // Helm installs the chart's crds/ only when the CRD is absent and never upgrades it. On a
     // node kept from an earlier run, do what the README tells users to do on an upgrade.
-    Path crd = root.resolve("helm/redis-grpc-operator/crds/redisgrpccaches.cache.redisgrpc.io-v1.yml");
-    if (client.apiextensions().v1().customResourceDefinitions().withName("redisgrpccaches.cache.redisgrpc.io").get() != null) {
+    Path crd =
+        root.resolve("helm/redis-grpc-operator/crds/redisgrpccaches.cache.redisgrpc.io-v1.yml");
+    if (client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("redisgrpccaches.cache.redisgrpc.io")
+            .get()
+        != null) {
       try (java.io.InputStream in = Files.newInputStream(crd)) {
-        client.apiextensions().v1().customResourceDefinitions().load(in).forceConflicts().serverSideApply();
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .load(in)
+            .forceConflicts()
+            .serverSideApply();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
-    Release release = new Helm(root.resolve("helm/redis-grpc-operator")).install()
-        .withName(RELEASE).withNamespace(OPERATOR_NAMESPACE).createNamespace().withKubeConfig(kubeconfig)
-        // The Redis image of the tests, built from Debian's packages (no registry is reachable).
-        .set("defaultImages.redis", redisImage)
-        .call();
-    Assertions.assertEquals("deployed", release.getStatus(), "helm install: " + release.getOutput());
-    Awaitility.await("operator Deployment available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> {
-          Deployment deployment = client.apps().deployments().inNamespace(OPERATOR_NAMESPACE).withName(RELEASE).get();
-          return deployment != null && deployment.getStatus() != null
-              && Integer.valueOf(1).equals(deployment.getStatus().getAvailableReplicas());
-        });
+    Release release =
+        new Helm(root.resolve("helm/redis-grpc-operator"))
+            .install()
+            .withName(RELEASE)
+            .withNamespace(OPERATOR_NAMESPACE)
+            .createNamespace()
+            .withKubeConfig(kubeconfig)
+            // The Redis image of the tests, built from Debian's packages (no registry is
+            // reachable).
+            .set("defaultImages.redis", redisImage)
+            .call();
+    Assertions.assertEquals(
+        "deployed", release.getStatus(), "helm install: " + release.getOutput());
+    Awaitility.await("operator Deployment available")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              Deployment deployment =
+                  client
+                      .apps()
+                      .deployments()
+                      .inNamespace(OPERATOR_NAMESPACE)
+                      .withName(RELEASE)
+                      .get();
+              return deployment != null
+                  && deployment.getStatus() != null
+                  && Integer.valueOf(1).equals(deployment.getStatus().getAvailableReplicas());
+            });
     LOG.info("operator installed with Helm in {}", OPERATOR_NAMESPACE);
   }
 
   static synchronized void shutdown() {
     try {
       if (instance != null) {
-        Helm.uninstall(RELEASE).withNamespace(OPERATOR_NAMESPACE).withKubeConfig(instance.kubeconfig).ignoreNotFound().call();
+        Helm.uninstall(RELEASE)
+            .withNamespace(OPERATOR_NAMESPACE)
+            .withKubeConfig(instance.kubeconfig)
+            .ignoreNotFound()
+            .call();
         instance.client.close();
       }
     } finally {
@@ -151,7 +206,8 @@ final class E2eEnvironment {
   private static boolean isRoot() {
     try {
       Process id = new ProcessBuilder("id", "-u").start();
-      return new String(id.getInputStream().readAllBytes()).strip().equals("0") && id.waitFor() == 0;
+      return new String(id.getInputStream().readAllBytes()).strip().equals("0")
+          && id.waitFor() == 0;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
@@ -161,15 +217,19 @@ final class E2eEnvironment {
   }
 
   /**
-   * fabric8 reads a PKCS#8 key ("BEGIN PRIVATE KEY") as the kubeconfig's client-key algorithm,
-   * RSA unless told; the node's admin key is EC (P-256). Tells which one the key is.
+   * fabric8 reads a PKCS#8 key ("BEGIN PRIVATE KEY") as the kubeconfig's client-key algorithm, RSA
+   * unless told; the node's admin key is EC (P-256). Tells which one the key is.
    */
   private static String keyAlgorithm(String keyDataBase64) {
-    String pem = new String(java.util.Base64.getDecoder().decode(keyDataBase64), java.nio.charset.StandardCharsets.US_ASCII);
+    String pem =
+        new String(
+            java.util.Base64.getDecoder().decode(keyDataBase64),
+            java.nio.charset.StandardCharsets.US_ASCII);
     byte[] der = java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
     for (String algorithm : List.of("EC", "RSA")) {
       try {
-        java.security.KeyFactory.getInstance(algorithm).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+        java.security.KeyFactory.getInstance(algorithm)
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
         return algorithm;
       } catch (java.security.GeneralSecurityException notThisOne) {
         // try the next

@@ -18,11 +18,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A gRPC client on the host, calling a cache's gateway through its ClusterIP Service (the host
- * cannot resolve *.svc names; kube-proxy routes the ClusterIP). With mTLS it presents the
- * client certificate from the Secret that status.clients[] names, as an application would.
- * It does not wait for a connection: Ready=True means the Service routes to a gateway (the
- * operator waits for the EndpointSlice and connects to the ClusterIP itself), so the first call
- * after Ready must succeed as it is.
+ * cannot resolve *.svc names; kube-proxy routes the ClusterIP). With mTLS it presents the client
+ * certificate from the Secret that status.clients[] names, as an application would. It does not
+ * wait for a connection: Ready=True means the Service routes to a gateway (the operator waits for
+ * the EndpointSlice and connects to the ClusterIP itself), so the first call after Ready must
+ * succeed as it is.
  */
 final class GatewayClient implements AutoCloseable {
   final ManagedChannel channel;
@@ -38,19 +38,23 @@ final class GatewayClient implements AutoCloseable {
   /** mTLS as the client whose certificate Secret (tls.crt, tls.key, ca.crt) is given. */
   static GatewayClient mtls(Service gateway, Secret clientCertificate) {
     try {
-      ChannelCredentials credentials = TlsChannelCredentials.newBuilder()
-          .keyManager(stream(clientCertificate, "tls.crt"), stream(clientCertificate, "tls.key"))
-          .trustManager(stream(clientCertificate, "ca.crt"))
-          .build();
+      ChannelCredentials credentials =
+          TlsChannelCredentials.newBuilder()
+              .keyManager(
+                  stream(clientCertificate, "tls.crt"), stream(clientCertificate, "tls.key"))
+              .trustManager(stream(clientCertificate, "ca.crt"))
+              .build();
       // The gateway's certificate names its Service's DNS names, not the ClusterIP.
-      String authority = gateway.getMetadata().getName() + "." + gateway.getMetadata().getNamespace() + ".svc";
+      String authority =
+          gateway.getMetadata().getName() + "." + gateway.getMetadata().getNamespace() + ".svc";
       return new GatewayClient(builder(gateway, credentials).overrideAuthority(authority).build());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static io.grpc.ManagedChannelBuilder<?> builder(Service gateway, ChannelCredentials credentials) {
+  private static io.grpc.ManagedChannelBuilder<?> builder(
+      Service gateway, ChannelCredentials credentials) {
     String ip = gateway.getSpec().getClusterIP();
     int port = gateway.getSpec().getPorts().get(0).getPort();
     return Grpc.newChannelBuilderForAddress(ip, port, credentials);

@@ -71,7 +71,8 @@ final class LocalNode {
   static final class Scripts {
     private Scripts() {}
 
-    static Result run(Path root, Path script, List<String> args, long timeoutSeconds, boolean mustSucceed) {
+    static Result run(
+        Path root, Path script, List<String> args, long timeoutSeconds, boolean mustSucceed) {
       List<String> command = new ArrayList<>(List.of(script.toString()));
       command.addAll(args);
       try {
@@ -80,15 +81,29 @@ final class LocalNode {
         Path log = Files.createTempFile(dir, name, ".log");
         // Files, not pipes: daemons the script starts must not hold our end open.
         Path out = Files.createTempFile(dir, name, ".out");
-        Process process = new ProcessBuilder(command).directory(root.toFile())
-            .redirectOutput(out.toFile()).redirectError(log.toFile()).start();
+        Process process =
+            new ProcessBuilder(command)
+                .directory(root.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(log.toFile())
+                .start();
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
           process.destroy();
-          throw new AssertionError(String.join(" ", command) + " did not finish within " + timeoutSeconds + " s; log: " + log);
+          throw new AssertionError(
+              String.join(" ", command)
+                  + " did not finish within "
+                  + timeoutSeconds
+                  + " s; log: "
+                  + log);
         }
         String output = Files.readString(out, StandardCharsets.UTF_8);
         if (mustSucceed && process.exitValue() != 0) {
-          throw new AssertionError(String.join(" ", command) + " failed (exit " + process.exitValue() + "):\n" + tail(log));
+          throw new AssertionError(
+              String.join(" ", command)
+                  + " failed (exit "
+                  + process.exitValue()
+                  + "):\n"
+                  + tail(log));
         }
         return new Result(process.exitValue(), output);
       } catch (IOException e) {

@@ -26,8 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * acknowledged key is read back: a write the gateway acknowledged and Redis then lost is a lost
  * acknowledged write.
  *
- * <p>Each writer sends one Set at a time with a 2 s deadline, paced to {@code ratePerWriter}
- * calls per second, so the load stays light on a 2-core machine and a stall shows as a gap.
+ * <p>Each writer sends one Set at a time with a 2 s deadline, paced to {@code ratePerWriter} calls
+ * per second, so the load stays light on a 2-core machine and a stall shows as a gap.
  */
 final class Traffic implements AutoCloseable {
   private final GatewayClient client;
@@ -54,7 +54,8 @@ final class Traffic implements AutoCloseable {
     long periodNanos = TimeUnit.SECONDS.toNanos(1) / ratePerWriter;
     for (int w = 0; w < writers; w++) {
       int writer = w;
-      Thread thread = new Thread(() -> traffic.write(writer, periodNanos), "traffic-" + prefix + "-" + w);
+      Thread thread =
+          new Thread(() -> traffic.write(writer, periodNanos), "traffic-" + prefix + "-" + w);
       thread.setDaemon(true);
       traffic.writers.add(thread);
       thread.start();
@@ -68,13 +69,16 @@ final class Traffic implements AutoCloseable {
       String key = prefix + ":" + writer + ":" + seq;
       requests.incrementAndGet();
       try {
-        client.cache().withDeadlineAfter(2, TimeUnit.SECONDS)
+        client
+            .cache()
+            .withDeadlineAfter(2, TimeUnit.SECONDS)
             .set(SetRequest.newBuilder().setKey(bytes(key)).setValue(bytes(key)).build());
         acknowledged.put(key, Boolean.TRUE);
         success();
       } catch (StatusRuntimeException e) {
         failures.computeIfAbsent(e.getStatus().getCode(), c -> new AtomicLong()).incrementAndGet();
-        firstMessage.putIfAbsent(e.getStatus().getCode(), String.valueOf(e.getStatus().getDescription()));
+        firstMessage.putIfAbsent(
+            e.getStatus().getCode(), String.valueOf(e.getStatus().getDescription()));
       }
       next += periodNanos;
       long wait = next - System.nanoTime();
@@ -114,14 +118,22 @@ final class Traffic implements AutoCloseable {
     for (int from = 0; from < keys.size(); from += 500) {
       List<String> chunk = keys.subList(from, Math.min(keys.size(), from + 500));
       BatchRequest.Builder reads = BatchRequest.newBuilder();
-      chunk.forEach(key -> reads.addOperations(Operation.newBuilder().setGet(GetRequest.newBuilder().setKey(bytes(key)))));
-      BatchResponse read = client.cache().withDeadlineAfter(30, TimeUnit.SECONDS).batch(reads.build());
+      chunk.forEach(
+          key ->
+              reads.addOperations(
+                  Operation.newBuilder().setGet(GetRequest.newBuilder().setKey(bytes(key)))));
+      BatchResponse read =
+          client.cache().withDeadlineAfter(30, TimeUnit.SECONDS).batch(reads.build());
       for (int i = 0; i < chunk.size(); i++) {
         var result = read.getResults(i);
-        if (result.hasError() || !result.getGet().getFound() || !result.getGet().getValue().equals(bytes(chunk.get(i)))) {
+        if (result.hasError()
+            || !result.getGet().getFound()
+            || !result.getGet().getValue().equals(bytes(chunk.get(i)))) {
           lost++;
           if (lostExamples.size() < 5) {
-            lostExamples.add(chunk.get(i) + (result.hasError() ? " (" + result.getError().getMessage() + ")" : ""));
+            lostExamples.add(
+                chunk.get(i)
+                    + (result.hasError() ? " (" + result.getError().getMessage() + ")" : ""));
           }
         }
       }
@@ -130,8 +142,15 @@ final class Traffic implements AutoCloseable {
     failures.forEach((code, count) -> failed.put(code.name(), count.get()));
     Map<String, String> messages = new TreeMap<>();
     firstMessage.forEach((code, message) -> messages.put(code.name(), message));
-    return new Report(requests.get(), keys.size(), failed, messages, lost, lostExamples,
-        Duration.ofNanos(longestGap.get()), Duration.ofNanos(System.nanoTime() - startedAt));
+    return new Report(
+        requests.get(),
+        keys.size(),
+        failed,
+        messages,
+        lost,
+        lostExamples,
+        Duration.ofNanos(longestGap.get()),
+        Duration.ofNanos(System.nanoTime() - startedAt));
   }
 
   @Override
@@ -150,21 +169,44 @@ final class Traffic implements AutoCloseable {
    * @param lost acknowledged writes that could not be read back
    * @param longestGap the longest stretch in which no call succeeded
    */
-  record Report(long requests, long acknowledged, Map<String, Long> failedByCode, Map<String, String> firstMessages, long lost,
-      List<String> lostExamples, Duration longestGap, Duration duration) {
+  record Report(
+      long requests,
+      long acknowledged,
+      Map<String, Long> failedByCode,
+      Map<String, String> firstMessages,
+      long lost,
+      List<String> lostExamples,
+      Duration longestGap,
+      Duration duration) {
     long failed() {
       return failedByCode.values().stream().mapToLong(Long::longValue).sum();
     }
 
     String failedText() {
-      return failedByCode.isEmpty() ? "0" : failed() + " (" + failedByCode.entrySet().stream()
-          .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("") + ")";
+      return failedByCode.isEmpty()
+          ? "0"
+          : failed()
+              + " ("
+              + failedByCode.entrySet().stream()
+                  .map(e -> e.getKey() + " " + e.getValue())
+                  .reduce((a, b) -> a + ", " + b)
+                  .orElse("")
+              + ")";
     }
 
     @Override
     public String toString() {
-      return requests + " requests, " + acknowledged + " acknowledged, failed " + failedText() + ", lost " + lost
-          + (lostExamples.isEmpty() ? "" : " e.g. " + lostExamples) + ", longest gap " + longestGap.toMillis() + " ms"
+      return requests
+          + " requests, "
+          + acknowledged
+          + " acknowledged, failed "
+          + failedText()
+          + ", lost "
+          + lost
+          + (lostExamples.isEmpty() ? "" : " e.g. " + lostExamples)
+          + ", longest gap "
+          + longestGap.toMillis()
+          + " ms"
           + (firstMessages.isEmpty() ? "" : ", first messages " + firstMessages);
     }
   }

@@ -1,2 +1,4 @@
-/** The operator's entry point: starts the JOSDK operator with the cache reconciler and its metrics. */
+/**
+ * The operator's entry point: starts the JOSDK operator with the cache reconciler and its metrics.
+ */
 package io.redisgrpc.operator;

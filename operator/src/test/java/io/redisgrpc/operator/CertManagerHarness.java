@@ -5,8 +5,8 @@ import io.redisgrpc.testkit.CertManagerController;
 import java.nio.file.Path;
 
 /**
- * The real cert-manager controller ({@link CertManagerController}) against the test API server
- * of {@link TestCluster}, started once per test JVM and stopped when it exits.
+ * The real cert-manager controller ({@link CertManagerController}) against the test API server of
+ * {@link TestCluster}, started once per test JVM and stopped when it exits.
  *
  * <p>Without the binary the calling test is skipped, unless {@code CI=true}: then it fails.
  */

@@ -16,13 +16,16 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/crd-reference.md is generated from the CRD's schema, so the reference cannot drift from
- * the model. `hack/update-crds.sh` rewrites it; this test fails while the committed copy is stale.
+ * docs/crd-reference.md is generated from the CRD's schema, so the reference cannot drift from the
+ * model. `hack/update-crds.sh` rewrites it; this test fails while the committed copy is stale.
  */
 class CrdReferenceTest {
   static final Path DOC = Path.of("../docs/crd-reference.md");
+
   /** Kubernetes core types embedded in the spec: documented upstream, not expanded here. */
-  static final Set<String> UPSTREAM = Set.of("resources", "affinity", "tolerations", "topologySpreadConstraints", "imagePullSecrets");
+  static final Set<String> UPSTREAM =
+      Set.of(
+          "resources", "affinity", "tolerations", "topologySpreadConstraints", "imagePullSecrets");
 
   @Test
   void referenceMatchesTheCrd() throws Exception {
@@ -37,54 +40,75 @@ class CrdReferenceTest {
 
   static String render() throws Exception {
     CustomResourceDefinition crd;
-    try (InputStream in = Files.newInputStream(Path.of("../crds/redisgrpccaches.cache.redisgrpc.io-v1.yml"))) {
+    try (InputStream in =
+        Files.newInputStream(Path.of("../crds/redisgrpccaches.cache.redisgrpc.io-v1.yml"))) {
       crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
     }
     JSONSchemaProps root = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
     JSONSchemaProps spec = root.getProperties().get("spec");
     StringBuilder out = new StringBuilder();
     out.append("# RedisGrpcCache reference\n\n")
-        .append("`apiVersion: cache.redisgrpc.io/v1alpha1`, `kind: RedisGrpcCache` (short name `rgc`), namespaced.\n\n")
-        .append("Generated from `crds/redisgrpccaches.cache.redisgrpc.io-v1.yml` by `hack/update-crds.sh`; do not edit by hand.\n")
-        .append("Fields of embedded Kubernetes types (`resources`, `affinity`, `tolerations`, `topologySpreadConstraints`,\n")
+        .append(
+            "`apiVersion: cache.redisgrpc.io/v1alpha1`, `kind: RedisGrpcCache` (short name `rgc`), namespaced.\n\n")
+        .append(
+            "Generated from `crds/redisgrpccaches.cache.redisgrpc.io-v1.yml` by `hack/update-crds.sh`; do not edit by hand.\n")
+        .append(
+            "Fields of embedded Kubernetes types (`resources`, `affinity`, `tolerations`, `topologySpreadConstraints`,\n")
         .append("`imagePullSecrets`) follow the Kubernetes API reference.\n\n")
         .append("| field | type | default | constraints | description |\n|---|---|---|---|---|\n");
     List<String> rules = new ArrayList<>();
     addRules("", root, rules);
     walk("spec", spec, out, rules);
-    out.append("\n## Validation rules (CEL)\n\nThe API server rejects a resource that breaks one of these, with the message shown; where the\n")
-        .append("rule also has a messageExpression, its answer names the offending entry (such as `spec.redis.resources.limits.memory`).\n\n")
+    out.append(
+            "\n## Validation rules (CEL)\n\nThe API server rejects a resource that breaks one of these, with the message shown; where the\n")
+        .append(
+            "rule also has a messageExpression, its answer names the offending entry (such as `spec.redis.resources.limits.memory`).\n\n")
         .append("| field | rule | message |\n|---|---|---|\n");
     rules.forEach(out::append);
     refused(out);
     return out.toString();
   }
 
-  /** The section on broken manifests, from the cases CrdValidationTest applies to a real API server. */
+  /**
+   * The section on broken manifests, from the cases CrdValidationTest applies to a real API server.
+   */
   private static void refused(StringBuilder out) {
     out.append("\n## What is refused and why\n\n")
-        .append("Each manifest below is applied to a real API server by `CrdValidationTest`, which checks that the answer names\n")
-        .append("the field and contains the words shown. Answers of the rules above say what to write instead; answers of the\n")
+        .append(
+            "Each manifest below is applied to a real API server by `CrdValidationTest`, which checks that the answer names\n")
+        .append(
+            "the field and contains the words shown. Answers of the rules above say what to write instead; answers of the\n")
         .append("schema (types, enums, bounds) are the API server's own.\n\n")
-        .append("| mistake | manifest | field named | the API server answers |\n|---|---|---|---|\n");
+        .append(
+            "| mistake | manifest | field named | the API server answers |\n|---|---|---|---|\n");
     for (CrdValidationTest.Refusal refusal : CrdValidationTest.REFUSED) {
-      out.append("| ").append(text(refusal.mistake()))
-          .append(" | ").append(manifest(refusal.name(), refusal.spec()))
-          .append(" | `").append(refusal.field()).append('`')
-          .append(" | ").append(text(refusal.answer()))
+      out.append("| ")
+          .append(text(refusal.mistake()))
+          .append(" | ")
+          .append(manifest(refusal.name(), refusal.spec()))
+          .append(" | `")
+          .append(refusal.field())
+          .append('`')
+          .append(" | ")
+          .append(text(refusal.answer()))
           .append(" |\n");
     }
     out.append("\n### Accepted on purpose\n\n")
-        .append("These look wrong but are harmless; `CrdValidationTest` checks that they are accepted.\n\n")
+        .append(
+            "These look wrong but are harmless; `CrdValidationTest` checks that they are accepted.\n\n")
         .append("| what | manifest | why it is harmless |\n|---|---|---|\n");
     for (CrdValidationTest.Accepted accepted : CrdValidationTest.ACCEPTED) {
-      out.append("| ").append(text(accepted.what()))
-          .append(" | ").append(manifest(accepted.name(), accepted.spec()))
-          .append(" | ").append(text(accepted.why()))
+      out.append("| ")
+          .append(text(accepted.what()))
+          .append(" | ")
+          .append(manifest(accepted.name(), accepted.spec()))
+          .append(" | ")
+          .append(text(accepted.why()))
           .append(" |\n");
     }
-    out.append("| a volume size rewritten in another unit | `size: 2Gi` changed to `size: 2048Mi` | sizes are compared as quantities,"
-        + " so the same size is no change; the operator leaves the StatefulSet's volume claims as they are (ReconcilerTest) |\n");
+    out.append(
+        "| a volume size rewritten in another unit | `size: 2Gi` changed to `size: 2048Mi` | sizes are compared as quantities,"
+            + " so the same size is no change; the operator leaves the StatefulSet's volume claims as they are (ReconcilerTest) |\n");
   }
 
   private static String manifest(String name, String spec) {
@@ -104,25 +128,44 @@ class CrdReferenceTest {
     for (ValidationRule rule : schema.getXKubernetesValidations()) {
       String field = rule.getFieldPath() == null ? path : path + rule.getFieldPath();
       field = field.startsWith(".") ? field.substring(1) : field;
-      rules.add("| `" + (field.isEmpty() ? "(the resource)" : field) + "` | `" + cell(rule.getRule()) + "` | " + text(rule.getMessage()) + " |\n");
+      rules.add(
+          "| `"
+              + (field.isEmpty() ? "(the resource)" : field)
+              + "` | `"
+              + cell(rule.getRule())
+              + "` | "
+              + text(rule.getMessage())
+              + " |\n");
     }
   }
 
-  private static void walk(String path, JSONSchemaProps schema, StringBuilder out, List<String> rules) {
+  private static void walk(
+      String path, JSONSchemaProps schema, StringBuilder out, List<String> rules) {
     addRules(path, schema, rules);
     if (schema.getProperties() == null) {
       return;
     }
-    for (Map.Entry<String, JSONSchemaProps> entry : new java.util.TreeMap<>(schema.getProperties()).entrySet()) {
+    for (Map.Entry<String, JSONSchemaProps> entry :
+        new java.util.TreeMap<>(schema.getProperties()).entrySet()) {
       String name = entry.getKey();
       JSONSchemaProps field = entry.getValue();
       String fieldPath = path + "." + name;
       boolean required = schema.getRequired() != null && schema.getRequired().contains(name);
-      out.append("| `").append(fieldPath).append("`").append(required ? " (required)" : "")
-          .append(" | ").append(type(field))
-          .append(" | ").append(field.getDefault() == null || field.getDefault().isObject() ? "" : "`" + cell(field.getDefault().toString()) + "`")
-          .append(" | ").append(constraints(field))
-          .append(" | ").append(field.getDescription() == null ? "" : text(field.getDescription()))
+      out.append("| `")
+          .append(fieldPath)
+          .append("`")
+          .append(required ? " (required)" : "")
+          .append(" | ")
+          .append(type(field))
+          .append(" | ")
+          .append(
+              field.getDefault() == null || field.getDefault().isObject()
+                  ? ""
+                  : "`" + cell(field.getDefault().toString()) + "`")
+          .append(" | ")
+          .append(constraints(field))
+          .append(" | ")
+          .append(field.getDescription() == null ? "" : text(field.getDescription()))
           .append(" |\n");
       if (UPSTREAM.contains(name)) {
         // Not expanded, but the rules this CRD adds to it are listed.
@@ -140,7 +183,9 @@ class CrdReferenceTest {
     if (Boolean.TRUE.equals(field.getXKubernetesIntOrString())) {
       return "quantity";
     }
-    if ("array".equals(field.getType()) && field.getItems() != null && field.getItems().getSchema() != null) {
+    if ("array".equals(field.getType())
+        && field.getItems() != null
+        && field.getItems().getSchema() != null) {
       return type(field.getItems().getSchema()) + "[]";
     }
     return field.getType() == null ? "object" : field.getType();
@@ -149,7 +194,10 @@ class CrdReferenceTest {
   private static String constraints(JSONSchemaProps field) {
     List<String> parts = new ArrayList<>();
     if (field.getEnum() != null && !field.getEnum().isEmpty()) {
-      parts.add("one of " + String.join(", ", field.getEnum().stream().map(e -> "`" + e.asText() + "`").toList()));
+      parts.add(
+          "one of "
+              + String.join(
+                  ", ", field.getEnum().stream().map(e -> "`" + e.asText() + "`").toList()));
     }
     if (field.getMinimum() != null) {
       parts.add("≥ " + number(field.getMinimum()));

@@ -6,7 +6,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
 
-/** The real operator (same wiring as OperatorMain) running in the test JVM against the test cluster. */
+/**
+ * The real operator (same wiring as OperatorMain) running in the test JVM against the test cluster.
+ */
 final class OperatorHarness implements AutoCloseable {
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Operator operator;

@@ -13,23 +13,23 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * One real control plane per test JVM: kube-apiserver + etcd through fabric8 kube-api-test,
- * plus kube-controller-manager (garbage collector, StatefulSet, Deployment, ReplicaSet and
- * disruption controllers) so owner-reference cleanup and pod creation are real. There is no
- * scheduler and no kubelet: pods are created (and admitted by Pod Security) but never run.
+ * One real control plane per test JVM: kube-apiserver + etcd through fabric8 kube-api-test, plus
+ * kube-controller-manager (garbage collector, StatefulSet, Deployment, ReplicaSet and disruption
+ * controllers) so owner-reference cleanup and pod creation are real. There is no scheduler and no
+ * kubelet: pods are created (and admitted by Pod Security) but never run.
  *
  * <p>Binaries come from {@code hack/kube-test-binaries.sh} ({@code ~/.kubeapitest}).
  */
 public final class TestCluster {
   public static final String KUBE_VERSION = System.getenv().getOrDefault("KUBE_VERSION", "1.34.10");
-  private static final Path CRD = Path.of("..", "crds", "redisgrpccaches.cache.redisgrpc.io-v1.yml");
+  private static final Path CRD =
+      Path.of("..", "crds", "redisgrpccaches.cache.redisgrpc.io-v1.yml");
 
   private static KubeAPIServer apiServer;
   private static Process controllerManager;
@@ -51,14 +51,17 @@ public final class TestCluster {
   }
 
   private static void start() {
-    apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withApiServerVersion(KUBE_VERSION)
-        .withOfflineMode(true)
-        .withTestDir(io.redisgrpc.testkit.UserHome.kubeApiTestDir().toString())
-        .withUpdateKubeConfig(false)
-        // Generous: on a loaded 2-core machine etcd + kube-apiserver can take over a minute.
-        .withStartupTimeout(180_000)
-        .build());
+    apiServer =
+        new KubeAPIServer(
+            KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withApiServerVersion(KUBE_VERSION)
+                .withOfflineMode(true)
+                .withTestDir(io.redisgrpc.testkit.UserHome.kubeApiTestDir().toString())
+                .withUpdateKubeConfig(false)
+                // Generous: on a loaded 2-core machine etcd + kube-apiserver can take over a
+                // minute.
+                .withStartupTimeout(180_000)
+                .build());
     try {
       apiServer.start();
     } catch (RuntimeException e) {
@@ -87,35 +90,53 @@ public final class TestCluster {
     try {
       Path dir = Files.createTempDirectory("kcm");
       Path config = Files.writeString(dir.resolve("kubeconfig"), kubeconfig);
-      controllerManager = new ProcessBuilder(binary.toString(),
-          "--kubeconfig=" + config,
-          "--leader-elect=false",
-          "--controllers=garbagecollector,statefulset,deployment,replicaset,disruption,serviceaccount",
-          "--bind-address=127.0.0.1",
-          "--secure-port=0",
-          "--concurrent-gc-syncs=5")
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("kube-controller-manager.log").toFile())
-          .start();
+      controllerManager =
+          new ProcessBuilder(
+                  binary.toString(),
+                  "--kubeconfig=" + config,
+                  "--leader-elect=false",
+                  "--controllers=garbagecollector,statefulset,deployment,replicaset,disruption,serviceaccount",
+                  "--bind-address=127.0.0.1",
+                  "--secure-port=0",
+                  "--concurrent-gc-syncs=5")
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("kube-controller-manager.log").toFile())
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   static Path binaryDir() {
-    return io.redisgrpc.testkit.UserHome.kubeApiTestDir().resolve("k8s").resolve(KUBE_VERSION + "-linux-amd64");
+    return io.redisgrpc.testkit.UserHome.kubeApiTestDir()
+        .resolve("k8s")
+        .resolve(KUBE_VERSION + "-linux-amd64");
   }
 
   private static void installCrd() {
     try (InputStream in = Files.newInputStream(CRD)) {
-      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+      CustomResourceDefinition crd =
+          client.apiextensions().v1().customResourceDefinitions().load(in).item();
       client.resource(crd).serverSideApply();
-      Awaitility.await("CRD established").atMost(Duration.ofSeconds(30)).until(() -> {
-        CustomResourceDefinition current = client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get();
-        // The API server writes the status in steps: right after the apply it can have no conditions yet.
-        return current.getStatus() != null && current.getStatus().getConditions() != null && current.getStatus().getConditions().stream()
-            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-      });
+      Awaitility.await("CRD established")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                CustomResourceDefinition current =
+                    client
+                        .apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName(crd.getMetadata().getName())
+                        .get();
+                // The API server writes the status in steps: right after the apply it can have no
+                // conditions yet.
+                return current.getStatus() != null
+                    && current.getStatus().getConditions() != null
+                    && current.getStatus().getConditions().stream()
+                        .anyMatch(
+                            c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+              });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -124,11 +145,25 @@ public final class TestCluster {
   /** A fresh namespace that enforces the "restricted" Pod Security Standard. */
   public static String newNamespace(String prefix) {
     String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
-    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
-        .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted", "pod-security.kubernetes.io/enforce-version", "latest"))
-        .endMetadata().build()).create();
+    client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(
+                    Map.of(
+                        "pod-security.kubernetes.io/enforce",
+                        "restricted",
+                        "pod-security.kubernetes.io/enforce-version",
+                        "latest"))
+                .endMetadata()
+                .build())
+        .create();
     // The service-account controller creates "default"; pods need it to be admitted.
-    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> client.serviceAccounts().inNamespace(name).withName("default").get() != null);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> client.serviceAccounts().inNamespace(name).withName("default").get() != null);
     return name;
   }
 
@@ -148,5 +183,4 @@ public final class TestCluster {
       apiServer.stop();
     }
   }
-
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Without the binary the calling test is skipped, unless {@code CI=true}: then it fails.
  */
 public final class CertManagerController implements AutoCloseable {
-  public static final String VERSION = System.getenv().getOrDefault("CERT_MANAGER_VERSION", "1.21.2");
+  public static final String VERSION =
+      System.getenv().getOrDefault("CERT_MANAGER_VERSION", "1.21.2");
 
   private final Process process;
   private final Path log;
@@ -35,11 +36,15 @@ public final class CertManagerController implements AutoCloseable {
 
   public static Path directory() {
     String base = System.getenv("CERT_MANAGER_CACHE");
-    return (base == null || base.isBlank() ? UserHome.path().resolve(".cache/redisgrpc/cert-manager") : Path.of(base)).resolve(VERSION);
+    return (base == null || base.isBlank()
+            ? UserHome.path().resolve(".cache/redisgrpc/cert-manager")
+            : Path.of(base))
+        .resolve(VERSION);
   }
 
   public static boolean binaryPresent() {
-    return Files.isExecutable(directory().resolve("cert-manager-controller")) && Files.isDirectory(directory().resolve("crds"));
+    return Files.isExecutable(directory().resolve("cert-manager-controller"))
+        && Files.isDirectory(directory().resolve("crds"));
   }
 
   /** Skips (or, on CI, fails) the calling test when the cert-manager binary is not there. */
@@ -47,15 +52,22 @@ public final class CertManagerController implements AutoCloseable {
     if (binaryPresent()) {
       return;
     }
-    String message = "cert-manager v" + VERSION + " not found at " + directory().resolve("cert-manager-controller")
-        + ": run hack/cert-manager-binaries.sh";
+    String message =
+        "cert-manager v"
+            + VERSION
+            + " not found at "
+            + directory().resolve("cert-manager-controller")
+            + ": run hack/cert-manager-binaries.sh";
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       Assertions.fail(message + " (CI=true: the TLS tests must run)");
     }
     Assumptions.abort(message);
   }
 
-  /** Installs cert-manager's CRDs (server-side apply, so again is harmless) and waits until they are served. */
+  /**
+   * Installs cert-manager's CRDs (server-side apply, so again is harmless) and waits until they are
+   * served.
+   */
   public static void installCrds(KubernetesClient client) {
     requireBinary();
     List<Path> files;
@@ -66,14 +78,28 @@ public final class CertManagerController implements AutoCloseable {
     }
     for (Path file : files) {
       try (InputStream in = Files.newInputStream(file)) {
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        CustomResourceDefinition crd =
+            client.apiextensions().v1().customResourceDefinitions().load(in).item();
         client.resource(crd).forceConflicts().serverSideApply();
-        Awaitility.await("CRD " + crd.getMetadata().getName() + " established").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-          CustomResourceDefinition current = client.apiextensions().v1().customResourceDefinitions()
-              .withName(crd.getMetadata().getName()).get();
-          return current.getStatus() != null && current.getStatus().getConditions().stream()
-              .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-        });
+        Awaitility.await("CRD " + crd.getMetadata().getName() + " established")
+            .atMost(Duration.ofSeconds(30))
+            .ignoreExceptions()
+            .until(
+                () -> {
+                  CustomResourceDefinition current =
+                      client
+                          .apiextensions()
+                          .v1()
+                          .customResourceDefinitions()
+                          .withName(crd.getMetadata().getName())
+                          .get();
+                  return current.getStatus() != null
+                      && current.getStatus().getConditions().stream()
+                          .anyMatch(
+                              c ->
+                                  "Established".equals(c.getType())
+                                      && "True".equals(c.getStatus()));
+                });
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -87,13 +113,15 @@ public final class CertManagerController implements AutoCloseable {
       Path dir = Files.createTempDirectory("cert-manager");
       Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), kubeconfigYaml);
       Path log = dir.resolve("cert-manager-controller.log");
-      Process process = new ProcessBuilder(directory().resolve("cert-manager-controller").toString(),
-          "--kubeconfig=" + kubeconfig,
-          "--cluster-resource-namespace=cert-manager",
-          "--concurrent-workers=2")
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      Process process =
+          new ProcessBuilder(
+                  directory().resolve("cert-manager-controller").toString(),
+                  "--kubeconfig=" + kubeconfig,
+                  "--cluster-resource-namespace=cert-manager",
+                  "--concurrent-workers=2")
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       return new CertManagerController(process, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

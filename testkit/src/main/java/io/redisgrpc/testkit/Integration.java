@@ -7,10 +7,10 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.Tag;
 
 /**
- * A test class that starts real servers: redis-server or redis-sentinel processes, a
- * kube-apiserver with etcd, the cert-manager controller, or a gateway in front of them.
- * Failsafe runs these in {@code verify}; {@code ./mvnw test} runs only the tests without this
- * tag, in seconds. Each module's ArchitectureTest fails on a test that starts servers untagged.
+ * A test class that starts real servers: redis-server or redis-sentinel processes, a kube-apiserver
+ * with etcd, the cert-manager controller, or a gateway in front of them. Failsafe runs these in
+ * {@code verify}; {@code ./mvnw test} runs only the tests without this tag, in seconds. Each
+ * module's ArchitectureTest fails on a test that starts servers untagged.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -22,17 +22,19 @@ final class Ports {
     }
   }
 
-  static void awaitListening(int port, Duration timeout, Supplier<String> failure, BooleanSupplier alive) {
+  static void awaitListening(
+      int port, Duration timeout, Supplier<String> failure, BooleanSupplier alive) {
     try {
       Awaitility.await("port " + port + " listening")
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(20))
-          .until(() -> {
-            if (!alive.getAsBoolean()) {
-              throw new IllegalStateException("process exited early: " + failure.get());
-            }
-            return accepts(port);
-          });
+          .until(
+              () -> {
+                if (!alive.getAsBoolean()) {
+                  throw new IllegalStateException("process exited early: " + failure.get());
+                }
+                return accepts(port);
+              });
     } catch (ConditionTimeoutException e) {
       throw new IllegalStateException(failure.get(), e);
     }

@@ -1,9 +1,9 @@
 package io.redisgrpc.testkit;
 
 /**
- * Where the Redis executables are: on the PATH by default (Debian's redis-server and
- * redis-sentinel packages), or wherever {@code REDIS_SERVER_BIN}, {@code REDIS_SENTINEL_BIN}
- * and {@code REDIS_CLI_BIN} point.
+ * Where the Redis executables are: on the PATH by default (Debian's redis-server and redis-sentinel
+ * packages), or wherever {@code REDIS_SERVER_BIN}, {@code REDIS_SENTINEL_BIN} and {@code
+ * REDIS_CLI_BIN} point.
  */
 public final class RedisBinaries {
   private RedisBinaries() {}

@@ -28,12 +28,15 @@ public final class RedisClusterHarness implements AutoCloseable {
   }
 
   /** Starts the processes only, as cluster-enabled but unformed nodes. */
-  public static RedisClusterHarness startNodes(Path parent, int masters, int replicasPerMaster, List<String> extraConfig) {
-    List<String> config = new ArrayList<>(List.of(
-        "cluster-enabled yes",
-        "cluster-config-file nodes.conf",
-        "cluster-node-timeout 2000",
-        "cluster-replica-validity-factor 0"));
+  public static RedisClusterHarness startNodes(
+      Path parent, int masters, int replicasPerMaster, List<String> extraConfig) {
+    List<String> config =
+        new ArrayList<>(
+            List.of(
+                "cluster-enabled yes",
+                "cluster-config-file nodes.conf",
+                "cluster-node-timeout 2000",
+                "cluster-replica-validity-factor 0"));
     config.addAll(extraConfig);
     List<RedisProcess> nodes = new ArrayList<>();
     try {
@@ -48,7 +51,8 @@ public final class RedisClusterHarness implements AutoCloseable {
   }
 
   /** Starts and forms the cluster, then waits until every node reports it healthy. */
-  public static RedisClusterHarness start(Path parent, int masters, int replicasPerMaster, List<String> extraConfig) {
+  public static RedisClusterHarness start(
+      Path parent, int masters, int replicasPerMaster, List<String> extraConfig) {
     RedisClusterHarness cluster = startNodes(parent, masters, replicasPerMaster, extraConfig);
     try {
       cluster.form();
@@ -60,11 +64,15 @@ public final class RedisClusterHarness implements AutoCloseable {
     }
   }
 
-  /** Forms the cluster of nodes started with {@link #startNodes} ({@code redis-cli --cluster create}). */
+  /**
+   * Forms the cluster of nodes started with {@link #startNodes} ({@code redis-cli --cluster
+   * create}).
+   */
   public void form() {
     List<String> command = new ArrayList<>(List.of(RedisBinaries.cli(), "--cluster", "create"));
     nodes.forEach(node -> command.add(node.hostAndPort()));
-    command.addAll(List.of("--cluster-replicas", String.valueOf(replicasPerMaster), "--cluster-yes"));
+    command.addAll(
+        List.of("--cluster-replicas", String.valueOf(replicasPerMaster), "--cluster-yes"));
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -79,7 +87,9 @@ public final class RedisClusterHarness implements AutoCloseable {
     }
   }
 
-  /** Every live node: cluster_state ok, all nodes known, all slots assigned and replicas in sync. */
+  /**
+   * Every live node: cluster_state ok, all nodes known, all slots assigned and replicas in sync.
+   */
   public void awaitHealthy(Duration timeout) {
     Awaitility.await("cluster of " + nodes.size() + " nodes healthy")
         .atMost(timeout)
@@ -94,11 +104,14 @@ public final class RedisClusterHarness implements AutoCloseable {
       if (!node.isAlive()) {
         continue;
       }
-      Map<String, String> info = RedisNodes.parseInfo(RedisNodes.withNode(node.port(), c -> c.clusterInfo()));
-      if (!"ok".equals(info.get("cluster_state")) || !"16384".equals(info.get("cluster_slots_ok"))) {
+      Map<String, String> info =
+          RedisNodes.parseInfo(RedisNodes.withNode(node.port(), c -> c.clusterInfo()));
+      if (!"ok".equals(info.get("cluster_state"))
+          || !"16384".equals(info.get("cluster_slots_ok"))) {
         return false;
       }
-      Map<String, String> replication = RedisNodes.parseInfo(RedisNodes.withNode(node.port(), c -> c.info("replication")));
+      Map<String, String> replication =
+          RedisNodes.parseInfo(RedisNodes.withNode(node.port(), c -> c.info("replication")));
       if ("master".equals(replication.get("role"))) {
         liveMasters++;
       } else if (!"up".equals(replication.get("master_link_status"))) {
@@ -111,8 +124,6 @@ public final class RedisClusterHarness implements AutoCloseable {
   public List<RedisProcess> nodes() {
     return nodes;
   }
-
-
 
   @Override
   public void close() {

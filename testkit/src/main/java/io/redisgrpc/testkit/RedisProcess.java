@@ -17,16 +17,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * One real {@code redis-server} (or {@code redis-sentinel}) process bound to 127.0.0.1.
  *
- * <p>The process keeps its port and working directory across {@link #stop()} / {@link #start()},
- * so tests can take a node down and bring the same node back. Every process still running when
- * the JVM exits is killed by a shutdown hook, so a crashed test never leaves servers behind.
+ * <p>The process keeps its port and working directory across {@link #stop()} / {@link #start()}, so
+ * tests can take a node down and bring the same node back. Every process still running when the JVM
+ * exits is killed by a shutdown hook, so a crashed test never leaves servers behind.
  */
 public final class RedisProcess implements AutoCloseable {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "redis-testkit-reaper"));
+        .addShutdownHook(
+            new Thread(() -> LIVE.forEach(Process::destroyForcibly), "redis-testkit-reaper"));
   }
 
   private final String binary;
@@ -37,7 +38,8 @@ public final class RedisProcess implements AutoCloseable {
 
   /**
    * @param binary {@link RedisBinaries#server()} or {@link RedisBinaries#sentinel()}
-   * @param configLines redis.conf directives ("maxmemory 10mb"); port, bind, dir and logfile are set here
+   * @param configLines redis.conf directives ("maxmemory 10mb"); port, bind, dir and logfile are
+   *     set here
    */
   public RedisProcess(String binary, int port, Path dir, List<String> configLines) {
     this.binary = binary;
@@ -46,10 +48,14 @@ public final class RedisProcess implements AutoCloseable {
     this.configLines = List.copyOf(configLines);
   }
 
-  /** Creates a process definition for a redis-server on a free port in a fresh directory under {@code parent}. */
+  /**
+   * Creates a process definition for a redis-server on a free port in a fresh directory under
+   * {@code parent}.
+   */
   public static RedisProcess server(Path parent, List<String> configLines) {
     int port = freePort();
-    return new RedisProcess(RedisBinaries.server(), port, createDir(parent, "redis-" + port), configLines);
+    return new RedisProcess(
+        RedisBinaries.server(), port, createDir(parent, "redis-" + port), configLines);
   }
 
   public synchronized RedisProcess start() {
@@ -71,11 +77,12 @@ public final class RedisProcess implements AutoCloseable {
       writeLines(conf, lines);
     }
     try {
-      process = new ProcessBuilder(binary, conf.toString())
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("stdout.log").toFile())
-          .start();
+      process =
+          new ProcessBuilder(binary, conf.toString())
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("stdout.log").toFile())
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + binary + " (is it installed?)", e);
     }
@@ -147,7 +154,8 @@ public final class RedisProcess implements AutoCloseable {
   /** The last lines of the log, for assertion messages. */
   public String logTail() {
     try {
-      List<String> lines = Files.exists(logFile()) ? Files.readAllLines(logFile()) : Collections.emptyList();
+      List<String> lines =
+          Files.exists(logFile()) ? Files.readAllLines(logFile()) : Collections.emptyList();
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     } catch (IOException e) {
       return "(log unreadable: " + e.getMessage() + ")";

@@ -1,7 +1,7 @@
 package io.redisgrpc.testkit;
 
-import java.net.SocketAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +11,8 @@ import org.awaitility.Awaitility;
 
 /**
  * A Sentinel group on loopback: one master, {@code replicas} replicas and {@code sentinels}
- * redis-sentinel processes monitoring them under {@link #MASTER_NAME}, tuned to fail over in a
- * few seconds (down-after 1 s).
+ * redis-sentinel processes monitoring them under {@link #MASTER_NAME}, tuned to fail over in a few
+ * seconds (down-after 1 s).
  */
 public final class RedisSentinelHarness implements AutoCloseable {
   public static final String MASTER_NAME = "mymaster";
@@ -25,7 +25,8 @@ public final class RedisSentinelHarness implements AutoCloseable {
     this.sentinels = sentinels;
   }
 
-  public static RedisSentinelHarness start(Path parent, int replicas, int sentinelCount, int quorum, List<String> extraRedisConfig) {
+  public static RedisSentinelHarness start(
+      Path parent, int replicas, int sentinelCount, int quorum, List<String> extraRedisConfig) {
     List<RedisProcess> dataNodes = new ArrayList<>();
     List<RedisProcess> sentinels = new ArrayList<>();
     RedisSentinelHarness harness = new RedisSentinelHarness(dataNodes, sentinels);
@@ -39,11 +40,22 @@ public final class RedisSentinelHarness implements AutoCloseable {
       }
       for (int i = 0; i < sentinelCount; i++) {
         int port = RedisProcess.freePort();
-        sentinels.add(new RedisProcess(RedisBinaries.sentinel(), port, RedisProcess.createDir(parent, "sentinel-" + port), List.of(
-            "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " " + quorum,
-            "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
-            "sentinel failover-timeout " + MASTER_NAME + " 4000",
-            "sentinel parallel-syncs " + MASTER_NAME + " 1")).start());
+        sentinels.add(
+            new RedisProcess(
+                    RedisBinaries.sentinel(),
+                    port,
+                    RedisProcess.createDir(parent, "sentinel-" + port),
+                    List.of(
+                        "sentinel monitor "
+                            + MASTER_NAME
+                            + " 127.0.0.1 "
+                            + master.port()
+                            + " "
+                            + quorum,
+                        "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
+                        "sentinel failover-timeout " + MASTER_NAME + " 4000",
+                        "sentinel parallel-syncs " + MASTER_NAME + " 1"))
+                .start());
       }
       harness.awaitHealthy(Duration.ofSeconds(60));
       return harness;
@@ -53,7 +65,10 @@ public final class RedisSentinelHarness implements AutoCloseable {
     }
   }
 
-  /** Every sentinel agrees on a master and sees all replicas and the other sentinels; replicas are in sync. */
+  /**
+   * Every sentinel agrees on a master and sees all replicas and the other sentinels; replicas are
+   * in sync.
+   */
   public void awaitHealthy(Duration timeout) {
     Awaitility.await("sentinel group healthy")
         .atMost(timeout)
@@ -70,7 +85,8 @@ public final class RedisSentinelHarness implements AutoCloseable {
       if (!sentinel.isAlive()) {
         continue;
       }
-      Map<String, String> master = RedisNodes.withSentinel(sentinel.port(), s -> s.master(MASTER_NAME));
+      Map<String, String> master =
+          RedisNodes.withSentinel(sentinel.port(), s -> s.master(MASTER_NAME));
       if (master.get("flags").contains("down")
           || Long.parseLong(master.get("num-slaves")) < liveReplicas
           || Long.parseLong(master.get("num-other-sentinels")) < liveSentinels - 1) {
@@ -84,7 +100,8 @@ public final class RedisSentinelHarness implements AutoCloseable {
     }
     for (RedisProcess node : dataNodes) {
       if (node.isAlive() && node.port() != masterPort) {
-        Map<String, String> replication = RedisNodes.parseInfo(RedisNodes.withNode(node.port(), c -> c.info("replication")));
+        Map<String, String> replication =
+            RedisNodes.parseInfo(RedisNodes.withNode(node.port(), c -> c.info("replication")));
         if (!"up".equals(replication.get("master_link_status"))) {
           return false;
         }
@@ -95,14 +112,19 @@ public final class RedisSentinelHarness implements AutoCloseable {
 
   /** The data node the first live sentinel names as master. */
   public RedisProcess currentMaster() {
-    RedisProcess sentinel = sentinels.stream().filter(RedisProcess::isAlive).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no sentinel alive"));
-    SocketAddress address = RedisNodes.withSentinel(sentinel.port(), s -> s.getMasterAddrByName(MASTER_NAME));
+    RedisProcess sentinel =
+        sentinels.stream()
+            .filter(RedisProcess::isAlive)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no sentinel alive"));
+    SocketAddress address =
+        RedisNodes.withSentinel(sentinel.port(), s -> s.getMasterAddrByName(MASTER_NAME));
     int port = ((InetSocketAddress) address).getPort();
-    return dataNodes.stream().filter(node -> node.port() == port).findFirst()
+    return dataNodes.stream()
+        .filter(node -> node.port() == port)
+        .findFirst()
         .orElseThrow(() -> new IllegalStateException("sentinel names unknown master port " + port));
   }
-
 
   public List<RedisProcess> dataNodes() {
     return dataNodes;
@@ -111,7 +133,6 @@ public final class RedisSentinelHarness implements AutoCloseable {
   public List<RedisProcess> sentinels() {
     return sentinels;
   }
-
 
   public String sentinelList() {
     return String.join(",", sentinels.stream().map(RedisProcess::hostAndPort).toList());

@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP stand-in for a Kubernetes Service on loopback: every new connection goes to the next
- * backend in turn, as kube-proxy spreads connections over a Service's endpoints. Clients that
- * are given one address (a Service) and open several connections over time reach different
- * servers, which is what the gateway sees of the sentinels in a real cluster.
+ * backend in turn, as kube-proxy spreads connections over a Service's endpoints. Clients that are
+ * given one address (a Service) and open several connections over time reach different servers,
+ * which is what the gateway sees of the sentinels in a real cluster.
  */
 public final class RoundRobinProxy implements AutoCloseable {
   private final ServerSocket server;
@@ -50,10 +50,12 @@ public final class RoundRobinProxy implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket client = server.accept();
-        int backendPort = backendPorts.get(Math.floorMod(next.getAndIncrement(), backendPorts.size()));
+        int backendPort =
+            backendPorts.get(Math.floorMod(next.getAndIncrement(), backendPorts.size()));
         Socket backend = new Socket();
         try {
-          backend.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), backendPort), 1_000);
+          backend.connect(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), backendPort), 1_000);
         } catch (IOException refused) {
           client.close(); // as kube-proxy does for an endpoint that is gone: the client retries
           continue;
@@ -71,20 +73,23 @@ public final class RoundRobinProxy implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    daemon("proxy-pump", () -> {
-      byte[] buffer = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        for (int read; (read = in.read(buffer)) >= 0; ) {
-          out.write(buffer, 0, read);
-          out.flush();
-        }
-      } catch (IOException closed) {
-        // one side went away: close both below
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    });
+    daemon(
+        "proxy-pump",
+        () -> {
+          byte[] buffer = new byte[16 * 1024];
+          try (InputStream in = from.getInputStream();
+              OutputStream out = to.getOutputStream()) {
+            for (int read; (read = in.read(buffer)) >= 0; ) {
+              out.write(buffer, 0, read);
+              out.flush();
+            }
+          } catch (IOException closed) {
+            // one side went away: close both below
+          } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+          }
+        });
   }
 
   private static void daemon(String name, Runnable body) {

@@ -3,10 +3,10 @@ package io.redisgrpc.testkit;
 import java.nio.file.Path;
 
 /**
- * Where the {@code hack/} scripts cache what they build: under {@code $HOME}. Java's
- * {@code user.home} comes from the password database and ignores {@code HOME}, so with HOME
- * pointed at an empty directory (a clean-machine run of {@code .ci/run}) the tests looked in the
- * real home and found binaries that the run had not built, or none at all.
+ * Where the {@code hack/} scripts cache what they build: under {@code $HOME}. Java's {@code
+ * user.home} comes from the password database and ignores {@code HOME}, so with HOME pointed at an
+ * empty directory (a clean-machine run of {@code .ci/run}) the tests looked in the real home and
+ * found binaries that the run had not built, or none at all.
  */
 public final class UserHome {
   private UserHome() {}

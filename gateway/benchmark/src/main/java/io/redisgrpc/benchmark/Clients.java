@@ -26,22 +26,30 @@ final class Clients {
   /** Lettuce's async API on one shared connection: every send is one command. */
   static LoadClient lettuce(RedisAsyncCommands<byte[], byte[]> redis, Keyspace keyspace, Op op) {
     if (op == Op.GET) {
-      return (slot, done) -> redis.get(keyspace.keys[keyspace.randomIndex()])
-          .whenComplete((value, error) -> done.done(error != null || value == null ? 1 : 0));
+      return (slot, done) ->
+          redis
+              .get(keyspace.keys[keyspace.randomIndex()])
+              .whenComplete((value, error) -> done.done(error != null || value == null ? 1 : 0));
     }
-    return (slot, done) -> redis.set(keyspace.keys[keyspace.randomIndex()], keyspace.value)
-        .whenComplete((value, error) -> done.done(error != null ? 1 : 0));
+    return (slot, done) ->
+        redis
+            .set(keyspace.keys[keyspace.randomIndex()], keyspace.value)
+            .whenComplete((value, error) -> done.done(error != null ? 1 : 0));
   }
 
   /** One unary Get/Set RPC per send. */
   static LoadClient unary(Channel channel, Keyspace keyspace, Op op) {
     CacheGrpc.CacheStub stub = CacheGrpc.newStub(channel);
     if (op == Op.GET) {
-      return (slot, done) -> stub.get(keyspace.getRequests[keyspace.randomIndex()],
-          new UnaryObserver<GetResponse>(done, response -> response.getFound() ? 0 : 1));
+      return (slot, done) ->
+          stub.get(
+              keyspace.getRequests[keyspace.randomIndex()],
+              new UnaryObserver<GetResponse>(done, response -> response.getFound() ? 0 : 1));
     }
-    return (slot, done) -> stub.set(keyspace.setRequests[keyspace.randomIndex()],
-        new UnaryObserver<SetResponse>(done, response -> response.getApplied() ? 0 : 1));
+    return (slot, done) ->
+        stub.set(
+            keyspace.setRequests[keyspace.randomIndex()],
+            new UnaryObserver<SetResponse>(done, response -> response.getApplied() ? 0 : 1));
   }
 
   /** One Batch RPC of {@code batchSize} operations (random keys) per send. */
@@ -59,13 +67,17 @@ final class Clients {
         for (int i = 0; i < batchSize; i++) {
           request.addOperations(keyspace.randomOperation(op));
         }
-        stub.batch(request.build(), new UnaryObserver<BatchResponse>(done, response -> {
-          int failed = batchSize - response.getResultsCount();
-          for (OperationResult result : response.getResultsList()) {
-            failed += failed(result);
-          }
-          return failed;
-        }));
+        stub.batch(
+            request.build(),
+            new UnaryObserver<BatchResponse>(
+                done,
+                response -> {
+                  int failed = batchSize - response.getResultsCount();
+                  for (OperationResult result : response.getResultsList()) {
+                    failed += failed(result);
+                  }
+                  return failed;
+                }));
       }
     };
   }
@@ -74,10 +86,14 @@ final class Clients {
   static LoadClient healthCheck(Channel channel) {
     HealthGrpc.HealthStub stub = HealthGrpc.newStub(channel);
     HealthCheckRequest request = HealthCheckRequest.getDefaultInstance();
-    return (slot, done) -> stub.check(request, new UnaryObserver<HealthCheckResponse>(done, response -> 0));
+    return (slot, done) ->
+        stub.check(request, new UnaryObserver<HealthCheckResponse>(done, response -> 0));
   }
 
-  /** One bidirectional Pipeline stream per run; each send is one request on it, tagged with its slot. */
+  /**
+   * One bidirectional Pipeline stream per run; each send is one request on it, tagged with its
+   * slot.
+   */
   static LoadClient pipeline(Channel channel, Keyspace keyspace, Op op) {
     return new PipelineClient(CacheGrpc.newStub(channel), keyspace, op);
   }
@@ -142,32 +158,34 @@ final class Clients {
       pending = new AtomicReferenceArray<>(slots);
       ended = new CountDownLatch(1);
       broken = false;
-      requests = stub.pipeline(new StreamObserver<>() {
-        @Override
-        public void onNext(PipelineResponse response) {
-          Completion done = pending.getAndSet((int) response.getId(), null);
-          if (done != null) {
-            done.done(failed(response.getResult()));
-          }
-        }
+      requests =
+          stub.pipeline(
+              new StreamObserver<>() {
+                @Override
+                public void onNext(PipelineResponse response) {
+                  Completion done = pending.getAndSet((int) response.getId(), null);
+                  if (done != null) {
+                    done.done(failed(response.getResult()));
+                  }
+                }
 
-        @Override
-        public void onError(Throwable error) {
-          broken = true;
-          for (int i = 0; i < pending.length(); i++) {
-            Completion done = pending.getAndSet(i, null);
-            if (done != null) {
-              done.done(1);
-            }
-          }
-          ended.countDown();
-        }
+                @Override
+                public void onError(Throwable error) {
+                  broken = true;
+                  for (int i = 0; i < pending.length(); i++) {
+                    Completion done = pending.getAndSet(i, null);
+                    if (done != null) {
+                      done.done(1);
+                    }
+                  }
+                  ended.countDown();
+                }
 
-        @Override
-        public void onCompleted() {
-          ended.countDown();
-        }
-      });
+                @Override
+                public void onCompleted() {
+                  ended.countDown();
+                }
+              });
     }
 
     @Override
@@ -177,10 +195,11 @@ final class Clients {
         return;
       }
       pending.set(slot, done);
-      PipelineRequest request = PipelineRequest.newBuilder()
-          .setId(slot)
-          .setOperation(keyspace.randomOperation(op))
-          .build();
+      PipelineRequest request =
+          PipelineRequest.newBuilder()
+              .setId(slot)
+              .setOperation(keyspace.randomOperation(op))
+              .build();
       // StreamObserver is not thread-safe; sends come from the driver and from response callbacks.
       synchronized (writeLock) {
         requests.onNext(request);

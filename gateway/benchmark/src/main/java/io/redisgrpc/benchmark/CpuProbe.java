@@ -11,10 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where the CPU goes during a measurement window: redis-server and redis-benchmark (from
- * /proc), and this JVM split by thread name into the load generator, the gateway's gRPC server,
- * the Lettuce I/O threads, other Java threads and JVM-internal work (GC, JIT: process CPU minus
- * all Java threads).
+ * Where the CPU goes during a measurement window: redis-server and redis-benchmark (from /proc),
+ * and this JVM split by thread name into the load generator, the gateway's gRPC server, the Lettuce
+ * I/O threads, other Java threads and JVM-internal work (GC, JIT: process CPU minus all Java
+ * threads).
  */
 final class CpuProbe {
   static final String REDIS = "redis-server";
@@ -24,7 +24,9 @@ final class CpuProbe {
   static final String LETTUCE = "Lettuce I/O";
   static final String OTHER_THREADS = "other Java threads";
   static final String JVM_INTERNAL = "JVM GC/JIT";
-  static final String[] GROUPS = {REDIS, REDIS_BENCHMARK, LOADGEN_GRPC, GATEWAY_GRPC, LETTUCE, OTHER_THREADS, JVM_INTERNAL};
+  static final String[] GROUPS = {
+    REDIS, REDIS_BENCHMARK, LOADGEN_GRPC, GATEWAY_GRPC, LETTUCE, OTHER_THREADS, JVM_INTERNAL
+  };
 
   /** Name prefix of the load generator's own gRPC client event loop. */
   static final String LOADGEN_GRPC_THREAD_PREFIX = "bench-grpc-client";
@@ -56,15 +58,27 @@ final class CpuProbe {
     return OTHER_THREADS;
   }
 
-  record Snapshot(long wallNanos, Map<Long, String> names, Map<Long, Long> threadCpu, long processCpu,
-                  long processUserTicks, long processSysTicks, long childTicks, long redisTicks, long systemBusyTicks) {}
+  record Snapshot(
+      long wallNanos,
+      Map<Long, String> names,
+      Map<Long, Long> threadCpu,
+      long processCpu,
+      long processUserTicks,
+      long processSysTicks,
+      long childTicks,
+      long redisTicks,
+      long systemBusyTicks) {}
 
   /** CPU use between two snapshots, in nanoseconds of CPU per group. */
   /**
    * @param otherProcessesCores CPU used meanwhile by processes that are not part of the benchmark
    *     (whole-machine busy time from /proc/stat minus this JVM, redis-server and redis-benchmark)
    */
-  record Usage(double wallSeconds, Map<String, Long> cpuNanos, double jvmSysShare, double otherProcessesCores) {
+  record Usage(
+      double wallSeconds,
+      Map<String, Long> cpuNanos,
+      double jvmSysShare,
+      double otherProcessesCores) {
     long total() {
       return cpuNanos.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -94,8 +108,16 @@ final class CpuProbe {
     }
     long[] self = procStat("self");
     long[] redis = redisPid > 0 ? procStat(Long.toString(redisPid)) : new long[4];
-    return new Snapshot(System.nanoTime(), names, cpu, os.getProcessCpuTime(),
-        self[0], self[1], self[2] + self[3], redis[0] + redis[1], systemBusyTicks());
+    return new Snapshot(
+        System.nanoTime(),
+        names,
+        cpu,
+        os.getProcessCpuTime(),
+        self[0],
+        self[1],
+        self[2] + self[3],
+        redis[0] + redis[1],
+        systemBusyTicks());
   }
 
   Usage between(Snapshot before, Snapshot after) {
@@ -117,7 +139,11 @@ final class CpuProbe {
     long sys = after.processSysTicks() - before.processSysTicks();
     double sysShare = user + sys == 0 ? 0 : (double) sys / (user + sys);
     double wall = (after.wallNanos() - before.wallNanos()) / 1e9;
-    long ours = user + sys + (after.redisTicks() - before.redisTicks()) + (after.childTicks() - before.childTicks());
+    long ours =
+        user
+            + sys
+            + (after.redisTicks() - before.redisTicks())
+            + (after.childTicks() - before.childTicks());
     long others = Math.max(0, after.systemBusyTicks() - before.systemBusyTicks() - ours);
     return new Usage(wall, groups, sysShare, others * (double) nanosPerTick / 1e9 / wall);
   }
@@ -127,8 +153,12 @@ final class CpuProbe {
     try {
       String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
       // cpu user nice system idle iowait irq softirq steal ...
-      return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
-          + Long.parseLong(f[7]) + Long.parseLong(f[8]);
+      return Long.parseLong(f[1])
+          + Long.parseLong(f[2])
+          + Long.parseLong(f[3])
+          + Long.parseLong(f[6])
+          + Long.parseLong(f[7])
+          + Long.parseLong(f[8]);
     } catch (IOException | RuntimeException e) {
       return 0;
     }
@@ -140,8 +170,12 @@ final class CpuProbe {
       String stat = Files.readString(Path.of("/proc", pid, "stat"));
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       // fields[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
-      return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12]),
-          Long.parseLong(fields[13]), Long.parseLong(fields[14])};
+      return new long[] {
+        Long.parseLong(fields[11]),
+        Long.parseLong(fields[12]),
+        Long.parseLong(fields[13]),
+        Long.parseLong(fields[14])
+      };
     } catch (IOException | RuntimeException e) {
       return new long[4];
     }

@@ -17,24 +17,31 @@ final class Drivers {
   private Drivers() {}
 
   /** Latencies are recorded in nanoseconds. */
-  record Measurement(Histogram latency, long ops, long failedOps, double seconds, CpuProbe.Usage cpu) {
+  record Measurement(
+      Histogram latency, long ops, long failedOps, double seconds, CpuProbe.Usage cpu) {
     double opsPerSecond() {
       return ops / seconds;
     }
   }
 
-  /** Resends after a failure from another thread, a little later, so errors neither recurse nor spin. */
-  private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "bench-retry");
-    thread.setDaemon(true);
-    return thread;
-  });
+  /**
+   * Resends after a failure from another thread, a little later, so errors neither recurse nor
+   * spin.
+   */
+  private static final ScheduledExecutorService RETRY =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "bench-retry");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   /**
    * Keeps {@code slots} sends in flight: each answer immediately triggers the next send on its
    * slot. Runs {@code warmup} unrecorded, then records {@code duration}.
    */
-  static Measurement closedLoop(LoadClient client, int slots, Duration warmup, Duration duration, CpuProbe probe)
+  static Measurement closedLoop(
+      LoadClient client, int slots, Duration warmup, Duration duration, CpuProbe probe)
       throws InterruptedException {
     Recorder recorder = new Recorder(3);
     LongAdder failed = new LongAdder();
@@ -56,11 +63,16 @@ final class Drivers {
     CpuProbe.Snapshot after = probe.snapshot();
     stop.set(true);
     if (!drained.await(30, TimeUnit.SECONDS)) {
-      System.err.println("warning: " + drained.getCount() + " sends still unanswered 30 s after the run");
+      System.err.println(
+          "warning: " + drained.getCount() + " sends still unanswered 30 s after the run");
     }
     client.close();
-    return new Measurement(latency, latency.getTotalCount() * client.opsPerSend(), failedOps,
-        (end - start) / 1e9, probe.between(before, after));
+    return new Measurement(
+        latency,
+        latency.getTotalCount() * client.opsPerSend(),
+        failedOps,
+        (end - start) / 1e9,
+        probe.between(before, after));
   }
 
   private static final class Slot {
@@ -71,7 +83,13 @@ final class Drivers {
     private final AtomicBoolean stop;
     private final CountDownLatch drained;
 
-    Slot(int slot, LoadClient client, Recorder recorder, LongAdder failed, AtomicBoolean stop, CountDownLatch drained) {
+    Slot(
+        int slot,
+        LoadClient client,
+        Recorder recorder,
+        LongAdder failed,
+        AtomicBoolean stop,
+        CountDownLatch drained) {
       this.slot = slot;
       this.client = client;
       this.recorder = recorder;
@@ -87,15 +105,17 @@ final class Drivers {
       }
       long sent = System.nanoTime();
       try {
-        client.send(slot, failedOps -> {
-          recorder.recordValue(System.nanoTime() - sent);
-          if (failedOps == 0) {
-            fire();
-          } else {
-            failed.add(failedOps);
-            RETRY.schedule(this::fire, 1, TimeUnit.MILLISECONDS);
-          }
-        });
+        client.send(
+            slot,
+            failedOps -> {
+              recorder.recordValue(System.nanoTime() - sent);
+              if (failedOps == 0) {
+                fire();
+              } else {
+                failed.add(failedOps);
+                RETRY.schedule(this::fire, 1, TimeUnit.MILLISECONDS);
+              }
+            });
       } catch (RuntimeException e) {
         failed.add(client.opsPerSend());
         RETRY.schedule(this::fire, 1, TimeUnit.MILLISECONDS);
@@ -108,7 +128,8 @@ final class Drivers {
    * answers do, and measures each request from its <em>intended</em> send time, so a stall is
    * charged to every request it delayed (no coordinated omission).
    */
-  static Measurement openLoop(LoadClient client, int rate, Duration warmup, Duration duration, CpuProbe probe)
+  static Measurement openLoop(
+      LoadClient client, int rate, Duration warmup, Duration duration, CpuProbe probe)
       throws InterruptedException {
     Recorder recorder = new Recorder(3);
     LongAdder failed = new LongAdder();
@@ -131,14 +152,16 @@ final class Drivers {
       outstanding.incrementAndGet();
       boolean measured = intended >= measureFrom;
       try {
-        client.send(0, failedOps -> {
-          long now = System.nanoTime();
-          if (measured) {
-            recorder.recordValue(now - intended);
-            failed.add(failedOps);
-          }
-          outstanding.decrementAndGet();
-        });
+        client.send(
+            0,
+            failedOps -> {
+              long now = System.nanoTime();
+              if (measured) {
+                recorder.recordValue(now - intended);
+                failed.add(failedOps);
+              }
+              outstanding.decrementAndGet();
+            });
       } catch (RuntimeException e) {
         failed.increment();
         outstanding.decrementAndGet();
@@ -151,7 +174,11 @@ final class Drivers {
     CpuProbe.Snapshot after = probe.snapshot();
     client.close();
     Histogram latency = recorder.getIntervalHistogram();
-    return new Measurement(latency, latency.getTotalCount(), failed.sum(), duration.toNanos() / 1e9,
+    return new Measurement(
+        latency,
+        latency.getTotalCount(),
+        failed.sum(),
+        duration.toNanos() / 1e9,
         probe.between(before == null ? after : before, after));
   }
 

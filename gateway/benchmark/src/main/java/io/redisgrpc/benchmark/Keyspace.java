@@ -9,9 +9,9 @@ import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The keys every client uses, named like redis-benchmark's {@code -r} keys ({@code key:%012d}),
- * so all clients, redis-benchmark included, read the same pre-populated keys. Requests are built
- * once up front so the load generator spends as little CPU as possible per request.
+ * The keys every client uses, named like redis-benchmark's {@code -r} keys ({@code key:%012d}), so
+ * all clients, redis-benchmark included, read the same pre-populated keys. Requests are built once
+ * up front so the load generator spends as little CPU as possible per request.
  */
 final class Keyspace {
   final int size;

@@ -1,8 +1,8 @@
 package io.redisgrpc.benchmark;
 
 /**
- * One way of sending work to Redis (directly or through the gateway). A "send" is one request
- * on the wire: a single command, or a whole batch of {@link #opsPerSend()} commands.
+ * One way of sending work to Redis (directly or through the gateway). A "send" is one request on
+ * the wire: a single command, or a whole batch of {@link #opsPerSend()} commands.
  */
 interface LoadClient {
   /** Called when a send is answered, with how many of its operations failed (error or GET miss). */
@@ -20,8 +20,8 @@ interface LoadClient {
   default void open(int slots) {}
 
   /**
-   * Sends one request; {@code done} runs exactly once, normally on an I/O thread. At most one
-   * send per {@code slot} is outstanding at any time.
+   * Sends one request; {@code done} runs exactly once, normally on an I/O thread. At most one send
+   * per {@code slot} is outstanding at any time.
    */
   void send(int slot, Completion done);
 

@@ -15,11 +15,31 @@ final class Machine {
   static Map<String, String> describe(String redisVersion, String redisBenchmarkVersion) {
     Map<String, String> out = new LinkedHashMap<>();
     String nproc = RedisBenchmarkRunner.firstLine(List.of("nproc"));
-    out.put("CPU", cpuModel() + "; nproc = " + nproc + " (JVM sees " + Runtime.getRuntime().availableProcessors() + ")");
+    out.put(
+        "CPU",
+        cpuModel()
+            + "; nproc = "
+            + nproc
+            + " (JVM sees "
+            + Runtime.getRuntime().availableProcessors()
+            + ")");
     out.put("Memory", memTotal());
-    out.put("OS", osName() + ", kernel " + System.getProperty("os.version") + " (" + System.getProperty("os.arch") + ")");
-    out.put("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-        + " (" + System.getProperty("java.vendor") + ")");
+    out.put(
+        "OS",
+        osName()
+            + ", kernel "
+            + System.getProperty("os.version")
+            + " ("
+            + System.getProperty("os.arch")
+            + ")");
+    out.put(
+        "JDK",
+        System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version")
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")");
     List<String> flags = ManagementFactory.getRuntimeMXBean().getInputArguments();
     out.put("JVM flags", flags.isEmpty() ? "(none)" : "`" + String.join(" ", flags) + "`");
     out.put("Redis", "redis-server " + redisVersion + "; " + redisBenchmarkVersion);

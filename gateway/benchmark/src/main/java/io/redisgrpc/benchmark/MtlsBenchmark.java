@@ -58,16 +58,22 @@ import picocli.CommandLine.Option;
 
 /**
  * Plaintext against mTLS, in one run: one redis-server, three in-process gateways in front of it
- * (plaintext; mTLS; mTLS with a policy, so calls are identified, authorized, key-scoped and run
- * on the client's own ACL user connection), GET through the unary and Pipeline APIs. The
- * variants are measured in turn within each round, so a disturbance from outside hits all of
- * them alike; the report gives the median over the rounds.
+ * (plaintext; mTLS; mTLS with a policy, so calls are identified, authorized, key-scoped and run on
+ * the client's own ACL user connection), GET through the unary and Pipeline APIs. The variants are
+ * measured in turn within each round, so a disturbance from outside hits all of them alike; the
+ * report gives the median over the rounds.
  */
-@Command(name = "mtls-benchmark", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Compares the gateway with plaintext gRPC, with mTLS and with mTLS plus a policy, and writes a Markdown report.")
+@Command(
+    name = "mtls-benchmark",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Compares the gateway with plaintext gRPC, with mTLS and with mTLS plus a policy, and writes a Markdown report.")
 public final class MtlsBenchmark implements Callable<Integer> {
   enum Variant {
-    PLAINTEXT("plaintext"), MTLS("mTLS"), MTLS_POLICY("mTLS + policy + ACL user");
+    PLAINTEXT("plaintext"),
+    MTLS("mTLS"),
+    MTLS_POLICY("mTLS + policy + ACL user");
 
     final String label;
 
@@ -76,22 +82,41 @@ public final class MtlsBenchmark implements Callable<Integer> {
     }
   }
 
-  @Option(names = "--duration-seconds", defaultValue = "3", description = "Measured time per scenario and round. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--duration-seconds",
+      defaultValue = "3",
+      description = "Measured time per scenario and round. Default: ${DEFAULT-VALUE}")
   int durationSeconds;
 
-  @Option(names = "--warmup-seconds", defaultValue = "1", description = "Unmeasured time before each scenario. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--warmup-seconds",
+      defaultValue = "1",
+      description = "Unmeasured time before each scenario. Default: ${DEFAULT-VALUE}")
   int warmupSeconds;
 
-  @Option(names = "--rounds", defaultValue = "3", description = "Rounds over all scenarios; the median is reported. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description = "Rounds over all scenarios; the median is reported. Default: ${DEFAULT-VALUE}")
   int rounds;
 
-  @Option(names = "--concurrency", split = ",", defaultValue = "16,64", description = "Requests in flight. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--concurrency",
+      split = ",",
+      defaultValue = "16,64",
+      description = "Requests in flight. Default: ${DEFAULT-VALUE}")
   List<Integer> concurrency;
 
-  @Option(names = "--keys", defaultValue = "10000", description = "Keys pre-populated (100 B values). Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--keys",
+      defaultValue = "10000",
+      description = "Keys pre-populated (100 B values). Default: ${DEFAULT-VALUE}")
   int keyCount;
 
-  @Option(names = "--output", defaultValue = "docs/benchmarks/gateway-mtls.md", description = "Markdown report. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--output",
+      defaultValue = "docs/benchmarks/gateway-mtls.md",
+      description = "Markdown report. Default: ${DEFAULT-VALUE}")
   Path output;
 
   private String[] args = new String[0];
@@ -129,37 +154,81 @@ public final class MtlsBenchmark implements Callable<Integer> {
       KeyPair serverKeys = keyPair();
       KeyPair clientKeys = keyPair();
       Path caFile = write(work.resolve("ca.crt"), pem(ca));
-      Path serverCrt = write(work.resolve("server.crt"), pem(certificate("gateway", serverKeys, ca, caKeys, false, null)));
-      Path serverKey = write(work.resolve("server.key"), pem(new JcaPKCS8Generator(serverKeys.getPrivate(), null).generate()));
-      Path clientCrt = write(work.resolve("client.crt"), pem(certificate("bench", clientKeys, ca, caKeys, false, "spiffe://bench/client/bench")));
-      Path clientKey = write(work.resolve("client.key"), pem(new JcaPKCS8Generator(clientKeys.getPrivate(), null).generate()));
+      Path serverCrt =
+          write(
+              work.resolve("server.crt"),
+              pem(certificate("gateway", serverKeys, ca, caKeys, false, null)));
+      Path serverKey =
+          write(
+              work.resolve("server.key"),
+              pem(new JcaPKCS8Generator(serverKeys.getPrivate(), null).generate()));
+      Path clientCrt =
+          write(
+              work.resolve("client.crt"),
+              pem(
+                  certificate(
+                      "bench", clientKeys, ca, caKeys, false, "spiffe://bench/client/bench")));
+      Path clientKey =
+          write(
+              work.resolve("client.key"),
+              pem(new JcaPKCS8Generator(clientKeys.getPrivate(), null).generate()));
       Path credentials = Files.createDirectories(work.resolve("credentials"));
       write(credentials.resolve("_gateway"), "gw-pw");
       write(credentials.resolve("bench"), "bench-pw");
-      Path policy = write(work.resolve("policy.json"), """
+      Path policy =
+          write(
+              work.resolve("policy.json"),
+              """
           {"version": 1, "clients": [{"name": "bench", "identities": ["spiffe://bench/client/bench"], "keyPrefix": "bench:",
             "channelPrefix": "bench.", "permissions": ["read", "write", "pubsub"]}]}""");
 
-      RedisProcess redis = RedisProcess.server(work, List.of(
-          "user _gateway on >gw-pw ~* &* +@all", "user bench on >bench-pw ~bench:* &bench.* +@all -@dangerous")).start();
+      RedisProcess redis =
+          RedisProcess.server(
+                  work,
+                  List.of(
+                      "user _gateway on >gw-pw ~* &* +@all",
+                      "user bench on >bench-pw ~bench:* &bench.* +@all -@dangerous"))
+              .start();
       closeables.add(redis::stop);
       RedisClient redisClient = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
       closeables.add(() -> redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
-      StatefulRedisConnection<byte[], byte[]> connection = redisClient.connect(ByteArrayCodec.INSTANCE);
-      Map<String, String> info = io.redisgrpc.testkit.RedisNodes.parseInfo(connection.sync().info("server"));
-      CpuProbe probe = new CpuProbe(Long.parseLong(info.getOrDefault("process_id", "0")), Machine.clockTicksPerSecond());
-      Map<String, String> machine = Machine.describe(info.getOrDefault("redis_version", "?"), "(redis-benchmark not used here)");
+      StatefulRedisConnection<byte[], byte[]> connection =
+          redisClient.connect(ByteArrayCodec.INSTANCE);
+      Map<String, String> info =
+          io.redisgrpc.testkit.RedisNodes.parseInfo(connection.sync().info("server"));
+      CpuProbe probe =
+          new CpuProbe(
+              Long.parseLong(info.getOrDefault("process_id", "0")), Machine.clockTicksPerSecond());
+      Map<String, String> machine =
+          Machine.describe(
+              info.getOrDefault("redis_version", "?"), "(redis-benchmark not used here)");
       Keyspace keyspace = new Keyspace(keyCount, 100);
       populate(connection.async(), keyspace, "");
       populate(connection.async(), keyspace, "bench:");
 
-      List<String> common = List.of("--port=0", "--metrics-port=-1", "--bind=127.0.0.1", "--redis-nodes=127.0.0.1:" + redis.port());
-      List<String> tls = List.of("--tls-cert-file=" + serverCrt, "--tls-key-file=" + serverKey, "--tls-client-ca-file=" + caFile);
+      List<String> common =
+          List.of(
+              "--port=0",
+              "--metrics-port=-1",
+              "--bind=127.0.0.1",
+              "--redis-nodes=127.0.0.1:" + redis.port());
+      List<String> tls =
+          List.of(
+              "--tls-cert-file=" + serverCrt,
+              "--tls-key-file=" + serverKey,
+              "--tls-client-ca-file=" + caFile);
       boolean epoll = Epoll.isAvailable();
-      clientLoop = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory(CpuProbe.LOADGEN_GRPC_THREAD_PREFIX, true))
-          : new NioEventLoopGroup(1, new DefaultThreadFactory(CpuProbe.LOADGEN_GRPC_THREAD_PREFIX, true));
-      ChannelCredentials clientTls = TlsChannelCredentials.newBuilder()
-          .keyManager(clientCrt.toFile(), clientKey.toFile()).trustManager(caFile.toFile()).build();
+      clientLoop =
+          epoll
+              ? new EpollEventLoopGroup(
+                  1, new DefaultThreadFactory(CpuProbe.LOADGEN_GRPC_THREAD_PREFIX, true))
+              : new NioEventLoopGroup(
+                  1, new DefaultThreadFactory(CpuProbe.LOADGEN_GRPC_THREAD_PREFIX, true));
+      ChannelCredentials clientTls =
+          TlsChannelCredentials.newBuilder()
+              .keyManager(clientCrt.toFile(), clientKey.toFile())
+              .trustManager(caFile.toFile())
+              .build();
       Map<Variant, ManagedChannel> channels = new LinkedHashMap<>();
       for (Variant variant : Variant.values()) {
         List<String> args = new ArrayList<>(common);
@@ -169,13 +238,19 @@ public final class MtlsBenchmark implements Callable<Integer> {
         if (variant == Variant.MTLS_POLICY) {
           args.addAll(List.of("--policy-file=" + policy, "--redis-credentials-dir=" + credentials));
         }
-        GatewayServer gateway = GatewayServer.start(GatewayConfig.parse(args.toArray(String[]::new)));
+        GatewayServer gateway =
+            GatewayServer.start(GatewayConfig.parse(args.toArray(String[]::new)));
         closeables.add(gateway);
-        NettyChannelBuilder builder = variant == Variant.PLAINTEXT
-            ? NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext()
-            : NettyChannelBuilder.forAddress("localhost", gateway.port(), clientTls);
-        ManagedChannel channel = builder.directExecutor().eventLoopGroup(clientLoop)
-            .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class).build();
+        NettyChannelBuilder builder =
+            variant == Variant.PLAINTEXT
+                ? NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext()
+                : NettyChannelBuilder.forAddress("localhost", gateway.port(), clientTls);
+        ManagedChannel channel =
+            builder
+                .directExecutor()
+                .eventLoopGroup(clientLoop)
+                .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .build();
         closeables.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
         channels.put(variant, channel);
       }
@@ -185,8 +260,18 @@ public final class MtlsBenchmark implements Callable<Integer> {
       // JIT warm-up on every path, unmeasured.
       for (int i = 0; i < 2; i++) {
         for (ManagedChannel channel : channels.values()) {
-          Drivers.closedLoop(Clients.unary(channel, keyspace, Op.GET), 16, Duration.ZERO, Duration.ofSeconds(1), probe);
-          Drivers.closedLoop(Clients.pipeline(channel, keyspace, Op.GET), 16, Duration.ZERO, Duration.ofSeconds(1), probe);
+          Drivers.closedLoop(
+              Clients.unary(channel, keyspace, Op.GET),
+              16,
+              Duration.ZERO,
+              Duration.ofSeconds(1),
+              probe);
+          Drivers.closedLoop(
+              Clients.pipeline(channel, keyspace, Op.GET),
+              16,
+              Duration.ZERO,
+              Duration.ofSeconds(1),
+              probe);
         }
       }
       Map<String, Result> results = new LinkedHashMap<>();
@@ -195,12 +280,29 @@ public final class MtlsBenchmark implements Callable<Integer> {
           for (String client : List.of("unary", "Pipeline")) {
             for (Variant variant : Variant.values()) {
               ManagedChannel channel = channels.get(variant);
-              LoadClient load = client.equals("unary") ? Clients.unary(channel, keyspace, Op.GET) : Clients.pipeline(channel, keyspace, Op.GET);
+              LoadClient load =
+                  client.equals("unary")
+                      ? Clients.unary(channel, keyspace, Op.GET)
+                      : Clients.pipeline(channel, keyspace, Op.GET);
               Drivers.Measurement m = Drivers.closedLoop(load, c, warmup, duration, probe);
-              results.computeIfAbsent(variant + "/" + client + "/" + c, k -> new Result(variant, client, c, new ArrayList<>())).rounds().add(m);
-              System.out.printf(Locale.ROOT, "round %d  GET 100 B c=%-3d %-8s %-26s %,10.0f ops/s  p50 %6.3f ms  p99 %6.3f ms  failed %d  background %.2f cores%n",
-                  round, c, client, variant.label, m.opsPerSecond(), m.latency().getValueAtPercentile(50) / 1e6,
-                  m.latency().getValueAtPercentile(99) / 1e6, m.failedOps(), m.cpu().otherProcessesCores());
+              results
+                  .computeIfAbsent(
+                      variant + "/" + client + "/" + c,
+                      k -> new Result(variant, client, c, new ArrayList<>()))
+                  .rounds()
+                  .add(m);
+              System.out.printf(
+                  Locale.ROOT,
+                  "round %d  GET 100 B c=%-3d %-8s %-26s %,10.0f ops/s  p50 %6.3f ms  p99 %6.3f ms  failed %d  background %.2f cores%n",
+                  round,
+                  c,
+                  client,
+                  variant.label,
+                  m.opsPerSecond(),
+                  m.latency().getValueAtPercentile(50) / 1e6,
+                  m.latency().getValueAtPercentile(99) / 1e6,
+                  m.failedOps(),
+                  m.cpu().otherProcessesCores());
               System.gc();
             }
           }
@@ -229,49 +331,94 @@ public final class MtlsBenchmark implements Callable<Integer> {
     }
   }
 
-  private String report(Map<String, Result> results, Map<String, String> machine, String loadBefore, double seconds) {
+  private String report(
+      Map<String, Result> results, Map<String, String> machine, String loadBefore, double seconds) {
     StringBuilder out = new StringBuilder();
     out.append("# Gateway benchmark: plaintext vs mTLS\n\n");
-    out.append(String.format(Locale.ROOT, "Generated by `hack/bench-gateway-mtls.sh %s` on %s in %.0f s.%n%n", String.join(" ", args),
-        ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), seconds));
-    out.append("One redis-server and three in-process gateways in front of it, measured in turn in every round with the same\n"
-        + "load generator (one gRPC channel, GET of 100 B values over ").append(keyCount).append(" pre-populated keys):\n\n"
-        + "- **plaintext**: no TLS (the configuration of [gateway.md](gateway.md));\n"
-        + "- **mTLS**: `--tls-cert-file/--tls-key-file/--tls-client-ca-file` (TLS 1.3, EC P-256 certificates), no policy;\n"
-        + "- **mTLS + policy + ACL user**: also `--policy-file` and `--redis-credentials-dir`: every call is identified from\n"
-        + "  the client certificate, authorized, key-scoped (`bench:` prefix) and runs on the client's own ACL-user connection.\n\n");
-    out.append(String.format(Locale.ROOT, "%d rounds of %d s per scenario (after %d s warm-up each); the table shows the median round.%n%n",
-        rounds, durationSeconds, warmupSeconds));
-    out.append("ops/s is the median round, with the lowest and highest round beside it; p50/p99 and CPU are from that median round.\n"
-        + "CPU µs/op counts redis-server, the gateways and the load generator (this JVM), not other processes.\n\n");
-    out.append("| API | in flight | variant | ops/s (median) | rounds min–max | vs plaintext | p50 ms | p99 ms | CPU µs/op | failed |\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "Generated by `hack/bench-gateway-mtls.sh %s` on %s in %.0f s.%n%n",
+            String.join(" ", args),
+            ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+            seconds));
+    out.append(
+            "One redis-server and three in-process gateways in front of it, measured in turn in every round with the same\n"
+                + "load generator (one gRPC channel, GET of 100 B values over ")
+        .append(keyCount)
+        .append(
+            " pre-populated keys):\n\n"
+                + "- **plaintext**: no TLS (the configuration of [gateway.md](gateway.md));\n"
+                + "- **mTLS**: `--tls-cert-file/--tls-key-file/--tls-client-ca-file` (TLS 1.3, EC P-256 certificates), no policy;\n"
+                + "- **mTLS + policy + ACL user**: also `--policy-file` and `--redis-credentials-dir`: every call is identified from\n"
+                + "  the client certificate, authorized, key-scoped (`bench:` prefix) and runs on the client's own ACL-user connection.\n\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%d rounds of %d s per scenario (after %d s warm-up each); the table shows the median round.%n%n",
+            rounds,
+            durationSeconds,
+            warmupSeconds));
+    out.append(
+        "ops/s is the median round, with the lowest and highest round beside it; p50/p99 and CPU are from that median round.\n"
+            + "CPU µs/op counts redis-server, the gateways and the load generator (this JVM), not other processes.\n\n");
+    out.append(
+        "| API | in flight | variant | ops/s (median) | rounds min–max | vs plaintext | p50 ms | p99 ms | CPU µs/op | failed |\n");
     out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Result result : results.values()) {
-      Result plain = results.get(Variant.PLAINTEXT + "/" + result.client() + "/" + result.concurrency());
+      Result plain =
+          results.get(Variant.PLAINTEXT + "/" + result.client() + "/" + result.concurrency());
       double ops = result.medianOf(Drivers.Measurement::opsPerSecond);
       double plainOps = plain.medianOf(Drivers.Measurement::opsPerSecond);
       Drivers.Measurement m = result.median(Drivers.Measurement::opsPerSecond);
       long failed = result.rounds().stream().mapToLong(Drivers.Measurement::failedOps).sum();
-      double cpuPerOp = m.cpu().total() / 1000.0 / Math.max(1, m.opsPerSecond() * m.cpu().wallSeconds());
-      double min = result.rounds().stream().mapToDouble(Drivers.Measurement::opsPerSecond).min().orElse(0);
-      double max = result.rounds().stream().mapToDouble(Drivers.Measurement::opsPerSecond).max().orElse(0);
-      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %,.0f | %,.0f–%,.0f | %s | %.3f | %.3f | %.1f | %d |%n", result.client(), result.concurrency(),
-          result.variant().label, ops, min, max, result.variant() == Variant.PLAINTEXT ? "1.00" : String.format(Locale.ROOT, "%.2f", ops / plainOps),
-          m.latency().getValueAtPercentile(50) / 1e6, m.latency().getValueAtPercentile(99) / 1e6, cpuPerOp, failed));
+      double cpuPerOp =
+          m.cpu().total() / 1000.0 / Math.max(1, m.opsPerSecond() * m.cpu().wallSeconds());
+      double min =
+          result.rounds().stream().mapToDouble(Drivers.Measurement::opsPerSecond).min().orElse(0);
+      double max =
+          result.rounds().stream().mapToDouble(Drivers.Measurement::opsPerSecond).max().orElse(0);
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %s | %,.0f | %,.0f–%,.0f | %s | %.3f | %.3f | %.1f | %d |%n",
+              result.client(),
+              result.concurrency(),
+              result.variant().label,
+              ops,
+              min,
+              max,
+              result.variant() == Variant.PLAINTEXT
+                  ? "1.00"
+                  : String.format(Locale.ROOT, "%.2f", ops / plainOps),
+              m.latency().getValueAtPercentile(50) / 1e6,
+              m.latency().getValueAtPercentile(99) / 1e6,
+              cpuPerOp,
+              failed));
     }
-    double maxBackground = results.values().stream().flatMap(r -> r.rounds().stream())
-        .mapToDouble(m -> m.cpu().otherProcessesCores()).max().orElse(0);
-    out.append(String.format(Locale.ROOT, "%nOther processes used up to %.2f cores during the measured scenarios (load average before the run: %s).%n",
-        maxBackground, loadBefore));
-    out.append("\n**Read with care:** the machine has 2 cores shared with other builds and test runs. The variants are interleaved\n"
-        + "round by round so outside load hits them alike, but differences smaller than the min–max spread of the rounds are\n"
-        + "noise, not an effect of TLS. For the absolute numbers against Redis used directly see [gateway.md](gateway.md).\n");
+    double maxBackground =
+        results.values().stream()
+            .flatMap(r -> r.rounds().stream())
+            .mapToDouble(m -> m.cpu().otherProcessesCores())
+            .max()
+            .orElse(0);
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nOther processes used up to %.2f cores during the measured scenarios (load average before the run: %s).%n",
+            maxBackground,
+            loadBefore));
+    out.append(
+        "\n**Read with care:** the machine has 2 cores shared with other builds and test runs. The variants are interleaved\n"
+            + "round by round so outside load hits them alike, but differences smaller than the min–max spread of the rounds are\n"
+            + "noise, not an effect of TLS. For the absolute numbers against Redis used directly see [gateway.md](gateway.md).\n");
     out.append("\nMachine:\n\n");
     machine.forEach((k, v) -> out.append("- ").append(k).append(": ").append(v).append('\n'));
     return out.toString();
   }
 
-  private static void populate(RedisAsyncCommands<byte[], byte[]> redis, Keyspace keyspace, String prefix) throws Exception {
+  private static void populate(
+      RedisAsyncCommands<byte[], byte[]> redis, Keyspace keyspace, String prefix) throws Exception {
     List<RedisFuture<String>> pending = new ArrayList<>();
     byte[] prefixBytes = prefix.getBytes(StandardCharsets.US_ASCII);
     for (int from = 0; from < keyspace.keyCount(); from += 1000) {
@@ -289,28 +436,43 @@ public final class MtlsBenchmark implements Callable<Integer> {
     }
   }
 
-
   private static KeyPair keyPair() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"));
     return generator.generateKeyPair();
   }
 
-  private static X509CertificateHolder certificate(String cn, KeyPair keys, X509CertificateHolder issuer, KeyPair issuerKeys,
-      boolean isCa, String uri) throws Exception {
+  private static X509CertificateHolder certificate(
+      String cn,
+      KeyPair keys,
+      X509CertificateHolder issuer,
+      KeyPair issuerKeys,
+      boolean isCa,
+      String uri)
+      throws Exception {
     X500Name subject = new X500Name("CN=" + cn);
-    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer == null ? subject : issuer.getSubject(),
-        BigInteger.valueOf(System.nanoTime()), Date.from(Instant.now().minusSeconds(3600)), Date.from(Instant.now().plusSeconds(86400)),
-        subject, keys.getPublic());
+    JcaX509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            issuer == null ? subject : issuer.getSubject(),
+            BigInteger.valueOf(System.nanoTime()),
+            Date.from(Instant.now().minusSeconds(3600)),
+            Date.from(Instant.now().plusSeconds(86400)),
+            subject,
+            keys.getPublic());
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
     if (!isCa) {
-      List<GeneralName> names = new ArrayList<>(List.of(new GeneralName(GeneralName.dNSName, "localhost")));
+      List<GeneralName> names =
+          new ArrayList<>(List.of(new GeneralName(GeneralName.dNSName, "localhost")));
       if (uri != null) {
         names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
       }
-      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(names.toArray(GeneralName[]::new)));
     }
-    return builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate()));
+    return builder.build(
+        new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate()));
   }
 
   private static String pem(Object object) throws Exception {

@@ -25,7 +25,11 @@ final class Profiler {
     void run() throws Exception;
   }
 
-  record Profile(long samples, Map<String, Long> byThreadGroup, Map<String, Long> byLibrary, Map<String, Long> hotMethods) {
+  record Profile(
+      long samples,
+      Map<String, Long> byThreadGroup,
+      Map<String, Long> byLibrary,
+      Map<String, Long> hotMethods) {
     String percent(long count) {
       return samples == 0 ? "0%" : Math.round(100.0 * count / samples) + "%";
     }
@@ -67,10 +71,16 @@ final class Profiler {
         continue;
       }
       samples++;
-      String thread = event.getThread("sampledThread") == null ? "?" : event.getThread("sampledThread").getJavaName();
+      String thread =
+          event.getThread("sampledThread") == null
+              ? "?"
+              : event.getThread("sampledThread").getJavaName();
       byThread.merge(CpuProbe.group(thread == null ? "?" : thread), 1L, Long::sum);
       RecordedFrame leaf = stack.getFrames().get(0);
-      hot.merge(simpleName(leaf.getMethod().getType().getName()) + "." + leaf.getMethod().getName(), 1L, Long::sum);
+      hot.merge(
+          simpleName(leaf.getMethod().getType().getName()) + "." + leaf.getMethod().getName(),
+          1L,
+          Long::sum);
       String library = "JDK";
       for (RecordedFrame frame : stack.getFrames()) {
         String type = frame.getMethod().getType().getName();
@@ -86,13 +96,17 @@ final class Profiler {
 
   private static Map<String, Long> sorted(Map<String, Long> counts) {
     Map<String, Long> out = new LinkedHashMap<>();
-    counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .forEach(e -> out.put(e.getKey(), e.getValue()));
     return out;
   }
 
   private static boolean isJdk(String type) {
-    return type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.") || type.startsWith("javax.");
+    return type.startsWith("java.")
+        || type.startsWith("jdk.")
+        || type.startsWith("sun.")
+        || type.startsWith("javax.");
   }
 
   /** The library a class belongs to (JDK frames are charged to the library that called them). */

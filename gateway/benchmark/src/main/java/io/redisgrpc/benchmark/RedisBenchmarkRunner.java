@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the stock {@code redis-benchmark} against the same redis-server: {@code -c} connections,
- * one command in flight on each (no -P), random keys from the same keyspace ({@code -r}).
+ * Runs the stock {@code redis-benchmark} against the same redis-server: {@code -c} connections, one
+ * command in flight on each (no -P), random keys from the same keyspace ({@code -r}).
  * redis-benchmark has no duration option, so a short calibration run sizes {@code -n}.
  */
 final class RedisBenchmarkRunner {
@@ -23,7 +23,13 @@ final class RedisBenchmarkRunner {
   }
 
   /** One parsed CSV line of redis-benchmark 7 (older versions print only rps). */
-  record Result(double rps, double p50Ms, double p99Ms, long requests, List<String> command, CpuProbe.Usage cpu) {}
+  record Result(
+      double rps,
+      double p50Ms,
+      double p99Ms,
+      long requests,
+      List<String> command,
+      CpuProbe.Usage cpu) {}
 
   /** Runs for about {@code seconds}; CPU use is measured over the sized run only. */
   Result run(Op op, int size, int connections, double seconds, CpuProbe probe) {
@@ -37,9 +43,25 @@ final class RedisBenchmarkRunner {
   }
 
   private Result execute(Op op, int size, int connections, long requests, CpuProbe probe) {
-    List<String> command = List.of(RedisBinaries.benchmark(), "-h", "127.0.0.1", "-p", Integer.toString(port),
-        "-t", op.name().toLowerCase(), "-d", Integer.toString(size), "-c", Integer.toString(connections),
-        "-n", Long.toString(requests), "-r", Integer.toString(keyCount), "--csv", "-q");
+    List<String> command =
+        List.of(
+            RedisBinaries.benchmark(),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(port),
+            "-t",
+            op.name().toLowerCase(),
+            "-d",
+            Integer.toString(size),
+            "-c",
+            Integer.toString(connections),
+            "-n",
+            Long.toString(requests),
+            "-r",
+            Integer.toString(keyCount),
+            "--csv",
+            "-q");
     CpuProbe.Snapshot before = probe == null ? null : probe.snapshot();
     List<String> lines = lines(command);
     CpuProbe.Usage cpu = probe == null ? null : probe.between(before, probe.snapshot());
@@ -50,11 +72,22 @@ final class RedisBenchmarkRunner {
       } else if (line.startsWith("\"" + op.name() + "\"")) {
         List<String> names = header == null ? List.of("test", "rps") : unquote(header);
         List<String> values = unquote(line);
-        return new Result(value(names, values, "rps"), value(names, values, "p50_latency_ms"),
-            value(names, values, "p99_latency_ms"), requests, command, cpu);
+        return new Result(
+            value(names, values, "rps"),
+            value(names, values, "p50_latency_ms"),
+            value(names, values, "p99_latency_ms"),
+            requests,
+            command,
+            cpu);
       }
     }
-    throw new IllegalStateException("no " + op + " result from " + String.join(" ", command) + ":\n" + String.join("\n", lines));
+    throw new IllegalStateException(
+        "no "
+            + op
+            + " result from "
+            + String.join(" ", command)
+            + ":\n"
+            + String.join("\n", lines));
   }
 
   private static double value(List<String> names, List<String> values, String name) {

@@ -8,18 +8,20 @@ public final class GatewayMain {
   private GatewayMain() {}
 
   /**
-   * Seconds the JVM trusts a DNS answer: Redis nodes are named by their pods' DNS names, and a
-   * pod that comes back has a new IP. The JVM's defaults (30 s for an address, 10 s for "no such
-   * name" while the pod has none yet) kept the gateway away from a Sentinel master that was back
-   * for many seconds (16.7 s without writes on the real node after deleting the master pod).
+   * Seconds the JVM trusts a DNS answer: Redis nodes are named by their pods' DNS names, and a pod
+   * that comes back has a new IP. The JVM's defaults (30 s for an address, 10 s for "no such name"
+   * while the pod has none yet) kept the gateway away from a Sentinel master that was back for many
+   * seconds (16.7 s without writes on the real node after deleting the master pod).
    */
   static final String DNS_TTL_SECONDS = "1";
+
   static final String DNS_NEGATIVE_TTL_SECONDS = "0";
 
   public static void main(String[] args) throws InterruptedException {
     // Before anything resolves a name: the JVM reads these once.
     java.security.Security.setProperty("networkaddress.cache.ttl", DNS_TTL_SECONDS);
-    java.security.Security.setProperty("networkaddress.cache.negative.ttl", DNS_NEGATIVE_TTL_SECONDS);
+    java.security.Security.setProperty(
+        "networkaddress.cache.negative.ttl", DNS_NEGATIVE_TTL_SECONDS);
     GatewayConfig config;
     try {
       config = GatewayConfig.parse(args);

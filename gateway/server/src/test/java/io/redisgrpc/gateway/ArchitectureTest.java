@@ -9,15 +9,20 @@ import io.redisgrpc.testkit.IntegrationRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The gateway's package structure (package-info.java in each package says what it is for), enforced. */
+/**
+ * The gateway's package structure (package-info.java in each package says what it is for),
+ * enforced.
+ */
 class ArchitectureTest {
-  static final JavaClasses GATEWAY = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("io.redisgrpc.gateway");
+  static final JavaClasses GATEWAY =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.redisgrpc.gateway");
 
-  static final JavaClasses TESTS = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
-      .importPackages("io.redisgrpc.gateway");
+  static final JavaClasses TESTS =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+          .importPackages("io.redisgrpc.gateway");
 
   @Test
   void noPackageCycles() {
@@ -26,7 +31,9 @@ class ArchitectureTest {
 
   @Test
   void testsThatStartServersRunAsIntegrationTests() {
-    IntegrationRule.testsThatStartServersAreTagged(TESTS,
-        List.of("io.redisgrpc.gateway.TestGateway", "io.redisgrpc.gateway.GatewayServer")).check(TESTS);
+    IntegrationRule.testsThatStartServersAreTagged(
+            TESTS,
+            List.of("io.redisgrpc.gateway.TestGateway", "io.redisgrpc.gateway.GatewayServer"))
+        .check(TESTS);
   }
 }

@@ -35,8 +35,13 @@ class ErrorCodesTest {
   @BeforeAll
   static void start() {
     redis = RedisProcess.server(dir, List.of()).start();
-    gateway = TestGateway.start("--redis-nodes=127.0.0.1:" + redis.port(),
-        "--max-key-bytes=64", "--max-value-bytes=1024", "--max-batch-operations=3", "--max-elements=4");
+    gateway =
+        TestGateway.start(
+            "--redis-nodes=127.0.0.1:" + redis.port(),
+            "--max-key-bytes=64",
+            "--max-value-bytes=1024",
+            "--max-batch-operations=3",
+            "--max-elements=4");
   }
 
   @AfterAll
@@ -48,105 +53,276 @@ class ErrorCodesTest {
   @Test
   void invalidArgumentForBadRequests() {
     CacheGrpc.CacheBlockingStub cache = gateway.cache();
-    assertFails(Status.Code.INVALID_ARGUMENT, "KEY_EMPTY", () -> cache.get(GetRequest.getDefaultInstance()));
-    String message = assertFails(Status.Code.INVALID_ARGUMENT, "KEY_TOO_LARGE",
-        () -> cache.get(GetRequest.newBuilder().setKey(ByteString.copyFrom(new byte[65])).build()));
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "KEY_EMPTY",
+        () -> cache.get(GetRequest.getDefaultInstance()));
+    String message =
+        assertFails(
+            Status.Code.INVALID_ARGUMENT,
+            "KEY_TOO_LARGE",
+            () ->
+                cache.get(
+                    GetRequest.newBuilder().setKey(ByteString.copyFrom(new byte[65])).build()));
     assertThat(message).contains("65").contains("64");
-    assertFails(Status.Code.INVALID_ARGUMENT, "VALUE_TOO_LARGE",
-        () -> cache.set(SetRequest.newBuilder().setKey(bytes("k")).setValue(ByteString.copyFrom(new byte[1025])).build()));
-    assertFails(Status.Code.INVALID_ARGUMENT, "TOO_MANY_OPERATIONS", () -> cache.batch(BatchRequest.newBuilder()
-        .addOperations(Operation.getDefaultInstance()).addOperations(Operation.getDefaultInstance())
-        .addOperations(Operation.getDefaultInstance()).addOperations(Operation.getDefaultInstance()).build()));
-    assertFails(Status.Code.INVALID_ARGUMENT, "TOO_MANY_ELEMENTS", () -> cache.delete(DeleteRequest.newBuilder()
-        .addKeys(bytes("a")).addKeys(bytes("b")).addKeys(bytes("c")).addKeys(bytes("d")).addKeys(bytes("e")).build()));
-    assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> cache.delete(DeleteRequest.getDefaultInstance()));
-    assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST",
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "VALUE_TOO_LARGE",
+        () ->
+            cache.set(
+                SetRequest.newBuilder()
+                    .setKey(bytes("k"))
+                    .setValue(ByteString.copyFrom(new byte[1025]))
+                    .build()));
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "TOO_MANY_OPERATIONS",
+        () ->
+            cache.batch(
+                BatchRequest.newBuilder()
+                    .addOperations(Operation.getDefaultInstance())
+                    .addOperations(Operation.getDefaultInstance())
+                    .addOperations(Operation.getDefaultInstance())
+                    .addOperations(Operation.getDefaultInstance())
+                    .build()));
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "TOO_MANY_ELEMENTS",
+        () ->
+            cache.delete(
+                DeleteRequest.newBuilder()
+                    .addKeys(bytes("a"))
+                    .addKeys(bytes("b"))
+                    .addKeys(bytes("c"))
+                    .addKeys(bytes("d"))
+                    .addKeys(bytes("e"))
+                    .build()));
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "INVALID_REQUEST",
+        () -> cache.delete(DeleteRequest.getDefaultInstance()));
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "INVALID_REQUEST",
         () -> cache.expire(ExpireRequest.newBuilder().setKey(bytes("k")).setTtlMs(0).build()));
-    assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST",
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "INVALID_REQUEST",
         () -> cache.set(SetRequest.newBuilder().setKey(bytes("k")).setTtlMs(-1).build()));
-    cache.listPush(ListPushRequest.newBuilder().setKey(bytes("list")).addValues(bytes("x")).build());
-    assertFails(Status.Code.INVALID_ARGUMENT, "WRONG_TYPE", () -> cache.get(GetRequest.newBuilder().setKey(bytes("list")).build()));
+    cache.listPush(
+        ListPushRequest.newBuilder().setKey(bytes("list")).addValues(bytes("x")).build());
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "WRONG_TYPE",
+        () -> cache.get(GetRequest.newBuilder().setKey(bytes("list")).build()));
     cache.set(SetRequest.newBuilder().setKey(bytes("text")).setValue(bytes("abc")).build());
-    assertFails(Status.Code.INVALID_ARGUMENT, "NOT_A_NUMBER", () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("text")).build()));
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "NOT_A_NUMBER",
+        () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("text")).build()));
   }
 
   /** Redis' own overflow replies, provoked for real, say that the result overflowed. */
-  /** Durations past what Redis can expire (found by GatewayFuzzTest: they reached callers as UNKNOWN). */
+  /**
+   * Durations past what Redis can expire (found by GatewayFuzzTest: they reached callers as
+   * UNKNOWN).
+   */
   @Test
   void durationsRedisCannotExpireAreInvalidArguments() {
     CacheGrpc.CacheBlockingStub cache = gateway.cache();
-    assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> cache.set(SetRequest.newBuilder()
-        .setKey(bytes("forever")).setValue(bytes("v")).setTtlMs(Long.MAX_VALUE).build()))).contains("ttl_ms must be at most");
-    assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> cache.getOrLease(
-        io.redisgrpc.api.v1.GetOrLeaseRequest.newBuilder().setKey(bytes("forever")).setLeaseTtlMs(Long.MAX_VALUE).build())))
+    assertThat(
+            assertFails(
+                Status.Code.INVALID_ARGUMENT,
+                "INVALID_REQUEST",
+                () ->
+                    cache.set(
+                        SetRequest.newBuilder()
+                            .setKey(bytes("forever"))
+                            .setValue(bytes("v"))
+                            .setTtlMs(Long.MAX_VALUE)
+                            .build())))
+        .contains("ttl_ms must be at most");
+    assertThat(
+            assertFails(
+                Status.Code.INVALID_ARGUMENT,
+                "INVALID_REQUEST",
+                () ->
+                    cache.getOrLease(
+                        io.redisgrpc.api.v1.GetOrLeaseRequest.newBuilder()
+                            .setKey(bytes("forever"))
+                            .setLeaseTtlMs(Long.MAX_VALUE)
+                            .build())))
         .contains("lease_ttl_ms must be at most");
-    assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> cache.expire(
-        io.redisgrpc.api.v1.ExpireRequest.newBuilder().setKey(bytes("forever")).setTtlMs(Long.MAX_VALUE / 2).build())))
+    assertThat(
+            assertFails(
+                Status.Code.INVALID_ARGUMENT,
+                "INVALID_REQUEST",
+                () ->
+                    cache.expire(
+                        io.redisgrpc.api.v1.ExpireRequest.newBuilder()
+                            .setKey(bytes("forever"))
+                            .setTtlMs(Long.MAX_VALUE / 2)
+                            .build())))
         .contains("ttl_ms must be at most");
     // 100 years is still fine.
-    assertThat(cache.set(SetRequest.newBuilder().setKey(bytes("long")).setValue(bytes("v"))
-        .setTtlMs(io.redisgrpc.gateway.service.RequestLimits.MAX_DURATION_MS).build()).getApplied()).isTrue();
+    assertThat(
+            cache
+                .set(
+                    SetRequest.newBuilder()
+                        .setKey(bytes("long"))
+                        .setValue(bytes("v"))
+                        .setTtlMs(io.redisgrpc.gateway.service.RequestLimits.MAX_DURATION_MS)
+                        .build())
+                .getApplied())
+        .isTrue();
   }
 
   @Test
   void incrementOverflowSaysItOverflowed() {
     CacheGrpc.CacheBlockingStub cache = gateway.cache();
-    cache.set(SetRequest.newBuilder().setKey(bytes("max")).setValue(bytes(Long.toString(Long.MAX_VALUE))).build());
-    String message = assertFails(Status.Code.INVALID_ARGUMENT, "NUMBER_OVERFLOW",
-        () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("max")).build()));
+    cache.set(
+        SetRequest.newBuilder()
+            .setKey(bytes("max"))
+            .setValue(bytes(Long.toString(Long.MAX_VALUE)))
+            .build());
+    String message =
+        assertFails(
+            Status.Code.INVALID_ARGUMENT,
+            "NUMBER_OVERFLOW",
+            () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("max")).build()));
     assertThat(message).contains("overflow").doesNotContain("not a number");
-    assertFails(Status.Code.INVALID_ARGUMENT, "NUMBER_OVERFLOW",
-        () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("max")).setIntDelta(Long.MAX_VALUE).build()));
-    assertThat(cache.get(GetRequest.newBuilder().setKey(bytes("max")).build()).getValue()).isEqualTo(bytes(Long.toString(Long.MAX_VALUE)));
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "NUMBER_OVERFLOW",
+        () ->
+            cache.increment(
+                IncrementRequest.newBuilder()
+                    .setKey(bytes("max"))
+                    .setIntDelta(Long.MAX_VALUE)
+                    .build()));
+    assertThat(cache.get(GetRequest.newBuilder().setKey(bytes("max")).build()).getValue())
+        .isEqualTo(bytes(Long.toString(Long.MAX_VALUE)));
 
-    cache.hashSet(HashSetRequest.newBuilder().setKey(bytes("h")).addFields(FieldValue.newBuilder().setField(bytes("min"))
-        .setValue(bytes(Long.toString(Long.MIN_VALUE)))).build());
-    assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "NUMBER_OVERFLOW", () -> cache.hashIncrement(
-        HashIncrementRequest.newBuilder().setKey(bytes("h")).setField(bytes("min")).setIntDelta(-1).build()))).contains("overflow");
+    cache.hashSet(
+        HashSetRequest.newBuilder()
+            .setKey(bytes("h"))
+            .addFields(
+                FieldValue.newBuilder()
+                    .setField(bytes("min"))
+                    .setValue(bytes(Long.toString(Long.MIN_VALUE))))
+            .build());
+    assertThat(
+            assertFails(
+                Status.Code.INVALID_ARGUMENT,
+                "NUMBER_OVERFLOW",
+                () ->
+                    cache.hashIncrement(
+                        HashIncrementRequest.newBuilder()
+                            .setKey(bytes("h"))
+                            .setField(bytes("min"))
+                            .setIntDelta(-1)
+                            .build())))
+        .contains("overflow");
 
     // Redis adds floats as long doubles: a finite delta cannot reach infinity from a finite value.
     cache.set(SetRequest.newBuilder().setKey(bytes("huge")).setValue(bytes("inf")).build());
-    assertThat(assertFails(Status.Code.INVALID_ARGUMENT, "NUMBER_OVERFLOW",
-        () -> cache.increment(IncrementRequest.newBuilder().setKey(bytes("huge")).setFloatDelta(1).build()))).contains("infinite");
+    assertThat(
+            assertFails(
+                Status.Code.INVALID_ARGUMENT,
+                "NUMBER_OVERFLOW",
+                () ->
+                    cache.increment(
+                        IncrementRequest.newBuilder()
+                            .setKey(bytes("huge"))
+                            .setFloatDelta(1)
+                            .build())))
+        .contains("infinite");
 
     // A value that is no number still says so.
-    cache.hashSet(HashSetRequest.newBuilder().setKey(bytes("h")).addFields(FieldValue.newBuilder().setField(bytes("text"))
-        .setValue(bytes("abc"))).build());
-    assertFails(Status.Code.INVALID_ARGUMENT, "NOT_A_NUMBER", () -> cache.hashIncrement(
-        HashIncrementRequest.newBuilder().setKey(bytes("h")).setField(bytes("text")).setFloatDelta(0.5).build()));
+    cache.hashSet(
+        HashSetRequest.newBuilder()
+            .setKey(bytes("h"))
+            .addFields(FieldValue.newBuilder().setField(bytes("text")).setValue(bytes("abc")))
+            .build());
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        "NOT_A_NUMBER",
+        () ->
+            cache.hashIncrement(
+                HashIncrementRequest.newBuilder()
+                    .setKey(bytes("h"))
+                    .setField(bytes("text"))
+                    .setFloatDelta(0.5)
+                    .build()));
   }
 
   @Test
   void permissionDeniedWhenRedisRefusesTheGatewaysUser() throws Exception {
-    RedisNodes.withNode(redis.port(), c -> c.aclSetuser("limited",
-        io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("s3cret").keyPattern("allowed:*").addCommand(io.lettuce.core.protocol.CommandType.GET)
-            .addCommand(io.lettuce.core.protocol.CommandType.SET).addCommand(io.lettuce.core.protocol.CommandType.PING)));
+    RedisNodes.withNode(
+        redis.port(),
+        c ->
+            c.aclSetuser(
+                "limited",
+                io.lettuce.core.AclSetuserArgs.Builder.on()
+                    .addPassword("s3cret")
+                    .keyPattern("allowed:*")
+                    .addCommand(io.lettuce.core.protocol.CommandType.GET)
+                    .addCommand(io.lettuce.core.protocol.CommandType.SET)
+                    .addCommand(io.lettuce.core.protocol.CommandType.PING)));
     Path user = Files.writeString(dir.resolve("username"), "limited\n");
     Path password = Files.writeString(dir.resolve("password"), "s3cret\n");
-    try (TestGateway limited = TestGateway.start("--redis-nodes=127.0.0.1:" + redis.port(),
-        "--redis-username-file=" + user, "--redis-password-file=" + password)) {
+    try (TestGateway limited =
+        TestGateway.start(
+            "--redis-nodes=127.0.0.1:" + redis.port(),
+            "--redis-username-file=" + user,
+            "--redis-password-file=" + password)) {
       CacheGrpc.CacheBlockingStub cache = limited.cache();
-      assertThat(cache.set(SetRequest.newBuilder().setKey(bytes("allowed:1")).setValue(bytes("v")).build()).getApplied()).isTrue();
-      assertFails(Status.Code.PERMISSION_DENIED, "REDIS_NOPERM",
-          () -> cache.set(SetRequest.newBuilder().setKey(bytes("other:1")).setValue(bytes("v")).build()));
-      assertFails(Status.Code.PERMISSION_DENIED, "REDIS_NOPERM", () -> cache.delete(DeleteRequest.newBuilder().addKeys(bytes("allowed:1")).build()));
+      assertThat(
+              cache
+                  .set(
+                      SetRequest.newBuilder()
+                          .setKey(bytes("allowed:1"))
+                          .setValue(bytes("v"))
+                          .build())
+                  .getApplied())
+          .isTrue();
+      assertFails(
+          Status.Code.PERMISSION_DENIED,
+          "REDIS_NOPERM",
+          () ->
+              cache.set(
+                  SetRequest.newBuilder().setKey(bytes("other:1")).setValue(bytes("v")).build()));
+      assertFails(
+          Status.Code.PERMISSION_DENIED,
+          "REDIS_NOPERM",
+          () -> cache.delete(DeleteRequest.newBuilder().addKeys(bytes("allowed:1")).build()));
     }
   }
 
   @Test
   void resourceExhaustedWhenRedisIsFullUnderNoeviction() {
-    try (RedisProcess small = RedisProcess.server(dir, List.of("maxmemory 3mb", "maxmemory-policy noeviction")).start();
-         TestGateway tiny = TestGateway.start("--redis-nodes=127.0.0.1:" + small.port(), "--max-value-bytes=200000")) {
+    try (RedisProcess small =
+            RedisProcess.server(dir, List.of("maxmemory 3mb", "maxmemory-policy noeviction"))
+                .start();
+        TestGateway tiny =
+            TestGateway.start(
+                "--redis-nodes=127.0.0.1:" + small.port(), "--max-value-bytes=200000")) {
       CacheGrpc.CacheBlockingStub cache = tiny.cache();
       ByteString big = ByteString.copyFrom(new byte[100_000]);
-      String message = assertFails(Status.Code.RESOURCE_EXHAUSTED, "REDIS_OOM", () -> {
-        for (int i = 0; i < 1_000; i++) {
-          cache.set(SetRequest.newBuilder().setKey(bytes("fill:" + i)).setValue(big).build());
-        }
-      });
+      String message =
+          assertFails(
+              Status.Code.RESOURCE_EXHAUSTED,
+              "REDIS_OOM",
+              () -> {
+                for (int i = 0; i < 1_000; i++) {
+                  cache.set(
+                      SetRequest.newBuilder().setKey(bytes("fill:" + i)).setValue(big).build());
+                }
+              });
       assertThat(message).contains("out of memory");
       // Reads still work: the gateway is not broken by a full Redis.
-      assertThat(cache.get(GetRequest.newBuilder().setKey(bytes("fill:0")).build()).getFound()).isTrue();
+      assertThat(cache.get(GetRequest.newBuilder().setKey(bytes("fill:0")).build()).getFound())
+          .isTrue();
     }
   }
 
@@ -155,22 +331,40 @@ class ErrorCodesTest {
     CacheGrpc.CacheBlockingStub cache = gateway.cache();
     RedisNodes.withNode(redis.port(), c -> c.clientPause(1_500));
     long started = System.nanoTime();
-    assertFailsWithCode(Status.Code.DEADLINE_EXCEEDED, () ->
-        gateway.cache().withDeadlineAfter(200, TimeUnit.MILLISECONDS).get(GetRequest.newBuilder().setKey(bytes("k")).build()));
+    assertFailsWithCode(
+        Status.Code.DEADLINE_EXCEEDED,
+        () ->
+            gateway
+                .cache()
+                .withDeadlineAfter(200, TimeUnit.MILLISECONDS)
+                .get(GetRequest.newBuilder().setKey(bytes("k")).build()));
     long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-    assertThat(elapsedMs).as("the call ends at its deadline, not when Redis wakes up").isLessThan(1_500);
+    assertThat(elapsedMs)
+        .as("the call ends at its deadline, not when Redis wakes up")
+        .isLessThan(1_500);
     // After the pause the gateway serves again.
-    Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(cache.set(SetRequest.newBuilder().setKey(bytes("after")).setValue(bytes("v")).build()).getApplied()).isTrue());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        cache
+                            .set(
+                                SetRequest.newBuilder()
+                                    .setKey(bytes("after"))
+                                    .setValue(bytes("v"))
+                                    .build())
+                            .getApplied())
+                    .isTrue());
   }
 
   /**
    * Redis closing the gateway's connection (CLIENT KILL, a restarted proxy, an idle timeout) costs
-   * a reconnect of a few milliseconds: calls made meanwhile wait for it (--reconnect-wait-ms);
-   * they failed 'UNAVAILABLE: Currently not connected' before (118 of 621 in one run). A call
-   * whose command was on the wire when the connection was reset is answered UNAVAILABLE
-   * ('Connection reset'): whether Redis ran it is unknown, so it is not repeated; there are at
-   * most as many of those per reset as calls in flight.
+   * a reconnect of a few milliseconds: calls made meanwhile wait for it (--reconnect-wait-ms); they
+   * failed 'UNAVAILABLE: Currently not connected' before (118 of 621 in one run). A call whose
+   * command was on the wire when the connection was reset is answered UNAVAILABLE ('Connection
+   * reset'): whether Redis ran it is unknown, so it is not repeated; there are at most as many of
+   * those per reset as calls in flight.
    */
   @Test
   void aConnectionRedisClosesCostsNoCall() throws Exception {
@@ -178,19 +372,29 @@ class ErrorCodesTest {
     cache.set(SetRequest.newBuilder().setKey(bytes("steady")).setValue(bytes("v")).build());
     java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
     java.util.Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
-    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicBoolean running =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
     List<Thread> callers = new java.util.ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      Thread caller = new Thread(() -> {
-        while (running.get()) {
-          try {
-            gateway.cache().withDeadlineAfter(5, TimeUnit.SECONDS).get(GetRequest.newBuilder().setKey(bytes("steady")).build());
-          } catch (io.grpc.StatusRuntimeException e) {
-            failures.merge(e.getStatus().getCode() + ": " + e.getStatus().getDescription(), 1, Integer::sum);
-          }
-          calls.incrementAndGet();
-        }
-      }, "caller-" + i);
+      Thread caller =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  try {
+                    gateway
+                        .cache()
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .get(GetRequest.newBuilder().setKey(bytes("steady")).build());
+                  } catch (io.grpc.StatusRuntimeException e) {
+                    failures.merge(
+                        e.getStatus().getCode() + ": " + e.getStatus().getDescription(),
+                        1,
+                        Integer::sum);
+                  }
+                  calls.incrementAndGet();
+                }
+              },
+              "caller-" + i);
       caller.start();
       callers.add(caller);
     }
@@ -198,7 +402,9 @@ class ErrorCodesTest {
       long killed = 0;
       for (int round = 0; round < 10; round++) {
         long before = calls.get();
-        killed += RedisNodes.withNode(redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal()));
+        killed +=
+            RedisNodes.withNode(
+                redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal()));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() > before + 50);
       }
       assertThat(killed).as("the gateway's connections were closed").isGreaterThanOrEqualTo(10);
@@ -208,30 +414,63 @@ class ErrorCodesTest {
         caller.join(10_000);
       }
     }
-    assertThat(failures.keySet()).as("calls that failed across 10 closed connections, out of %d: %s", calls.get(), failures)
-        .allMatch(failure -> failure.startsWith("UNAVAILABLE: Redis is unreachable: Connection reset")
-            || failure.startsWith("UNAVAILABLE: Redis is unreachable: Connection closed"));
+    assertThat(failures.keySet())
+        .as("calls that failed across 10 closed connections, out of %d: %s", calls.get(), failures)
+        .allMatch(
+            failure ->
+                failure.startsWith("UNAVAILABLE: Redis is unreachable: Connection reset")
+                    || failure.startsWith("UNAVAILABLE: Redis is unreachable: Connection closed"));
     assertThat(failures.values().stream().mapToInt(Integer::intValue).sum())
-        .as("at most the calls in flight at each reset (4 callers x 10 resets): %s", failures).isLessThanOrEqualTo(4 * 10);
+        .as("at most the calls in flight at each reset (4 callers x 10 resets): %s", failures)
+        .isLessThanOrEqualTo(4 * 10);
   }
 
   @Test
   void unavailableWhileRedisIsDownAndHealthFollowsRedis() {
     try (RedisProcess flaky = RedisProcess.server(dir, List.of()).start();
-         TestGateway gw = TestGateway.start("--redis-nodes=127.0.0.1:" + flaky.port())) {
+        TestGateway gw = TestGateway.start("--redis-nodes=127.0.0.1:" + flaky.port())) {
       HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(gw.channel);
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-          health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  health.check(HealthCheckRequest.getDefaultInstance()).getStatus()
+                      == ServingStatus.SERVING);
       flaky.kill();
-      Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertFails(Status.Code.UNAVAILABLE, "REDIS_UNAVAILABLE", () -> gw.cache().withDeadlineAfter(2, TimeUnit.SECONDS)
-              .get(GetRequest.newBuilder().setKey(bytes("k")).build())));
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-          health.check(HealthCheckRequest.newBuilder().setService("redisgrpc.v1.Cache").build()).getStatus() == ServingStatus.NOT_SERVING);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertFails(
+                      Status.Code.UNAVAILABLE,
+                      "REDIS_UNAVAILABLE",
+                      () ->
+                          gw.cache()
+                              .withDeadlineAfter(2, TimeUnit.SECONDS)
+                              .get(GetRequest.newBuilder().setKey(bytes("k")).build())));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  health
+                          .check(
+                              HealthCheckRequest.newBuilder()
+                                  .setService("redisgrpc.v1.Cache")
+                                  .build())
+                          .getStatus()
+                      == ServingStatus.NOT_SERVING);
       flaky.start();
-      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
-          health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING);
-      assertThat(gw.cache().set(SetRequest.newBuilder().setKey(bytes("k")).setValue(bytes("v")).build()).getApplied()).isTrue();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () ->
+                  health.check(HealthCheckRequest.getDefaultInstance()).getStatus()
+                      == ServingStatus.SERVING);
+      assertThat(
+              gw.cache()
+                  .set(SetRequest.newBuilder().setKey(bytes("k")).setValue(bytes("v")).build())
+                  .getApplied())
+          .isTrue();
     }
   }
 }

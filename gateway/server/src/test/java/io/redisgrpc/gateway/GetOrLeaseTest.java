@@ -47,21 +47,42 @@ class GetOrLeaseTest {
   void exactlyOneConcurrentCallerGetsTheLeaseAndTheOthersGetItsFill() throws Exception {
     List<CompletableFuture<GetOrLeaseResponse>> calls = concurrentCalls("product:42", 40, 0, 0);
     CompletableFuture.anyOf(calls.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-    GetOrLeaseResponse lease = calls.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join)
-        .filter(r -> r.getOutcome() == Outcome.LEASE_GRANTED).findFirst().orElseThrow();
+    GetOrLeaseResponse lease =
+        calls.stream()
+            .filter(CompletableFuture::isDone)
+            .map(CompletableFuture::join)
+            .filter(r -> r.getOutcome() == Outcome.LEASE_GRANTED)
+            .findFirst()
+            .orElseThrow();
     // The others are still waiting on the gateways, not failing and not leased.
     assertThat(calls.stream().filter(CompletableFuture::isDone).count()).isEqualTo(1);
-    assertThat(gatewayA.cache().fillLease(FillLeaseRequest.newBuilder().setKey(bytes("product:42"))
-        .setLeaseToken(lease.getLeaseToken()).setValue(bytes("from-db")).setTtlMs(60_000).build()).getLeaseHeld()).isTrue();
+    assertThat(
+            gatewayA
+                .cache()
+                .fillLease(
+                    FillLeaseRequest.newBuilder()
+                        .setKey(bytes("product:42"))
+                        .setLeaseToken(lease.getLeaseToken())
+                        .setValue(bytes("from-db"))
+                        .setTtlMs(60_000)
+                        .build())
+                .getLeaseHeld())
+        .isTrue();
     List<GetOrLeaseResponse> answers = join(calls);
     assertThat(answers).filteredOn(r -> r.getOutcome() == Outcome.LEASE_GRANTED).hasSize(1);
-    assertThat(answers).filteredOn(r -> r.getOutcome() == Outcome.HIT).hasSize(39)
+    assertThat(answers)
+        .filteredOn(r -> r.getOutcome() == Outcome.HIT)
+        .hasSize(39)
         .allSatisfy(r -> assertThat(r.getValue().toStringUtf8()).isEqualTo("from-db"));
   }
 
   @Test
   void anExpiredLeaseGoesToExactlyOneWaiter() throws Exception {
-    GetOrLeaseResponse first = gatewayA.cache().getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("slow")).setLeaseTtlMs(300).build());
+    GetOrLeaseResponse first =
+        gatewayA
+            .cache()
+            .getOrLease(
+                GetOrLeaseRequest.newBuilder().setKey(bytes("slow")).setLeaseTtlMs(300).build());
     assertThat(first.getOutcome()).isEqualTo(Outcome.LEASE_GRANTED);
     // The holder never fills: after 300 ms exactly one waiter inherits the lease.
     List<GetOrLeaseResponse> answers = join(concurrentCalls("slow", 10, 10_000, 1_500));
@@ -71,31 +92,66 @@ class GetOrLeaseTest {
 
   @Test
   void releaseHandsTheLeaseOnAndStaleTokensDoNothing() throws Exception {
-    GetOrLeaseResponse lease = gatewayA.cache().getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("r")).build());
+    GetOrLeaseResponse lease =
+        gatewayA.cache().getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("r")).build());
     assertThat(lease.getOutcome()).isEqualTo(Outcome.LEASE_GRANTED);
     CompletableFuture<GetOrLeaseResponse> waiter = concurrentCalls("r", 1, 0, 0).get(0);
-    assertThat(gatewayB.cache().releaseLease(ReleaseLeaseRequest.newBuilder().setKey(bytes("r")).setLeaseToken(bytes("not-mine")).build()).getApplied()).isFalse();
-    assertThat(gatewayA.cache().releaseLease(ReleaseLeaseRequest.newBuilder().setKey(bytes("r")).setLeaseToken(lease.getLeaseToken()).build()).getApplied()).isTrue();
+    assertThat(
+            gatewayB
+                .cache()
+                .releaseLease(
+                    ReleaseLeaseRequest.newBuilder()
+                        .setKey(bytes("r"))
+                        .setLeaseToken(bytes("not-mine"))
+                        .build())
+                .getApplied())
+        .isFalse();
+    assertThat(
+            gatewayA
+                .cache()
+                .releaseLease(
+                    ReleaseLeaseRequest.newBuilder()
+                        .setKey(bytes("r"))
+                        .setLeaseToken(lease.getLeaseToken())
+                        .build())
+                .getApplied())
+        .isTrue();
     assertThat(waiter.get(10, TimeUnit.SECONDS).getOutcome()).isEqualTo(Outcome.LEASE_GRANTED);
     // A hit needs no lease at all.
-    gatewayA.cache().set(SetRequest.newBuilder().setKey(bytes("cached")).setValue(bytes("v")).build());
-    assertThat(gatewayB.cache().getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("cached")).build()).getOutcome()).isEqualTo(Outcome.HIT);
+    gatewayA
+        .cache()
+        .set(SetRequest.newBuilder().setKey(bytes("cached")).setValue(bytes("v")).build());
+    assertThat(
+            gatewayB
+                .cache()
+                .getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("cached")).build())
+                .getOutcome())
+        .isEqualTo(Outcome.HIT);
   }
 
   /** Half the callers on each gateway. */
-  private static List<CompletableFuture<GetOrLeaseResponse>> concurrentCalls(String key, int count, long leaseTtlMs, long maxWaitMs) {
+  private static List<CompletableFuture<GetOrLeaseResponse>> concurrentCalls(
+      String key, int count, long leaseTtlMs, long maxWaitMs) {
     List<CompletableFuture<GetOrLeaseResponse>> calls = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       CompletableFuture<GetOrLeaseResponse> call = new CompletableFuture<>();
-      (i % 2 == 0 ? gatewayA : gatewayB).cacheAsync().withDeadlineAfter(20, TimeUnit.SECONDS).getOrLease(
-          GetOrLeaseRequest.newBuilder().setKey(bytes(key)).setLeaseTtlMs(leaseTtlMs).setMaxWaitMs(maxWaitMs).build(),
-          CacheApiTest.observer(call));
+      (i % 2 == 0 ? gatewayA : gatewayB)
+          .cacheAsync()
+          .withDeadlineAfter(20, TimeUnit.SECONDS)
+          .getOrLease(
+              GetOrLeaseRequest.newBuilder()
+                  .setKey(bytes(key))
+                  .setLeaseTtlMs(leaseTtlMs)
+                  .setMaxWaitMs(maxWaitMs)
+                  .build(),
+              CacheApiTest.observer(call));
       calls.add(call);
     }
     return calls;
   }
 
-  private static List<GetOrLeaseResponse> join(List<CompletableFuture<GetOrLeaseResponse>> calls) throws Exception {
+  private static List<GetOrLeaseResponse> join(List<CompletableFuture<GetOrLeaseResponse>> calls)
+      throws Exception {
     List<GetOrLeaseResponse> answers = new ArrayList<>();
     for (CompletableFuture<GetOrLeaseResponse> call : calls) {
       answers.add(call.get(20, TimeUnit.SECONDS));

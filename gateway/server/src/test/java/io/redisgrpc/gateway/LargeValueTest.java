@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A value limit above the 16 MiB default message limit, given alone (as the operator passes
- * spec.gateway.limits.maxValueBytes): values above 16 MiB go through, compare-and-set with two
- * of them too; a client that keeps gRPC's default 4 MiB receive limit cannot read them back.
+ * spec.gateway.limits.maxValueBytes): values above 16 MiB go through, compare-and-set with two of
+ * them too; a client that keeps gRPC's default 4 MiB receive limit cannot read them back.
  */
 @Integration
 class LargeValueTest {
@@ -33,7 +33,9 @@ class LargeValueTest {
   @Test
   void valuesAboveTheDefaultMessageLimitGoThroughWhenTheValueLimitAllowsThem() throws Exception {
     try (RedisProcess redis = RedisProcess.server(dir, List.of()).start();
-         TestGateway gateway = TestGateway.start("--redis-nodes=127.0.0.1:" + redis.port(), "--max-value-bytes=" + (32 << 20))) {
+        TestGateway gateway =
+            TestGateway.start(
+                "--redis-nodes=127.0.0.1:" + redis.port(), "--max-value-bytes=" + (32 << 20))) {
       byte[] raw = new byte[20 << 20];
       Arrays.fill(raw, (byte) 'x');
       ByteString big = ByteString.copyFrom(raw);
@@ -41,17 +43,36 @@ class LargeValueTest {
       ByteString other = ByteString.copyFrom(raw);
       CacheGrpc.CacheBlockingStub cache = gateway.cache().withDeadlineAfter(60, TimeUnit.SECONDS);
 
-      assertThat(cache.set(SetRequest.newBuilder().setKey(bytes("big")).setValue(big).build()).getApplied()).isTrue();
+      assertThat(
+              cache
+                  .set(SetRequest.newBuilder().setKey(bytes("big")).setValue(big).build())
+                  .getApplied())
+          .isTrue();
       // Two 20 MiB values in one request: 40 MiB, within the derived limit.
-      assertThat(cache.set(SetRequest.newBuilder().setKey(bytes("big")).setValue(other).setExpected(big)
-          .setCondition(SetCondition.SET_CONDITION_IF_EQUAL).build()).getApplied()).isTrue();
+      assertThat(
+              cache
+                  .set(
+                      SetRequest.newBuilder()
+                          .setKey(bytes("big"))
+                          .setValue(other)
+                          .setExpected(big)
+                          .setCondition(SetCondition.SET_CONDITION_IF_EQUAL)
+                          .build())
+                  .getApplied())
+          .isTrue();
       // The test channel accepts 64 MiB answers.
-      assertThat(cache.get(GetRequest.newBuilder().setKey(bytes("big")).build()).getValue()).isEqualTo(other);
+      assertThat(cache.get(GetRequest.newBuilder().setKey(bytes("big")).build()).getValue())
+          .isEqualTo(other);
 
-      ManagedChannel defaults = NettyChannelBuilder.forAddress("127.0.0.1", gateway.server.port()).usePlaintext().build();
+      ManagedChannel defaults =
+          NettyChannelBuilder.forAddress("127.0.0.1", gateway.server.port()).usePlaintext().build();
       try {
-        assertFailsWithCode(Status.Code.RESOURCE_EXHAUSTED, () -> CacheGrpc.newBlockingStub(defaults).withDeadlineAfter(60, TimeUnit.SECONDS)
-            .get(GetRequest.newBuilder().setKey(bytes("big")).build()));
+        assertFailsWithCode(
+            Status.Code.RESOURCE_EXHAUSTED,
+            () ->
+                CacheGrpc.newBlockingStub(defaults)
+                    .withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .get(GetRequest.newBuilder().setKey(bytes("big")).build()));
       } finally {
         defaults.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }

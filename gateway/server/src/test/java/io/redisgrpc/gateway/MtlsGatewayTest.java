@@ -47,10 +47,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway with mTLS, a policy and per-client ACL users, in front of a real redis-server,
- * with real certificates: who gets in, what each client may do, that clients cannot reach each
- * other's keys or channels, that Redis itself enforces each client's ACL user, and that
- * certificate renewal and password rotation under continuous traffic fail no request.
+ * The gateway with mTLS, a policy and per-client ACL users, in front of a real redis-server, with
+ * real certificates: who gets in, what each client may do, that clients cannot reach each other's
+ * keys or channels, that Redis itself enforces each client's ACL user, and that certificate renewal
+ * and password rotation under continuous traffic fail no request.
  */
 @Integration
 class MtlsGatewayTest {
@@ -74,7 +74,8 @@ class MtlsGatewayTest {
           {"name": "billing", "identities": ["%1$sbilling"], "keyPrefix": "billing:", "channelPrefix": "billing.", "permissions": ["read","write","pubsub"]},
           {"name": "reader", "identities": ["reader"], "keyPrefix": "reader:", "channelPrefix": "reader.", "permissions": [%2$s]},
           {"name": "misfit", "identities": ["%1$smisfit"], "keyPrefix": "misfit:", "channelPrefix": "misfit.", "permissions": ["read","write"]}
-        ]}""".formatted(SPIFFE, readerPermissions);
+        ]}"""
+        .formatted(SPIFFE, readerPermissions);
   }
 
   @BeforeAll
@@ -93,18 +94,27 @@ class MtlsGatewayTest {
     // The operator's ACL shape: each client only its own key and channel prefix. "misfit" is
     // deliberately granted other keys than its policy prefix, to show Redis refuses by itself.
     // The default user stays on for the test's own admin probes.
-    redis = RedisProcess.server(dir, List.of(
-        "user _gateway on >_gateway-pw-1 ~* &* +@all",
-        "user orders on >orders-pw-1 ~orders:* &orders.* +@all -@dangerous",
-        "user billing on >billing-pw-1 ~billing:* &billing.* +@all -@dangerous",
-        "user reader on >reader-pw-1 ~reader:* &reader.* +@all -@dangerous",
-        "user misfit on >misfit-pw-1 ~elsewhere:* +@all -@dangerous")).start();
+    redis =
+        RedisProcess.server(
+                dir,
+                List.of(
+                    "user _gateway on >_gateway-pw-1 ~* &* +@all",
+                    "user orders on >orders-pw-1 ~orders:* &orders.* +@all -@dangerous",
+                    "user billing on >billing-pw-1 ~billing:* &billing.* +@all -@dangerous",
+                    "user reader on >reader-pw-1 ~reader:* &reader.* +@all -@dangerous",
+                    "user misfit on >misfit-pw-1 ~elsewhere:* +@all -@dangerous"))
+            .start();
     policyFile = dir.resolve("policy.json");
     Files.writeString(policyFile, policy("\"read\""));
-    gateway = TestGateway.start("--redis-nodes=" + redis.hostAndPort(),
-        "--tls-cert-file=" + tlsDir.resolve("tls.crt"), "--tls-key-file=" + tlsDir.resolve("tls.key"),
-        "--tls-client-ca-file=" + caFile, "--policy-file=" + policyFile, "--redis-credentials-dir=" + creds,
-        "--file-watch-interval-ms=100");
+    gateway =
+        TestGateway.start(
+            "--redis-nodes=" + redis.hostAndPort(),
+            "--tls-cert-file=" + tlsDir.resolve("tls.crt"),
+            "--tls-key-file=" + tlsDir.resolve("tls.key"),
+            "--tls-client-ca-file=" + caFile,
+            "--policy-file=" + policyFile,
+            "--redis-credentials-dir=" + creds,
+            "--file-watch-interval-ms=100");
   }
 
   @AfterAll
@@ -118,7 +128,10 @@ class MtlsGatewayTest {
     }
   }
 
-  /** Kubernetes' Secret volume layout: tls.crt -> ..data/tls.crt, ..data -> ..vN, swapped atomically. */
+  /**
+   * Kubernetes' Secret volume layout: tls.crt -> ..data/tls.crt, ..data -> ..vN, swapped
+   * atomically.
+   */
   static void publishServerCertificate(TestCertificates.Issued cert, String version) {
     try {
       Path versionDir = Files.createDirectories(tlsDir.resolve(".." + version));
@@ -126,7 +139,11 @@ class MtlsGatewayTest {
       Path link = tlsDir.resolve("..data_tmp");
       Files.deleteIfExists(link);
       Files.createSymbolicLink(link, versionDir.getFileName());
-      Files.move(link, tlsDir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          link,
+          tlsDir.resolve("..data"),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
       for (String name : List.of("tls.crt", "tls.key")) {
         if (!Files.exists(tlsDir.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           Files.createSymbolicLink(tlsDir.resolve(name), Path.of("..data", name));
@@ -139,13 +156,15 @@ class MtlsGatewayTest {
 
   static ManagedChannel channel(TestCertificates.Issued clientCert, String name) {
     try {
-      TlsChannelCredentials.Builder creds = TlsChannelCredentials.newBuilder().trustManager(caFile.toFile());
+      TlsChannelCredentials.Builder creds =
+          TlsChannelCredentials.newBuilder().trustManager(caFile.toFile());
       if (clientCert != null) {
         TestCertificates.Files2 files = clientCert.write(dir, name + "-" + clientCert.serial());
         creds.keyManager(files.cert().toFile(), files.key().toFile());
       }
       ChannelCredentials credentials = creds.build();
-      ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", gateway.server.port(), credentials).build();
+      ManagedChannel channel =
+          Grpc.newChannelBuilderForAddress("localhost", gateway.server.port(), credentials).build();
       channels.add(channel);
       return channel;
     } catch (IOException e) {
@@ -170,7 +189,11 @@ class MtlsGatewayTest {
   }
 
   static void set(ManagedChannel channel, String key, String value) {
-    assertThat(cache(channel).set(SetRequest.newBuilder().setKey(bytes(key)).setValue(bytes(value)).build()).getApplied()).isTrue();
+    assertThat(
+            cache(channel)
+                .set(SetRequest.newBuilder().setKey(bytes(key)).setValue(bytes(value)).build())
+                .getApplied())
+        .isTrue();
   }
 
   static String adminGet(String key) {
@@ -184,29 +207,52 @@ class MtlsGatewayTest {
     ManagedChannel orders = as("orders");
     set(orders, "greeting", "hello");
     assertThat(get(orders, "greeting").getValue().toStringUtf8()).isEqualTo("hello");
-    assertThat(adminGet("orders:greeting")).as("stored under the client's prefix").isEqualTo("hello");
+    assertThat(adminGet("orders:greeting"))
+        .as("stored under the client's prefix")
+        .isEqualTo("hello");
   }
 
   @Test
   void refusesConnectionsWithoutAValidClientCertificate() {
     assertFailsWithCode(Status.Code.UNAVAILABLE, () -> get(channel(null, "none"), "k"));
-    assertFailsWithCode(Status.Code.UNAVAILABLE, () -> get(channel(TestCertificates.client(wrongCa, "orders", SPIFFE + "orders"), "wrong-ca"), "k"));
-    assertFailsWithCode(Status.Code.UNAVAILABLE, () -> get(channel(TestCertificates.expiredClient(ca, "orders", SPIFFE + "orders"), "expired"), "k"));
+    assertFailsWithCode(
+        Status.Code.UNAVAILABLE,
+        () ->
+            get(
+                channel(TestCertificates.client(wrongCa, "orders", SPIFFE + "orders"), "wrong-ca"),
+                "k"));
+    assertFailsWithCode(
+        Status.Code.UNAVAILABLE,
+        () ->
+            get(
+                channel(TestCertificates.expiredClient(ca, "orders", SPIFFE + "orders"), "expired"),
+                "k"));
   }
 
   @Test
   void unknownIdentityIsUnauthenticated() {
-    ManagedChannel stranger = channel(TestCertificates.client(ca, "stranger", SPIFFE + "stranger"), "stranger");
-    String message = assertFails(Status.Code.UNAUTHENTICATED, "UNKNOWN_IDENTITY", () -> get(stranger, "k"));
+    ManagedChannel stranger =
+        channel(TestCertificates.client(ca, "stranger", SPIFFE + "stranger"), "stranger");
+    String message =
+        assertFails(Status.Code.UNAUTHENTICATED, "UNKNOWN_IDENTITY", () -> get(stranger, "k"));
     assertThat(message).contains(SPIFFE + "stranger").contains("stranger");
-    assertFails(Status.Code.UNAUTHENTICATED, "UNKNOWN_IDENTITY",
-        () -> pubSub(stranger).publish(PublishRequest.newBuilder().setChannel(bytes("c")).setMessage(bytes("m")).build()));
+    assertFails(
+        Status.Code.UNAUTHENTICATED,
+        "UNKNOWN_IDENTITY",
+        () ->
+            pubSub(stranger)
+                .publish(
+                    PublishRequest.newBuilder()
+                        .setChannel(bytes("c"))
+                        .setMessage(bytes("m"))
+                        .build()));
   }
 
   @Test
   void theCommonNameIdentifiesWhenNoUriSanMatches() {
     // "reader" is declared by CN; the certificate's URI SAN is unknown, so the CN is used.
-    ManagedChannel reader = channel(TestCertificates.client(ca, "reader", SPIFFE + "not-declared"), "reader");
+    ManagedChannel reader =
+        channel(TestCertificates.client(ca, "reader", SPIFFE + "not-declared"), "reader");
     assertThat(get(reader, "anything").getFound()).isFalse();
   }
 
@@ -217,23 +263,60 @@ class MtlsGatewayTest {
     ManagedChannel reader = channel(TestCertificates.client(ca, "reader"), "reader-only");
     RedisNodes.withNode(redis.port(), c -> c.set("reader:config", "v1"));
     assertThat(get(reader, "config").getValue().toStringUtf8()).isEqualTo("v1");
-    String message = assertFails(Status.Code.PERMISSION_DENIED, "NOT_PERMITTED",
-        () -> cache(reader).set(SetRequest.newBuilder().setKey(bytes("config")).setValue(bytes("v2")).build()));
+    String message =
+        assertFails(
+            Status.Code.PERMISSION_DENIED,
+            "NOT_PERMITTED",
+            () ->
+                cache(reader)
+                    .set(
+                        SetRequest.newBuilder()
+                            .setKey(bytes("config"))
+                            .setValue(bytes("v2"))
+                            .build()));
     assertThat(message).contains("Set needs the 'write' permission").contains("'reader'");
-    assertFails(Status.Code.PERMISSION_DENIED, "NOT_PERMITTED",
+    assertFails(
+        Status.Code.PERMISSION_DENIED,
+        "NOT_PERMITTED",
         () -> cache(reader).listPop(ListPopRequest.newBuilder().setKey(bytes("q")).build()));
-    assertFails(Status.Code.PERMISSION_DENIED, "NOT_PERMITTED",
-        () -> pubSub(reader).publish(PublishRequest.newBuilder().setChannel(bytes("c")).setMessage(bytes("m")).build()));
-    assertFails(Status.Code.PERMISSION_DENIED, "NOT_PERMITTED",
-        () -> pubSub(reader).subscribe(SubscribeRequest.newBuilder().addChannels(bytes("c")).build()).next());
-    assertFails(Status.Code.PERMISSION_DENIED, "NOT_PERMITTED",
-        () -> cache(reader).getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("config")).build()));
+    assertFails(
+        Status.Code.PERMISSION_DENIED,
+        "NOT_PERMITTED",
+        () ->
+            pubSub(reader)
+                .publish(
+                    PublishRequest.newBuilder()
+                        .setChannel(bytes("c"))
+                        .setMessage(bytes("m"))
+                        .build()));
+    assertFails(
+        Status.Code.PERMISSION_DENIED,
+        "NOT_PERMITTED",
+        () ->
+            pubSub(reader)
+                .subscribe(SubscribeRequest.newBuilder().addChannels(bytes("c")).build())
+                .next());
+    assertFails(
+        Status.Code.PERMISSION_DENIED,
+        "NOT_PERMITTED",
+        () ->
+            cache(reader)
+                .getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("config")).build()));
     // In a Batch each operation is judged on its own.
-    BatchResponse batch = cache(reader).batch(BatchRequest.newBuilder()
-        .addOperations(Operation.newBuilder().setGet(GetRequest.newBuilder().setKey(bytes("config"))))
-        .addOperations(Operation.newBuilder().setDelete(DeleteRequest.newBuilder().addKeys(bytes("config")))).build());
+    BatchResponse batch =
+        cache(reader)
+            .batch(
+                BatchRequest.newBuilder()
+                    .addOperations(
+                        Operation.newBuilder()
+                            .setGet(GetRequest.newBuilder().setKey(bytes("config"))))
+                    .addOperations(
+                        Operation.newBuilder()
+                            .setDelete(DeleteRequest.newBuilder().addKeys(bytes("config"))))
+                    .build());
     assertThat(batch.getResults(0).getGet().getValue().toStringUtf8()).isEqualTo("v1");
-    assertThat(batch.getResults(1).getError().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED.value());
+    assertThat(batch.getResults(1).getError().getCode())
+        .isEqualTo(Status.Code.PERMISSION_DENIED.value());
     assertThat(adminGet("reader:config")).isEqualTo("v1");
   }
 
@@ -245,15 +328,31 @@ class MtlsGatewayTest {
     ManagedChannel billing = as("billing");
     set(billing, "secret", "billing-only");
     set(billing, "{tag}secret", "billing-tagged");
-    for (String crafted : List.of("secret", "billing:secret", "../billing:secret", "{billing:}secret", "{tag}secret", "*", "billing:*")) {
+    for (String crafted :
+        List.of(
+            "secret",
+            "billing:secret",
+            "../billing:secret",
+            "{billing:}secret",
+            "{tag}secret",
+            "*",
+            "billing:*")) {
       assertThat(get(orders, crafted).getFound()).as(crafted).isFalse();
     }
     set(orders, "billing:secret", "overwritten?");
     set(orders, "{billing:secret}", "overwritten?");
     assertThat(adminGet("billing:secret")).isEqualTo("billing-only");
     assertThat(get(billing, "secret").getValue().toStringUtf8()).isEqualTo("billing-only");
-    assertThat(cache(orders).exists(ExistsRequest.newBuilder().addKeys(bytes("secret")).addKeys(bytes("billing:secret")).build()).getCount())
-        .as("only orders' own copy of billing:secret").isEqualTo(1);
+    assertThat(
+            cache(orders)
+                .exists(
+                    ExistsRequest.newBuilder()
+                        .addKeys(bytes("secret"))
+                        .addKeys(bytes("billing:secret"))
+                        .build())
+                .getCount())
+        .as("only orders' own copy of billing:secret")
+        .isEqualTo(1);
     assertThat(adminGet("orders:billing:secret")).isEqualTo("overwritten?");
     List<String> keys = RedisNodes.withNode(redis.port(), c -> c.keys("*"));
     assertThat(keys).allSatisfy(k -> assertThat(k).matches("(orders|billing|reader|misfit):.*"));
@@ -265,30 +364,51 @@ class MtlsGatewayTest {
     ManagedChannel billing = as("billing");
     io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
     try {
-      call.run(() -> {
-        Iterator<SubscribeEvent> events = PubSubGrpc.newBlockingStub(billing).subscribe(
-            SubscribeRequest.newBuilder().addPatterns(bytes("*")).addChannels(bytes("news")).build());
-        Subscribed subscribed = events.next().getSubscribed();
-        assertThat(subscribed.getPatternsList()).containsExactly(bytes("*"));
-        assertThat(subscribed.getChannelsList()).containsExactly(bytes("news"));
-        // orders publishes to what would be billing's channels: nobody of billing hears it
-        for (String channel : List.of("news", "billing.news", "*", "{billing}")) {
-          long receivers = pubSub(orders).publish(PublishRequest.newBuilder().setChannel(bytes(channel)).setMessage(bytes("from orders")).build())
-              .getReceivers();
-          assertThat(receivers).as(channel).isZero();
-        }
-        pubSub(billing).publish(PublishRequest.newBuilder().setChannel(bytes("news")).setMessage(bytes("from billing")).build());
-        List<Message> received = new ArrayList<>();
-        while (received.size() < 2) {
-          SubscribeEvent event = events.next();
-          if (event.hasMessage()) {
-            received.add(event.getMessage());
-          }
-        }
-        assertThat(received).extracting(m -> m.getPayload().toStringUtf8()).containsOnly("from billing");
-        assertThat(received).extracting(m -> m.getChannel().toStringUtf8()).containsOnly("news");
-        assertThat(received).extracting(m -> m.getPattern().toStringUtf8()).contains("*", "");
-      });
+      call.run(
+          () -> {
+            Iterator<SubscribeEvent> events =
+                PubSubGrpc.newBlockingStub(billing)
+                    .subscribe(
+                        SubscribeRequest.newBuilder()
+                            .addPatterns(bytes("*"))
+                            .addChannels(bytes("news"))
+                            .build());
+            Subscribed subscribed = events.next().getSubscribed();
+            assertThat(subscribed.getPatternsList()).containsExactly(bytes("*"));
+            assertThat(subscribed.getChannelsList()).containsExactly(bytes("news"));
+            // orders publishes to what would be billing's channels: nobody of billing hears it
+            for (String channel : List.of("news", "billing.news", "*", "{billing}")) {
+              long receivers =
+                  pubSub(orders)
+                      .publish(
+                          PublishRequest.newBuilder()
+                              .setChannel(bytes(channel))
+                              .setMessage(bytes("from orders"))
+                              .build())
+                      .getReceivers();
+              assertThat(receivers).as(channel).isZero();
+            }
+            pubSub(billing)
+                .publish(
+                    PublishRequest.newBuilder()
+                        .setChannel(bytes("news"))
+                        .setMessage(bytes("from billing"))
+                        .build());
+            List<Message> received = new ArrayList<>();
+            while (received.size() < 2) {
+              SubscribeEvent event = events.next();
+              if (event.hasMessage()) {
+                received.add(event.getMessage());
+              }
+            }
+            assertThat(received)
+                .extracting(m -> m.getPayload().toStringUtf8())
+                .containsOnly("from billing");
+            assertThat(received)
+                .extracting(m -> m.getChannel().toStringUtf8())
+                .containsOnly("news");
+            assertThat(received).extracting(m -> m.getPattern().toStringUtf8()).contains("*", "");
+          });
     } finally {
       call.cancel(null);
     }
@@ -299,41 +419,65 @@ class MtlsGatewayTest {
     ManagedChannel orders = as("orders");
     List<PipelineResponse> answers = new ArrayList<>();
     java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-    io.grpc.stub.StreamObserver<PipelineRequest> requests = CacheGrpc.newStub(orders).pipeline(new io.grpc.stub.StreamObserver<>() {
-      @Override
-      public void onNext(PipelineResponse value) {
-        synchronized (answers) {
-          answers.add(value);
-        }
-      }
+    io.grpc.stub.StreamObserver<PipelineRequest> requests =
+        CacheGrpc.newStub(orders)
+            .pipeline(
+                new io.grpc.stub.StreamObserver<>() {
+                  @Override
+                  public void onNext(PipelineResponse value) {
+                    synchronized (answers) {
+                      answers.add(value);
+                    }
+                  }
 
-      @Override
-      public void onError(Throwable t) {
-        done.countDown();
-      }
+                  @Override
+                  public void onError(Throwable t) {
+                    done.countDown();
+                  }
 
-      @Override
-      public void onCompleted() {
-        done.countDown();
-      }
-    });
-    requests.onNext(PipelineRequest.newBuilder().setId(1).setOperation(Operation.newBuilder()
-        .setSet(SetRequest.newBuilder().setKey(bytes("piped")).setValue(bytes("p")))).build());
+                  @Override
+                  public void onCompleted() {
+                    done.countDown();
+                  }
+                });
+    requests.onNext(
+        PipelineRequest.newBuilder()
+            .setId(1)
+            .setOperation(
+                Operation.newBuilder()
+                    .setSet(SetRequest.newBuilder().setKey(bytes("piped")).setValue(bytes("p"))))
+            .build());
     requests.onCompleted();
     assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(answers).singleElement().satisfies(a -> assertThat(a.getResult().getSet().getApplied()).isTrue());
+    assertThat(answers)
+        .singleElement()
+        .satisfies(a -> assertThat(a.getResult().getSet().getApplied()).isTrue());
     assertThat(adminGet("orders:piped")).isEqualTo("p");
 
-    GetOrLeaseResponse lease = cache(orders).getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("report")).build());
+    GetOrLeaseResponse lease =
+        cache(orders).getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("report")).build());
     assertThat(lease.getOutcome()).isEqualTo(GetOrLeaseResponse.Outcome.LEASE_GRANTED);
-    assertThat(cache(orders).fillLease(FillLeaseRequest.newBuilder().setKey(bytes("report")).setValue(bytes("filled"))
-        .setLeaseToken(lease.getLeaseToken()).build()).getLeaseHeld()).isTrue();
+    assertThat(
+            cache(orders)
+                .fillLease(
+                    FillLeaseRequest.newBuilder()
+                        .setKey(bytes("report"))
+                        .setValue(bytes("filled"))
+                        .setLeaseToken(lease.getLeaseToken())
+                        .build())
+                .getLeaseHeld())
+        .isTrue();
     assertThat(adminGet("orders:report")).isEqualTo("filled");
-    assertThat(cache(as("billing")).getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("report")).build()).getOutcome())
-        .as("billing's own report is a different key").isEqualTo(GetOrLeaseResponse.Outcome.LEASE_GRANTED);
+    assertThat(
+            cache(as("billing"))
+                .getOrLease(GetOrLeaseRequest.newBuilder().setKey(bytes("report")).build())
+                .getOutcome())
+        .as("billing's own report is a different key")
+        .isEqualTo(GetOrLeaseResponse.Outcome.LEASE_GRANTED);
   }
 
-  // ------------------------------------------------------------------ Redis enforces each client's own ACL user
+  // ------------------------------------------------------------------ Redis enforces each client's
+  // own ACL user
 
   @Test
   void eachClientTalksToRedisAsItsOwnAclUser() {
@@ -342,18 +486,26 @@ class MtlsGatewayTest {
     String clients = RedisNodes.withNode(redis.port(), c -> c.clientList());
     assertThat(clients).contains("user=orders").contains("user=_gateway");
     // A connection as "orders" that skipped the gateway's scoping is refused by Redis itself.
-    String refused = RedisNodes.withNode(RedisURI.builder().withHost("127.0.0.1").withPort(redis.port())
-        .withAuthentication("orders", "orders-pw-1".toCharArray()).build(), c -> {
-          try {
-            c.get("billing:secret");
-            return "allowed";
-          } catch (io.lettuce.core.RedisCommandExecutionException e) {
-            return e.getMessage();
-          }
-        });
+    String refused =
+        RedisNodes.withNode(
+            RedisURI.builder()
+                .withHost("127.0.0.1")
+                .withPort(redis.port())
+                .withAuthentication("orders", "orders-pw-1".toCharArray())
+                .build(),
+            c -> {
+              try {
+                c.get("billing:secret");
+                return "allowed";
+              } catch (io.lettuce.core.RedisCommandExecutionException e) {
+                return e.getMessage();
+              }
+            });
     assertThat(refused).startsWith("NOPERM");
     // "misfit"'s ACL user may not touch its policy prefix: Redis refuses, the gateway says so.
-    String message = assertFails(Status.Code.PERMISSION_DENIED, "REDIS_NOPERM", () -> set(as("misfit"), "k", "v"));
+    String message =
+        assertFails(
+            Status.Code.PERMISSION_DENIED, "REDIS_NOPERM", () -> set(as("misfit"), "k", "v"));
     assertThat(message).contains("NOPERM");
   }
 
@@ -367,24 +519,46 @@ class MtlsGatewayTest {
     double errorsBefore = metric("redisgrpc_policy_reloads_total{result=\"error\"");
     try {
       Files.writeString(policyFile, policy("\"read\", \"write\""));
-      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> cache(reader).set(write).getApplied());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(() -> cache(reader).set(write).getApplied());
       Files.writeString(policyFile, "{\"version\": 1, \"clients\": [ broken");
-      await().atMost(Duration.ofSeconds(10)).until(() -> metric("redisgrpc_policy_reloads_total{result=\"error\"") > errorsBefore);
-      assertThat(cache(reader).set(write).getApplied()).as("last good policy still in force").isTrue();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> metric("redisgrpc_policy_reloads_total{result=\"error\"") > errorsBefore);
+      assertThat(cache(reader).set(write).getApplied())
+          .as("last good policy still in force")
+          .isTrue();
     } finally {
       Files.writeString(policyFile, policy("\"read\""));
-      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-        assertFails(Status.Code.PERMISSION_DENIED, "NOT_PERMITTED", () -> cache(reader).set(write));
-        return true;
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                assertFails(
+                    Status.Code.PERMISSION_DENIED, "NOT_PERMITTED", () -> cache(reader).set(write));
+                return true;
+              });
     }
   }
 
   static double metric(String prefix) {
     try {
-      String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.server.metricsPort() + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      return body.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+      String body =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:" + gateway.server.metricsPort() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      return body.lines()
+          .filter(l -> l.startsWith(prefix))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+          .sum();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -393,41 +567,53 @@ class MtlsGatewayTest {
     }
   }
 
-  // ------------------------------------------------------------------ renewal and rotation under load
+  // ------------------------------------------------------------------ renewal and rotation under
+  // load
 
-  /** Calls Get/Set without pause on one channel, plus a call on a brand-new connection every 25th time; records failures. */
+  /**
+   * Calls Get/Set without pause on one channel, plus a call on a brand-new connection every 25th
+   * time; records failures.
+   */
   static final class Traffic implements AutoCloseable {
     final AtomicLong ok = new AtomicLong();
     final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     final AtomicBoolean running = new AtomicBoolean(true);
-    /** Held by the traffic thread for one call pair at a time; {@link #pause()} takes it between pairs. */
+
+    /**
+     * Held by the traffic thread for one call pair at a time; {@link #pause()} takes it between
+     * pairs.
+     */
     final java.util.concurrent.Semaphore gate = new java.util.concurrent.Semaphore(1);
+
     final Thread thread;
 
     Traffic(String client) {
       ManagedChannel steady = as(client);
-      thread = new Thread(() -> {
-        long i = 0;
-        while (running.get()) {
-          gate.acquireUninterruptibly();
-          try {
-            ManagedChannel target = steady;
-            if (++i % 25 == 0) {
-              target = as(client);
-            }
-            set(target, "load", "v" + i);
-            get(target, "load");
-            if (target != steady) {
-              target.shutdownNow();
-            }
-            ok.incrementAndGet();
-          } catch (Throwable e) {
-            failures.add(e);
-          } finally {
-            gate.release();
-          }
-        }
-      }, "traffic-" + client);
+      thread =
+          new Thread(
+              () -> {
+                long i = 0;
+                while (running.get()) {
+                  gate.acquireUninterruptibly();
+                  try {
+                    ManagedChannel target = steady;
+                    if (++i % 25 == 0) {
+                      target = as(client);
+                    }
+                    set(target, "load", "v" + i);
+                    get(target, "load");
+                    if (target != steady) {
+                      target.shutdownNow();
+                    }
+                    ok.incrementAndGet();
+                  } catch (Throwable e) {
+                    failures.add(e);
+                  } finally {
+                    gate.release();
+                  }
+                }
+              },
+              "traffic-" + client);
       thread.start();
     }
 
@@ -463,7 +649,9 @@ class MtlsGatewayTest {
     try (Traffic traffic = new Traffic("orders")) {
       traffic.awaitMore(50);
       publishServerCertificate(renewed, "v2-" + renewed.serial());
-      await().atMost(Duration.ofSeconds(10)).until(() -> servedCertificate().getSerialNumber().equals(renewed.serial()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> servedCertificate().getSerialNumber().equals(renewed.serial()));
       traffic.awaitMore(100);
       traffic.close();
       assertThat(traffic.failures).as("failed calls").isEmpty();
@@ -472,22 +660,31 @@ class MtlsGatewayTest {
     assertThat(renewed.serial()).isNotEqualTo(before);
   }
 
-  /** The certificate a fresh TLS handshake gets from the gateway (JDK TLS, with a client certificate). */
+  /**
+   * The certificate a fresh TLS handshake gets from the gateway (JDK TLS, with a client
+   * certificate).
+   */
   static X509Certificate servedCertificate() throws Exception {
     TestCertificates.Issued client = TestCertificates.client(ca, "probe", SPIFFE + "orders");
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
-    keys.setKeyEntry("client", client.keys().getPrivate(), new char[0], new Certificate[] {client.certificate()});
+    keys.setKeyEntry(
+        "client",
+        client.keys().getPrivate(),
+        new char[0],
+        new Certificate[] {client.certificate()});
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(keys, new char[0]);
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", ca.certificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", gateway.server.port())) {
+    try (SSLSocket socket =
+        (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", gateway.server.port())) {
       socket.setSoTimeout(5000);
       socket.startHandshake();
       return (X509Certificate) socket.getSession().getPeerCertificates()[0];
@@ -498,18 +695,36 @@ class MtlsGatewayTest {
   void rotatedPasswordIsUsedOnReconnectWithoutFailingARequest() throws IOException {
     try (Traffic traffic = new Traffic("billing")) {
       traffic.awaitMore(50);
-      // Trust: Redis accepts both passwords. Use: the mounted file changes. Retire: the old one goes.
-      RedisNodes.withNode(redis.port(), c -> c.aclSetuser("billing", io.lettuce.core.AclSetuserArgs.Builder.addPassword("billing-pw-2")));
+      // Trust: Redis accepts both passwords. Use: the mounted file changes. Retire: the old one
+      // goes.
+      RedisNodes.withNode(
+          redis.port(),
+          c ->
+              c.aclSetuser(
+                  "billing", io.lettuce.core.AclSetuserArgs.Builder.addPassword("billing-pw-2")));
       Files.writeString(creds.resolve("billing"), "billing-pw-2\n");
-      RedisNodes.withNode(redis.port(), c -> c.aclSetuser("billing", io.lettuce.core.AclSetuserArgs.Builder.removePassword("billing-pw-1")));
+      RedisNodes.withNode(
+          redis.port(),
+          c ->
+              c.aclSetuser(
+                  "billing",
+                  io.lettuce.core.AclSetuserArgs.Builder.removePassword("billing-pw-1")));
       // A rotation never cuts connections (Redis keeps sessions when a password goes); the test
       // cuts them to force a new login, between calls: a reset under an in-flight command is a
       // lost connection, not a rotation, and Lettuce fails that command.
       traffic.pause();
-      long killed = RedisNodes.withNode(redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.user("billing")));
-      assertThat(killed).as("billing's connections were open and are forced to reconnect").isPositive();
+      long killed =
+          RedisNodes.withNode(
+              redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.user("billing")));
+      assertThat(killed)
+          .as("billing's connections were open and are forced to reconnect")
+          .isPositive();
       // Only the new password works now, so billing connections that are back used it.
-      await().atMost(Duration.ofSeconds(10)).until(() -> RedisNodes.withNode(redis.port(), c -> c.clientList()).contains("user=billing"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  RedisNodes.withNode(redis.port(), c -> c.clientList()).contains("user=billing"));
       traffic.resume();
       traffic.awaitMore(100);
       traffic.close();

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The gateway talking TLS to a real redis-server that requires client certificates (tls-auth-clients yes). */
+/**
+ * The gateway talking TLS to a real redis-server that requires client certificates
+ * (tls-auth-clients yes).
+ */
 @Integration
 class RedisTlsTest {
   @TempDir static Path dir;
@@ -43,9 +46,18 @@ class RedisTlsTest {
     gatewayCertIssued = TestCertificates.client(ca, "_gateway");
     gatewayCert = gatewayCertIssued.write(dir, "gateway-client");
     tlsPort = RedisProcess.freePort();
-    // The plain port stays open on loopback for the test's own probes; the gateway uses the TLS port.
-    redis = RedisProcess.server(dir, List.of("tls-port " + tlsPort, "tls-cert-file " + server.cert(), "tls-key-file " + server.key(),
-        "tls-ca-cert-file " + redisTrust, "tls-auth-clients yes")).start();
+    // The plain port stays open on loopback for the test's own probes; the gateway uses the TLS
+    // port.
+    redis =
+        RedisProcess.server(
+                dir,
+                List.of(
+                    "tls-port " + tlsPort,
+                    "tls-cert-file " + server.cert(),
+                    "tls-key-file " + server.key(),
+                    "tls-ca-cert-file " + redisTrust,
+                    "tls-auth-clients yes"))
+            .start();
   }
 
   @AfterAll
@@ -57,10 +69,24 @@ class RedisTlsTest {
 
   @Test
   void servesOverTlsWithAClientCertificate() {
-    try (TestGateway gateway = TestGateway.start("--redis-nodes=127.0.0.1:" + tlsPort, "--redis-tls", "--redis-tls-ca-file=" + caFile,
-        "--redis-tls-cert-file=" + gatewayCert.cert(), "--redis-tls-key-file=" + gatewayCert.key())) {
-      gateway.cache().set(SetRequest.newBuilder().setKey(bytes("tls-key")).setValue(bytes("over tls")).build());
-      assertThat(gateway.cache().get(GetRequest.newBuilder().setKey(bytes("tls-key")).build()).getValue().toStringUtf8()).isEqualTo("over tls");
+    try (TestGateway gateway =
+        TestGateway.start(
+            "--redis-nodes=127.0.0.1:" + tlsPort,
+            "--redis-tls",
+            "--redis-tls-ca-file=" + caFile,
+            "--redis-tls-cert-file=" + gatewayCert.cert(),
+            "--redis-tls-key-file=" + gatewayCert.key())) {
+      gateway
+          .cache()
+          .set(
+              SetRequest.newBuilder().setKey(bytes("tls-key")).setValue(bytes("over tls")).build());
+      assertThat(
+              gateway
+                  .cache()
+                  .get(GetRequest.newBuilder().setKey(bytes("tls-key")).build())
+                  .getValue()
+                  .toStringUtf8())
+          .isEqualTo("over tls");
     }
     String stored = RedisNodes.withNode(redis.port(), c -> c.get("tls-key"));
     assertThat(stored).isEqualTo("over tls");
@@ -69,26 +95,49 @@ class RedisTlsTest {
   @Test
   void renewedClientCertificateIsUsedOnReconnect() throws Exception {
     Path dir2 = java.nio.file.Files.createDirectories(dir.resolve("renewal"));
-    TestCertificates.Files2 files = TestCertificates.client(TestCertificates.ca("unused"), "x").write(dir2, "gateway");
+    TestCertificates.Files2 files =
+        TestCertificates.client(TestCertificates.ca("unused"), "x").write(dir2, "gateway");
     TestCertificates.writeString(files.cert(), gatewayCertIssued.certificatePem());
     TestCertificates.writeString(files.key(), gatewayCertIssued.keyPem());
-    try (TestGateway gateway = TestGateway.start("--redis-nodes=127.0.0.1:" + tlsPort, "--redis-tls", "--redis-tls-ca-file=" + caFile,
-        "--redis-tls-cert-file=" + files.cert(), "--redis-tls-key-file=" + files.key())) {
-      gateway.cache().set(SetRequest.newBuilder().setKey(bytes("renew")).setValue(bytes("old cert")).build());
-      // The gateway's certificate is renewed from the next CA, then Redis stops trusting the old one.
+    try (TestGateway gateway =
+        TestGateway.start(
+            "--redis-nodes=127.0.0.1:" + tlsPort,
+            "--redis-tls",
+            "--redis-tls-ca-file=" + caFile,
+            "--redis-tls-cert-file=" + files.cert(),
+            "--redis-tls-key-file=" + files.key())) {
+      gateway
+          .cache()
+          .set(SetRequest.newBuilder().setKey(bytes("renew")).setValue(bytes("old cert")).build());
+      // The gateway's certificate is renewed from the next CA, then Redis stops trusting the old
+      // one.
       TestCertificates.Issued renewed = TestCertificates.client(nextCa, "_gateway");
       TestCertificates.writeString(files.cert(), renewed.certificatePem());
       TestCertificates.writeString(files.key(), renewed.keyPem());
       Path nextOnly = dir.resolve("redis-trust-next.crt");
       TestCertificates.writeString(nextOnly, nextCa.certificatePem());
       RedisNodes.withNode(redis.port(), c -> c.configSet("tls-ca-cert-file", nextOnly.toString()));
-      long killed = RedisNodes.withNode(redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal()));
+      long killed =
+          RedisNodes.withNode(
+              redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal()));
       assertThat(killed).isPositive();
       // Only a reconnect with the renewed certificate can get through now.
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).ignoreExceptions().until(() ->
-          gateway.cache().set(SetRequest.newBuilder().setKey(bytes("renew")).setValue(bytes("new cert")).build()).getApplied());
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(15))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  gateway
+                      .cache()
+                      .set(
+                          SetRequest.newBuilder()
+                              .setKey(bytes("renew"))
+                              .setValue(bytes("new cert"))
+                              .build())
+                      .getApplied());
     } finally {
-      RedisNodes.withNode(redis.port(), c -> c.configSet("tls-ca-cert-file", redisTrust.toString()));
+      RedisNodes.withNode(
+          redis.port(), c -> c.configSet("tls-ca-cert-file", redisTrust.toString()));
     }
     String stored = RedisNodes.withNode(redis.port(), c -> c.get("renew"));
     assertThat(stored).isEqualTo("new cert");
@@ -98,15 +147,24 @@ class RedisTlsTest {
   void redisRefusesAGatewayWithoutClientCertificate() {
     // The gateway keeps trying while Redis refuses it (a pod's certificate may still be on its
     // way); with a connect timeout it gives up, and says why.
-    assertThatThrownBy(() -> TestGateway.start("--redis-nodes=127.0.0.1:" + tlsPort, "--redis-tls", "--redis-tls-ca-file=" + caFile,
-        "--redis-connect-timeout-ms=1500").close())
+    assertThatThrownBy(
+            () ->
+                TestGateway.start(
+                        "--redis-nodes=127.0.0.1:" + tlsPort,
+                        "--redis-tls",
+                        "--redis-tls-ca-file=" + caFile,
+                        "--redis-connect-timeout-ms=1500")
+                    .close())
         .isInstanceOf(RuntimeException.class);
   }
 
   @Test
   void tlsOptionsAreValidated() {
-    assertThatThrownBy(() -> GatewayConfig.parse("--redis-tls-ca-file=" + caFile)).hasMessageContaining("--redis-tls");
-    assertThatThrownBy(() -> GatewayConfig.parse("--policy-file=/x")).hasMessageContaining("--tls-client-ca-file");
-    assertThatThrownBy(() -> GatewayConfig.parse("--tls-cert-file=/x")).hasMessageContaining("--tls-key-file");
+    assertThatThrownBy(() -> GatewayConfig.parse("--redis-tls-ca-file=" + caFile))
+        .hasMessageContaining("--redis-tls");
+    assertThatThrownBy(() -> GatewayConfig.parse("--policy-file=/x"))
+        .hasMessageContaining("--tls-client-ca-file");
+    assertThatThrownBy(() -> GatewayConfig.parse("--tls-cert-file=/x"))
+        .hasMessageContaining("--tls-key-file");
   }
 }

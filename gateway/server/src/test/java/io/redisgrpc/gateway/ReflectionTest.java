@@ -47,43 +47,66 @@ class ReflectionTest {
     redis.stop();
   }
 
-  static final List<String> SERVICES = List.of("redisgrpc.v1.Cache", "redisgrpc.v1.PubSub", "grpc.health.v1.Health",
-      "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection");
+  static final List<String> SERVICES =
+      List.of(
+          "redisgrpc.v1.Cache",
+          "redisgrpc.v1.PubSub",
+          "grpc.health.v1.Health",
+          "grpc.reflection.v1.ServerReflection",
+          "grpc.reflection.v1alpha.ServerReflection");
 
   @Test
   void v1ListsTheServicesAndResolvesTheErrorDetails() throws Exception {
-    io.grpc.reflection.v1.ServerReflectionResponse list = v1(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
-    assertThat(list.getListServicesResponse().getServiceList()).extracting(io.grpc.reflection.v1.ServiceResponse::getName)
+    io.grpc.reflection.v1.ServerReflectionResponse list =
+        v1(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+    assertThat(list.getListServicesResponse().getServiceList())
+        .extracting(io.grpc.reflection.v1.ServiceResponse::getName)
         .containsAll(SERVICES);
     String type = errorDetailType();
-    io.grpc.reflection.v1.ServerReflectionResponse file = v1(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
-        .setFileContainingSymbol(type).build());
+    io.grpc.reflection.v1.ServerReflectionResponse file =
+        v1(
+            io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
+                .setFileContainingSymbol(type)
+                .build());
     assertThat(file.hasErrorResponse()).as(file.getErrorResponse().getErrorMessage()).isFalse();
     assertDecodesTheErrorInfo(file.getFileDescriptorResponse().getFileDescriptorProtoList(), type);
   }
 
   @Test
   void v1alphaListsTheServicesAndResolvesTheErrorDetails() throws Exception {
-    io.grpc.reflection.v1alpha.ServerReflectionResponse list = v1alpha(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder()
-        .setListServices("").build());
-    assertThat(list.getListServicesResponse().getServiceList()).extracting(io.grpc.reflection.v1alpha.ServiceResponse::getName)
+    io.grpc.reflection.v1alpha.ServerReflectionResponse list =
+        v1alpha(
+            io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder()
+                .setListServices("")
+                .build());
+    assertThat(list.getListServicesResponse().getServiceList())
+        .extracting(io.grpc.reflection.v1alpha.ServiceResponse::getName)
         .containsAll(SERVICES);
     String type = errorDetailType();
-    io.grpc.reflection.v1alpha.ServerReflectionResponse file = v1alpha(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder()
-        .setFileContainingSymbol(type).build());
+    io.grpc.reflection.v1alpha.ServerReflectionResponse file =
+        v1alpha(
+            io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder()
+                .setFileContainingSymbol(type)
+                .build());
     assertThat(file.hasErrorResponse()).as(file.getErrorResponse().getErrorMessage()).isFalse();
     assertDecodesTheErrorInfo(file.getFileDescriptorResponse().getFileDescriptorProtoList(), type);
     // And the API itself through v1alpha.
-    io.grpc.reflection.v1alpha.ServerReflectionResponse cache = v1alpha(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder()
-        .setFileContainingSymbol("redisgrpc.v1.Cache").build());
-    assertThat(cache.getFileDescriptorResponse().getFileDescriptorProtoList()).extracting(ReflectionTest::fileName)
+    io.grpc.reflection.v1alpha.ServerReflectionResponse cache =
+        v1alpha(
+            io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder()
+                .setFileContainingSymbol("redisgrpc.v1.Cache")
+                .build());
+    assertThat(cache.getFileDescriptorResponse().getFileDescriptorProtoList())
+        .extracting(ReflectionTest::fileName)
         .contains("redisgrpc/v1/cache.proto");
   }
 
   /** The type of the details of a real error: what grpcurl would have to look up. */
   private static String errorDetailType() {
-    StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class,
-        () -> gateway.cache().get(GetRequest.getDefaultInstance()));
+    StatusRuntimeException error =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> gateway.cache().get(GetRequest.getDefaultInstance()));
     List<Any> details = StatusProto.fromThrowable(error).getDetailsList();
     assertThat(details).isNotEmpty();
     String typeUrl = details.get(0).getTypeUrl();
@@ -92,7 +115,8 @@ class ReflectionTest {
   }
 
   /** Builds the type from the reflected files alone and decodes a real error's details with it. */
-  private static void assertDecodesTheErrorInfo(List<ByteString> files, String type) throws Exception {
+  private static void assertDecodesTheErrorInfo(List<ByteString> files, String type)
+      throws Exception {
     Map<String, FileDescriptorProto> protos = new HashMap<>();
     for (ByteString file : files) {
       FileDescriptorProto proto = FileDescriptorProto.parseFrom(file);
@@ -109,14 +133,21 @@ class ReflectionTest {
       }
     }
     assertThat(descriptor).as("%s among %s", type, protos.keySet()).isNotNull();
-    StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class,
-        () -> gateway.cache().get(GetRequest.newBuilder().setKey(ByteString.EMPTY).build()));
-    DynamicMessage info = DynamicMessage.parseFrom(descriptor, StatusProto.fromThrowable(error).getDetails(0).getValue());
+    StatusRuntimeException error =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> gateway.cache().get(GetRequest.newBuilder().setKey(ByteString.EMPTY).build()));
+    DynamicMessage info =
+        DynamicMessage.parseFrom(
+            descriptor, StatusProto.fromThrowable(error).getDetails(0).getValue());
     assertThat(info.getField(descriptor.findFieldByName("reason"))).isEqualTo("KEY_EMPTY");
     assertThat(info.getField(descriptor.findFieldByName("domain"))).isEqualTo("redisgrpc.io");
   }
 
-  private static Descriptors.FileDescriptor build(String name, Map<String, FileDescriptorProto> protos, Map<String, Descriptors.FileDescriptor> built)
+  private static Descriptors.FileDescriptor build(
+      String name,
+      Map<String, FileDescriptorProto> protos,
+      Map<String, Descriptors.FileDescriptor> built)
       throws Descriptors.DescriptorValidationException {
     Descriptors.FileDescriptor done = built.get(name);
     if (done != null) {
@@ -124,7 +155,8 @@ class ReflectionTest {
     }
     FileDescriptorProto proto = protos.get(name);
     assertThat(proto).as("reflection sent the dependency %s", name).isNotNull();
-    Descriptors.FileDescriptor[] dependencies = new Descriptors.FileDescriptor[proto.getDependencyCount()];
+    Descriptors.FileDescriptor[] dependencies =
+        new Descriptors.FileDescriptor[proto.getDependencyCount()];
     for (int i = 0; i < dependencies.length; i++) {
       dependencies[i] = build(proto.getDependency(i), protos, built);
     }
@@ -141,20 +173,27 @@ class ReflectionTest {
     }
   }
 
-  private static io.grpc.reflection.v1.ServerReflectionResponse v1(io.grpc.reflection.v1.ServerReflectionRequest request) throws Exception {
-    CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> answer = new CompletableFuture<>();
-    StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> out = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(gateway.channel)
-        .withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(observer(answer));
+  private static io.grpc.reflection.v1.ServerReflectionResponse v1(
+      io.grpc.reflection.v1.ServerReflectionRequest request) throws Exception {
+    CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> answer =
+        new CompletableFuture<>();
+    StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> out =
+        io.grpc.reflection.v1.ServerReflectionGrpc.newStub(gateway.channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .serverReflectionInfo(observer(answer));
     out.onNext(request);
     out.onCompleted();
     return answer.get(10, TimeUnit.SECONDS);
   }
 
-  private static io.grpc.reflection.v1alpha.ServerReflectionResponse v1alpha(io.grpc.reflection.v1alpha.ServerReflectionRequest request)
-      throws Exception {
-    CompletableFuture<io.grpc.reflection.v1alpha.ServerReflectionResponse> answer = new CompletableFuture<>();
-    StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> out = io.grpc.reflection.v1alpha.ServerReflectionGrpc
-        .newStub(gateway.channel).withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(observer(answer));
+  private static io.grpc.reflection.v1alpha.ServerReflectionResponse v1alpha(
+      io.grpc.reflection.v1alpha.ServerReflectionRequest request) throws Exception {
+    CompletableFuture<io.grpc.reflection.v1alpha.ServerReflectionResponse> answer =
+        new CompletableFuture<>();
+    StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> out =
+        io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(gateway.channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .serverReflectionInfo(observer(answer));
     out.onNext(request);
     out.onCompleted();
     return answer.get(10, TimeUnit.SECONDS);
@@ -162,9 +201,20 @@ class ReflectionTest {
 
   private static <T> StreamObserver<T> observer(CompletableFuture<T> answer) {
     return new StreamObserver<>() {
-      @Override public void onNext(T value) { answer.complete(value); }
-      @Override public void onError(Throwable t) { answer.completeExceptionally(t); }
-      @Override public void onCompleted() { answer.completeExceptionally(new AssertionError("the stream ended without an answer")); }
+      @Override
+      public void onNext(T value) {
+        answer.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        answer.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        answer.completeExceptionally(new AssertionError("the stream ended without an answer"));
+      }
     };
   }
 }

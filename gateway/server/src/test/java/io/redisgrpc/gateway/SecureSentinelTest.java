@@ -34,24 +34,46 @@ class SecureSentinelTest {
     Path creds = Files.createDirectories(dir.resolve("credentials"));
     Files.writeString(creds.resolve("_gateway"), "gw-pw\n");
     Files.writeString(creds.resolve("orders"), "orders-pw\n");
-    sentinel = RedisSentinelHarness.start(dir, 1, 1, 1, List.of(
-        "user _gateway on >gw-pw ~* &* +@all",
-        "user orders on >orders-pw ~orders:* &orders.* +@all -@dangerous"));
+    sentinel =
+        RedisSentinelHarness.start(
+            dir,
+            1,
+            1,
+            1,
+            List.of(
+                "user _gateway on >gw-pw ~* &* +@all",
+                "user orders on >orders-pw ~orders:* &orders.* +@all -@dangerous"));
     TestCertificates.Issued ca = TestCertificates.ca("sentinel-ca");
     Path caFile = dir.resolve("ca.crt");
     TestCertificates.writeString(caFile, ca.certificatePem());
     TestCertificates.Files2 server = TestCertificates.server(ca, "gateway").write(dir, "server");
-    TestCertificates.Files2 client = TestCertificates.client(ca, "orders", "spiffe://t/orders").write(dir, "orders");
+    TestCertificates.Files2 client =
+        TestCertificates.client(ca, "orders", "spiffe://t/orders").write(dir, "orders");
     Path policy = dir.resolve("policy.json");
-    Files.writeString(policy, """
+    Files.writeString(
+        policy,
+        """
         {"version": 1, "clients": [{"name": "orders", "identities": ["spiffe://t/orders"], "keyPrefix": "orders:",
           "channelPrefix": "orders.", "permissions": ["read", "write"]}]}""");
-    gateway = TestGateway.start("--redis-mode=sentinel", "--redis-nodes=" + sentinel.sentinelList(),
-        "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME,
-        "--tls-cert-file=" + server.cert(), "--tls-key-file=" + server.key(), "--tls-client-ca-file=" + caFile,
-        "--policy-file=" + policy, "--redis-credentials-dir=" + creds);
-    orders = Grpc.newChannelBuilderForAddress("localhost", gateway.server.port(), TlsChannelCredentials.newBuilder()
-        .keyManager(client.cert().toFile(), client.key().toFile()).trustManager(caFile.toFile()).build()).build();
+    gateway =
+        TestGateway.start(
+            "--redis-mode=sentinel",
+            "--redis-nodes=" + sentinel.sentinelList(),
+            "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME,
+            "--tls-cert-file=" + server.cert(),
+            "--tls-key-file=" + server.key(),
+            "--tls-client-ca-file=" + caFile,
+            "--policy-file=" + policy,
+            "--redis-credentials-dir=" + creds);
+    orders =
+        Grpc.newChannelBuilderForAddress(
+                "localhost",
+                gateway.server.port(),
+                TlsChannelCredentials.newBuilder()
+                    .keyManager(client.cert().toFile(), client.key().toFile())
+                    .trustManager(caFile.toFile())
+                    .build())
+            .build();
   }
 
   @AfterAll
@@ -69,9 +91,12 @@ class SecureSentinelTest {
 
   @Test
   void clientTrafficRunsOnTheMasterAsTheClientsAclUser() {
-    CacheGrpc.CacheBlockingStub cache = CacheGrpc.newBlockingStub(orders).withDeadlineAfter(10, TimeUnit.SECONDS);
+    CacheGrpc.CacheBlockingStub cache =
+        CacheGrpc.newBlockingStub(orders).withDeadlineAfter(10, TimeUnit.SECONDS);
     cache.set(SetRequest.newBuilder().setKey(bytes("k")).setValue(bytes("via sentinel")).build());
-    assertThat(cache.get(GetRequest.newBuilder().setKey(bytes("k")).build()).getValue().toStringUtf8()).isEqualTo("via sentinel");
+    assertThat(
+            cache.get(GetRequest.newBuilder().setKey(bytes("k")).build()).getValue().toStringUtf8())
+        .isEqualTo("via sentinel");
     int master = sentinel.currentMaster().port();
     String stored = RedisNodes.withNode(master, c -> c.get("orders:k"));
     assertThat(stored).isEqualTo("via sentinel");

@@ -26,17 +26,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sentinel group (1 master, 1 replica, 3 sentinels): the master is stopped while a client
- * writes. Meanwhile the gateway answers UNAVAILABLE promptly (no hangs), and it serves writes
- * again on the promoted replica within {@link #RECOVERY_BOUND}: whether it had been connected
- * for a while or had connected the moment before (a gateway pod starting as the master's pod is
- * deleted, as in an e2e run where one of two gateways never followed the failover).
+ * Sentinel group (1 master, 1 replica, 3 sentinels): the master is stopped while a client writes.
+ * Meanwhile the gateway answers UNAVAILABLE promptly (no hangs), and it serves writes again on the
+ * promoted replica within {@link #RECOVERY_BOUND}: whether it had been connected for a while or had
+ * connected the moment before (a gateway pod starting as the master's pod is deleted, as in an e2e
+ * run where one of two gateways never followed the failover).
  */
 @Integration
 class SentinelFailoverTest {
   private static final Logger LOG = LoggerFactory.getLogger(SentinelFailoverTest.class);
-  /** Sentinel needs down-after (1 s) + election + promotion; the gateway then reconnects to the master it names. */
+
+  /**
+   * Sentinel needs down-after (1 s) + election + promotion; the gateway then reconnects to the
+   * master it names.
+   */
   static final Duration RECOVERY_BOUND = Duration.ofSeconds(20);
+
   static final long CALL_DEADLINE_MS = 1_000;
 
   RedisSentinelHarness sentinel;
@@ -60,7 +65,12 @@ class SentinelFailoverTest {
   void writesFailFastDuringFailoverAndResumeOnTheNewMaster(@TempDir Path dir) {
     sentinel = RedisSentinelHarness.start(dir, 1, 3, 2, List.of());
     gateway = gateway(sentinel);
-    assertThat(gateway.cache().set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build()).getApplied()).isTrue();
+    assertThat(
+            gateway
+                .cache()
+                .set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build())
+                .getApplied())
+        .isTrue();
     RedisProcess oldMaster = sentinel.currentMaster();
     oldMaster.stop();
     assertFailoverFollowed(oldMaster);
@@ -68,17 +78,26 @@ class SentinelFailoverTest {
 
   /**
    * In Kubernetes the gateway knows the sentinels by one Service address, so each connection it
-   * opens (the subscription to sentinel events, each master lookup) may reach another sentinel,
-   * and sentinels learn a failover one after the other. A gateway that acted only on events
-   * could look the master up at a sentinel that had not learnt it yet and keep the old one.
+   * opens (the subscription to sentinel events, each master lookup) may reach another sentinel, and
+   * sentinels learn a failover one after the other. A gateway that acted only on events could look
+   * the master up at a sentinel that had not learnt it yet and keep the old one.
    */
   @Test
-  void behindOneServiceAddressTheGatewayFollowsTheFailoverWhicheverSentinelItAsks(@TempDir Path dir) {
+  void behindOneServiceAddressTheGatewayFollowsTheFailoverWhicheverSentinelItAsks(
+      @TempDir Path dir) {
     sentinel = RedisSentinelHarness.start(dir, 1, 3, 2, List.of());
     service = RoundRobinProxy.start(sentinel.sentinels().stream().map(RedisProcess::port).toList());
-    gateway = TestGateway.start("--redis-mode=sentinel", "--redis-nodes=127.0.0.1:" + service.port(),
-        "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME);
-    assertThat(gateway.cache().set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build()).getApplied()).isTrue();
+    gateway =
+        TestGateway.start(
+            "--redis-mode=sentinel",
+            "--redis-nodes=127.0.0.1:" + service.port(),
+            "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME);
+    assertThat(
+            gateway
+                .cache()
+                .set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build())
+                .getApplied())
+        .isTrue();
     RedisProcess oldMaster = sentinel.currentMaster();
     oldMaster.stop();
     assertFailoverFollowed(oldMaster);
@@ -86,42 +105,59 @@ class SentinelFailoverTest {
 
   /**
    * A master demoted while it keeps running (SENTINEL FAILOVER, as a pod does at start when the
-   * sentinels still name it) is not written to again: Sentinel closes the clients of an instance
-   * it reconfigures, and the gateway's reconnect asks the sentinels for the new master.
+   * sentinels still name it) is not written to again: Sentinel closes the clients of an instance it
+   * reconfigures, and the gateway's reconnect asks the sentinels for the new master.
    */
   @Test
   void aMasterDemotedWhileAliveIsLeftForTheNewOne(@TempDir Path dir) {
     sentinel = RedisSentinelHarness.start(dir, 1, 3, 2, List.of());
     gateway = gateway(sentinel);
-    assertThat(gateway.cache().set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build()).getApplied()).isTrue();
+    assertThat(
+            gateway
+                .cache()
+                .set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build())
+                .getApplied())
+        .isTrue();
     RedisProcess oldMaster = sentinel.currentMaster();
-    RedisNodes.withSentinel(sentinel.sentinels().get(0).port(), s -> s.failover(RedisSentinelHarness.MASTER_NAME));
+    RedisNodes.withSentinel(
+        sentinel.sentinels().get(0).port(), s -> s.failover(RedisSentinelHarness.MASTER_NAME));
 
     Map<Status.Code, Integer> failures = new EnumMap<>(Status.Code.class);
     int[] attempt = {0};
-    Awaitility.await("a write through the gateway lands on the promoted master").atMost(RECOVERY_BOUND)
-        .pollInterval(Duration.ofMillis(50)).until(() -> {
-          RedisProcess master = sentinel.currentMaster();
-          if (master == oldMaster) {
-            return false;
-          }
-          String key = "after:" + attempt[0]++;
-          try {
-            gateway.cache().withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
-                .set(SetRequest.newBuilder().setKey(bytes(key)).setValue(bytes("v")).build());
-          } catch (StatusRuntimeException e) {
-            failures.merge(e.getStatus().getCode(), 1, Integer::sum);
-            return false;
-          }
-          return "v".equals(RedisNodes.withNode(master.port(), redis -> redis.get(key)));
-        });
-    assertThat((Object) RedisNodes.withNode(oldMaster.port(), redis -> redis.role().get(0))).as("the old master was demoted").isEqualTo("slave");
-    assertThat(failures.keySet()).as("while the roles change calls fail as UNAVAILABLE at most: %s", failures)
+    Awaitility.await("a write through the gateway lands on the promoted master")
+        .atMost(RECOVERY_BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              RedisProcess master = sentinel.currentMaster();
+              if (master == oldMaster) {
+                return false;
+              }
+              String key = "after:" + attempt[0]++;
+              try {
+                gateway
+                    .cache()
+                    .withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
+                    .set(SetRequest.newBuilder().setKey(bytes(key)).setValue(bytes("v")).build());
+              } catch (StatusRuntimeException e) {
+                failures.merge(e.getStatus().getCode(), 1, Integer::sum);
+                return false;
+              }
+              return "v".equals(RedisNodes.withNode(master.port(), redis -> redis.get(key)));
+            });
+    assertThat((Object) RedisNodes.withNode(oldMaster.port(), redis -> redis.role().get(0)))
+        .as("the old master was demoted")
+        .isEqualTo("slave");
+    assertThat(failures.keySet())
+        .as("while the roles change calls fail as UNAVAILABLE at most: %s", failures)
         .isSubsetOf(Status.Code.UNAVAILABLE);
   }
 
   static TestGateway gateway(RedisSentinelHarness sentinel) {
-    return TestGateway.start("--redis-mode=sentinel", "--redis-nodes=" + sentinel.sentinelList(), "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME);
+    return TestGateway.start(
+        "--redis-mode=sentinel",
+        "--redis-nodes=" + sentinel.sentinelList(),
+        "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME);
   }
 
   void assertFailoverFollowed(RedisProcess oldMaster) {
@@ -131,10 +167,14 @@ class SentinelFailoverTest {
     long slowestCallMs = 0;
     long recoveredAt = 0;
     for (int i = 0; recoveredAt == 0; i++) {
-      assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt)).as("writes resume within the bound").isLessThan(RECOVERY_BOUND);
+      assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt))
+          .as("writes resume within the bound")
+          .isLessThan(RECOVERY_BOUND);
       long callStart = System.nanoTime();
       try {
-        gateway.cache().withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
+        gateway
+            .cache()
+            .withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
             .set(SetRequest.newBuilder().setKey(bytes("during:" + i)).setValue(bytes("v")).build());
         if (!failures.isEmpty()) {
           recoveredAt = System.nanoTime();
@@ -145,16 +185,26 @@ class SentinelFailoverTest {
       slowestCallMs = Math.max(slowestCallMs, (System.nanoTime() - callStart) / 1_000_000);
     }
     long recoveryMs = (recoveredAt - stoppedAt) / 1_000_000;
-    LOG.info("failover: writes resumed {} ms after the master stopped; failures {}; slowest call {} ms", recoveryMs, failures, slowestCallMs);
+    LOG.info(
+        "failover: writes resumed {} ms after the master stopped; failures {}; slowest call {} ms",
+        recoveryMs,
+        failures,
+        slowestCallMs);
     assertThat(failures).as("the client saw the outage").isNotEmpty();
-    assertThat(failures.keySet()).as("only UNAVAILABLE (or a deadline while a node hangs)")
+    assertThat(failures.keySet())
+        .as("only UNAVAILABLE (or a deadline while a node hangs)")
         .isSubsetOf(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
-    assertThat(slowestCallMs).as("no call hangs past its deadline").isLessThan(CALL_DEADLINE_MS + 1_000);
+    assertThat(slowestCallMs)
+        .as("no call hangs past its deadline")
+        .isLessThan(CALL_DEADLINE_MS + 1_000);
     // The gateway may have found the new master at a sentinel that learnt it before the one
     // currentMaster() asks: wait for that one too.
-    Awaitility.await("the sentinels name the promoted master").atMost(Duration.ofSeconds(10))
+    Awaitility.await("the sentinels name the promoted master")
+        .atMost(Duration.ofSeconds(10))
         .until(() -> sentinel.currentMaster() != oldMaster);
     // Data written before the failover survived on the promoted replica.
-    assertThat(gateway.cache().get(GetRequest.newBuilder().setKey(bytes("before")).build()).getFound()).isTrue();
+    assertThat(
+            gateway.cache().get(GetRequest.newBuilder().setKey(bytes("before")).build()).getFound())
+        .isTrue();
   }
 }

@@ -37,15 +37,18 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Real X.509 certificates for tests, made with BouncyCastle: CAs, server and client leaves with
- * DNS/IP/URI SANs, and certificates outside their validity period. Keys are EC P-256, written
- * as PKCS#8 PEM (what grpc-java, Netty and OpenSSL all read).
+ * DNS/IP/URI SANs, and certificates outside their validity period. Keys are EC P-256, written as
+ * PKCS#8 PEM (what grpc-java, Netty and OpenSSL all read).
  */
 public final class TestCertificates {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
   private TestCertificates() {}
 
-  /** A certificate with its key; {@code chainPem} is the certificate alone (leaves are issued directly by a root). */
+  /**
+   * A certificate with its key; {@code chainPem} is the certificate alone (leaves are issued
+   * directly by a root).
+   */
   public record Issued(X509Certificate certificate, KeyPair keys) {
     public String certificatePem() {
       return pem(certificate);
@@ -79,11 +82,21 @@ public final class TestCertificates {
     KeyPair keys = keyPair();
     try {
       X500Name subject = new X500Name("CN=" + name + ",O=redisgrpc tests");
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
-          Date.from(Instant.now().minus(Duration.ofHours(1))), Date.from(Instant.now().plus(Duration.ofDays(30))), subject, keys.getPublic())
-          .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-          .addExtension(Extension.subjectKeyIdentifier, false, new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+      X509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+                  subject,
+                  serial(),
+                  Date.from(Instant.now().minus(Duration.ofHours(1))),
+                  Date.from(Instant.now().plus(Duration.ofDays(30))),
+                  subject,
+                  keys.getPublic())
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+              .addExtension(
+                  Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+              .addExtension(
+                  Extension.subjectKeyIdentifier,
+                  false,
+                  new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
       return new Issued(sign(builder, keys), keys);
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException(e);
@@ -92,37 +105,83 @@ public final class TestCertificates {
 
   /** A server certificate for localhost / 127.0.0.1. */
   public static Issued server(Issued ca, String cn) {
-    return leaf(ca, cn, List.of(), true, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(10)));
+    return leaf(
+        ca,
+        cn,
+        List.of(),
+        true,
+        Instant.now().minus(Duration.ofHours(1)),
+        Instant.now().plus(Duration.ofDays(10)));
   }
 
   /** A client certificate with the given URI SANs (e.g. SPIFFE IDs). */
   public static Issued client(Issued ca, String cn, String... uris) {
-    return leaf(ca, cn, List.of(uris), false, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(10)));
+    return leaf(
+        ca,
+        cn,
+        List.of(uris),
+        false,
+        Instant.now().minus(Duration.ofHours(1)),
+        Instant.now().plus(Duration.ofDays(10)));
   }
 
   /** A client certificate that expired an hour ago. */
   public static Issued expiredClient(Issued ca, String cn, String... uris) {
-    return leaf(ca, cn, List.of(uris), false, Instant.now().minus(Duration.ofDays(2)), Instant.now().minus(Duration.ofHours(1)));
+    return leaf(
+        ca,
+        cn,
+        List.of(uris),
+        false,
+        Instant.now().minus(Duration.ofDays(2)),
+        Instant.now().minus(Duration.ofHours(1)));
   }
 
-  public static Issued leaf(Issued ca, String cn, List<String> uris, boolean server, Instant notBefore, Instant notAfter) {
+  public static Issued leaf(
+      Issued ca,
+      String cn,
+      List<String> uris,
+      boolean server,
+      Instant notBefore,
+      Instant notAfter) {
     KeyPair keys = keyPair();
     try {
       List<GeneralName> names = new ArrayList<>();
       if (server) {
         names.add(new GeneralName(GeneralName.dNSName, "localhost"));
-        names.add(new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()));
+        names.add(
+            new GeneralName(
+                GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()));
       }
       uris.forEach(uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(), serial(),
-          Date.from(notBefore), Date.from(notAfter), new X500Name("CN=" + cn + ",O=redisgrpc tests"), keys.getPublic())
-          .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
-          .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-              new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
-          .addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate()));
+      X509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+                  ca.certificate(),
+                  serial(),
+                  Date.from(notBefore),
+                  Date.from(notAfter),
+                  new X500Name("CN=" + cn + ",O=redisgrpc tests"),
+                  keys.getPublic())
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+              .addExtension(
+                  Extension.keyUsage,
+                  true,
+                  new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
+              .addExtension(
+                  Extension.extendedKeyUsage,
+                  false,
+                  new ExtendedKeyUsage(
+                      new KeyPurposeId[] {
+                        KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                      }))
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
+                  new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate()));
       if (!names.isEmpty()) {
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+        builder.addExtension(
+            Extension.subjectAlternativeName,
+            false,
+            new GeneralNames(names.toArray(GeneralName[]::new)));
       }
       return new Issued(sign(builder, ca.keys()), keys);
     } catch (IOException | GeneralSecurityException e) {
@@ -130,10 +189,13 @@ public final class TestCertificates {
     }
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer) throws GeneralSecurityException {
+  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
+      throws GeneralSecurityException {
     try {
-      return new JcaX509CertificateConverter().getCertificate(
-          builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+      return new JcaX509CertificateConverter()
+          .getCertificate(
+              builder.build(
+                  new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
     } catch (org.bouncycastle.operator.OperatorCreationException e) {
       throw new GeneralSecurityException(e);
     }

@@ -1,5 +1,8 @@
 package io.redisgrpc.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -14,9 +17,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
 /** A real gateway on a loopback port plus a real gRPC channel to it. */
 final class TestGateway implements AutoCloseable {
   final GatewayServer server;
@@ -24,15 +24,24 @@ final class TestGateway implements AutoCloseable {
 
   private TestGateway(GatewayServer server) {
     this.server = server;
-    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().maxInboundMessageSize(64 << 20).build();
+    this.channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+            .usePlaintext()
+            .maxInboundMessageSize(64 << 20)
+            .build();
   }
 
   static TestGateway start(String... args) {
     List<String> all = new ArrayList<>();
     // Defaults for the tests, unless the test gives the option itself.
     // A gateway that cannot reach Redis fails the test after 30 s instead of retrying forever.
-    for (String option : List.of("--port=0", "--metrics-port=0", "--bind=127.0.0.1", "--health-interval-ms=200",
-        "--redis-connect-timeout-ms=30000")) {
+    for (String option :
+        List.of(
+            "--port=0",
+            "--metrics-port=0",
+            "--bind=127.0.0.1",
+            "--health-interval-ms=200",
+            "--redis-connect-timeout-ms=30000")) {
       String name = option.substring(0, option.indexOf('=') + 1);
       if (java.util.Arrays.stream(args).noneMatch(arg -> arg.startsWith(name))) {
         all.add(option);
@@ -61,10 +70,19 @@ final class TestGateway implements AutoCloseable {
   /** The sum of the Prometheus samples whose line starts with {@code prefix}, scraped now. */
   double metric(String prefix) {
     try {
-      String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-          java.net.URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-      return body.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+      String body =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              "http://127.0.0.1:" + server.metricsPort() + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      return body.lines()
+          .filter(l -> l.startsWith(prefix))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+          .sum();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -78,17 +96,24 @@ final class TestGateway implements AutoCloseable {
   }
 
   /** Asserts the call fails with the code and the ErrorInfo reason, and returns the message. */
-  static String assertFails(Status.Code code, String reason, ThrowableAssert.ThrowingCallable call) {
+  static String assertFails(
+      Status.Code code, String reason, ThrowableAssert.ThrowingCallable call) {
     StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class, call);
     assertThat(error).as("expected %s/%s", code, reason).isNotNull();
     assertThat(error.getStatus().getCode()).as(error.getStatus().toString()).isEqualTo(code);
     assertThat(reasonOf(StatusProto.fromThrowable(error))).isEqualTo(reason);
     String message = error.getStatus().getDescription();
-    assertThat(message).as("readable message").isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(message)
+        .as("readable message")
+        .isNotBlank()
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
     return message;
   }
 
-  /** For codes the client's own stack may raise (a client-side deadline carries no gateway details). */
+  /**
+   * For codes the client's own stack may raise (a client-side deadline carries no gateway details).
+   */
   static void assertFailsWithCode(Status.Code code, ThrowableAssert.ThrowingCallable call) {
     StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class, call);
     assertThat(error).as("expected %s", code).isNotNull();

@@ -21,23 +21,41 @@ public class GatewaySpec {
   public Integer replicas = 2;
 
   @Size(min = 1, max = 512)
-  @JsonPropertyDescription("Gateway container image. Unset: the operator's default, ghcr.io/redisgrpc/redis-grpc-gateway at the"
-      + " operator's version unless the chart's defaultImages.gateway names another.")
+  @JsonPropertyDescription(
+      "Gateway container image. Unset: the operator's default, ghcr.io/redisgrpc/redis-grpc-gateway at the"
+          + " operator's version unless the chart's defaultImages.gateway names another.")
   public String image;
 
   public List<LocalObjectReference> imagePullSecrets = new ArrayList<>();
 
-  @ValidationRule(value = CelRules.LIMITS_ARE_QUANTITIES,
-      messageExpression = "'spec.gateway.resources.limits.' + " + CelRules.FIRST_BAD_LIMIT + " + ' must be " + CelRules.QUANTITY_HINT + "'",
+  @ValidationRule(
+      value = CelRules.LIMITS_ARE_QUANTITIES,
+      messageExpression =
+          "'spec.gateway.resources.limits.' + "
+              + CelRules.FIRST_BAD_LIMIT
+              + " + ' must be "
+              + CelRules.QUANTITY_HINT
+              + "'",
       message = "spec.gateway.resources.limits: every limit must be " + CelRules.QUANTITY_HINT)
-  @ValidationRule(value = CelRules.REQUESTS_ARE_QUANTITIES,
-      messageExpression = "'spec.gateway.resources.requests.' + " + CelRules.FIRST_BAD_REQUEST + " + ' must be " + CelRules.QUANTITY_HINT + "'",
+  @ValidationRule(
+      value = CelRules.REQUESTS_ARE_QUANTITIES,
+      messageExpression =
+          "'spec.gateway.resources.requests.' + "
+              + CelRules.FIRST_BAD_REQUEST
+              + " + ' must be "
+              + CelRules.QUANTITY_HINT
+              + "'",
       message = "spec.gateway.resources.requests: every request must be " + CelRules.QUANTITY_HINT)
-  @ValidationRule(value = CelRules.REQUESTS_WITHIN_LIMITS,
-      messageExpression = "'spec.gateway.resources.requests.' + " + CelRules.FIRST_REQUEST_ABOVE_LIMIT
-          + " + ' must not exceed spec.gateway.resources.limits.' + " + CelRules.FIRST_REQUEST_ABOVE_LIMIT
-          + " + ': lower the request or raise the limit (a missing request defaults to the limit)'",
-      message = "spec.gateway.resources.requests must not exceed spec.gateway.resources.limits of the same resource")
+  @ValidationRule(
+      value = CelRules.REQUESTS_WITHIN_LIMITS,
+      messageExpression =
+          "'spec.gateway.resources.requests.' + "
+              + CelRules.FIRST_REQUEST_ABOVE_LIMIT
+              + " + ' must not exceed spec.gateway.resources.limits.' + "
+              + CelRules.FIRST_REQUEST_ABOVE_LIMIT
+              + " + ': lower the request or raise the limit (a missing request defaults to the limit)'",
+      message =
+          "spec.gateway.resources.requests must not exceed spec.gateway.resources.limits of the same resource")
   @JsonPropertyDescription("Resources of each gateway container.")
   public ResourceRequirements resources;
 
@@ -62,7 +80,11 @@ public class GatewaySpec {
     public Integer port = 50051;
   }
 
-  public enum ServiceType { ClusterIP, NodePort, LoadBalancer }
+  public enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer
+  }
 
   public static class GatewayLimits {
     @Min(1)
@@ -84,7 +106,8 @@ public class GatewaySpec {
     public Integer maxBatchOperations = 1000;
   }
 
-  @ValidationRule(value = "self.minReplicas <= self.maxReplicas",
+  @ValidationRule(
+      value = "self.minReplicas <= self.maxReplicas",
       message = "spec.gateway.autoscaling.minReplicas must not exceed maxReplicas")
   public static class AutoscalingSpec {
     @Min(1)

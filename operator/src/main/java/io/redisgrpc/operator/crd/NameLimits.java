@@ -11,13 +11,19 @@ public final class NameLimits {
    * label value at most 63 (kubernetes/kubernetes#64023).
    */
   public static final int MAX_STATEFULSET_NAME_LENGTH = 52;
+
   /**
-   * Longest cache name in mode Cluster: {@code Names.redis} ({@code -redis}) within
-   * {@link #MAX_STATEFULSET_NAME_LENGTH}; every Service name is shorter than 63 then. The CRD refuses
-   * longer names (RedisGrpcCache); NamesTest checks both numbers against the names model.Names gives.
+   * Longest cache name in mode Cluster: {@code Names.redis} ({@code -redis}) within {@link
+   * #MAX_STATEFULSET_NAME_LENGTH}; every Service name is shorter than 63 then. The CRD refuses
+   * longer names (RedisGrpcCache); NamesTest checks both numbers against the names model.Names
+   * gives.
    */
   public static final int MAX_NAME_LENGTH_CLUSTER = 46;
-  /** Longest cache name in mode Sentinel: {@code Names.sentinel} ({@code -sentinel}) within {@link #MAX_STATEFULSET_NAME_LENGTH}. */
+
+  /**
+   * Longest cache name in mode Sentinel: {@code Names.sentinel} ({@code -sentinel}) within {@link
+   * #MAX_STATEFULSET_NAME_LENGTH}.
+   */
   public static final int MAX_NAME_LENGTH_SENTINEL = 43;
 
   private NameLimits() {}

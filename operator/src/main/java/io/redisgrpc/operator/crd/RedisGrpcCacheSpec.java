@@ -5,7 +5,8 @@ import io.fabric8.generator.annotation.Required;
 
 public class RedisGrpcCacheSpec {
   @Required
-  @JsonPropertyDescription("The Redis servers: topology, image, resources, memory policy, persistence and scheduling.")
+  @JsonPropertyDescription(
+      "The Redis servers: topology, image, resources, memory policy, persistence and scheduling.")
   public RedisSpec redis = new RedisSpec();
 
   @JsonPropertyDescription("The gRPC gateway Deployment in front of Redis.")

@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 public class SchedulingSpec {
-  @JsonPropertyDescription("Pod affinity and anti-affinity. Without one, pods of a cache prefer different nodes.")
+  @JsonPropertyDescription(
+      "Pod affinity and anti-affinity. Without one, pods of a cache prefer different nodes.")
   public Affinity affinity;
 
   public List<Toleration> tolerations = new ArrayList<>();

@@ -1,2 +1,5 @@
-/** The RedisGrpcCache custom resource: spec and status types, defaults and the CEL rules the API server enforces. */
+/**
+ * The RedisGrpcCache custom resource: spec and status types, defaults and the CEL rules the API
+ * server enforces.
+ */
 package io.redisgrpc.operator.crd;

@@ -8,11 +8,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.redisgrpc.operator.crd.AuthSpec.ClientSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.credentials.rotation.RotationState;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.redis.acl.AclFile;
 import io.redisgrpc.operator.redis.acl.AclRules;
-import io.redisgrpc.operator.credentials.rotation.RotationState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,37 +27,48 @@ import java.util.TreeMap;
 
 /**
  * Reads and writes the cache's three credential Secrets (names and layout in docs/security.md):
+ *
  * <ul>
  *   <li>{@code <name>-credentials}: every password ({@link Credentials}) plus the rotation state as
- *       annotations. It is the source of truth and is written with optimistic locking, so a
- *       second writer (an operator that lost its lease late) fails instead of overwriting.</li>
+ *       annotations. It is the source of truth and is written with optimistic locking, so a second
+ *       writer (an operator that lost its lease late) fails instead of overwriting.
  *   <li>{@code <name>-acl} and {@code <name>-gateway-credentials}: derived from the first by
- *       server-side apply; unchanged content is a no-op on the API server.</li>
+ *       server-side apply; unchanged content is a no-op on the API server.
  * </ul>
  */
 public final class CredentialStore {
   /** Annotation on the cache: a new value requests a rotation now. */
   public static final String ROTATE_ANNOTATION = "cache.redisgrpc.io/rotate-credentials";
+
   /** Annotation on the credentials Secret: the last request value acted on. */
   static final String HANDLED_REQUEST = RotationState.PREFIX + "handled-request";
+
   static final String FIELD_MANAGER = "redis-grpc-operator";
+
   /**
    * Keeps a deleted credentials Secret readable until the operator has read it and written it
    * again; released when the cache itself is deleted.
    */
   public static final String KEEP_FINALIZER = "cache.redisgrpc.io/keep-credentials";
+
   public static final String ACL_FILE_KEY = "users.acl";
 
   private final KubernetesClient client;
+
   /** Per cache uid, the contents of a credentials Secret deleted by hand until written again. */
-  private static final Map<String, Stored> RESTORING = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Stored> RESTORING =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public CredentialStore(KubernetesClient client) {
     this.client = client;
   }
 
   /** The credentials Secret as read, or what it would hold for a new cache. */
-  public record Stored(Credentials credentials, RotationState rotation, String handledRequest, String resourceVersion) {
+  public record Stored(
+      Credentials credentials,
+      RotationState rotation,
+      String handledRequest,
+      String resourceVersion) {
     public boolean exists() {
       return resourceVersion != null;
     }
@@ -77,8 +88,14 @@ public final class CredentialStore {
 
   /** The Redis users a cache needs: the service users and one per declared client. */
   public static Set<String> users(RedisGrpcCache cache) {
-    Set<String> users = new LinkedHashSet<>(List.of(
-        AclRules.OPERATOR, AclRules.REPLICATION, AclRules.SENTINEL, AclRules.EXPORTER, AclRules.GATEWAY));
+    Set<String> users =
+        new LinkedHashSet<>(
+            List.of(
+                AclRules.OPERATOR,
+                AclRules.REPLICATION,
+                AclRules.SENTINEL,
+                AclRules.EXPORTER,
+                AclRules.GATEWAY));
     cache.getSpec().auth.clients.forEach(client -> users.add(client.name));
     return users;
   }
@@ -99,7 +116,11 @@ public final class CredentialStore {
   public record Loaded(Stored stored, boolean restored) {}
 
   public Loaded load(RedisGrpcCache cache, Instant now, Duration interval) {
-    var resource = client.secrets().inNamespace(cache.getMetadata().getNamespace()).withName(Names.credentials(cache));
+    var resource =
+        client
+            .secrets()
+            .inNamespace(cache.getMetadata().getNamespace())
+            .withName(Names.credentials(cache));
     Secret secret = resource.get();
     String uid = cache.getMetadata().getUid();
     if (secret == null) {
@@ -110,7 +131,9 @@ public final class CredentialStore {
         RESTORING.remove(uid);
         return new Loaded(written, true);
       }
-      return new Loaded(new Stored(new Credentials(Map.of()), RotationState.initial(now, interval), null, null), false);
+      return new Loaded(
+          new Stored(new Credentials(Map.of()), RotationState.initial(now, interval), null, null),
+          false);
     }
     Stored stored = parse(secret, now, interval);
     if (secret.getMetadata().getDeletionTimestamp() != null) {
@@ -118,7 +141,8 @@ public final class CredentialStore {
       // operator and every client out of the running pods. Let the deletion finish (the API
       // server removes the object once its last finalizer is gone), then write it again; the
       // passwords stay in memory until that write succeeded.
-      Stored deleted = new Stored(stored.credentials(), stored.rotation(), stored.handledRequest(), null);
+      Stored deleted =
+          new Stored(stored.credentials(), stored.rotation(), stored.handledRequest(), null);
       if (uid != null) {
         RESTORING.put(uid, deleted);
       }
@@ -129,22 +153,36 @@ public final class CredentialStore {
       }
       return new Loaded(written, true);
     }
-    if (secret.getMetadata().getFinalizers() == null || !secret.getMetadata().getFinalizers().contains(KEEP_FINALIZER)) {
+    if (secret.getMetadata().getFinalizers() == null
+        || !secret.getMetadata().getFinalizers().contains(KEEP_FINALIZER)) {
       // Written by a version without the finalizer: add it (optimistic lock; a conflict retries).
-      Secret kept = resource.edit(s -> {
-        s.getMetadata().getFinalizers().add(KEEP_FINALIZER);
-        return s;
-      });
-      stored = new Stored(stored.credentials(), stored.rotation(), stored.handledRequest(), kept.getMetadata().getResourceVersion());
+      Secret kept =
+          resource.edit(
+              s -> {
+                s.getMetadata().getFinalizers().add(KEEP_FINALIZER);
+                return s;
+              });
+      stored =
+          new Stored(
+              stored.credentials(),
+              stored.rotation(),
+              stored.handledRequest(),
+              kept.getMetadata().getResourceVersion());
     }
     return new Loaded(stored, false);
   }
 
   /** Cache deletion: the credentials Secret may go with the cache (garbage collection). */
   public void release(RedisGrpcCache cache) {
-    var resource = client.secrets().inNamespace(cache.getMetadata().getNamespace()).withName(Names.credentials(cache));
+    var resource =
+        client
+            .secrets()
+            .inNamespace(cache.getMetadata().getNamespace())
+            .withName(Names.credentials(cache));
     Secret secret = resource.get();
-    if (secret != null && secret.getMetadata().getFinalizers() != null && secret.getMetadata().getFinalizers().contains(KEEP_FINALIZER)) {
+    if (secret != null
+        && secret.getMetadata().getFinalizers() != null
+        && secret.getMetadata().getFinalizers().contains(KEEP_FINALIZER)) {
       resource.edit(s -> withoutFinalizer(s));
     }
   }
@@ -156,7 +194,8 @@ public final class CredentialStore {
 
   private static Stored parse(Secret secret, Instant now, Duration interval) {
     Map<String, String> annotations = secret.getMetadata().getAnnotations();
-    return new Stored(Credentials.fromData(decode(secret.getData())),
+    return new Stored(
+        Credentials.fromData(decode(secret.getData())),
         RotationState.fromAnnotations(annotations, now, interval),
         annotations == null ? null : annotations.get(HANDLED_REQUEST),
         secret.getMetadata().getResourceVersion());
@@ -164,23 +203,33 @@ public final class CredentialStore {
 
   /**
    * Writes the credentials Secret: created when new, otherwise replaced only if the stored
-   * resourceVersion is still current (a conflict throws; the reconciliation is retried and re-reads).
-   * Returns the state as now stored.
+   * resourceVersion is still current (a conflict throws; the reconciliation is retried and
+   * re-reads). Returns the state as now stored.
    */
   public Stored save(RedisGrpcCache cache, Stored stored) {
     Map<String, String> annotations = new LinkedHashMap<>(stored.rotation().toAnnotations());
     if (stored.handledRequest() != null) {
       annotations.put(HANDLED_REQUEST, stored.handledRequest());
     }
-    Secret secret = new SecretBuilder()
-        .withMetadata(meta(cache, Names.credentials(cache)).withAnnotations(annotations).withResourceVersion(stored.resourceVersion())
-            .withFinalizers(KEEP_FINALIZER).build())
-        .withType("Opaque")
-        .withData(encode(stored.credentials().toData()))
-        .build();
-    var resource = client.secrets().inNamespace(cache.getMetadata().getNamespace()).resource(secret);
+    Secret secret =
+        new SecretBuilder()
+            .withMetadata(
+                meta(cache, Names.credentials(cache))
+                    .withAnnotations(annotations)
+                    .withResourceVersion(stored.resourceVersion())
+                    .withFinalizers(KEEP_FINALIZER)
+                    .build())
+            .withType("Opaque")
+            .withData(encode(stored.credentials().toData()))
+            .build();
+    var resource =
+        client.secrets().inNamespace(cache.getMetadata().getNamespace()).resource(secret);
     Secret written = stored.exists() ? resource.update() : resource.create();
-    return new Stored(stored.credentials(), stored.rotation(), stored.handledRequest(), written.getMetadata().getResourceVersion());
+    return new Stored(
+        stored.credentials(),
+        stored.rotation(),
+        stored.handledRequest(),
+        written.getMetadata().getResourceVersion());
   }
 
   /** Writes the Secrets derived from the credentials: the ACL file and the gateway's passwords. */
@@ -192,14 +241,20 @@ public final class CredentialStore {
   }
 
   private void apply(RedisGrpcCache cache, String name, Map<String, String> data) {
-    Secret secret = new SecretBuilder()
-        .withMetadata(meta(cache, name).build())
-        .withType("Opaque")
-        .withData(encode(data))
-        .build();
+    Secret secret =
+        new SecretBuilder()
+            .withMetadata(meta(cache, name).build())
+            .withType("Opaque")
+            .withData(encode(data))
+            .build();
     try {
-      client.secrets().inNamespace(cache.getMetadata().getNamespace()).resource(secret)
-          .fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+      client
+          .secrets()
+          .inNamespace(cache.getMetadata().getNamespace())
+          .resource(secret)
+          .fieldManager(FIELD_MANAGER)
+          .forceConflicts()
+          .serverSideApply();
     } catch (KubernetesClientException e) {
       throw new IllegalStateException("could not write Secret " + name + ": " + e.getMessage(), e);
     }
@@ -210,26 +265,31 @@ public final class CredentialStore {
         .withName(name)
         .withNamespace(cache.getMetadata().getNamespace())
         .withLabels(Labels.of(cache))
-        .withOwnerReferences(new OwnerReferenceBuilder()
-            .withApiVersion(cache.getApiVersion())
-            .withKind(cache.getKind())
-            .withName(cache.getMetadata().getName())
-            .withUid(cache.getMetadata().getUid())
-            .withController(true)
-            .withBlockOwnerDeletion(true)
-            .build());
+        .withOwnerReferences(
+            new OwnerReferenceBuilder()
+                .withApiVersion(cache.getApiVersion())
+                .withKind(cache.getKind())
+                .withName(cache.getMetadata().getName())
+                .withUid(cache.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build());
   }
 
   private static Map<String, String> encode(Map<String, String> data) {
     Map<String, String> encoded = new TreeMap<>();
-    data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    data.forEach(
+        (k, v) ->
+            encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
     return encoded;
   }
 
   private static Map<String, String> decode(Map<String, String> data) {
     Map<String, String> decoded = new TreeMap<>();
     if (data != null) {
-      data.forEach((k, v) -> decoded.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+      data.forEach(
+          (k, v) ->
+              decoded.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     }
     return decoded;
   }

@@ -13,15 +13,14 @@ import java.util.function.Supplier;
 /**
  * Every Redis user's passwords, as stored in the {@code <name>-credentials} Secret. Pure: no I/O.
  *
- * <p>A user has a {@code current} password (what consumers use) and, while a rotation is in
- * flight, a {@code pending} one (trusted by Redis, not yet used) or a {@code retiring} one (still
- * trusted, no longer handed out). Secret keys: {@code <user>}, {@code <user>.pending},
- * {@code <user>.retiring}.
+ * <p>A user has a {@code current} password (what consumers use) and, while a rotation is in flight,
+ * a {@code pending} one (trusted by Redis, not yet used) or a {@code retiring} one (still trusted,
+ * no longer handed out). Secret keys: {@code <user>}, {@code <user>.pending}, {@code
+ * <user>.retiring}.
  *
- * <p>The ACL users the nodes must have follow from this alone: every password present is
- * accepted ({@link #hashes}). That is what makes rotation safe to resume anywhere: whatever
- * phase a crash left behind, re-applying the ACLs from the Secret trusts everything some consumer
- * may still hold.
+ * <p>The ACL users the nodes must have follow from this alone: every password present is accepted
+ * ({@link #hashes}). That is what makes rotation safe to resume anywhere: whatever phase a crash
+ * left behind, re-applying the ACLs from the Secret trusts everything some consumer may still hold.
  */
 public record Credentials(Map<String, Passwords> users) {
   static final String PENDING = ".pending";
@@ -49,26 +48,29 @@ public record Credentials(Map<String, Passwords> users) {
   public static Credentials fromData(Map<String, String> data) {
     Map<String, Passwords> users = new TreeMap<>();
     if (data != null) {
-      data.forEach((key, value) -> {
-        if (!key.endsWith(PENDING) && !key.endsWith(RETIRING)) {
-          users.put(key, new Passwords(value, data.get(key + PENDING), data.get(key + RETIRING)));
-        }
-      });
+      data.forEach(
+          (key, value) -> {
+            if (!key.endsWith(PENDING) && !key.endsWith(RETIRING)) {
+              users.put(
+                  key, new Passwords(value, data.get(key + PENDING), data.get(key + RETIRING)));
+            }
+          });
     }
     return new Credentials(users);
   }
 
   public Map<String, String> toData() {
     Map<String, String> data = new TreeMap<>();
-    users.forEach((user, passwords) -> {
-      data.put(user, passwords.current());
-      if (passwords.pending() != null) {
-        data.put(user + PENDING, passwords.pending());
-      }
-      if (passwords.retiring() != null) {
-        data.put(user + RETIRING, passwords.retiring());
-      }
-    });
+    users.forEach(
+        (user, passwords) -> {
+          data.put(user, passwords.current());
+          if (passwords.pending() != null) {
+            data.put(user + PENDING, passwords.pending());
+          }
+          if (passwords.retiring() != null) {
+            data.put(user + RETIRING, passwords.retiring());
+          }
+        });
     return data;
   }
 
@@ -88,14 +90,25 @@ public record Credentials(Map<String, Passwords> users) {
   /** Prepare: every user without one gets a pending password; nothing else changes. */
   public Credentials withPending(Supplier<String> newPassword) {
     Map<String, Passwords> next = new TreeMap<>();
-    users.forEach((user, p) -> next.put(user, p.pending() != null ? p : new Passwords(p.current(), newPassword.get(), p.retiring())));
+    users.forEach(
+        (user, p) ->
+            next.put(
+                user,
+                p.pending() != null
+                    ? p
+                    : new Passwords(p.current(), newPassword.get(), p.retiring())));
     return new Credentials(next);
   }
 
-  /** Use: pending becomes current, current becomes retiring. A user already switched is left alone. */
+  /**
+   * Use: pending becomes current, current becomes retiring. A user already switched is left alone.
+   */
   public Credentials switchedToPending() {
     Map<String, Passwords> next = new TreeMap<>();
-    users.forEach((user, p) -> next.put(user, p.pending() == null ? p : new Passwords(p.pending(), null, p.current())));
+    users.forEach(
+        (user, p) ->
+            next.put(
+                user, p.pending() == null ? p : new Passwords(p.pending(), null, p.current())));
     return new Credentials(next);
   }
 
@@ -135,7 +148,8 @@ public record Credentials(Map<String, Passwords> users) {
   /** SHA-256 hashes of every password each user may present: what the ACL users accept. */
   public Map<String, Collection<String>> hashes() {
     Map<String, Collection<String>> hashes = new LinkedHashMap<>();
-    users.forEach((user, p) -> hashes.put(user, p.all().stream().map(AclUser::hashPassword).toList()));
+    users.forEach(
+        (user, p) -> hashes.put(user, p.all().stream().map(AclUser::hashPassword).toList()));
     return hashes;
   }
 

@@ -9,9 +9,14 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CertificateModels;
 
-/** The current CA generation's Certificate (<name>-ca, later <name>-ca-N), issued by the self-signed Issuer. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class CaCertificateDependent extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
+/**
+ * The current CA generation's Certificate (<name>-ca, later <name>-ca-N), issued by the self-signed
+ * Issuer.
+ */
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class CaCertificateDependent
+    extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
   public CaCertificateDependent() {
     super(Certificate.class);
   }

@@ -10,7 +10,8 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CertificateModels;
 
 /** Issuer <name>-ca: signs every leaf with the CA generation the rotation state names. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
 public class CaIssuerDependent extends CRUDKubernetesDependentResource<Issuer, RedisGrpcCache> {
   public CaIssuerDependent() {
     super(Issuer.class);

@@ -11,8 +11,12 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisConfig;
 
-/** redis.conf, the data pods' preStop script, and in Sentinel mode sentinel.conf and their start script. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+/**
+ * redis.conf, the data pods' preStop script, and in Sentinel mode sentinel.conf and their start
+ * script.
+ */
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
 public class ConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, RedisGrpcCache> {
   public ConfigMapDependent() {
     super(ConfigMap.class);

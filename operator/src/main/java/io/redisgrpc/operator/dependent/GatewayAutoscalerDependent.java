@@ -9,8 +9,10 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.*;
 
 /** CPU-based autoscaling of the gateway (only with spec.gateway.autoscaling). */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class GatewayAutoscalerDependent extends CRUDKubernetesDependentResource<HorizontalPodAutoscaler, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class GatewayAutoscalerDependent
+    extends CRUDKubernetesDependentResource<HorizontalPodAutoscaler, RedisGrpcCache> {
   public GatewayAutoscalerDependent() {
     super(HorizontalPodAutoscaler.class);
   }

@@ -10,8 +10,10 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CertificateModels;
 
 /** Certificate and Secret <name>-gateway-tls: the gateway's gRPC server. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class GatewayCertificateDependent extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class GatewayCertificateDependent
+    extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
   public GatewayCertificateDependent() {
     super(Certificate.class);
   }

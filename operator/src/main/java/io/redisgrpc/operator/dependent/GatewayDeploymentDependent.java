@@ -9,8 +9,10 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.*;
 
 /** The gRPC gateway pods. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class GatewayDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class GatewayDeploymentDependent
+    extends CRUDKubernetesDependentResource<Deployment, RedisGrpcCache> {
   public GatewayDeploymentDependent() {
     super(Deployment.class);
   }

@@ -9,8 +9,10 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.*;
 
 /** At most one gateway pod voluntarily down at a time. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class GatewayDisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class GatewayDisruptionBudgetDependent
+    extends CRUDKubernetesDependentResource<PodDisruptionBudget, RedisGrpcCache> {
   public GatewayDisruptionBudgetDependent() {
     super(PodDisruptionBudget.class);
   }

@@ -12,9 +12,14 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import java.util.Map;
 
-/** The gateway's policy file; the gateway reloads it when it changes, so clients change without a restart. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class GatewayPolicyDependent extends CRUDKubernetesDependentResource<ConfigMap, RedisGrpcCache> {
+/**
+ * The gateway's policy file; the gateway reloads it when it changes, so clients change without a
+ * restart.
+ */
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class GatewayPolicyDependent
+    extends CRUDKubernetesDependentResource<ConfigMap, RedisGrpcCache> {
   public GatewayPolicyDependent() {
     super(ConfigMap.class);
   }

@@ -12,8 +12,10 @@ import io.redisgrpc.operator.model.Names;
 import java.util.List;
 
 /** What applications connect to: the gateway's gRPC port. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class GatewayServiceDependent extends CRUDKubernetesDependentResource<Service, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class GatewayServiceDependent
+    extends CRUDKubernetesDependentResource<Service, RedisGrpcCache> {
   public GatewayServiceDependent() {
     super(Service.class);
   }
@@ -21,7 +23,11 @@ public class GatewayServiceDependent extends CRUDKubernetesDependentResource<Ser
   @Override
   protected Service desired(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
     GatewaySpec.GatewayServiceSpec service = cache.getSpec().gateway.service;
-    return Services.clusterIp(cache, Names.gateway(cache), Labels.GATEWAY, service.type.name(),
+    return Services.clusterIp(
+        cache,
+        Names.gateway(cache),
+        Labels.GATEWAY,
+        service.type.name(),
         List.of(Services.port("grpc", service.port, "grpc")));
   }
 }

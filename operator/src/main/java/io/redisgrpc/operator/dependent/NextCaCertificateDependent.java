@@ -9,9 +9,14 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CertificateModels;
 
-/** During a CA rotation: the next CA generation's Certificate. Retired generations are deleted by CaCleanupDependent. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class NextCaCertificateDependent extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
+/**
+ * During a CA rotation: the next CA generation's Certificate. Retired generations are deleted by
+ * CaCleanupDependent.
+ */
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class NextCaCertificateDependent
+    extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
   public NextCaCertificateDependent() {
     super(Certificate.class);
   }

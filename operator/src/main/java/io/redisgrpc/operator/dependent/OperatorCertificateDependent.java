@@ -10,8 +10,10 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CertificateModels;
 
 /** Certificate and Secret <name>-operator-tls: the operator's client certificate towards Redis. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class OperatorCertificateDependent extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class OperatorCertificateDependent
+    extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
   public OperatorCertificateDependent() {
     super(Certificate.class);
   }

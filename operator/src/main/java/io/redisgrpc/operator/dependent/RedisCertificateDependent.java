@@ -9,9 +9,14 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CertificateModels;
 
-/** Certificate and Secret <name>-redis-tls: every Redis pod and Service name; server and client use (replication, cluster bus). */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class RedisCertificateDependent extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
+/**
+ * Certificate and Secret <name>-redis-tls: every Redis pod and Service name; server and client use
+ * (replication, cluster bus).
+ */
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class RedisCertificateDependent
+    extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
   public RedisCertificateDependent() {
     super(Certificate.class);
   }

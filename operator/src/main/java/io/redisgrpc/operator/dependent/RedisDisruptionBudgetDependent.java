@@ -9,8 +9,10 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.*;
 
 /** At most one Redis pod voluntarily down at a time. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class RedisDisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class RedisDisruptionBudgetDependent
+    extends CRUDKubernetesDependentResource<PodDisruptionBudget, RedisGrpcCache> {
   public RedisDisruptionBudgetDependent() {
     super(PodDisruptionBudget.class);
   }

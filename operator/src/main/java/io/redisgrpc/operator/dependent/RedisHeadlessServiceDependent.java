@@ -14,15 +14,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Stable per-pod DNS names for the Redis StatefulSet (peers, the cluster bus, the operator). */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class RedisHeadlessServiceDependent extends CRUDKubernetesDependentResource<Service, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class RedisHeadlessServiceDependent
+    extends CRUDKubernetesDependentResource<Service, RedisGrpcCache> {
   public RedisHeadlessServiceDependent() {
     super(Service.class);
   }
 
   @Override
   protected Service desired(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
-    List<ServicePort> ports = new ArrayList<>(List.of(Services.port("redis", Names.REDIS_PORT, "redis")));
+    List<ServicePort> ports =
+        new ArrayList<>(List.of(Services.port("redis", Names.REDIS_PORT, "redis")));
     if (cache.getSpec().redis.mode == RedisMode.Cluster) {
       ports.add(Services.port("cluster-bus", Names.CLUSTER_BUS_PORT, "cluster-bus"));
     }

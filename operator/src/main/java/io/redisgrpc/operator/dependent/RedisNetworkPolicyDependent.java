@@ -9,8 +9,10 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.*;
 
 /** Only the gateway, the cache's own pods and the operator reach Redis and the sentinels. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class RedisNetworkPolicyDependent extends CRUDKubernetesDependentResource<NetworkPolicy, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class RedisNetworkPolicyDependent
+    extends CRUDKubernetesDependentResource<NetworkPolicy, RedisGrpcCache> {
   public RedisNetworkPolicyDependent() {
     super(NetworkPolicy.class);
   }

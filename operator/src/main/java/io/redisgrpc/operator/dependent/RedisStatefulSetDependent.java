@@ -9,12 +9,13 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.*;
 
 /** The Redis data pods: cluster nodes, or the Sentinel-mode master and replicas. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class RedisStatefulSetDependent extends CRUDKubernetesDependentResource<StatefulSet, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class RedisStatefulSetDependent
+    extends CRUDKubernetesDependentResource<StatefulSet, RedisGrpcCache> {
   public RedisStatefulSetDependent() {
     super(StatefulSet.class);
   }
-
 
   @Override
   protected StatefulSet desired(RedisGrpcCache cache, Context<RedisGrpcCache> context) {

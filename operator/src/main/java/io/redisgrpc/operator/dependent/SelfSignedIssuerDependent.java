@@ -10,8 +10,10 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CertificateModels;
 
 /** Issuer <name>-selfsigned: signs the CA certificates only. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class SelfSignedIssuerDependent extends CRUDKubernetesDependentResource<Issuer, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class SelfSignedIssuerDependent
+    extends CRUDKubernetesDependentResource<Issuer, RedisGrpcCache> {
   public SelfSignedIssuerDependent() {
     super(Issuer.class);
   }

@@ -10,8 +10,10 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.tls.CertificateModels;
 
 /** Certificate and Secret <name>-sentinel-tls (Sentinel mode). */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class SentinelCertificateDependent extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class SentinelCertificateDependent
+    extends CRUDKubernetesDependentResource<Certificate, RedisGrpcCache> {
   public SentinelCertificateDependent() {
     super(Certificate.class);
   }

@@ -9,8 +9,10 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.*;
 
 /** At most one sentinel voluntarily down at a time, so the quorum survives drains. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class SentinelDisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class SentinelDisruptionBudgetDependent
+    extends CRUDKubernetesDependentResource<PodDisruptionBudget, RedisGrpcCache> {
   public SentinelDisruptionBudgetDependent() {
     super(PodDisruptionBudget.class);
   }

@@ -9,8 +9,10 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.model.*;
 
 /** The sentinels (mode Sentinel only). */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class SentinelStatefulSetDependent extends CRUDKubernetesDependentResource<StatefulSet, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class SentinelStatefulSetDependent
+    extends CRUDKubernetesDependentResource<StatefulSet, RedisGrpcCache> {
   public SentinelStatefulSetDependent() {
     super(StatefulSet.class);
   }

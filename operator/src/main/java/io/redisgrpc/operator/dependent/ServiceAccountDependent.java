@@ -11,8 +11,10 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 
 /** The cache's pods run as this account; it mounts no API token (they never call the API). */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
-public class ServiceAccountDependent extends CRUDKubernetesDependentResource<ServiceAccount, RedisGrpcCache> {
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR_NAME))
+public class ServiceAccountDependent
+    extends CRUDKubernetesDependentResource<ServiceAccount, RedisGrpcCache> {
   public ServiceAccountDependent() {
     super(ServiceAccount.class);
   }

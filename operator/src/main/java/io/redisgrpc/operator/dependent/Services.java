@@ -14,31 +14,38 @@ final class Services {
   private Services() {}
 
   static ServicePort port(String name, int port, String targetPort) {
-    return new ServicePortBuilder().withName(name).withPort(port).withTargetPort(new IntOrString(targetPort)).withProtocol("TCP").build();
+    return new ServicePortBuilder()
+        .withName(name)
+        .withPort(port)
+        .withTargetPort(new IntOrString(targetPort))
+        .withProtocol("TCP")
+        .build();
   }
 
   /** A headless Service giving each StatefulSet pod a stable DNS name, ready or not. */
-  static Service headless(RedisGrpcCache cache, String name, String component, List<ServicePort> ports) {
+  static Service headless(
+      RedisGrpcCache cache, String name, String component, List<ServicePort> ports) {
     return new ServiceBuilder()
         .withMetadata(Meta.of(cache, name, Labels.of(cache, component)))
         .withNewSpec()
-          .withClusterIP("None")
-          .withType("ClusterIP")
-          .withPublishNotReadyAddresses(true)
-          .withSelector(Labels.selector(cache, component))
-          .withPorts(ports)
+        .withClusterIP("None")
+        .withType("ClusterIP")
+        .withPublishNotReadyAddresses(true)
+        .withSelector(Labels.selector(cache, component))
+        .withPorts(ports)
         .endSpec()
         .build();
   }
 
-  static Service clusterIp(RedisGrpcCache cache, String name, String component, String type, List<ServicePort> ports) {
+  static Service clusterIp(
+      RedisGrpcCache cache, String name, String component, String type, List<ServicePort> ports) {
     return new ServiceBuilder()
         .withMetadata(Meta.of(cache, name, Labels.of(cache, component)))
         .withNewSpec()
-          .withType(type)
-          .withSessionAffinity("None")
-          .withSelector(Labels.selector(cache, component))
-          .withPorts(ports)
+        .withType(type)
+        .withSessionAffinity("None")
+        .withSelector(Labels.selector(cache, component))
+        .withPorts(ports)
         .endSpec()
         .build();
   }

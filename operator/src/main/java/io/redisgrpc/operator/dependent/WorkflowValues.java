@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * What the reconciler learns in a reconciliation and the dependents' desired() needs, passed
- * through JOSDK's workflow context. JOSDK keys that context by strings; this class is the one
- * place that knows the keys and their types.
+ * through JOSDK's workflow context. JOSDK keys that context by strings; this class is the one place
+ * that knows the keys and their types.
  */
 public final class WorkflowValues {
   private static final String MASTER_POD = "redis-master-pod";

@@ -15,13 +15,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Endpoints from the cache's pods (the reconciler's Pod informer): started pods, reached by pod
- * IP (CLUSTER MEET in Redis 7.0 takes an IP) and known by their DNS names too, which is what the
- * nodes announce and what the sentinels report.
+ * Endpoints from the cache's pods (the reconciler's Pod informer): started pods, reached by pod IP
+ * (CLUSTER MEET in Redis 7.0 takes an IP) and known by their DNS names too, which is what the nodes
+ * announce and what the sentinels report.
  *
- * <p>Started, not Ready: a Redis pod is Ready only once it serves, which in Cluster mode means
- * it has joined the cluster, and joining it is the operator's job. A container is started once
- * its startup probe saw the process answer.
+ * <p>Started, not Ready: a Redis pod is Ready only once it serves, which in Cluster mode means it
+ * has joined the cluster, and joining it is the operator's job. A container is started once its
+ * startup probe saw the process answer.
  */
 public final class PodEndpoints implements RedisEndpoints {
 
@@ -37,16 +37,34 @@ public final class PodEndpoints implements RedisEndpoints {
       String ip = pod.getStatus().getPodIP();
       nodes.add(new Endpoint(ip, Names.REDIS_PORT, pod.getSpec().getNodeName()));
       aliases.put(ip + ":" + Names.REDIS_PORT, ordinal);
-      aliases.put(Names.podHost(Names.redis(cache), ordinal, Names.redisHeadless(cache), namespace) + ":" + Names.REDIS_PORT, ordinal);
+      aliases.put(
+          Names.podHost(Names.redis(cache), ordinal, Names.redisHeadless(cache), namespace)
+              + ":"
+              + Names.REDIS_PORT,
+          ordinal);
     }
-    List<Sentinel> sentinels = ofComponent(pods, Labels.SENTINEL).stream()
-        .map(pod -> new Sentinel(pod.getStatus().getPodIP(), Names.SENTINEL_PORT)).toList();
+    List<Sentinel> sentinels =
+        ofComponent(pods, Labels.SENTINEL).stream()
+            .map(pod -> new Sentinel(pod.getStatus().getPodIP(), Names.SENTINEL_PORT))
+            .toList();
     // While scaling down, the StatefulSet still has the leaving pods: all of them count.
-    int desired = Math.max(RedisWorkloads.redisPods(cache.getSpec().redis), statefulSetReplicas(cache, context).orElse(0));
-    boolean complete = nodes.size() == desired
-        && redisPods.stream().map(PodEndpoints::ordinal).toList().equals(java.util.stream.IntStream.range(0, desired).boxed().toList());
-    java.util.Optional<String> bundle = io.redisgrpc.operator.dependent.TlsState.trustBundle(cache, context)
-        .map(map -> map.getData() == null ? null : map.getData().get(io.redisgrpc.operator.model.TlsNames.TRUST_BUNDLE_KEY));
+    int desired =
+        Math.max(
+            RedisWorkloads.redisPods(cache.getSpec().redis),
+            statefulSetReplicas(cache, context).orElse(0));
+    boolean complete =
+        nodes.size() == desired
+            && redisPods.stream()
+                .map(PodEndpoints::ordinal)
+                .toList()
+                .equals(java.util.stream.IntStream.range(0, desired).boxed().toList());
+    java.util.Optional<String> bundle =
+        io.redisgrpc.operator.dependent.TlsState.trustBundle(cache, context)
+            .map(
+                map ->
+                    map.getData() == null
+                        ? null
+                        : map.getData().get(io.redisgrpc.operator.model.TlsNames.TRUST_BUNDLE_KEY));
     return new Topology(nodes, complete, sentinels, aliases, bundle);
   }
 
@@ -60,17 +78,30 @@ public final class PodEndpoints implements RedisEndpoints {
 
   /** Not terminating, has an address, and every container runs and has passed its startup probe. */
   static boolean started(Pod pod) {
-    return pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null && pod.getStatus().getPodIP() != null
-        && pod.getStatus().getContainerStatuses() != null && !pod.getStatus().getContainerStatuses().isEmpty()
+    return pod.getMetadata().getDeletionTimestamp() == null
+        && pod.getStatus() != null
+        && pod.getStatus().getPodIP() != null
+        && pod.getStatus().getContainerStatuses() != null
+        && !pod.getStatus().getContainerStatuses().isEmpty()
         && pod.getStatus().getContainerStatuses().stream()
-            .allMatch(c -> Boolean.TRUE.equals(c.getStarted()) && c.getState() != null && c.getState().getRunning() != null);
+            .allMatch(
+                c ->
+                    Boolean.TRUE.equals(c.getStarted())
+                        && c.getState() != null
+                        && c.getState().getRunning() != null);
   }
 
-  /** The Redis StatefulSet's replica count as it is now (which a scale-down holds above the spec's). */
-  public static java.util.Optional<Integer> statefulSetReplicas(RedisGrpcCache cache, Context<RedisGrpcCache> context) {
-    return context.getSecondaryResourcesAsStream(io.fabric8.kubernetes.api.model.apps.StatefulSet.class)
+  /**
+   * The Redis StatefulSet's replica count as it is now (which a scale-down holds above the spec's).
+   */
+  public static java.util.Optional<Integer> statefulSetReplicas(
+      RedisGrpcCache cache, Context<RedisGrpcCache> context) {
+    return context
+        .getSecondaryResourcesAsStream(io.fabric8.kubernetes.api.model.apps.StatefulSet.class)
         .filter(set -> Names.redis(cache).equals(set.getMetadata().getName()))
-        .map(set -> set.getSpec().getReplicas()).filter(java.util.Objects::nonNull).findFirst();
+        .map(set -> set.getSpec().getReplicas())
+        .filter(java.util.Objects::nonNull)
+        .findFirst();
   }
 
   /** StatefulSet pods are named {@code <set>-<ordinal>}. */

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where a cache's Redis nodes and sentinels can be reached right now, and which CAs to trust there. In a cluster this comes
- * from the pods ({@link PodEndpoints}); tests on a machine without a kubelet hand in the
- * addresses of the redis-server processes that stand in for the pods.
+ * Where a cache's Redis nodes and sentinels can be reached right now, and which CAs to trust there.
+ * In a cluster this comes from the pods ({@link PodEndpoints}); tests on a machine without a
+ * kubelet hand in the addresses of the redis-server processes that stand in for the pods.
  */
 public interface RedisEndpoints {
 
@@ -23,7 +23,11 @@ public interface RedisEndpoints {
    * @param trustBundle with TLS on: the CA certificates the pods' certificates chain to (the
    *     trust-bundle ConfigMap, from the informer cache)
    */
-  record Topology(List<Endpoint> nodes, boolean complete, List<Sentinel> sentinels, Map<String, Integer> aliases,
+  record Topology(
+      List<Endpoint> nodes,
+      boolean complete,
+      List<Sentinel> sentinels,
+      Map<String, Integer> aliases,
       Optional<String> trustBundle) {
     public static Topology none() {
       return new Topology(List.of(), false, List.of(), Map.of(), Optional.empty());

@@ -2,21 +2,22 @@ package io.redisgrpc.operator.lifecycle;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.lettuce.core.resource.ClientResources;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.credentials.CredentialStore;
 import io.redisgrpc.operator.credentials.CredentialStore.Stored;
 import io.redisgrpc.operator.credentials.Credentials;
-import io.redisgrpc.operator.crd.RedisGrpcCache;
-import io.redisgrpc.operator.crd.RedisMode;
-import io.redisgrpc.operator.model.GoDuration;
-import io.redisgrpc.operator.model.RedisConfig;
-import io.redisgrpc.operator.redis.admin.RedisAdmin;
-import io.redisgrpc.operator.redis.RedisTls;
-import io.redisgrpc.operator.redis.acl.AclRules;
-import io.redisgrpc.operator.redis.config.LiveConfig;
 import io.redisgrpc.operator.credentials.rotation.RotationMachine;
 import io.redisgrpc.operator.credentials.rotation.RotationMachine.Decision;
 import io.redisgrpc.operator.credentials.rotation.RotationMachine.Observations;
 import io.redisgrpc.operator.credentials.rotation.RotationPhase;
+import io.redisgrpc.operator.model.GoDuration;
+import io.redisgrpc.operator.model.RedisConfig;
+import io.redisgrpc.operator.redis.Endpoint;
+import io.redisgrpc.operator.redis.RedisTls;
+import io.redisgrpc.operator.redis.acl.AclRules;
+import io.redisgrpc.operator.redis.admin.RedisAdmin;
+import io.redisgrpc.operator.redis.config.LiveConfig;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,36 +25,43 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import io.redisgrpc.operator.redis.Endpoint;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * The Redis side of one reconciliation, in this order:
+ *
  * <ol>
- *   <li>credentials: the {@code <name>-credentials} Secret gets a password for every user the
- *       spec needs (new clients get one, removed clients lose theirs);</li>
- *   <li>Redis: {@link RedisAdmin#round} with the ACL users those credentials call for;</li>
- *   <li>rotation: one {@link RotationMachine} decision from what steps 1 and 2 saw, stored with
- *       the credentials in one Secret update;</li>
- *   <li>the derived Secrets (users.acl, the gateway's passwords) from the credentials as now stored.</li>
+ *   <li>credentials: the {@code <name>-credentials} Secret gets a password for every user the spec
+ *       needs (new clients get one, removed clients lose theirs);
+ *   <li>Redis: {@link RedisAdmin#round} with the ACL users those credentials call for;
+ *   <li>rotation: one {@link RotationMachine} decision from what steps 1 and 2 saw, stored with the
+ *       credentials in one Secret update;
+ *   <li>the derived Secrets (users.acl, the gateway's passwords) from the credentials as now
+ *       stored.
  * </ol>
+ *
  * Everything it needs to resume is in the cluster: the credentials Secret's data and annotations.
  * An operator restarted anywhere in a round re-reads them and does the same round again.
  */
 public final class RedisLifecycle {
   /** How soon to look again while something is in flight (formation, rotation). */
   public static final Duration BUSY_RECHECK = Duration.ofSeconds(2);
-  /** How soon to look again when all is well: drift (a user changed by hand) is repaired this often. */
+
+  /**
+   * How soon to look again when all is well: drift (a user changed by hand) is repaired this often.
+   */
   public static final Duration DRIFT_CHECK = Duration.ofSeconds(60);
 
   private static final SecureRandom RANDOM = new SecureRandom();
+
   /**
-   * Per cache uid, the operator's password every node last accepted. A password edited by hand
-   * in the credentials Secret is not known to the running pods yet; with this one the operator
-   * still logs in and pushes the edited one (docs/security.md, "Changed by hand").
+   * Per cache uid, the operator's password every node last accepted. A password edited by hand in
+   * the credentials Secret is not known to the running pods yet; with this one the operator still
+   * logs in and pushes the edited one (docs/security.md, "Changed by hand").
    */
-  private static final Map<String, String> ACCEPTED_OPERATOR_PASSWORD = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, String> ACCEPTED_OPERATOR_PASSWORD =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final KubernetesClient client;
   private final CredentialStore store;
@@ -62,8 +70,12 @@ public final class RedisLifecycle {
   private final Supplier<String> passwords;
   private final Duration driftCheck;
 
-  /** @param driftCheck how often a settled cache is looked at again (drift repair); see {@link #DRIFT_CHECK} */
-  public RedisLifecycle(KubernetesClient client, ClientResources resources, Clock clock, Duration driftCheck) {
+  /**
+   * @param driftCheck how often a settled cache is looked at again (drift repair); see {@link
+   *     #DRIFT_CHECK}
+   */
+  public RedisLifecycle(
+      KubernetesClient client, ClientResources resources, Clock clock, Duration driftCheck) {
     this.client = client;
     this.store = new CredentialStore(client);
     this.admin = new RedisAdmin(resources);
@@ -83,8 +95,14 @@ public final class RedisLifecycle {
    * @param credentialsRestored the credentials Secret had been deleted by hand and was written
    *     again with the same passwords
    */
-  public record Outcome(Stored credentials, Optional<RedisAdmin.Observation> redis, String liveConfigHash, Duration recheck,
-      boolean drained, Optional<RedisAdmin.Desired> desired, boolean credentialsRestored) {}
+  public record Outcome(
+      Stored credentials,
+      Optional<RedisAdmin.Observation> redis,
+      String liveConfigHash,
+      Duration recheck,
+      boolean drained,
+      Optional<RedisAdmin.Desired> desired,
+      boolean credentialsRestored) {}
 
   public Outcome round(RedisGrpcCache cache, RedisEndpoints.Topology topology) {
     Instant now = clock.instant();
@@ -105,8 +123,10 @@ public final class RedisLifecycle {
     Optional<RedisAdmin.Desired> desired = Optional.empty();
     int specPods = io.redisgrpc.operator.model.RedisWorkloads.redisPods(cache.getSpec().redis);
     // Pods above the spec's count are leaving (a StatefulSet removes the highest ordinals first).
-    List<Endpoint> leaving = topology.complete() && topology.nodes().size() > specPods
-        ? topology.nodes().subList(specPods, topology.nodes().size()) : List.of();
+    List<Endpoint> leaving =
+        topology.complete() && topology.nodes().size() > specPods
+            ? topology.nodes().subList(specPods, topology.nodes().size())
+            : List.of();
     Optional<RedisTls> tls = Optional.empty();
     boolean tlsMissing = false;
     if (io.redisgrpc.operator.model.TlsRendering.enabled(cache)) {
@@ -116,44 +136,64 @@ public final class RedisLifecycle {
     if (!topology.nodes().isEmpty() && !tlsMissing) {
       Credentials credentials = stored.credentials();
       boolean cluster = cache.getSpec().redis.mode == RedisMode.Cluster;
-      RedisAdmin.Desired want = new RedisAdmin.Desired(
-          cluster ? RedisAdmin.Mode.CLUSTER : RedisAdmin.Mode.SENTINEL,
-          topology.nodes(), topology.sentinels(),
-          cluster ? cache.getSpec().redis.clusterOrDefault().shards : 1,
-          cache.getSpec().redis.sentinelOrDefault().quorum,
-          AclRules.desired(cache.getSpec().auth.clients, credentials.hashes()),
-          operatorPasswords(cache, credentials),
-          credentials.current(AclRules.REPLICATION),
-          credentials.current(AclRules.SENTINEL),
-          live, topology.aliases(), topology.complete(), leaving, tls);
+      RedisAdmin.Desired want =
+          new RedisAdmin.Desired(
+              cluster ? RedisAdmin.Mode.CLUSTER : RedisAdmin.Mode.SENTINEL,
+              topology.nodes(),
+              topology.sentinels(),
+              cluster ? cache.getSpec().redis.clusterOrDefault().shards : 1,
+              cache.getSpec().redis.sentinelOrDefault().quorum,
+              AclRules.desired(cache.getSpec().auth.clients, credentials.hashes()),
+              operatorPasswords(cache, credentials),
+              credentials.current(AclRules.REPLICATION),
+              credentials.current(AclRules.SENTINEL),
+              live,
+              topology.aliases(),
+              topology.complete(),
+              leaving,
+              tls);
       desired = Optional.of(want);
       seen = Optional.of(admin.round(want));
-      if (cache.getMetadata().getUid() != null && seen.get().allReached() && seen.get().aclInSync()) {
-        ACCEPTED_OPERATOR_PASSWORD.put(cache.getMetadata().getUid(), credentials.current(AclRules.OPERATOR));
+      if (cache.getMetadata().getUid() != null
+          && seen.get().allReached()
+          && seen.get().aclInSync()) {
+        ACCEPTED_OPERATOR_PASSWORD.put(
+            cache.getMetadata().getUid(), credentials.current(AclRules.OPERATOR));
       }
     }
     // Only a complete look that finds every leaving pod removable releases a scale-down: in
     // Cluster mode they hold no slots any more; in Sentinel mode the master is a staying pod.
-    boolean drained = !leaving.isEmpty() && seen.map(o -> cache.getSpec().redis.mode == RedisMode.Cluster
-        ? o.cluster() != null && o.cluster().removable().containsAll(leaving)
-        : o.master().map(ordinal -> ordinal < specPods).orElse(false)).orElse(false);
+    boolean drained =
+        !leaving.isEmpty()
+            && seen.map(
+                    o ->
+                        cache.getSpec().redis.mode == RedisMode.Cluster
+                            ? o.cluster() != null && o.cluster().removable().containsAll(leaving)
+                            : o.master().map(ordinal -> ordinal < specPods).orElse(false))
+                .orElse(false);
 
     // 3. rotation
     RotationMachine machine = new RotationMachine(clock, interval, grace);
-    String request = cache.getMetadata().getAnnotations() == null ? null
-        : cache.getMetadata().getAnnotations().get(CredentialStore.ROTATE_ANNOTATION);
-    boolean requested = request != null && !request.isBlank() && !request.equals(stored.handledRequest());
-    Decision decision = machine.next(stored.rotation(), observations(cache, stored, seen, topology.complete(), requested));
+    String request =
+        cache.getMetadata().getAnnotations() == null
+            ? null
+            : cache.getMetadata().getAnnotations().get(CredentialStore.ROTATE_ANNOTATION);
+    boolean requested =
+        request != null && !request.isBlank() && !request.equals(stored.handledRequest());
+    Decision decision =
+        machine.next(
+            stored.rotation(), observations(cache, stored, seen, topology.complete(), requested));
     Stored next = stored.with(decision.state());
     if (requested && decision.state().phase() == RotationPhase.Prepare) {
       next = next.handling(request);
     }
-    next = switch (decision.action()) {
-      case STORE_NEW_PASSWORD -> next.with(next.credentials().withPending(passwords));
-      case SWITCH_CONSUMERS -> next.with(next.credentials().switchedToPending());
-      case RETIRE_OLD_PASSWORD -> next.with(next.credentials().retired());
-      case TRUST_NEW_PASSWORD, WAIT_GRACE, WAIT -> next;
-    };
+    next =
+        switch (decision.action()) {
+          case STORE_NEW_PASSWORD -> next.with(next.credentials().withPending(passwords));
+          case SWITCH_CONSUMERS -> next.with(next.credentials().switchedToPending());
+          case RETIRE_OLD_PASSWORD -> next.with(next.credentials().retired());
+          case TRUST_NEW_PASSWORD, WAIT_GRACE, WAIT -> next;
+        };
     if (!next.equals(stored)) {
       next = store.save(cache, next);
     }
@@ -161,14 +201,26 @@ public final class RedisLifecycle {
     // 4. what consumers read
     store.applyDerived(cache, next.credentials());
 
-    return new Outcome(next, seen, io.redisgrpc.operator.model.Hashes.sha256(live.toString()), recheck(next, decision, seen, grace, now), drained,
-        desired, loaded.restored());
+    return new Outcome(
+        next,
+        seen,
+        io.redisgrpc.operator.model.Hashes.sha256(live.toString()),
+        recheck(next, decision, seen, grace, now),
+        drained,
+        desired,
+        loaded.restored());
   }
 
-  /** What the operator logs in with: its passwords in the Secret, current first, then the one last accepted. */
+  /**
+   * What the operator logs in with: its passwords in the Secret, current first, then the one last
+   * accepted.
+   */
   static List<String> operatorPasswords(RedisGrpcCache cache, Credentials credentials) {
     List<String> passwords = new java.util.ArrayList<>(credentials.candidates(AclRules.OPERATOR));
-    String accepted = cache.getMetadata().getUid() == null ? null : ACCEPTED_OPERATOR_PASSWORD.get(cache.getMetadata().getUid());
+    String accepted =
+        cache.getMetadata().getUid() == null
+            ? null
+            : ACCEPTED_OPERATOR_PASSWORD.get(cache.getMetadata().getUid());
     if (accepted != null && !passwords.contains(accepted)) {
       passwords.add(accepted);
     }
@@ -184,37 +236,59 @@ public final class RedisLifecycle {
 
   /**
    * The operator's client certificate and the trust bundle, once cert-manager has issued them;
-   * empty before (Redis runs TLS only, so there is nothing to talk to Redis with yet). The
-   * bundle comes with the topology (an informer cache); the certificate Secret, written by
-   * cert-manager and watched by no informer of ours, is read here.
+   * empty before (Redis runs TLS only, so there is nothing to talk to Redis with yet). The bundle
+   * comes with the topology (an informer cache); the certificate Secret, written by cert-manager
+   * and watched by no informer of ours, is read here.
    */
   private Optional<RedisTls> tls(RedisGrpcCache cache, Optional<String> trustBundle) {
     if (trustBundle.isEmpty()) {
       return Optional.empty();
     }
-    var secret = client.secrets().inNamespace(cache.getMetadata().getNamespace())
-        .withName(io.redisgrpc.operator.model.TlsNames.operatorCertificate(cache)).get();
-    if (secret == null || secret.getData() == null || !secret.getData().containsKey("tls.crt") || !secret.getData().containsKey("tls.key")) {
+    var secret =
+        client
+            .secrets()
+            .inNamespace(cache.getMetadata().getNamespace())
+            .withName(io.redisgrpc.operator.model.TlsNames.operatorCertificate(cache))
+            .get();
+    if (secret == null
+        || secret.getData() == null
+        || !secret.getData().containsKey("tls.crt")
+        || !secret.getData().containsKey("tls.key")) {
       return Optional.empty();
     }
     java.util.Base64.Decoder base64 = java.util.Base64.getDecoder();
-    return Optional.of(new RedisTls(
-        new String(base64.decode(secret.getData().get("tls.crt")), java.nio.charset.StandardCharsets.US_ASCII),
-        new String(base64.decode(secret.getData().get("tls.key")), java.nio.charset.StandardCharsets.US_ASCII),
-        trustBundle.get()));
+    return Optional.of(
+        new RedisTls(
+            new String(
+                base64.decode(secret.getData().get("tls.crt")),
+                java.nio.charset.StandardCharsets.US_ASCII),
+            new String(
+                base64.decode(secret.getData().get("tls.key")),
+                java.nio.charset.StandardCharsets.US_ASCII),
+            trustBundle.get()));
   }
 
   /**
    * "Everywhere" means every pod of the cache, not only the ready ones: a pod that is down now
    * would come back with whatever users.acl the kubelet had synced, so a rotation waits for it.
    */
-  private static Observations observations(RedisGrpcCache cache, Stored stored, Optional<RedisAdmin.Observation> seen, boolean allPods,
+  private static Observations observations(
+      RedisGrpcCache cache,
+      Stored stored,
+      Optional<RedisAdmin.Observation> seen,
+      boolean allPods,
       boolean requested) {
     Credentials credentials = stored.credentials();
     boolean everywhere = allPods && seen.map(o -> o.allReached() && o.aclInSync()).orElse(false);
     boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
-    boolean consumersOnCurrent = allPods
-        && seen.map(o -> o.allReached() && o.replicationAuthCurrent() && (!sentinelMode || o.sentinelsCurrent())).orElse(false);
+    boolean consumersOnCurrent =
+        allPods
+            && seen.map(
+                    o ->
+                        o.allReached()
+                            && o.replicationAuthCurrent()
+                            && (!sentinelMode || o.sentinelsCurrent()))
+                .orElse(false);
     return new Observations(
         requested,
         credentials.allPending(),
@@ -223,7 +297,12 @@ public final class RedisLifecycle {
         !credentials.anyRetiring() && everywhere);
   }
 
-  private Duration recheck(Stored stored, Decision decision, Optional<RedisAdmin.Observation> seen, Duration grace, Instant now) {
+  private Duration recheck(
+      Stored stored,
+      Decision decision,
+      Optional<RedisAdmin.Observation> seen,
+      Duration grace,
+      Instant now) {
     if (decision.action() == RotationMachine.Action.WAIT_GRACE) {
       Duration left = Duration.between(now, stored.rotation().phaseSince().plus(grace));
       return left.isNegative() || left.isZero() ? BUSY_RECHECK : min(left, driftCheck);
@@ -231,8 +310,16 @@ public final class RedisLifecycle {
     if (stored.rotation().phase() != RotationPhase.Idle) {
       return BUSY_RECHECK;
     }
-    boolean settled = seen.map(o -> o.allReached() && o.aclInSync() && o.liveConfigApplied() && o.replicationAuthCurrent()
-        && (o.cluster() == null || o.cluster().converged()) && o.problems().isEmpty()).orElse(true);
+    boolean settled =
+        seen.map(
+                o ->
+                    o.allReached()
+                        && o.aclInSync()
+                        && o.liveConfigApplied()
+                        && o.replicationAuthCurrent()
+                        && (o.cluster() == null || o.cluster().converged())
+                        && o.problems().isEmpty())
+            .orElse(true);
     if (!settled) {
       return BUSY_RECHECK;
     }
@@ -244,7 +331,10 @@ public final class RedisLifecycle {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  /** 32 random bytes, URL-safe Base64: printable, and no character a redis.conf or shell would mangle. */
+  /**
+   * 32 random bytes, URL-safe Base64: printable, and no character a redis.conf or shell would
+   * mangle.
+   */
   static String newPassword() {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);

@@ -13,12 +13,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The gateway's policy file (docs/security.md): who may call, as which client, over which key
- * and channel prefix, with which permissions. Pure; the same spec renders the same bytes.
+ * The gateway's policy file (docs/security.md): who may call, as which client, over which key and
+ * channel prefix, with which permissions. Pure; the same spec renders the same bytes.
  */
 public final class GatewayPolicy {
   public static final String FILE = "policy.json";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private GatewayPolicy() {}
 
@@ -29,17 +30,27 @@ public final class GatewayPolicy {
 
   public static String render(RedisGrpcCache cache) {
     List<Map<String, Object>> clients = new ArrayList<>();
-    cache.getSpec().auth.clients.stream().sorted(Comparator.comparing((ClientSpec c) -> c.name)).forEach(client -> {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("name", client.name);
-      entry.put("identities", List.of(identity(cache, client.name)));
-      entry.put("keyPrefix", client.keyPrefix);
-      // The gateway needs one; a client without a channel prefix has no channels in its ACL
-      // user anyway, and its key prefix is unique among the clients.
-      entry.put("channelPrefix", client.channelPrefix != null ? client.channelPrefix : client.keyPrefix);
-      entry.put("permissions", client.permissions.stream().map(p -> p.name().toLowerCase(Locale.ROOT)).sorted().toList());
-      clients.add(entry);
-    });
+    cache.getSpec().auth.clients.stream()
+        .sorted(Comparator.comparing((ClientSpec c) -> c.name))
+        .forEach(
+            client -> {
+              Map<String, Object> entry = new LinkedHashMap<>();
+              entry.put("name", client.name);
+              entry.put("identities", List.of(identity(cache, client.name)));
+              entry.put("keyPrefix", client.keyPrefix);
+              // The gateway needs one; a client without a channel prefix has no channels in its ACL
+              // user anyway, and its key prefix is unique among the clients.
+              entry.put(
+                  "channelPrefix",
+                  client.channelPrefix != null ? client.channelPrefix : client.keyPrefix);
+              entry.put(
+                  "permissions",
+                  client.permissions.stream()
+                      .map(p -> p.name().toLowerCase(Locale.ROOT))
+                      .sorted()
+                      .toList());
+              clients.add(entry);
+            });
     Map<String, Object> document = new LinkedHashMap<>();
     document.put("version", 1);
     document.put("clients", clients);
@@ -49,5 +60,4 @@ public final class GatewayPolicy {
       throw new IllegalStateException("policy could not be rendered", e);
     }
   }
-
 }

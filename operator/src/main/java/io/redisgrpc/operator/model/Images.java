@@ -3,11 +3,11 @@ package io.redisgrpc.operator.model;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 
 /**
- * The images a cache runs: the spec's when it names one, else the operator's defaults. The
- * defaults come from the operator's environment, {@code RELATED_IMAGE_REDIS} and
- * {@code RELATED_IMAGE_GATEWAY} (the names OLM uses for mirrored, disconnected installs; the Helm
- * chart sets them from {@code defaultImages.*}), so an air-gapped cluster points every cache
- * that names no image at its own registry in one place. Read once, at class load.
+ * The images a cache runs: the spec's when it names one, else the operator's defaults. The defaults
+ * come from the operator's environment, {@code RELATED_IMAGE_REDIS} and {@code
+ * RELATED_IMAGE_GATEWAY} (the names OLM uses for mirrored, disconnected installs; the Helm chart
+ * sets them from {@code defaultImages.*}), so an air-gapped cluster points every cache that names
+ * no image at its own registry in one place. Read once, at class load.
  */
 public final class Images {
   public static final String REDIS_BUILT_IN = "redis:7.2";

@@ -4,7 +4,10 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The recommended app.kubernetes.io labels; selectors use the stable subset (name, instance, component). */
+/**
+ * The recommended app.kubernetes.io labels; selectors use the stable subset (name, instance,
+ * component).
+ */
 public final class Labels {
   public static final String NAME = "app.kubernetes.io/name";
   public static final String INSTANCE = "app.kubernetes.io/instance";

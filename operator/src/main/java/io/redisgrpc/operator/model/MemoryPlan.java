@@ -12,13 +12,15 @@ import java.util.Map;
  * maxmemory in bytes from the spec: an absolute value, or a ratio (0.75 by default) of the Redis
  * container's memory limit, or of its memory request when it has no limit. Redis never runs with
  * maxmemory 0 (grow until the node runs out) by default: without a limit the request, which the
- * operator always sets (128Mi unless the spec says otherwise), is the memory the scheduler
- * reserved for the pod. Pure.
+ * operator always sets (128Mi unless the spec says otherwise), is the memory the scheduler reserved
+ * for the pod. Pure.
  */
 public final class MemoryPlan {
   public static final double DEFAULT_RATIO = 0.75;
+
   /** The Redis container's requests when the spec gives none. */
   public static final String DEFAULT_CPU_REQUEST = "100m";
+
   public static final String DEFAULT_MEMORY_REQUEST = "128Mi";
 
   private MemoryPlan() {}
@@ -44,8 +46,12 @@ public final class MemoryPlan {
     if (base == null) {
       return 0;
     }
-    double ratio = memory != null && memory.maxmemoryRatio != null ? memory.maxmemoryRatio : DEFAULT_RATIO;
-    return Quantity.getAmountInBytes(base).multiply(BigDecimal.valueOf(ratio)).setScale(0, RoundingMode.DOWN).longValue();
+    double ratio =
+        memory != null && memory.maxmemoryRatio != null ? memory.maxmemoryRatio : DEFAULT_RATIO;
+    return Quantity.getAmountInBytes(base)
+        .multiply(BigDecimal.valueOf(ratio))
+        .setScale(0, RoundingMode.DOWN)
+        .longValue();
   }
 
   private static Quantity memory(Map<String, Quantity> resources) {

@@ -3,15 +3,16 @@ package io.redisgrpc.operator.model;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.SeccompProfileBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
-import io.fabric8.kubernetes.api.model.SeccompProfileBuilder;
 import java.util.List;
 
 /** Security contexts that meet the Kubernetes "restricted" Pod Security Standard. */
 public final class PodSecurity {
   /** The uid/gid of the redis user in the official Redis images. */
   public static final long REDIS_UID = 999;
+
   /** The non-root uid of the gateway image. */
   public static final long GATEWAY_UID = 1000;
 

@@ -10,10 +10,18 @@ import java.util.TreeMap;
 public final class Resources {
   private Resources() {}
 
-  public static ResourceRequirements withDefaults(ResourceRequirements given, String cpu, String memory) {
-    Map<String, Quantity> limits = given == null || given.getLimits() == null ? new TreeMap<>() : new TreeMap<>(given.getLimits());
-    Map<String, Quantity> requests = given == null || given.getRequests() == null ? new TreeMap<>() : new TreeMap<>(given.getRequests());
-    // The API server would copy a limit into a missing request; do it here so the desired state is complete.
+  public static ResourceRequirements withDefaults(
+      ResourceRequirements given, String cpu, String memory) {
+    Map<String, Quantity> limits =
+        given == null || given.getLimits() == null
+            ? new TreeMap<>()
+            : new TreeMap<>(given.getLimits());
+    Map<String, Quantity> requests =
+        given == null || given.getRequests() == null
+            ? new TreeMap<>()
+            : new TreeMap<>(given.getRequests());
+    // The API server would copy a limit into a missing request; do it here so the desired state is
+    // complete.
     limits.forEach(requests::putIfAbsent);
     requests.putIfAbsent("cpu", new Quantity(cpu));
     requests.putIfAbsent("memory", new Quantity(memory));

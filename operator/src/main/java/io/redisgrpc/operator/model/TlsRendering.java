@@ -20,9 +20,12 @@ import java.util.List;
 public final class TlsRendering {
   /** Redis and Sentinel pods: their own certificate (Secret) and the trust bundle (ConfigMap). */
   public static final String CERT_DIR = "/etc/redisgrpc/tls";
+
   public static final String TRUST_DIR = "/etc/redisgrpc/trust";
+
   /** Gateway: server certificate, client certificate towards Redis, trust bundle. */
   public static final String GATEWAY_SERVER_DIR = "/etc/redisgrpc/tls/server";
+
   public static final String GATEWAY_REDIS_DIR = "/etc/redisgrpc/tls/redis";
   public static final String TLS_VOLUME = "tls";
   public static final String TRUST_VOLUME = "trust-bundle";
@@ -36,8 +39,8 @@ public final class TlsRendering {
   }
 
   /**
-   * Appended to redis.conf after the plaintext directives (a later directive wins, so
-   * {@code port 0} switches the plaintext port off). Read at start only.
+   * Appended to redis.conf after the plaintext directives (a later directive wins, so {@code port
+   * 0} switches the plaintext port off). Read at start only.
    */
   public static List<String> redisConf(RedisGrpcCache cache) {
     if (!enabled(cache)) {
@@ -82,8 +85,14 @@ public final class TlsRendering {
     if (!enabled(cache)) {
       return List.of();
     }
-    return List.of("--tls", "--cert", CERT_DIR + "/tls.crt", "--key", CERT_DIR + "/tls.key",
-        "--cacert", TRUST_DIR + "/" + TlsNames.TRUST_BUNDLE_KEY);
+    return List.of(
+        "--tls",
+        "--cert",
+        CERT_DIR + "/tls.crt",
+        "--key",
+        CERT_DIR + "/tls.key",
+        "--cacert",
+        TRUST_DIR + "/" + TlsNames.TRUST_BUNDLE_KEY);
   }
 
   /** Volumes of a Redis (or Sentinel) pod: {@code certificateSecret} and the trust bundle. */
@@ -98,22 +107,27 @@ public final class TlsRendering {
     if (!enabled(cache)) {
       return List.of();
     }
-    return List.of(PodTemplates.mount(TLS_VOLUME, CERT_DIR, true), PodTemplates.mount(TRUST_VOLUME, TRUST_DIR, true));
+    return List.of(
+        PodTemplates.mount(TLS_VOLUME, CERT_DIR, true),
+        PodTemplates.mount(TRUST_VOLUME, TRUST_DIR, true));
   }
 
   public static List<Volume> gatewayVolumes(RedisGrpcCache cache) {
     if (!enabled(cache)) {
       return List.of();
     }
-    return List.of(secretVolume(GATEWAY_SERVER_VOLUME, TlsNames.gatewayCertificate(cache)),
-        secretVolume(GATEWAY_REDIS_VOLUME, TlsNames.gatewayRedisCertificate(cache)), trustVolume(cache));
+    return List.of(
+        secretVolume(GATEWAY_SERVER_VOLUME, TlsNames.gatewayCertificate(cache)),
+        secretVolume(GATEWAY_REDIS_VOLUME, TlsNames.gatewayRedisCertificate(cache)),
+        trustVolume(cache));
   }
 
   public static List<VolumeMount> gatewayMounts(RedisGrpcCache cache) {
     if (!enabled(cache)) {
       return List.of();
     }
-    return List.of(PodTemplates.mount(GATEWAY_SERVER_VOLUME, GATEWAY_SERVER_DIR, true),
+    return List.of(
+        PodTemplates.mount(GATEWAY_SERVER_VOLUME, GATEWAY_SERVER_DIR, true),
         PodTemplates.mount(GATEWAY_REDIS_VOLUME, GATEWAY_REDIS_DIR, true),
         PodTemplates.mount(TRUST_VOLUME, TRUST_DIR, true));
   }
@@ -135,14 +149,21 @@ public final class TlsRendering {
   }
 
   private static Volume secretVolume(String name, String secret) {
-    return new VolumeBuilder().withName(name)
-        .withSecret(new SecretVolumeSourceBuilder().withSecretName(secret).withDefaultMode(420).build())
+    return new VolumeBuilder()
+        .withName(name)
+        .withSecret(
+            new SecretVolumeSourceBuilder().withSecretName(secret).withDefaultMode(420).build())
         .build();
   }
 
   private static Volume trustVolume(RedisGrpcCache cache) {
-    return new VolumeBuilder().withName(TRUST_VOLUME)
-        .withConfigMap(new ConfigMapVolumeSourceBuilder().withName(TlsNames.trustBundle(cache)).withDefaultMode(420).build())
+    return new VolumeBuilder()
+        .withName(TRUST_VOLUME)
+        .withConfigMap(
+            new ConfigMapVolumeSourceBuilder()
+                .withName(TlsNames.trustBundle(cache))
+                .withDefaultMode(420)
+                .build())
         .build();
   }
 }

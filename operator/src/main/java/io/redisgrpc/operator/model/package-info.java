@@ -1,2 +1,5 @@
-/** Pure rendering of the Kubernetes objects for one cache (StatefulSets, Deployment, config files, pod scripts, TLS mounts, names, labels): spec in, objects out, no I/O. */
+/**
+ * Pure rendering of the Kubernetes objects for one cache (StatefulSets, Deployment, config files,
+ * pod scripts, TLS mounts, names, labels): spec in, objects out, no I/O.
+ */
 package io.redisgrpc.operator.model;

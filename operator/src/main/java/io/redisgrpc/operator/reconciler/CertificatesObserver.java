@@ -6,11 +6,11 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.dependent.CertManagerApi;
 import io.redisgrpc.operator.dependent.TlsState;
 import io.redisgrpc.operator.dependent.TrustBundleDependent;
+import io.redisgrpc.operator.model.TlsNames;
+import io.redisgrpc.operator.model.TlsRendering;
 import io.redisgrpc.operator.tls.CaRotationState;
 import io.redisgrpc.operator.tls.CertificateModels;
 import io.redisgrpc.operator.tls.CertificatesObservation;
-import io.redisgrpc.operator.model.TlsNames;
-import io.redisgrpc.operator.model.TlsRendering;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +32,11 @@ final class CertificatesObserver {
     if (!CertManagerApi.available(context.getClient())) {
       return new CertificatesObservation(false, List.of(), null);
     }
-    Map<String, Certificate> present = context.getSecondaryResourcesAsStream(Certificate.class)
-        .collect(Collectors.toMap(c -> c.getMetadata().getName(), Function.identity(), (a, b) -> a));
+    Map<String, Certificate> present =
+        context
+            .getSecondaryResourcesAsStream(Certificate.class)
+            .collect(
+                Collectors.toMap(c -> c.getMetadata().getName(), Function.identity(), (a, b) -> a));
     List<String> expected = new ArrayList<>();
     CaRotationState state = null;
     if (CertificateModels.operatorManagedCa(cache)) {
@@ -47,7 +50,9 @@ final class CertificatesObserver {
     return new CertificatesObservation(true, pending, state);
   }
 
-  /** When to reconcile again without an event: CA trust propagation, or cert-manager still missing. */
+  /**
+   * When to reconcile again without an event: CA trust propagation, or cert-manager still missing.
+   */
   Optional<Duration> wakeUp(RedisGrpcCache cache, CertificatesObservation seen) {
     if (!TlsRendering.enabled(cache)) {
       return Optional.empty();
@@ -55,13 +60,25 @@ final class CertificatesObserver {
     if (!seen.certManagerInstalled()) {
       return Optional.of(CERT_MANAGER_RECHECK);
     }
-    return seen.caRotation() == null ? Optional.empty()
-        : TrustBundleDependent.machine(cache).wakeUpAfter(seen.caRotation()).map(d -> d.plusSeconds(1));
+    return seen.caRotation() == null
+        ? Optional.empty()
+        : TrustBundleDependent.machine(cache)
+            .wakeUpAfter(seen.caRotation())
+            .map(d -> d.plusSeconds(1));
   }
 
   private static boolean ready(Certificate certificate) {
-    return certificate != null && certificate.getStatus() != null && certificate.getStatus().getConditions() != null
-        && certificate.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())
-            && (c.getObservedGeneration() == null || Objects.equals(c.getObservedGeneration(), certificate.getMetadata().getGeneration())));
+    return certificate != null
+        && certificate.getStatus() != null
+        && certificate.getStatus().getConditions() != null
+        && certificate.getStatus().getConditions().stream()
+            .anyMatch(
+                c ->
+                    "Ready".equals(c.getType())
+                        && "True".equals(c.getStatus())
+                        && (c.getObservedGeneration() == null
+                            || Objects.equals(
+                                c.getObservedGeneration(),
+                                certificate.getMetadata().getGeneration())));
   }
 }

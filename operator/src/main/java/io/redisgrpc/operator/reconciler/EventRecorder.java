@@ -21,30 +21,50 @@ final class EventRecorder {
     this.clock = clock;
   }
 
-  void record(KubernetesClient client, RedisGrpcCache cache, String type, String reason, String message) {
+  void record(
+      KubernetesClient client, RedisGrpcCache cache, String type, String reason, String message) {
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     try {
-      client.v1().events().inNamespace(cache.getMetadata().getNamespace()).resource(new EventBuilder()
-          .withNewMetadata()
-            .withName(cache.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
-            .withNamespace(cache.getMetadata().getNamespace())
-          .endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder()
-              .withApiVersion(cache.getApiVersion()).withKind(cache.getKind())
-              .withName(cache.getMetadata().getName()).withNamespace(cache.getMetadata().getNamespace())
-              .withUid(cache.getMetadata().getUid()).build())
-          .withType(type)
-          .withReason(reason)
-          .withMessage(message)
-          .withFirstTimestamp(now)
-          .withLastTimestamp(now)
-          .withCount(1)
-          .withNewSource().withComponent("redis-grpc-operator").endSource()
-          .withReportingComponent("redis-grpc-operator")
-          .build()).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(cache.getMetadata().getNamespace())
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(
+                      cache.getMetadata().getName()
+                          + "."
+                          + UUID.randomUUID().toString().substring(0, 8))
+                  .withNamespace(cache.getMetadata().getNamespace())
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(cache.getApiVersion())
+                          .withKind(cache.getKind())
+                          .withName(cache.getMetadata().getName())
+                          .withNamespace(cache.getMetadata().getNamespace())
+                          .withUid(cache.getMetadata().getUid())
+                          .build())
+                  .withType(type)
+                  .withReason(reason)
+                  .withMessage(message)
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .withNewSource()
+                  .withComponent("redis-grpc-operator")
+                  .endSource()
+                  .withReportingComponent("redis-grpc-operator")
+                  .build())
+          .create();
     } catch (KubernetesClientException e) {
       // An event is informational; never fail a reconciliation over it.
-      LOG.warn("could not record event {} on {}: {}", reason, cache.getMetadata().getName(), e.getMessage());
+      LOG.warn(
+          "could not record event {} on {}: {}",
+          reason,
+          cache.getMetadata().getName(),
+          e.getMessage());
     }
   }
 }

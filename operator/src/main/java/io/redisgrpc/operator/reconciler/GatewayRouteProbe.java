@@ -9,8 +9,8 @@ import java.time.Duration;
 
 /**
  * Connects to the gateway Service's ClusterIP the way a client in the cluster does. kube-proxy
- * rejects connections to a Service it has no endpoint for, so "refused" means the Service does
- * not route yet even when its EndpointSlice already lists a ready gateway.
+ * rejects connections to a Service it has no endpoint for, so "refused" means the Service does not
+ * route yet even when its EndpointSlice already lists a ready gateway.
  */
 @FunctionalInterface
 public interface GatewayRouteProbe {
@@ -30,7 +30,9 @@ public interface GatewayRouteProbe {
         return Probe.CONNECTED;
       } catch (ConnectException failed) {
         // ECONNREFUSED only: "Network is unreachable" and the like say nothing about kube-proxy
-        return String.valueOf(failed.getMessage()).contains("refused") ? Probe.REFUSED : Probe.NOT_RUN;
+        return String.valueOf(failed.getMessage()).contains("refused")
+            ? Probe.REFUSED
+            : Probe.NOT_RUN;
       } catch (IOException | RuntimeException other) {
         return Probe.NOT_RUN;
       }

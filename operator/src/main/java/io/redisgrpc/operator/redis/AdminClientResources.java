@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Lettuce resources (threads, event loops) every Redis admin round of the operator shares.
  *
- * <p>A round builds its own {@code RedisClient} (TLS options differ per cache) and shuts it down
- * at its end. Lettuce counts the clients using the shared event loop group and shuts the group
- * down when the last one is shut down; the next client then builds a new group. With caches
- * reconciled in parallel, a connection could be opened or reconnect on a group that was just
- * terminating and fail with "event executor terminated". This class holds one reference to the
- * group for the operator's lifetime, so it lives until {@link #close()}.
+ * <p>A round builds its own {@code RedisClient} (TLS options differ per cache) and shuts it down at
+ * its end. Lettuce counts the clients using the shared event loop group and shuts the group down
+ * when the last one is shut down; the next client then builds a new group. With caches reconciled
+ * in parallel, a connection could be opened or reconnect on a group that was just terminating and
+ * fail with "event executor terminated". This class holds one reference to the group for the
+ * operator's lifetime, so it lives until {@link #close()}.
  */
 public final class AdminClientResources implements AutoCloseable {
   private final ClientResources resources;
@@ -37,7 +37,10 @@ public final class AdminClientResources implements AutoCloseable {
 
   @Override
   public void close() {
-    resources.eventLoopGroupProvider().release(held, 0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    resources
+        .eventLoopGroupProvider()
+        .release(held, 0, 2, TimeUnit.SECONDS)
+        .awaitUninterruptibly(3, TimeUnit.SECONDS);
     resources.shutdown().awaitUninterruptibly(3, TimeUnit.SECONDS);
   }
 }

@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
  * certificate ({@code <name>-operator-tls}, since Redis runs {@code tls-auth-clients yes}) and the
  * trust bundle (every CA currently trusted, so a CA rotation never locks the operator out).
  *
- * <p>Pods are reached by IP while their certificates name their DNS names, so the peer is
- * verified against the trusted CAs only ({@link SslVerifyMode#CA}), not by host name; only a
- * certificate issued for this cache's CA chain is accepted.
+ * <p>Pods are reached by IP while their certificates name their DNS names, so the peer is verified
+ * against the trusted CAs only ({@link SslVerifyMode#CA}), not by host name; only a certificate
+ * issued for this cache's CA chain is accepted.
  *
  * @param certificatePem the operator's certificate chain (PEM)
  * @param privateKeyPem its key (PKCS#8 PEM, as the operator asks cert-manager to write it)
@@ -23,10 +23,11 @@ import java.nio.charset.StandardCharsets;
 public record RedisTls(String certificatePem, String privateKeyPem, String trustedCasPem) {
 
   public ClientOptions clientOptions() {
-    SslOptions ssl = SslOptions.builder()
-        .keyManager(() -> stream(certificatePem), () -> stream(privateKeyPem), null)
-        .trustManager(() -> stream(trustedCasPem))
-        .build();
+    SslOptions ssl =
+        SslOptions.builder()
+            .keyManager(() -> stream(certificatePem), () -> stream(privateKeyPem), null)
+            .trustManager(() -> stream(trustedCasPem))
+            .build();
     return ClientOptions.builder().sslOptions(ssl).build();
   }
 

@@ -7,8 +7,8 @@ import java.util.Optional;
  * What a node says of its place in replication ({@code INFO replication}): master, or replica of
  * which pod and whether it has finished its sync (link up, no sync in progress). Pure.
  *
- * @param masterOrdinal a replica's master, as the ordinal of the pod it names; empty for a
- *     master, or for a replica of an address that is none of the cache's pods
+ * @param masterOrdinal a replica's master, as the ordinal of the pod it names; empty for a master,
+ *     or for a replica of an address that is none of the cache's pods
  */
 public record ReplicationRole(boolean master, Optional<Integer> masterOrdinal, boolean synced) {
 
@@ -29,16 +29,24 @@ public record ReplicationRole(boolean master, Optional<Integer> masterOrdinal, b
     if (!"slave".equals(fields.get("role"))) {
       return ofMaster();
     }
-    Optional<Integer> master = Optional.ofNullable(aliases.get(fields.get("master_host") + ":" + fields.get("master_port")));
-    boolean synced = "up".equals(fields.get("master_link_status")) && "0".equals(fields.get("master_sync_in_progress"));
+    Optional<Integer> master =
+        Optional.ofNullable(
+            aliases.get(fields.get("master_host") + ":" + fields.get("master_port")));
+    boolean synced =
+        "up".equals(fields.get("master_link_status"))
+            && "0".equals(fields.get("master_sync_in_progress"));
     return new ReplicationRole(false, master, synced);
   }
 
-  /** "host:port" a replica replicates from (connected or not), as its INFO replication says; empty on a master. */
+  /**
+   * "host:port" a replica replicates from (connected or not), as its INFO replication says; empty
+   * on a master.
+   */
   public static Optional<String> masterAddress(String info) {
     Map<String, String> fields = fields(info);
     return "slave".equals(fields.get("role")) && fields.containsKey("master_host")
-        ? Optional.of(fields.get("master_host") + ":" + fields.get("master_port")) : Optional.empty();
+        ? Optional.of(fields.get("master_host") + ":" + fields.get("master_port"))
+        : Optional.empty();
   }
 
   private static Map<String, String> fields(String info) {

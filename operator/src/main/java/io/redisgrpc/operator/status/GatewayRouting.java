@@ -22,7 +22,10 @@ public record GatewayRouting(int readyEndpoints, Probe probe) {
     CONNECTED,
     /** Refused: kube-proxy has no endpoint for the Service yet (it rejects such connections). */
     REFUSED,
-    /** Not run (the operator runs outside the cluster), or no answer (e.g. a NetworkPolicy drops it). */
+    /**
+     * Not run (the operator runs outside the cluster), or no answer (e.g. a NetworkPolicy drops
+     * it).
+     */
     NOT_RUN
   }
 
@@ -36,22 +39,30 @@ public record GatewayRouting(int readyEndpoints, Probe probe) {
       return "the Service " + service + " lists no ready endpoint yet";
     }
     if (probe == Probe.REFUSED) {
-      return "connections to the Service " + service + " are refused (kube-proxy has not routed it yet)";
+      return "connections to the Service "
+          + service
+          + " are refused (kube-proxy has not routed it yet)";
     }
     return null;
   }
 
   /**
-   * The endpoints of {@code service} that take traffic. A missing {@code ready} means ready
-   * (the EndpointSlice API's rule); a terminating endpoint is not ready.
+   * The endpoints of {@code service} that take traffic. A missing {@code ready} means ready (the
+   * EndpointSlice API's rule); a terminating endpoint is not ready.
    */
   public static int readyEndpoints(Collection<EndpointSlice> slices, String service) {
-    return (int) slices.stream()
-        .filter(slice -> slice.getMetadata().getLabels() != null
-            && service.equals(slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL)))
-        .filter(slice -> slice.getEndpoints() != null)
-        .flatMap(slice -> slice.getEndpoints().stream())
-        .filter(endpoint -> endpoint.getConditions() == null || !Boolean.FALSE.equals(endpoint.getConditions().getReady()))
-        .count();
+    return (int)
+        slices.stream()
+            .filter(
+                slice ->
+                    slice.getMetadata().getLabels() != null
+                        && service.equals(slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL)))
+            .filter(slice -> slice.getEndpoints() != null)
+            .flatMap(slice -> slice.getEndpoints().stream())
+            .filter(
+                endpoint ->
+                    endpoint.getConditions() == null
+                        || !Boolean.FALSE.equals(endpoint.getConditions().getReady()))
+            .count();
   }
 }

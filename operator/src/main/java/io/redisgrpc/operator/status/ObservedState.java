@@ -15,14 +15,19 @@ import java.util.List;
  * @param gatewayRouting what was seen of the gateway Service's routing
  */
 public record ObservedState(
-    Count redis, Count sentinels, Count gateway,
+    Count redis,
+    Count sentinels,
+    Count gateway,
     boolean workloadsUpToDate,
     List<String> missingPullSecrets,
     RedisSide redisSide,
     List<PodProblems.Problem> podProblems,
     GatewayRouting gatewayRouting) {
 
-  /** Ready and desired pods (or replicas) of one workload; {@code ready} is -1 while it does not exist. */
+  /**
+   * Ready and desired pods (or replicas) of one workload; {@code ready} is -1 while it does not
+   * exist.
+   */
   public record Count(int ready, int desired) {
     /** Ready, never negative. */
     public int readyOrNone() {
@@ -41,25 +46,60 @@ public record ObservedState(
   }
 
   /**
-   * What the workloads show, before anything is known inside Redis, of the pods' problems or of
-   * the Service's routing (taken to route to every ready gateway).
+   * What the workloads show, before anything is known inside Redis, of the pods' problems or of the
+   * Service's routing (taken to route to every ready gateway).
    */
-  public static ObservedState ofWorkloads(Count redis, Count sentinels, Count gateway, boolean workloadsUpToDate,
+  public static ObservedState ofWorkloads(
+      Count redis,
+      Count sentinels,
+      Count gateway,
+      boolean workloadsUpToDate,
       List<String> missingPullSecrets) {
-    return new ObservedState(redis, sentinels, gateway, workloadsUpToDate, missingPullSecrets, RedisSide.unknown(), List.of(),
+    return new ObservedState(
+        redis,
+        sentinels,
+        gateway,
+        workloadsUpToDate,
+        missingPullSecrets,
+        RedisSide.unknown(),
+        List.of(),
         new GatewayRouting(gateway.readyOrNone(), GatewayRouting.Probe.NOT_RUN));
   }
 
   public ObservedState withRedisSide(RedisSide side) {
-    return new ObservedState(redis, sentinels, gateway, workloadsUpToDate, missingPullSecrets, side, podProblems, gatewayRouting);
+    return new ObservedState(
+        redis,
+        sentinels,
+        gateway,
+        workloadsUpToDate,
+        missingPullSecrets,
+        side,
+        podProblems,
+        gatewayRouting);
   }
 
   public ObservedState withPodProblems(List<PodProblems.Problem> problems) {
-    return new ObservedState(redis, sentinels, gateway, workloadsUpToDate, missingPullSecrets, redisSide, problems, gatewayRouting);
+    return new ObservedState(
+        redis,
+        sentinels,
+        gateway,
+        workloadsUpToDate,
+        missingPullSecrets,
+        redisSide,
+        problems,
+        gatewayRouting);
   }
 
   public ObservedState withGatewayRouting(GatewayRouting routing) {
-    return new ObservedState(redis, sentinels, gateway, workloadsUpToDate, missingPullSecrets, redisSide, podProblems, routing);
+    return new ObservedState(
+        redis,
+        sentinels,
+        gateway,
+        workloadsUpToDate,
+        missingPullSecrets,
+        redisSide,
+        podProblems,
+        routing);
   }
 
   /**
@@ -71,7 +111,8 @@ public record ObservedState(
    * @param masterPod Sentinel mode: the pod the sentinels name master (null if unknown)
    * @param rotation the credential rotation's state; null if unknown
    */
-  public record RedisSide(Nodes nodes, Settings settings, ClusterShape cluster, String masterPod, Rotation rotation) {
+  public record RedisSide(
+      Nodes nodes, Settings settings, ClusterShape cluster, String masterPod, Rotation rotation) {
     public static RedisSide unknown() {
       return new RedisSide(Nodes.NOT_LOOKED, new Settings(false, false, null), null, null, null);
     }
@@ -91,17 +132,21 @@ public record ObservedState(
     public static final Nodes NOT_LOOKED = new Nodes(-1, 0, List.of());
   }
 
-  /** @param liveConfigHash hash of the live settings the pods should run with */
+  /**
+   * @param liveConfigHash hash of the live settings the pods should run with
+   */
   public record Settings(boolean aclInSync, boolean liveConfigApplied, String liveConfigHash) {}
 
   /**
    * @param formed the cluster converged: every slot served, every node agreeing
    * @param waiting what the cluster still waits for; null once formed
    */
-  public record ClusterShape(int slotsAssigned, int masters, int minReplicasPerMaster, boolean formed, String waiting) {}
+  public record ClusterShape(
+      int slotsAssigned, int masters, int minReplicasPerMaster, boolean formed, String waiting) {}
 
   /** The credential rotation as the status reports it; times in RFC 3339, null if none. */
-  public record Rotation(long generation, String phase, String phaseSince, String lastRotation, String nextRotation) {
+  public record Rotation(
+      long generation, String phase, String phaseSince, String lastRotation, String nextRotation) {
     public boolean inProgress() {
       return !"Idle".equals(phase);
     }

@@ -7,9 +7,9 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheStatus;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.model.Names;
+import io.redisgrpc.operator.model.TlsNames;
 import io.redisgrpc.operator.tls.CertificatesCondition;
 import io.redisgrpc.operator.tls.CertificatesObservation;
-import io.redisgrpc.operator.model.TlsNames;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,7 +23,8 @@ import java.util.Objects;
  * identical status and the operator writes nothing.
  */
 public final class StatusAggregator {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private static final String AS_EXPECTED = "AsExpected";
   private final Clock clock;
 
@@ -35,9 +36,13 @@ public final class StatusAggregator {
     return aggregate(cache, observed, null);
   }
 
-  /** @param certificates what was seen of the cert-manager Certificates (null: not observed) */
-  public RedisGrpcCacheStatus aggregate(RedisGrpcCache cache, ObservedState observed, CertificatesObservation certificates) {
-    RedisGrpcCacheStatus previous = cache.getStatus() == null ? new RedisGrpcCacheStatus() : cache.getStatus();
+  /**
+   * @param certificates what was seen of the cert-manager Certificates (null: not observed)
+   */
+  public RedisGrpcCacheStatus aggregate(
+      RedisGrpcCache cache, ObservedState observed, CertificatesObservation certificates) {
+    RedisGrpcCacheStatus previous =
+        cache.getStatus() == null ? new RedisGrpcCacheStatus() : cache.getStatus();
     RedisGrpcCacheStatus status = new RedisGrpcCacheStatus();
     status.observedGeneration = cache.getMetadata().getGeneration();
     status.redis.desiredPods = observed.redis().desired();
@@ -46,8 +51,10 @@ public final class StatusAggregator {
     status.gateway.desiredReplicas = observed.gateway().desired();
     status.gateway.readyReplicas = observed.gateway().readyOrNone();
     status.gateway.summary = observed.gateway().summary();
-    status.gateway.endpoint = Names.serviceHost(Names.gateway(cache), cache.getMetadata().getNamespace()) + ":"
-        + cache.getSpec().gateway.service.port;
+    status.gateway.endpoint =
+        Names.serviceHost(Names.gateway(cache), cache.getMetadata().getNamespace())
+            + ":"
+            + cache.getSpec().gateway.service.port;
     fillRedisSide(status, observed.redisSide());
     boolean tls = Boolean.TRUE.equals(cache.getSpec().tls.enabled);
     for (AuthSpec.ClientSpec client : cache.getSpec().auth.clients) {
@@ -62,13 +69,20 @@ public final class StatusAggregator {
     CertificatesCondition certs = CertificatesCondition.of(certificates);
     Condition degraded = degraded(previous, cache, observed, certificates, certs);
     boolean blocked = !observed.missingPullSecrets().isEmpty();
-    boolean ready = isTrue(redisReady) && isTrue(gatewayReady) && !blocked && (!tls || certs.ready());
+    boolean ready =
+        isTrue(redisReady) && isTrue(gatewayReady) && !blocked && (!tls || certs.ready());
 
     List<Condition> conditions = new ArrayList<>();
     conditions.add(redisReady);
     conditions.add(gatewayReady);
     if (tls) {
-      conditions.add(condition(previous, ConditionTypes.CERTIFICATES_READY, certs.ready(), certs.reason(), certs.message()));
+      conditions.add(
+          condition(
+              previous,
+              ConditionTypes.CERTIFICATES_READY,
+              certs.ready(),
+              certs.reason(),
+              certs.message()));
     }
     conditions.add(credentialsReady(previous, observed.redisSide()));
     conditions.add(degraded);
@@ -83,103 +97,212 @@ public final class StatusAggregator {
    * itself logged in on every node this round: the pods' readiness says they serve, the login says
    * they serve what the spec asks (users, replication, live settings).
    */
-  private Condition redisReady(RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed) {
+  private Condition redisReady(
+      RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed) {
     boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
     ObservedState.RedisSide side = observed.redisSide();
-    boolean clusterUnformed = !sentinelMode && side.looked() && (side.cluster() == null || !side.cluster().formed());
+    boolean clusterUnformed =
+        !sentinelMode && side.looked() && (side.cluster() == null || !side.cluster().formed());
     boolean everyNodeSeen = side.nodes().reached() >= observed.redis().desired();
-    boolean ready = observed.redis().allReady()
-        && (!sentinelMode || observed.sentinels().ready() >= observed.sentinels().desired())
-        && !clusterUnformed && everyNodeSeen;
-    String reason = ready ? "PodsReady" : clusterUnformed ? "ClusterForming"
-        : observed.redis().ready() >= observed.redis().desired() ? "NodesNotVerified" : "PodsNotReady";
-    String waiting = clusterUnformed && side.cluster() != null && side.cluster().waiting() != null
-        ? "; cluster forming: " + side.cluster().waiting() : "";
-    return condition(previous, ConditionTypes.REDIS_READY, ready, reason, "Redis pods ready: " + observed.redis().summary()
-        + (sentinelMode ? ", sentinels ready: " + observed.sentinels().summary() : "") + waiting);
+    boolean ready =
+        observed.redis().allReady()
+            && (!sentinelMode || observed.sentinels().ready() >= observed.sentinels().desired())
+            && !clusterUnformed
+            && everyNodeSeen;
+    String reason =
+        ready
+            ? "PodsReady"
+            : clusterUnformed
+                ? "ClusterForming"
+                : observed.redis().ready() >= observed.redis().desired()
+                    ? "NodesNotVerified"
+                    : "PodsNotReady";
+    String waiting =
+        clusterUnformed && side.cluster() != null && side.cluster().waiting() != null
+            ? "; cluster forming: " + side.cluster().waiting()
+            : "";
+    return condition(
+        previous,
+        ConditionTypes.REDIS_READY,
+        ready,
+        reason,
+        "Redis pods ready: "
+            + observed.redis().summary()
+            + (sentinelMode ? ", sentinels ready: " + observed.sentinels().summary() : "")
+            + waiting);
   }
 
-  /** GatewayReady: Ready must mean a client's first call succeeds, so the Service has to route as well. */
-  private Condition gatewayReady(RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed) {
+  /**
+   * GatewayReady: Ready must mean a client's first call succeeds, so the Service has to route as
+   * well.
+   */
+  private Condition gatewayReady(
+      RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed) {
     boolean replicasReady = observed.gateway().allReady();
     String routingProblem = routingProblem(cache, observed);
     boolean ready = replicasReady && routingProblem == null;
-    return condition(previous, ConditionTypes.GATEWAY_READY, ready,
+    return condition(
+        previous,
+        ConditionTypes.GATEWAY_READY,
+        ready,
         ready ? "ReplicasReady" : replicasReady ? "ServiceNotRouting" : "ReplicasNotReady",
-        "Gateway replicas ready: " + observed.gateway().summary() + (routingProblem != null ? "; " + routingProblem : ""));
+        "Gateway replicas ready: "
+            + observed.gateway().summary()
+            + (routingProblem != null ? "; " + routingProblem : ""));
   }
 
   private Condition credentialsReady(RedisGrpcCacheStatus previous, ObservedState.RedisSide side) {
     if (!side.looked()) {
-      return condition(previous, ConditionTypes.CREDENTIALS_READY, false, "WaitingForRedis",
+      return condition(
+          previous,
+          ConditionTypes.CREDENTIALS_READY,
+          false,
+          "WaitingForRedis",
           "No Redis pod is ready yet; ACL users are applied on every node once they are (pods also load them from the ACL Secret at start)");
     }
     ObservedState.Nodes nodes = side.nodes();
     if (side.settings().aclInSync() && nodes.reached() == nodes.expected()) {
       boolean rotating = side.rotation() != null && side.rotation().inProgress();
-      return condition(previous, ConditionTypes.CREDENTIALS_READY, true, rotating ? "Rotating" : "UsersApplied",
-          rotating ? "ACL users applied on all " + nodes.reached() + " nodes; rotation to generation " + side.rotation().generation()
-              + " is in phase " + side.rotation().phase()
+      return condition(
+          previous,
+          ConditionTypes.CREDENTIALS_READY,
+          true,
+          rotating ? "Rotating" : "UsersApplied",
+          rotating
+              ? "ACL users applied on all "
+                  + nodes.reached()
+                  + " nodes; rotation to generation "
+                  + side.rotation().generation()
+                  + " is in phase "
+                  + side.rotation().phase()
               : "ACL users applied on all " + nodes.reached() + " nodes; default user disabled");
     }
-    return condition(previous, ConditionTypes.CREDENTIALS_READY, false, "UsersNotApplied",
-        "ACL users in sync on " + (side.settings().aclInSync() ? nodes.reached() : "not all of the " + nodes.reached() + " reached")
-            + " of " + nodes.expected() + " nodes"
-            + (nodes.problems().isEmpty() ? "" : ": " + String.join("; ", nodes.problems().subList(0, Math.min(3, nodes.problems().size())))));
+    return condition(
+        previous,
+        ConditionTypes.CREDENTIALS_READY,
+        false,
+        "UsersNotApplied",
+        "ACL users in sync on "
+            + (side.settings().aclInSync()
+                ? nodes.reached()
+                : "not all of the " + nodes.reached() + " reached")
+            + " of "
+            + nodes.expected()
+            + " nodes"
+            + (nodes.problems().isEmpty()
+                ? ""
+                : ": "
+                    + String.join(
+                        "; ", nodes.problems().subList(0, Math.min(3, nodes.problems().size())))));
   }
 
   /** Degraded: the first of the problems a user must act on, most fundamental first. */
-  private Condition degraded(RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed,
-      CertificatesObservation certificates, CertificatesCondition certs) {
+  private Condition degraded(
+      RedisGrpcCacheStatus previous,
+      RedisGrpcCache cache,
+      ObservedState observed,
+      CertificatesObservation certificates,
+      CertificatesCondition certs) {
     String reason;
     String message;
     if (!observed.missingPullSecrets().isEmpty()) {
       reason = "ImagePullSecretMissing";
-      message = "image pull secret(s) not found in namespace " + cache.getMetadata().getNamespace() + ": "
-          + String.join(", ", observed.missingPullSecrets()) + "; create them or remove them from the spec";
-    } else if (Boolean.TRUE.equals(cache.getSpec().tls.enabled) && certificates != null && !certificates.certManagerInstalled()) {
+      message =
+          "image pull secret(s) not found in namespace "
+              + cache.getMetadata().getNamespace()
+              + ": "
+              + String.join(", ", observed.missingPullSecrets())
+              + "; create them or remove them from the spec";
+    } else if (Boolean.TRUE.equals(cache.getSpec().tls.enabled)
+        && certificates != null
+        && !certificates.certManagerInstalled()) {
       reason = CertificatesCondition.CERT_MANAGER_MISSING;
       message = certs.message();
     } else if (!observed.podProblems().isEmpty()) {
       List<PodProblems.Problem> problems = observed.podProblems();
       reason = problems.get(0).kind().reason;
-      message = String.join("; ", problems.subList(0, Math.min(3, problems.size())).stream().map(PodProblems.Problem::message).toList())
-          + (problems.size() > 3 ? "; and " + (problems.size() - 3) + " more" : "");
+      message =
+          String.join(
+                  "; ",
+                  problems.subList(0, Math.min(3, problems.size())).stream()
+                      .map(PodProblems.Problem::message)
+                      .toList())
+              + (problems.size() > 3 ? "; and " + (problems.size() - 3) + " more" : "");
     } else if (loginRefused(observed.redisSide())) {
       reason = "RedisLoginRefused";
-      message = "Redis refuses the operator's password: "
-          + observed.redisSide().nodes().problems().stream().filter(p -> p.contains("WRONGPASS")).findFirst().orElse("")
-          + "; the users of the pods' users.acl no longer match the " + Names.credentials(cache) + " Secret (edited, or restored"
-          + " from a backup?). Restarting the Redis pods makes them load the operator's users.acl again";
+      message =
+          "Redis refuses the operator's password: "
+              + observed.redisSide().nodes().problems().stream()
+                  .filter(p -> p.contains("WRONGPASS"))
+                  .findFirst()
+                  .orElse("")
+              + "; the users of the pods' users.acl no longer match the "
+              + Names.credentials(cache)
+              + " Secret (edited, or restored"
+              + " from a backup?). Restarting the Redis pods makes them load the operator's users.acl again";
     } else {
       reason = AS_EXPECTED;
       message = "No problems detected";
     }
-    return condition(previous, ConditionTypes.DEGRADED, !AS_EXPECTED.equals(reason), reason, message);
+    return condition(
+        previous, ConditionTypes.DEGRADED, !AS_EXPECTED.equals(reason), reason, message);
   }
 
-  private Condition progressing(RedisGrpcCacheStatus previous, ObservedState observed, boolean ready, boolean blocked) {
+  private Condition progressing(
+      RedisGrpcCacheStatus previous, ObservedState observed, boolean ready, boolean blocked) {
     boolean progressing = !ready && !blocked;
-    return condition(previous, ConditionTypes.PROGRESSING, progressing,
-        progressing ? (observed.workloadsUpToDate() ? "WaitingForPods" : "Reconciling") : (blocked ? "Blocked" : "Converged"),
-        progressing ? "Waiting for pods: Redis " + observed.redis().summary() + ", gateway " + observed.gateway().summary()
-            : (blocked ? "Cannot progress until the problem in Degraded is fixed" : "All resources are up to date"));
+    return condition(
+        previous,
+        ConditionTypes.PROGRESSING,
+        progressing,
+        progressing
+            ? (observed.workloadsUpToDate() ? "WaitingForPods" : "Reconciling")
+            : (blocked ? "Blocked" : "Converged"),
+        progressing
+            ? "Waiting for pods: Redis "
+                + observed.redis().summary()
+                + ", gateway "
+                + observed.gateway().summary()
+            : (blocked
+                ? "Cannot progress until the problem in Degraded is fixed"
+                : "All resources are up to date"));
   }
 
-  private Condition ready(RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed, RedisGrpcCacheStatus status,
-      boolean ready, boolean blocked, Condition degraded) {
+  private Condition ready(
+      RedisGrpcCacheStatus previous,
+      RedisGrpcCache cache,
+      ObservedState observed,
+      RedisGrpcCacheStatus status,
+      boolean ready,
+      boolean blocked,
+      Condition degraded) {
     String routingProblem = routingProblem(cache, observed);
     String routing = routingProblem != null ? " (" + routingProblem + ")" : "";
-    return condition(previous, ConditionTypes.READY, ready,
+    return condition(
+        previous,
+        ConditionTypes.READY,
+        ready,
         ready ? "Ready" : (blocked ? "Blocked" : "NotReady"),
-        ready ? "The cache serves gRPC at " + status.gateway.endpoint
-            : "Not ready yet: Redis " + observed.redis().summary() + ", gateway " + observed.gateway().summary() + routing
-                + (isTrue(degraded) ? " (" + degraded.getReason() + ": see the Degraded condition)" : ""));
+        ready
+            ? "The cache serves gRPC at " + status.gateway.endpoint
+            : "Not ready yet: Redis "
+                + observed.redis().summary()
+                + ", gateway "
+                + observed.gateway().summary()
+                + routing
+                + (isTrue(degraded)
+                    ? " (" + degraded.getReason() + ": see the Degraded condition)"
+                    : ""));
   }
 
-  /** Why the gateway's Service does not route although every replica is ready; null if it does (or replicas are missing). */
+  /**
+   * Why the gateway's Service does not route although every replica is ready; null if it does (or
+   * replicas are missing).
+   */
   private static String routingProblem(RedisGrpcCache cache, ObservedState observed) {
-    return observed.gateway().allReady() ? observed.gatewayRouting().problem(Names.gateway(cache)) : null;
+    return observed.gateway().allReady()
+        ? observed.gatewayRouting().problem(Names.gateway(cache))
+        : null;
   }
 
   private static boolean isTrue(Condition condition) {
@@ -188,22 +311,35 @@ public final class StatusAggregator {
 
   /**
    * The status after a reconciliation failed with {@code error}: the last status, with Degraded
-   * saying what failed (reason ReconcileError) instead of the status going stale. Ready stays as
-   * it was: the pods may well still serve; the next reconciliation that succeeds recomputes it all.
+   * saying what failed (reason ReconcileError) instead of the status going stale. Ready stays as it
+   * was: the pods may well still serve; the next reconciliation that succeeds recomputes it all.
    */
   public RedisGrpcCacheStatus reconcileFailed(RedisGrpcCacheStatus last, Throwable error) {
-    RedisGrpcCacheStatus status = last == null ? new RedisGrpcCacheStatus() : JSON.convertValue(JSON.valueToTree(last), RedisGrpcCacheStatus.class);
+    RedisGrpcCacheStatus status =
+        last == null
+            ? new RedisGrpcCacheStatus()
+            : JSON.convertValue(JSON.valueToTree(last), RedisGrpcCacheStatus.class);
     Throwable cause = error;
     while (cause.getCause() != null && cause.getCause() != cause) {
       cause = cause.getCause();
     }
-    String message = String.valueOf(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+    String message =
+        String.valueOf(
+            cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
     if (message.length() > 400) {
       message = message.substring(0, 400) + "...";
     }
-    Condition degraded = condition(status, ConditionTypes.DEGRADED, true, "ReconcileError",
-        "The last reconciliation failed: " + message + ". The operator retries with backoff; its log has the details");
-    List<Condition> conditions = new ArrayList<>(status.conditions == null ? List.of() : status.conditions);
+    Condition degraded =
+        condition(
+            status,
+            ConditionTypes.DEGRADED,
+            true,
+            "ReconcileError",
+            "The last reconciliation failed: "
+                + message
+                + ". The operator retries with backoff; its log has the details");
+    List<Condition> conditions =
+        new ArrayList<>(status.conditions == null ? List.of() : status.conditions);
     conditions.removeIf(c -> ConditionTypes.DEGRADED.equals(c.getType()));
     conditions.add(degraded);
     status.conditions = conditions;
@@ -232,7 +368,8 @@ public final class StatusAggregator {
     }
     ObservedState.Rotation rotation = side.rotation();
     if (rotation != null) {
-      RedisGrpcCacheStatus.CredentialsStatus credentials = new RedisGrpcCacheStatus.CredentialsStatus();
+      RedisGrpcCacheStatus.CredentialsStatus credentials =
+          new RedisGrpcCacheStatus.CredentialsStatus();
       credentials.generation = rotation.generation();
       credentials.phase = rotation.phase();
       credentials.phaseSince = rotation.phaseSince();
@@ -243,20 +380,29 @@ public final class StatusAggregator {
   }
 
   /**
-   * Whether two statuses would be stored identically: compared as JSON trees, so every field
-   * counts without a hand-written equals to keep in step with the class.
+   * Whether two statuses would be stored identically: compared as JSON trees, so every field counts
+   * without a hand-written equals to keep in step with the class.
    */
   public static boolean same(RedisGrpcCacheStatus a, RedisGrpcCacheStatus b) {
     return JSON.valueToTree(a).equals(JSON.valueToTree(b));
   }
 
-  private Condition condition(RedisGrpcCacheStatus previous, String type, boolean value, String reason, String message) {
+  private Condition condition(
+      RedisGrpcCacheStatus previous, String type, boolean value, String reason, String message) {
     String statusValue = value ? "True" : "False";
-    Condition old = previous.conditions == null ? null
-        : previous.conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
-    String transition = old != null && Objects.equals(old.getStatus(), statusValue) && old.getLastTransitionTime() != null
-        ? old.getLastTransitionTime()
-        : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    Condition old =
+        previous.conditions == null
+            ? null
+            : previous.conditions.stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst()
+                .orElse(null);
+    String transition =
+        old != null
+                && Objects.equals(old.getStatus(), statusValue)
+                && old.getLastTransitionTime() != null
+            ? old.getLastTransitionTime()
+            : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     return new ConditionBuilder()
         .withType(type)
         .withStatus(statusValue)
@@ -265,5 +411,4 @@ public final class StatusAggregator {
         .withLastTransitionTime(transition)
         .build();
   }
-
 }

@@ -4,10 +4,16 @@ package io.redisgrpc.operator.tls;
 public enum CaPhase {
   /** One CA generation: trusted, and signing every leaf. */
   Idle,
-  /** Rotation requested: the next generation's CA certificate is being issued; nobody trusts it yet. */
+  /**
+   * Rotation requested: the next generation's CA certificate is being issued; nobody trusts it yet.
+   */
   Prepare,
-  /** Both CA certificates are in the trust bundle; waiting until every component has the new bundle. */
+  /**
+   * Both CA certificates are in the trust bundle; waiting until every component has the new bundle.
+   */
   Trust,
-  /** Leaves are re-issued from the new CA; the old one is still trusted until every leaf has moved. */
+  /**
+   * Leaves are re-issued from the new CA; the old one is still trusted until every leaf has moved.
+   */
   Reissue
 }

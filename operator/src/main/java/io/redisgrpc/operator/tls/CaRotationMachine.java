@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * CA rotation with overlap, trust first. Pure: it decides from what the caller observed; the
- * caller stores the returned state (on the trust-bundle ConfigMap, together with the returned
- * bundle) and renders the cert-manager objects from it. See DESIGN.md next to this class.
+ * CA rotation with overlap, trust first. Pure: it decides from what the caller observed; the caller
+ * stores the returned state (on the trust-bundle ConfigMap, together with the returned bundle) and
+ * renders the cert-manager objects from it. See DESIGN.md next to this class.
  *
  * <pre>
  *  Idle(g)    --rotate-ca annotation has a new token--------------------------> Prepare(g)
@@ -34,35 +34,54 @@ public final class CaRotationMachine {
    * What the caller saw.
    *
    * @param requestedToken value of {@code cache.redisgrpc.io/rotate-ca} on the cache (null: none)
-   * @param caCertificates PEM certificate ({@code tls.crt}) of each CA generation whose Secret is issued
-   * @param storedBundle the {@code ca.crt} of the trust-bundle ConfigMap as stored in the cluster (null: none yet)
-   * @param leafCertificates {@code tls.crt} of every leaf Secret by name (value null: not issued yet)
+   * @param caCertificates PEM certificate ({@code tls.crt}) of each CA generation whose Secret is
+   *     issued
+   * @param storedBundle the {@code ca.crt} of the trust-bundle ConfigMap as stored in the cluster
+   *     (null: none yet)
+   * @param leafCertificates {@code tls.crt} of every leaf Secret by name (value null: not issued
+   *     yet)
    */
-  public record Observations(String requestedToken, Map<Integer, String> caCertificates, String storedBundle,
-      Map<String, String> leafCertificates) {
-  }
+  public record Observations(
+      String requestedToken,
+      Map<Integer, String> caCertificates,
+      String storedBundle,
+      Map<String, String> leafCertificates) {}
 
   /** The state to store and the trust bundle to store with it. */
   public record Decision(CaRotationState state, String bundle) {}
 
-  /** The state of a cache that has none stored yet: generation 1; a token already present is taken as handled. */
+  /**
+   * The state of a cache that has none stored yet: generation 1; a token already present is taken
+   * as handled.
+   */
   public CaRotationState initial(String requestedToken) {
     return new CaRotationState(1, CaPhase.Idle, clock.instant(), requestedToken);
   }
 
   public Decision next(CaRotationState state, Observations seen) {
     Instant now = clock.instant();
-    CaRotationState next = switch (state.phase()) {
-      case Idle -> seen.requestedToken() != null && !seen.requestedToken().equals(state.handledToken())
-          ? new CaRotationState(state.generation(), CaPhase.Prepare, now, seen.requestedToken())
-          : state;
-      case Prepare -> seen.caCertificates().get(state.generation() + 1) != null ? state.enter(CaPhase.Trust, now) : state;
-      case Trust -> bundleHasBoth(state, seen) && !now.isBefore(state.phaseSince().plus(trustPropagationDelay))
-          ? state.enter(CaPhase.Reissue, now) : state;
-      case Reissue -> everyLeafSignedBy(seen, seen.caCertificates().get(state.generation() + 1))
-          ? new CaRotationState(state.generation() + 1, CaPhase.Idle, now, state.handledToken())
-          : state;
-    };
+    CaRotationState next =
+        switch (state.phase()) {
+          case Idle ->
+              seen.requestedToken() != null && !seen.requestedToken().equals(state.handledToken())
+                  ? new CaRotationState(
+                      state.generation(), CaPhase.Prepare, now, seen.requestedToken())
+                  : state;
+          case Prepare ->
+              seen.caCertificates().get(state.generation() + 1) != null
+                  ? state.enter(CaPhase.Trust, now)
+                  : state;
+          case Trust ->
+              bundleHasBoth(state, seen)
+                      && !now.isBefore(state.phaseSince().plus(trustPropagationDelay))
+                  ? state.enter(CaPhase.Reissue, now)
+                  : state;
+          case Reissue ->
+              everyLeafSignedBy(seen, seen.caCertificates().get(state.generation() + 1))
+                  ? new CaRotationState(
+                      state.generation() + 1, CaPhase.Idle, now, state.handledToken())
+                  : state;
+        };
     return new Decision(next, bundle(next, seen));
   }
 
@@ -71,7 +90,8 @@ public final class CaRotationMachine {
     if (state.phase() != CaPhase.Trust) {
       return Optional.empty();
     }
-    Duration left = Duration.between(clock.instant(), state.phaseSince().plus(trustPropagationDelay));
+    Duration left =
+        Duration.between(clock.instant(), state.phaseSince().plus(trustPropagationDelay));
     return Optional.of(left.isNegative() ? Duration.ZERO : left);
   }
 
@@ -100,7 +120,9 @@ public final class CaRotationMachine {
   }
 
   private static boolean everyLeafSignedBy(Observations seen, String caPem) {
-    return caPem != null && !seen.leafCertificates().isEmpty()
-        && seen.leafCertificates().values().stream().allMatch(leaf -> leaf != null && Pem.signedBy(leaf, caPem));
+    return caPem != null
+        && !seen.leafCertificates().isEmpty()
+        && seen.leafCertificates().values().stream()
+            .allMatch(leaf -> leaf != null && Pem.signedBy(leaf, caPem));
   }
 }

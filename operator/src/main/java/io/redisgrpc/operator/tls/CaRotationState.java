@@ -13,9 +13,11 @@ import java.util.TreeMap;
  * @param generation the current CA generation (the one that signs unless {@link CaPhase#Reissue})
  * @param phase the phase
  * @param phaseSince when the phase was entered
- * @param handledToken the last {@code cache.redisgrpc.io/rotate-ca} value that started a rotation (null: none)
+ * @param handledToken the last {@code cache.redisgrpc.io/rotate-ca} value that started a rotation
+ *     (null: none)
  */
-public record CaRotationState(int generation, CaPhase phase, Instant phaseSince, String handledToken) {
+public record CaRotationState(
+    int generation, CaPhase phase, Instant phaseSince, String handledToken) {
   public static final String GENERATION_ANNOTATION = "redisgrpc.io/ca-generation";
   public static final String PHASE_ANNOTATION = "redisgrpc.io/ca-phase";
   public static final String PHASE_SINCE_ANNOTATION = "redisgrpc.io/ca-phase-since";
@@ -37,7 +39,9 @@ public record CaRotationState(int generation, CaPhase phase, Instant phaseSince,
 
   /** Generations whose CA certificate belongs in the trust bundle. */
   public List<Integer> trustedGenerations() {
-    return phase == CaPhase.Trust || phase == CaPhase.Reissue ? List.of(generation, generation + 1) : List.of(generation);
+    return phase == CaPhase.Trust || phase == CaPhase.Reissue
+        ? List.of(generation, generation + 1)
+        : List.of(generation);
   }
 
   /** Generations whose CA Certificate must exist; any other generation of this cache is retired. */
@@ -56,9 +60,14 @@ public record CaRotationState(int generation, CaPhase phase, Instant phaseSince,
     return a;
   }
 
-  /** The stored state, or null when the annotations are absent or unreadable (then the caller starts afresh). */
+  /**
+   * The stored state, or null when the annotations are absent or unreadable (then the caller starts
+   * afresh).
+   */
   public static CaRotationState fromAnnotations(Map<String, String> annotations) {
-    if (annotations == null || !annotations.containsKey(GENERATION_ANNOTATION) || !annotations.containsKey(PHASE_ANNOTATION)) {
+    if (annotations == null
+        || !annotations.containsKey(GENERATION_ANNOTATION)
+        || !annotations.containsKey(PHASE_ANNOTATION)) {
       return null;
     }
     try {

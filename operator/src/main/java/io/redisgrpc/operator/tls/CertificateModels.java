@@ -22,32 +22,57 @@ import java.util.TreeMap;
  * signs) in, objects out.
  */
 public final class CertificateModels {
-  static final List<String> SERVER_AND_CLIENT = List.of("digital signature", "key encipherment", "server auth", "client auth");
-  static final List<String> SERVER = List.of("digital signature", "key encipherment", "server auth");
-  static final List<String> CLIENT = List.of("digital signature", "key encipherment", "client auth");
-  /** Subject OU of every leaf: names the CA generation it is (to be) issued from. Changing it makes cert-manager re-issue. */
+  static final List<String> SERVER_AND_CLIENT =
+      List.of("digital signature", "key encipherment", "server auth", "client auth");
+  static final List<String> SERVER =
+      List.of("digital signature", "key encipherment", "server auth");
+  static final List<String> CLIENT =
+      List.of("digital signature", "key encipherment", "client auth");
+
+  /**
+   * Subject OU of every leaf: names the CA generation it is (to be) issued from. Changing it makes
+   * cert-manager re-issue.
+   */
   static final String GENERATION_OU_PREFIX = "ca-generation-";
+
   private static final java.time.Duration CA_LIFETIME = java.time.Duration.ofDays(3650);
 
   private CertificateModels() {}
 
   /** Whether the operator runs the CA chain (no spec.tls.issuerRef). */
   public static boolean operatorManagedCa(RedisGrpcCache cache) {
-    return cache.getSpec().tls == null || cache.getSpec().tls.issuerRef == null || cache.getSpec().tls.issuerRef.name == null;
+    return cache.getSpec().tls == null
+        || cache.getSpec().tls.issuerRef == null
+        || cache.getSpec().tls.issuerRef.name == null;
   }
 
   public static Issuer selfSignedIssuer(RedisGrpcCache cache) {
     return new IssuerBuilder()
-        .withNewMetadata().withName(TlsNames.selfSignedIssuer(cache)).withNamespace(ns(cache)).withLabels(caLabels(cache)).endMetadata()
-        .withNewSpec().withNewSelfSigned().endSelfSigned().endSpec()
+        .withNewMetadata()
+        .withName(TlsNames.selfSignedIssuer(cache))
+        .withNamespace(ns(cache))
+        .withLabels(caLabels(cache))
+        .endMetadata()
+        .withNewSpec()
+        .withNewSelfSigned()
+        .endSelfSigned()
+        .endSpec()
         .build();
   }
 
   /** The CA Issuer, signing with the CA generation {@code signingGeneration}. */
   public static Issuer caIssuer(RedisGrpcCache cache, int signingGeneration) {
     return new IssuerBuilder()
-        .withNewMetadata().withName(TlsNames.caIssuer(cache)).withNamespace(ns(cache)).withLabels(caLabels(cache)).endMetadata()
-        .withNewSpec().withNewCa().withSecretName(TlsNames.caCertificate(cache, signingGeneration)).endCa().endSpec()
+        .withNewMetadata()
+        .withName(TlsNames.caIssuer(cache))
+        .withNamespace(ns(cache))
+        .withLabels(caLabels(cache))
+        .endMetadata()
+        .withNewSpec()
+        .withNewCa()
+        .withSecretName(TlsNames.caCertificate(cache, signingGeneration))
+        .endCa()
+        .endSpec()
         .build();
   }
 
@@ -57,17 +82,31 @@ public final class CertificateModels {
     Map<String, String> labels = caLabels(cache);
     labels.put(TlsNames.CA_GENERATION_LABEL, String.valueOf(generation));
     return new CertificateBuilder()
-        .withNewMetadata().withName(name).withNamespace(ns(cache)).withLabels(labels).endMetadata()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(ns(cache))
+        .withLabels(labels)
+        .endMetadata()
         .withNewSpec()
-          .withIsCA(true)
-          .withCommonName(caCommonName(cache, generation))
-          .withNewSubject().withOrganizations("redisgrpc.io").withOrganizationalUnits(GENERATION_OU_PREFIX + generation).endSubject()
-          .withSecretName(name)
-          .withNewSecretTemplate().withLabels(labels).endSecretTemplate()
-          .withDuration(new Duration(CA_LIFETIME))
-          .withNewPrivateKey().withAlgorithm("ECDSA").withSize(256).withEncoding("PKCS8").withRotationPolicy("Always").endPrivateKey()
-          .withUsages("cert sign", "crl sign", "digital signature")
-          .withIssuerRef(ref(TlsNames.selfSignedIssuer(cache), "Issuer", "cert-manager.io"))
+        .withIsCA(true)
+        .withCommonName(caCommonName(cache, generation))
+        .withNewSubject()
+        .withOrganizations("redisgrpc.io")
+        .withOrganizationalUnits(GENERATION_OU_PREFIX + generation)
+        .endSubject()
+        .withSecretName(name)
+        .withNewSecretTemplate()
+        .withLabels(labels)
+        .endSecretTemplate()
+        .withDuration(new Duration(CA_LIFETIME))
+        .withNewPrivateKey()
+        .withAlgorithm("ECDSA")
+        .withSize(256)
+        .withEncoding("PKCS8")
+        .withRotationPolicy("Always")
+        .endPrivateKey()
+        .withUsages("cert sign", "crl sign", "digital signature")
+        .withIssuerRef(ref(TlsNames.selfSignedIssuer(cache), "Issuer", "cert-manager.io"))
         .endSpec()
         .build();
   }
@@ -86,7 +125,10 @@ public final class CertificateModels {
     return full.length() <= MAX_COMMON_NAME_LENGTH ? full : withoutNamespace;
   }
 
-  /** Every DNS name a Redis data pod is reached by: pods through the headless Service, the client Service, localhost. */
+  /**
+   * Every DNS name a Redis data pod is reached by: pods through the headless Service, the client
+   * Service, localhost.
+   */
   public static List<String> redisDnsNames(RedisGrpcCache cache) {
     List<String> names = new ArrayList<>();
     addPodAndServiceNames(names, cache, Names.redisHeadless(cache), Names.redis(cache));
@@ -107,7 +149,8 @@ public final class CertificateModels {
     return names;
   }
 
-  private static void addPodAndServiceNames(List<String> names, RedisGrpcCache cache, String headless, String service) {
+  private static void addPodAndServiceNames(
+      List<String> names, RedisGrpcCache cache, String headless, String service) {
     String ns = ns(cache);
     names.add("*." + headless + "." + ns + ".svc");
     names.add("*." + headless + "." + ns + ".svc.cluster.local");
@@ -116,40 +159,93 @@ public final class CertificateModels {
   }
 
   private static List<String> serviceNames(String service, String ns) {
-    return List.of(service, service + "." + ns, service + "." + ns + ".svc", service + "." + ns + ".svc.cluster.local");
+    return List.of(
+        service,
+        service + "." + ns,
+        service + "." + ns + ".svc",
+        service + "." + ns + ".svc.cluster.local");
   }
 
   public static Certificate redisCertificate(RedisGrpcCache cache, int signingGeneration) {
-    return leaf(cache, TlsNames.redisCertificate(cache), Labels.REDIS, Names.redis(cache), redisDnsNames(cache), List.of("127.0.0.1", "::1"),
-        List.of(), SERVER_AND_CLIENT, signingGeneration);
+    return leaf(
+        cache,
+        TlsNames.redisCertificate(cache),
+        Labels.REDIS,
+        Names.redis(cache),
+        redisDnsNames(cache),
+        List.of("127.0.0.1", "::1"),
+        List.of(),
+        SERVER_AND_CLIENT,
+        signingGeneration);
   }
 
   public static Certificate sentinelCertificate(RedisGrpcCache cache, int signingGeneration) {
-    return leaf(cache, TlsNames.sentinelCertificate(cache), Labels.SENTINEL, Names.sentinel(cache), sentinelDnsNames(cache),
-        List.of("127.0.0.1", "::1"), List.of(), SERVER_AND_CLIENT, signingGeneration);
+    return leaf(
+        cache,
+        TlsNames.sentinelCertificate(cache),
+        Labels.SENTINEL,
+        Names.sentinel(cache),
+        sentinelDnsNames(cache),
+        List.of("127.0.0.1", "::1"),
+        List.of(),
+        SERVER_AND_CLIENT,
+        signingGeneration);
   }
 
   public static Certificate gatewayCertificate(RedisGrpcCache cache, int signingGeneration) {
-    return leaf(cache, TlsNames.gatewayCertificate(cache), Labels.GATEWAY, Names.gateway(cache), gatewayDnsNames(cache),
-        List.of("127.0.0.1", "::1"), List.of(), SERVER, signingGeneration);
+    return leaf(
+        cache,
+        TlsNames.gatewayCertificate(cache),
+        Labels.GATEWAY,
+        Names.gateway(cache),
+        gatewayDnsNames(cache),
+        List.of("127.0.0.1", "::1"),
+        List.of(),
+        SERVER,
+        signingGeneration);
   }
 
   /** The gateway's client certificate towards Redis (its shared connection logs in as _gateway). */
   public static Certificate gatewayRedisCertificate(RedisGrpcCache cache, int signingGeneration) {
-    return leaf(cache, TlsNames.gatewayRedisCertificate(cache), Labels.GATEWAY, "_gateway", List.of(), List.of(), List.of(),
-        CLIENT, signingGeneration);
+    return leaf(
+        cache,
+        TlsNames.gatewayRedisCertificate(cache),
+        Labels.GATEWAY,
+        "_gateway",
+        List.of(),
+        List.of(),
+        List.of(),
+        CLIENT,
+        signingGeneration);
   }
 
   /** The operator's client certificate towards Redis (ACL user _operator). */
   public static Certificate operatorCertificate(RedisGrpcCache cache, int signingGeneration) {
-    return leaf(cache, TlsNames.operatorCertificate(cache), "operator", "_operator", List.of(), List.of(), List.of(),
-        CLIENT, signingGeneration);
+    return leaf(
+        cache,
+        TlsNames.operatorCertificate(cache),
+        "operator",
+        "_operator",
+        List.of(),
+        List.of(),
+        List.of(),
+        CLIENT,
+        signingGeneration);
   }
 
   /** A declared client's certificate: CN = client name, URI SAN = its SPIFFE-style identity. */
-  public static Certificate clientCertificate(RedisGrpcCache cache, String client, int signingGeneration) {
-    return leaf(cache, TlsNames.clientCertificate(cache, client), "client", client, List.of(), List.of(),
-        List.of(TlsNames.clientIdentity(cache, client)), CLIENT, signingGeneration);
+  public static Certificate clientCertificate(
+      RedisGrpcCache cache, String client, int signingGeneration) {
+    return leaf(
+        cache,
+        TlsNames.clientCertificate(cache, client),
+        "client",
+        client,
+        List.of(),
+        List.of(),
+        List.of(TlsNames.clientIdentity(cache, client)),
+        CLIENT,
+        signingGeneration);
   }
 
   /** Names of every leaf Certificate (= Secret) of the cache, in a stable order. */
@@ -166,22 +262,47 @@ public final class CertificateModels {
     return names;
   }
 
-  private static Certificate leaf(RedisGrpcCache cache, String name, String component, String commonName, List<String> dnsNames,
-      List<String> ips, List<String> uris, List<String> usages, int signingGeneration) {
+  private static Certificate leaf(
+      RedisGrpcCache cache,
+      String name,
+      String component,
+      String commonName,
+      List<String> dnsNames,
+      List<String> ips,
+      List<String> uris,
+      List<String> usages,
+      int signingGeneration) {
     Map<String, String> labels = Labels.of(cache, component);
-    CertificateBuilder builder = new CertificateBuilder()
-        .withNewMetadata().withName(name).withNamespace(ns(cache)).withLabels(labels).endMetadata()
-        .withNewSpec()
-          .withCommonName(commonName)
-          .withSecretName(name)
-          .withNewSecretTemplate().withLabels(labels).endSecretTemplate()
-          .withNewPrivateKey().withAlgorithm("ECDSA").withSize(256).withEncoding("PKCS8").withRotationPolicy("Always").endPrivateKey()
-          .withUsages(usages)
-          .withIssuerRef(issuerRef(cache))
-        .endSpec();
+    CertificateBuilder builder =
+        new CertificateBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns(cache))
+            .withLabels(labels)
+            .endMetadata()
+            .withNewSpec()
+            .withCommonName(commonName)
+            .withSecretName(name)
+            .withNewSecretTemplate()
+            .withLabels(labels)
+            .endSecretTemplate()
+            .withNewPrivateKey()
+            .withAlgorithm("ECDSA")
+            .withSize(256)
+            .withEncoding("PKCS8")
+            .withRotationPolicy("Always")
+            .endPrivateKey()
+            .withUsages(usages)
+            .withIssuerRef(issuerRef(cache))
+            .endSpec();
     if (operatorManagedCa(cache)) {
-      builder.editSpec().withNewSubject().withOrganizations("redisgrpc.io")
-          .withOrganizationalUnits(GENERATION_OU_PREFIX + signingGeneration).endSubject().endSpec();
+      builder
+          .editSpec()
+          .withNewSubject()
+          .withOrganizations("redisgrpc.io")
+          .withOrganizationalUnits(GENERATION_OU_PREFIX + signingGeneration)
+          .endSubject()
+          .endSpec();
     }
     if (!dnsNames.isEmpty()) {
       builder.editSpec().withDnsNames(dnsNames).endSpec();
@@ -201,7 +322,10 @@ public final class CertificateModels {
       return ref(TlsNames.caIssuer(cache), "Issuer", "cert-manager.io");
     }
     TlsSpec.IssuerRef user = cache.getSpec().tls.issuerRef;
-    return ref(user.name, user.kind == null ? "Issuer" : user.kind.name(), user.group == null ? "cert-manager.io" : user.group);
+    return ref(
+        user.name,
+        user.kind == null ? "Issuer" : user.kind.name(),
+        user.group == null ? "cert-manager.io" : user.group);
   }
 
   private static ObjectReference ref(String name, String kind, String group) {

@@ -12,20 +12,36 @@ public record CertificatesCondition(boolean ready, String reason, String message
       return new CertificatesCondition(false, PENDING, "Certificates not observed yet");
     }
     if (!seen.certManagerInstalled()) {
-      return new CertificatesCondition(false, CERT_MANAGER_MISSING,
+      return new CertificatesCondition(
+          false,
+          CERT_MANAGER_MISSING,
           "spec.tls.enabled needs cert-manager, but the API server does not serve cert-manager.io/v1; install cert-manager "
               + "(its CRDs and controller). No Issuer, Certificate or trust bundle was created; pods wait for their certificate Secrets");
     }
     if (!seen.pending().isEmpty()) {
-      return new CertificatesCondition(false, PENDING, "Waiting for cert-manager to issue: " + String.join(", ", seen.pending()));
+      return new CertificatesCondition(
+          false,
+          PENDING,
+          "Waiting for cert-manager to issue: " + String.join(", ", seen.pending()));
     }
     CaRotationState rotation = seen.caRotation();
     if (rotation != null && rotation.rotating()) {
-      return new CertificatesCondition(true, CA_ROTATION, "All certificates issued; CA rotation from generation "
-          + rotation.generation() + " to " + (rotation.generation() + 1) + " in phase " + rotation.phase() + " since "
-          + rotation.phaseSince());
+      return new CertificatesCondition(
+          true,
+          CA_ROTATION,
+          "All certificates issued; CA rotation from generation "
+              + rotation.generation()
+              + " to "
+              + (rotation.generation() + 1)
+              + " in phase "
+              + rotation.phase()
+              + " since "
+              + rotation.phaseSince());
     }
-    return new CertificatesCondition(true, ISSUED, "All certificates are issued"
-        + (rotation == null ? "" : " by CA generation " + rotation.generation()));
+    return new CertificatesCondition(
+        true,
+        ISSUED,
+        "All certificates are issued"
+            + (rotation == null ? "" : " by CA generation " + rotation.generation()));
   }
 }

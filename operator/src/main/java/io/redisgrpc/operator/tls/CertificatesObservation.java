@@ -9,6 +9,8 @@ import java.util.List;
  * @param pending names of Certificates that are missing or not Ready for their current spec
  * @param caRotation the stored CA rotation state (null with a user issuer)
  */
-public record CertificatesObservation(boolean certManagerInstalled, List<String> pending, CaRotationState caRotation) {
-  public static final CertificatesObservation NOT_REQUESTED = new CertificatesObservation(true, List.of(), null);
+public record CertificatesObservation(
+    boolean certManagerInstalled, List<String> pending, CaRotationState caRotation) {
+  public static final CertificatesObservation NOT_REQUESTED =
+      new CertificatesObservation(true, List.of(), null);
 }

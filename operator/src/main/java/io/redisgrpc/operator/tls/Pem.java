@@ -14,18 +14,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** PEM certificates: parse, fingerprint, join into a bundle, check who signed a leaf. Pure: strings in, answers out. */
+/**
+ * PEM certificates: parse, fingerprint, join into a bundle, check who signed a leaf. Pure: strings
+ * in, answers out.
+ */
 public final class Pem {
   private Pem() {}
 
-  /** Every certificate in the text, in order (the JDK reads concatenated PEM); nothing for text that is not PEM certificates. */
+  /**
+   * Every certificate in the text, in order (the JDK reads concatenated PEM); nothing for text that
+   * is not PEM certificates.
+   */
   public static List<X509Certificate> certificates(String pem) {
     if (pem == null || pem.isBlank()) {
       return new ArrayList<>();
     }
     try {
       List<X509Certificate> result = new ArrayList<>();
-      CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
+      CertificateFactory.getInstance("X.509")
+          .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
           .forEach(c -> result.add((X509Certificate) c));
       return result;
     } catch (CertificateException e) {
@@ -36,7 +43,8 @@ public final class Pem {
   /** SHA-256 of the DER encoding, hex. */
   public static String fingerprint(X509Certificate certificate) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -45,7 +53,9 @@ public final class Pem {
   /** Canonical PEM of one certificate (64-column base64). */
   public static String encode(X509Certificate certificate) {
     try {
-      String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(certificate.getEncoded());
+      String body =
+          Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+              .encodeToString(certificate.getEncoded());
       return "-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n";
     } catch (CertificateException e) {
       throw new IllegalStateException(e);
@@ -70,7 +80,10 @@ public final class Pem {
     return certificates(pem).stream().map(Pem::fingerprint).toList();
   }
 
-  /** Whether the first certificate of {@code leafPem} is signed by the first certificate of {@code caPem}. */
+  /**
+   * Whether the first certificate of {@code leafPem} is signed by the first certificate of {@code
+   * caPem}.
+   */
   public static boolean signedBy(String leafPem, String caPem) {
     List<X509Certificate> leaf = certificates(leafPem);
     List<X509Certificate> ca = certificates(caPem);

@@ -20,20 +20,28 @@ class CredentialsTest {
   void usersFollowTheSpecKeepingExistingPasswords() {
     Credentials start = Credentials.fromData(Map.of("_operator", "op1", "gone", "x"));
     Credentials wanted = start.withUsers(Set.of("_operator", "orders"), passwords("o1"));
-    assertThat(wanted.toData()).containsExactlyInAnyOrderEntriesOf(Map.of("_operator", "op1", "orders", "o1"));
+    assertThat(wanted.toData())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("_operator", "op1", "orders", "o1"));
   }
 
   @Test
   void aRotationAcceptsEveryPasswordSomeConsumerMayHold() {
     Credentials idle = Credentials.fromData(Map.of("_gateway", "g1"));
     Credentials prepared = idle.withPending(passwords("g2"));
-    assertThat(prepared.toData()).containsEntry("_gateway", "g1").containsEntry("_gateway.pending", "g2");
-    assertThat(prepared.hashes().get("_gateway")).containsExactlyInAnyOrder(AclUser.hashPassword("g1"), AclUser.hashPassword("g2"));
-    assertThat(prepared.withPending(passwords()).toData()).as("prepare is idempotent").isEqualTo(prepared.toData());
+    assertThat(prepared.toData())
+        .containsEntry("_gateway", "g1")
+        .containsEntry("_gateway.pending", "g2");
+    assertThat(prepared.hashes().get("_gateway"))
+        .containsExactlyInAnyOrder(AclUser.hashPassword("g1"), AclUser.hashPassword("g2"));
+    assertThat(prepared.withPending(passwords()).toData())
+        .as("prepare is idempotent")
+        .isEqualTo(prepared.toData());
 
     Credentials switched = prepared.switchedToPending();
     assertThat(switched.current("_gateway")).isEqualTo("g2");
-    assertThat(switched.toData()).containsEntry("_gateway.retiring", "g1").doesNotContainKey("_gateway.pending");
+    assertThat(switched.toData())
+        .containsEntry("_gateway.retiring", "g1")
+        .doesNotContainKey("_gateway.pending");
     assertThat(switched.switchedToPending()).as("switch is idempotent").isEqualTo(switched);
     assertThat(switched.hashes().get("_gateway")).hasSize(2);
 
@@ -45,8 +53,11 @@ class CredentialsTest {
 
   @Test
   void theGatewayGetsOnlyItsOwnAndTheClientsCurrentPasswords() {
-    Credentials all = Credentials.fromData(Map.of("_operator", "op", "_gateway", "g", "_gateway.pending", "g2", "orders", "o"));
-    assertThat(all.currentOf(List.of("_gateway", "orders"))).isEqualTo(Map.of("_gateway", "g", "orders", "o"));
+    Credentials all =
+        Credentials.fromData(
+            Map.of("_operator", "op", "_gateway", "g", "_gateway.pending", "g2", "orders", "o"));
+    assertThat(all.currentOf(List.of("_gateway", "orders")))
+        .isEqualTo(Map.of("_gateway", "g", "orders", "o"));
     assertThat(all.candidates("_gateway")).containsExactly("g", "g2");
   }
 }

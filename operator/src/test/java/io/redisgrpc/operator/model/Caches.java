@@ -11,7 +11,8 @@ public final class Caches {
 
   public static RedisGrpcCache of(String name, RedisMode mode) {
     RedisGrpcCache cache = new RedisGrpcCache();
-    cache.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("shop").withGeneration(1L).build());
+    cache.setMetadata(
+        new ObjectMetaBuilder().withName(name).withNamespace("shop").withGeneration(1L).build());
     cache.setSpec(new RedisGrpcCacheSpec());
     cache.getSpec().redis.mode = mode;
     return cache;

@@ -17,22 +17,25 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One container of a rendered pod template, run as a local process the way a kubelet would run
- * it: its command with {@code $(VAR)} expanded from its environment, each volume mount a
- * directory filled with the volume's files, and its probes run as exec commands.
+ * One container of a rendered pod template, run as a local process the way a kubelet would run it:
+ * its command with {@code $(VAR)} expanded from its environment, each volume mount a directory
+ * filled with the volume's files, and its probes run as exec commands.
  *
  * <p>Three things differ from a pod, all by rewriting text: each mount path becomes a directory
- * under the test's temporary directory, the container's port becomes a free local port (pods
- * each have an address of their own; local processes share one), and Redis and Sentinel listen
- * on loopback only ({@link #LOOPBACK_BINDS}), never on the machine's external interface.
- * Everything else (the shell, the directives, the binaries on the PATH) is what the pod runs.
+ * under the test's temporary directory, the container's port becomes a free local port (pods each
+ * have an address of their own; local processes share one), and Redis and Sentinel listen on
+ * loopback only ({@link #LOOPBACK_BINDS}), never on the machine's external interface. Everything
+ * else (the shell, the directives, the binaries on the PATH) is what the pod runs.
  */
 final class LocalPod implements AutoCloseable {
   /** The pods' redis.conf listens on every interface: a pod's network is its own. */
   private static final String ALL_INTERFACES = "bind * -::*";
+
   private final Container container;
+
   /** 127.0.0.1, and the pod's own address when a test gives it another loopback one. */
   private final List<String> binds = new ArrayList<>();
+
   private final Map<String, String> rewrites = new LinkedHashMap<>();
   private final Map<String, String> env = new LinkedHashMap<>();
   private final Path root;
@@ -42,7 +45,12 @@ final class LocalPod implements AutoCloseable {
    * @param volumes each mounted volume's name to its files (empty for an emptyDir)
    * @param env values of the downward-API variables (POD_NAME, POD_IP, HOSTNAME)
    */
-  LocalPod(Path root, Container container, Map<String, Map<String, String>> volumes, Map<String, String> env, int containerPort,
+  LocalPod(
+      Path root,
+      Container container,
+      Map<String, Map<String, String>> volumes,
+      Map<String, String> env,
+      int containerPort,
       int localPort) {
     this(root, container, volumes, env, containerPort, localPort, Map.of());
   }
@@ -51,8 +59,14 @@ final class LocalPod implements AutoCloseable {
    * @param addresses further rewrites for what only a cluster resolves: another pod's or a
    *     Service's DNS name to a local address, another container's port to its local port
    */
-  LocalPod(Path root, Container container, Map<String, Map<String, String>> volumes, Map<String, String> env, int containerPort,
-      int localPort, Map<String, String> addresses) {
+  LocalPod(
+      Path root,
+      Container container,
+      Map<String, Map<String, String>> volumes,
+      Map<String, String> env,
+      int containerPort,
+      int localPort,
+      Map<String, String> addresses) {
     this.root = root;
     this.container = container;
     List<VolumeMount> mounts = new ArrayList<>(container.getVolumeMounts());
@@ -79,15 +93,18 @@ final class LocalPod implements AutoCloseable {
   }
 
   /**
-   * Rewrites a text the container reads (a command, or a file in one of its volumes), in one
-   * pass: a path already rewritten into the temporary directory must not be rewritten again.
+   * Rewrites a text the container reads (a command, or a file in one of its volumes), in one pass:
+   * a path already rewritten into the temporary directory must not be rewritten again.
    */
   String rewrite(String text) {
     // Longest first: a pod's "host port" is rewritten as one, not as its host and then its port.
-    String alternatives = rewrites.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
-        .map(java.util.regex.Pattern::quote)
-        .collect(java.util.stream.Collectors.joining("|"));
-    return java.util.regex.Pattern.compile(alternatives).matcher(text)
+    String alternatives =
+        rewrites.keySet().stream()
+            .sorted(Comparator.comparingInt(String::length).reversed())
+            .map(java.util.regex.Pattern::quote)
+            .collect(java.util.stream.Collectors.joining("|"));
+    return java.util.regex.Pattern.compile(alternatives)
+        .matcher(text)
         .replaceAll(match -> java.util.regex.Matcher.quoteReplacement(rewrites.get(match.group())));
   }
 
@@ -110,9 +127,15 @@ final class LocalPod implements AutoCloseable {
     return exec(probe.getExec().getCommand(), probe.getTimeoutSeconds(), "probe.log");
   }
 
-  /** Runs the container's preStop hook to completion, as the kubelet does before it stops the container. */
+  /**
+   * Runs the container's preStop hook to completion, as the kubelet does before it stops the
+   * container.
+   */
   boolean preStop(int gracePeriodSeconds) {
-    return exec(container.getLifecycle().getPreStop().getExec().getCommand(), gracePeriodSeconds, "prestop.log");
+    return exec(
+        container.getLifecycle().getPreStop().getExec().getCommand(),
+        gracePeriodSeconds,
+        "prestop.log");
   }
 
   String preStopLog() {
@@ -133,7 +156,10 @@ final class LocalPod implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
-  /** Sends the container's process SIGTERM, as the kubelet does once the preStop hook has returned; does not wait. */
+  /**
+   * Sends the container's process SIGTERM, as the kubelet does once the preStop hook has returned;
+   * does not wait.
+   */
   void terminate() {
     process.destroy();
   }
@@ -163,13 +189,17 @@ final class LocalPod implements AutoCloseable {
   }
 
   private Process launch(List<String> command, Path log) {
-    List<String> args = new ArrayList<>(command.stream().map(this::expand).map(this::rewrite).toList());
+    List<String> args =
+        new ArrayList<>(command.stream().map(this::expand).map(this::rewrite).toList());
     if ("redis-sentinel".equals(args.get(0))) {
       // Its sentinel.conf has no bind (Sentinel's default: every interface).
       args.add("--bind");
       args.addAll(binds);
     }
-    ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(args)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(env);
     try {
       return builder.start();
@@ -191,7 +221,8 @@ final class LocalPod implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       for (Map.Entry<String, String> file : files.entrySet()) {
-        Files.writeString(dir.resolve(file.getKey()), rewrite(file.getValue()), StandardCharsets.UTF_8);
+        Files.writeString(
+            dir.resolve(file.getKey()), rewrite(file.getValue()), StandardCharsets.UTF_8);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -12,8 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The longest cache names the CRD admits (NameLimits.MAX_NAME_LENGTH_*) are exactly the longest whose
- * objects Kubernetes accepts: every StatefulSet within 52 characters, every Service a DNS label.
+ * The longest cache names the CRD admits (NameLimits.MAX_NAME_LENGTH_*) are exactly the longest
+ * whose objects Kubernetes accepts: every StatefulSet within 52 characters, every Service a DNS
+ * label.
  */
 class NamesTest {
   static final int DNS_LABEL = 63;
@@ -34,19 +35,26 @@ class NamesTest {
   void podLabelsFitAtTheLimit() {
     // statefulset.kubernetes.io/pod-name: <statefulset>-<ordinal>; at most 100 shards x 6 pods.
     RedisGrpcCache cache = cache(RedisMode.Cluster, NameLimits.MAX_NAME_LENGTH_CLUSTER);
-    assertThat(RedisWorkloads.redis(cache).getMetadata().getName() + "-599").hasSizeLessThanOrEqualTo(DNS_LABEL);
+    assertThat(RedisWorkloads.redis(cache).getMetadata().getName() + "-599")
+        .hasSizeLessThanOrEqualTo(DNS_LABEL);
     assertThat(cache.getMetadata().getName()).hasSizeLessThanOrEqualTo(DNS_LABEL);
   }
 
   private static boolean fits(RedisMode mode, int length) {
     RedisGrpcCache cache = cache(mode, length);
     List<StatefulSet> statefulSets = new ArrayList<>(List.of(RedisWorkloads.redis(cache)));
-    List<String> services = new ArrayList<>(List.of(Names.redis(cache), Names.redisHeadless(cache), Names.gateway(cache)));
+    List<String> services =
+        new ArrayList<>(
+            List.of(Names.redis(cache), Names.redisHeadless(cache), Names.gateway(cache)));
     if (mode == RedisMode.Sentinel) {
       statefulSets.add(RedisWorkloads.sentinel(cache));
-      services.addAll(List.of(Names.sentinel(cache), Names.sentinelHeadless(cache), Names.redisMaster(cache)));
+      services.addAll(
+          List.of(Names.sentinel(cache), Names.sentinelHeadless(cache), Names.redisMaster(cache)));
     }
-    return statefulSets.stream().allMatch(set -> set.getMetadata().getName().length() <= NameLimits.MAX_STATEFULSET_NAME_LENGTH)
+    return statefulSets.stream()
+            .allMatch(
+                set ->
+                    set.getMetadata().getName().length() <= NameLimits.MAX_STATEFULSET_NAME_LENGTH)
         && services.stream().allMatch(service -> service.length() <= DNS_LABEL);
   }
 

@@ -17,16 +17,25 @@ class RedisConfigTest {
   @Test
   void clusterModeEnablesClusterAndPureCacheDisablesPersistence() {
     String conf = RedisConfig.redisConf(Caches.of("orders", RedisMode.Cluster));
-    assertThat(conf).contains("cluster-enabled yes", "cluster-config-file /data/nodes.conf", "save \"\"", "appendonly no",
-        "maxmemory-policy allkeys-lru", "lfu-log-factor 10", "lfu-decay-time 1");
-    assertThat(RedisConfig.redisConf(Caches.of("s", RedisMode.Sentinel))).doesNotContain("cluster-enabled");
+    assertThat(conf)
+        .contains(
+            "cluster-enabled yes",
+            "cluster-config-file /data/nodes.conf",
+            "save \"\"",
+            "appendonly no",
+            "maxmemory-policy allkeys-lru",
+            "lfu-log-factor 10",
+            "lfu-decay-time 1");
+    assertThat(RedisConfig.redisConf(Caches.of("s", RedisMode.Sentinel)))
+        .doesNotContain("cluster-enabled");
   }
 
   @Test
   void persistenceModes() {
     RedisGrpcCache cache = Caches.of("p", RedisMode.Cluster);
     cache.getSpec().redis.persistence.mode = PersistenceMode.RDBAndAOF;
-    assertThat(RedisConfig.redisConf(cache)).contains("save 3600 1 300 100 60 10000", "appendonly yes", "appendfsync everysec");
+    assertThat(RedisConfig.redisConf(cache))
+        .contains("save 3600 1 300 100 60 10000", "appendonly yes", "appendfsync everysec");
     cache.getSpec().redis.persistence.mode = PersistenceMode.AOF;
     assertThat(RedisConfig.redisConf(cache)).contains("save \"\"", "appendonly yes");
   }
@@ -45,7 +54,8 @@ class RedisConfigTest {
 
   @Test
   void maxmemoryFromAbsoluteValueRatioOrDefaultRatio() {
-    var limit = new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build();
+    var limit =
+        new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build();
     MemorySpec memory = new MemorySpec();
     assertThat(MemoryPlan.maxmemoryBytes(memory, limit)).isEqualTo(805_306_368L);
     memory.maxmemoryRatio = 0.5;
@@ -63,11 +73,15 @@ class RedisConfigTest {
     // 0.75 of the default request (128Mi), which the container gets as well.
     assertThat(MemoryPlan.maxmemoryBytes(redis)).isEqualTo(100_663_296L);
     assertThat(RedisConfig.live(redis)).contains("maxmemory 100663296");
-    assertThat(MemoryPlan.redisResources(redis).getRequests()).containsEntry("memory", new Quantity("128Mi"));
-    redis.resources = new ResourceRequirementsBuilder().addToRequests("memory", new Quantity("2Gi")).build();
+    assertThat(MemoryPlan.redisResources(redis).getRequests())
+        .containsEntry("memory", new Quantity("128Mi"));
+    redis.resources =
+        new ResourceRequirementsBuilder().addToRequests("memory", new Quantity("2Gi")).build();
     assertThat(MemoryPlan.maxmemoryBytes(redis)).isEqualTo(1_610_612_736L);
     redis.resources.setLimits(java.util.Map.of("memory", new Quantity("4Gi")));
-    assertThat(MemoryPlan.maxmemoryBytes(redis)).as("the limit, when there is one").isEqualTo(3_221_225_472L);
+    assertThat(MemoryPlan.maxmemoryBytes(redis))
+        .as("the limit, when there is one")
+        .isEqualTo(3_221_225_472L);
   }
 
   @Test
@@ -76,8 +90,13 @@ class RedisConfigTest {
     cache.getSpec().redis.sentinel = new io.redisgrpc.operator.crd.SentinelSpec();
     cache.getSpec().redis.sentinel.quorum = 2;
     assertThat(RedisConfig.sentinelConf(cache))
-        .contains("sentinel monitor mymaster sess-redis-0.sess-redis-headless.shop.svc 6379 2", "sentinel resolve-hostnames yes");
+        .contains(
+            "sentinel monitor mymaster sess-redis-0.sess-redis-headless.shop.svc 6379 2",
+            "sentinel resolve-hostnames yes");
     assertThat(RedisConfig.sentinelModeStartScript(cache))
-        .contains("sentinel get-master-addr-by-name mymaster", "--replicaof $master", "sess-redis-0.sess-redis-headless.shop.svc 6379");
+        .contains(
+            "sentinel get-master-addr-by-name mymaster",
+            "--replicaof $master",
+            "sess-redis-0.sess-redis-headless.shop.svc 6379");
   }
 }

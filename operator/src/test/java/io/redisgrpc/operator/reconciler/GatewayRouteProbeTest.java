@@ -30,9 +30,12 @@ class GatewayRouteProbeTest {
 
   @Test
   void aRefusingServiceIsProbedAgainSoonThenLessOften() {
-    assertThat(RedisGrpcCacheReconciler.routeRecheck(Duration.ZERO)).isEqualTo(Duration.ofMillis(500));
-    assertThat(RedisGrpcCacheReconciler.routeRecheck(Duration.ofSeconds(29))).isEqualTo(Duration.ofMillis(500));
-    assertThat(RedisGrpcCacheReconciler.routeRecheck(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(10));
+    assertThat(RedisGrpcCacheReconciler.routeRecheck(Duration.ZERO))
+        .isEqualTo(Duration.ofMillis(500));
+    assertThat(RedisGrpcCacheReconciler.routeRecheck(Duration.ofSeconds(29)))
+        .isEqualTo(Duration.ofMillis(500));
+    assertThat(RedisGrpcCacheReconciler.routeRecheck(Duration.ofSeconds(30)))
+        .isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test

@@ -18,16 +18,32 @@ class StoppingErrorsTest {
 
   @Test
   void interruptionsAndRejectedTasksAnywhereInTheChainMeanStopping() {
-    assertThat(RedisGrpcCacheReconciler.stopping(new OperatorException(new RuntimeException(new InterruptedIOException())))).isTrue();
-    assertThat(RedisGrpcCacheReconciler.stopping(new RuntimeException(new RejectedExecutionException("executor shutting down")))).isTrue();
-    assertThat(RedisGrpcCacheReconciler.stopping(new AggregatedOperatorException("workflow",
-        Map.of("gateway-service", new RuntimeException(new InterruptedException()))))).isTrue();
+    assertThat(
+            RedisGrpcCacheReconciler.stopping(
+                new OperatorException(new RuntimeException(new InterruptedIOException()))))
+        .isTrue();
+    assertThat(
+            RedisGrpcCacheReconciler.stopping(
+                new RuntimeException(new RejectedExecutionException("executor shutting down"))))
+        .isTrue();
+    assertThat(
+            RedisGrpcCacheReconciler.stopping(
+                new AggregatedOperatorException(
+                    "workflow",
+                    Map.of("gateway-service", new RuntimeException(new InterruptedException())))))
+        .isTrue();
   }
 
   @Test
   void realFailuresAreNotStopping() {
-    assertThat(RedisGrpcCacheReconciler.stopping(new OperatorException(new IllegalStateException("quota exceeded")))).isFalse();
-    assertThat(RedisGrpcCacheReconciler.stopping(new AggregatedOperatorException("workflow",
-        Map.of("redis-statefulset", new RuntimeException("forbidden"))))).isFalse();
+    assertThat(
+            RedisGrpcCacheReconciler.stopping(
+                new OperatorException(new IllegalStateException("quota exceeded"))))
+        .isFalse();
+    assertThat(
+            RedisGrpcCacheReconciler.stopping(
+                new AggregatedOperatorException(
+                    "workflow", Map.of("redis-statefulset", new RuntimeException("forbidden")))))
+        .isFalse();
   }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Admin rounds create and shut down their own clients; the event loop group they share must
- * outlive each of them (a terminated group failed connections of other rounds in CI).
+ * Admin rounds create and shut down their own clients; the event loop group they share must outlive
+ * each of them (a terminated group failed connections of other rounds in CI).
  */
 @Integration
 class AdminClientResourcesTest {
@@ -23,15 +23,22 @@ class AdminClientResourcesTest {
   @Test
   void theEventLoopGroupOutlivesEveryRoundsClient(@TempDir Path dir) {
     try (RedisProcess redis = RedisProcess.server(dir, List.of()).start();
-         AdminClientResources resources = new AdminClientResources()) {
-      RedisURI uri = RedisURI.builder().withHost("127.0.0.1").withPort(redis.port()).withTimeout(Duration.ofSeconds(5)).build();
+        AdminClientResources resources = new AdminClientResources()) {
+      RedisURI uri =
+          RedisURI.builder()
+              .withHost("127.0.0.1")
+              .withPort(redis.port())
+              .withTimeout(Duration.ofSeconds(5))
+              .build();
       for (int round = 0; round < 3; round++) {
         RedisClient client = RedisClient.create(resources.get());
         try (StatefulRedisConnection<String, String> connection = client.connect(uri)) {
           assertThat(connection.sync().ping()).isEqualTo("PONG");
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        assertThat(resources.eventLoopGroup().isShuttingDown()).as("group shut down after round %s's client", round).isFalse();
+        assertThat(resources.eventLoopGroup().isShuttingDown())
+            .as("group shut down after round %s's client", round)
+            .isFalse();
       }
     }
   }

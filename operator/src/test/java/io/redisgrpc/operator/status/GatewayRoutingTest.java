@@ -14,11 +14,14 @@ class GatewayRoutingTest {
 
   @Test
   void countsTheReadyEndpointsOfTheServiceOnly() {
-    EndpointSlice first = slice("c-gateway", endpoint("10.244.0.5", true, false), endpoint("10.244.0.6", false, false));
+    EndpointSlice first =
+        slice(
+            "c-gateway", endpoint("10.244.0.5", true, false), endpoint("10.244.0.6", false, false));
     EndpointSlice second = slice("c-gateway", endpoint("10.244.0.7", null, null));
     EndpointSlice other = slice("d-gateway", endpoint("10.244.0.8", true, false));
     assertThat(GatewayRouting.readyEndpoints(List.of(first, second, other), "c-gateway"))
-        .as("ready, and ready left out (the API's 'unknown, take as ready'), but not the unready one nor another Service's")
+        .as(
+            "ready, and ready left out (the API's 'unknown, take as ready'), but not the unready one nor another Service's")
         .isEqualTo(2);
     assertThat(GatewayRouting.readyEndpoints(List.of(other), "c-gateway")).isZero();
   }
@@ -39,9 +42,14 @@ class GatewayRoutingTest {
   }
 
   private static EndpointSlice slice(String service, Endpoint... endpoints) {
-    return new EndpointSliceBuilder().withNewMetadata().withName(service + "-abcde")
-        .withLabels(Map.of(GatewayRouting.SERVICE_NAME_LABEL, service)).endMetadata()
-        .withAddressType("IPv4").withEndpoints(endpoints).build();
+    return new EndpointSliceBuilder()
+        .withNewMetadata()
+        .withName(service + "-abcde")
+        .withLabels(Map.of(GatewayRouting.SERVICE_NAME_LABEL, service))
+        .endMetadata()
+        .withAddressType("IPv4")
+        .withEndpoints(endpoints)
+        .build();
   }
 
   private static Endpoint endpoint(String ip, Boolean ready, Boolean terminating) {

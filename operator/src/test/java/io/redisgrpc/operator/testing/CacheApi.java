@@ -19,8 +19,8 @@ import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 
 /**
- * RedisGrpcCaches and the objects around them in one namespace of the test API server, as a
- * user's kubectl sees them: create, edit, wait for an object or a status.
+ * RedisGrpcCaches and the objects around them in one namespace of the test API server, as a user's
+ * kubectl sees them: create, edit, wait for an object or a status.
  */
 public final class CacheApi {
   private final KubernetesClient client;
@@ -36,27 +36,37 @@ public final class CacheApi {
   /** Creates a cache whose spec the test fills in (annotations start as an empty map). */
   public void create(String name, Consumer<RedisGrpcCacheSpec> spec) {
     RedisGrpcCache cache = new RedisGrpcCache();
-    cache.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withAnnotations(new LinkedHashMap<>()).build());
+    cache.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(namespace)
+            .withAnnotations(new LinkedHashMap<>())
+            .build());
     cache.setSpec(new RedisGrpcCacheSpec());
     spec.accept(cache.getSpec());
     client.resource(cache).create();
   }
 
   /**
-   * Edits a cache the way {@code kubectl edit} does: the edit carries the version it read, so
-   * when the operator wrote the status in between (409 Conflict), it reads again and re-applies
-   * the change (client-go's RetryOnConflict). Any other error fails at once.
+   * Edits a cache the way {@code kubectl edit} does: the edit carries the version it read, so when
+   * the operator wrote the status in between (409 Conflict), it reads again and re-applies the
+   * change (client-go's RetryOnConflict). Any other error fails at once.
    */
   public void edit(String name, Consumer<RedisGrpcCache> change) {
     for (int attempt = 1; ; attempt++) {
       try {
-        client.resources(RedisGrpcCache.class).inNamespace(namespace).withName(name).edit(cache -> {
-          if (cache.getMetadata().getAnnotations() == null) {
-            cache.getMetadata().setAnnotations(new LinkedHashMap<>());
-          }
-          change.accept(cache);
-          return cache;
-        });
+        client
+            .resources(RedisGrpcCache.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .edit(
+                cache -> {
+                  if (cache.getMetadata().getAnnotations() == null) {
+                    cache.getMetadata().setAnnotations(new LinkedHashMap<>());
+                  }
+                  change.accept(cache);
+                  return cache;
+                });
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 10) {
@@ -72,20 +82,36 @@ public final class CacheApi {
 
   /** Waits until the object exists. */
   public <T extends HasMetadata> T await(Class<T> type, String name) {
-    return Awaitility.await(type.getSimpleName() + " " + name).atMost(timeout)
-        .until(() -> client.resources(type).inNamespace(namespace).withName(name).get(), Objects::nonNull);
+    return Awaitility.await(type.getSimpleName() + " " + name)
+        .atMost(timeout)
+        .until(
+            () -> client.resources(type).inNamespace(namespace).withName(name).get(),
+            Objects::nonNull);
   }
 
   /** Waits until the cache has conditions and they satisfy the test's condition. */
   public RedisGrpcCache awaitStatus(String name, Predicate<RedisGrpcCache> condition) {
-    return Awaitility.await("status of " + name).atMost(timeout).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-        .until(() -> get(name), c -> c != null && c.getStatus() != null && c.getStatus().conditions != null && condition.test(c));
+    return Awaitility.await("status of " + name)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () -> get(name),
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus().conditions != null
+                    && condition.test(c));
   }
 
   /** The condition of that type; fails if the status has none. */
   public static Condition condition(RedisGrpcCache cache, String type) {
-    return cache.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).findFirst()
-        .orElseThrow(() -> new AssertionError("no condition " + type + " in " + cache.getStatus().conditions));
+    return cache.getStatus().conditions.stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError("no condition " + type + " in " + cache.getStatus().conditions));
   }
 
   /** A Secret's data, decoded; fails if it does not exist. */
@@ -95,7 +121,11 @@ public final class CacheApi {
       throw new AssertionError("Secret " + namespace + "/" + name + " does not exist");
     }
     Map<String, String> data = new LinkedHashMap<>();
-    secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    secret
+        .getData()
+        .forEach(
+            (k, v) ->
+                data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     return data;
   }
 }

@@ -10,7 +10,8 @@ public final class ClientSpecs {
   private ClientSpecs() {}
 
   /** A client with a key prefix and, if not null, a channel prefix. */
-  public static ClientSpec client(String name, String keyPrefix, String channelPrefix, Permission... permissions) {
+  public static ClientSpec client(
+      String name, String keyPrefix, String channelPrefix, Permission... permissions) {
     ClientSpec client = new ClientSpec();
     client.name = name;
     client.keyPrefix = keyPrefix;

@@ -39,7 +39,8 @@ class CaRotationMachineTest {
     return map;
   }
 
-  static CaRotationMachine.Observations seen(String token, Map<Integer, String> cas, String bundle, Map<String, String> leaves) {
+  static CaRotationMachine.Observations seen(
+      String token, Map<Integer, String> cas, String bundle, Map<String, String> leaves) {
     return new CaRotationMachine.Observations(token, cas, bundle, leaves);
   }
 
@@ -54,7 +55,8 @@ class CaRotationMachineTest {
 
   @Test
   void bootstrapBundleIsEmptyUntilTheCaIsIssued() {
-    CaRotationMachine.Decision d = at(T0).next(at(T0).initial(null), seen(null, Map.of(), null, Map.of()));
+    CaRotationMachine.Decision d =
+        at(T0).next(at(T0).initial(null), seen(null, Map.of(), null, Map.of()));
     assertThat(d.bundle()).isEmpty();
     assertThat(d.state().phase()).isEqualTo(CaPhase.Idle);
   }
@@ -65,52 +67,85 @@ class CaRotationMachineTest {
     String ca2 = pem("ca2");
     CaRotationState idle = new CaRotationState(1, CaPhase.Idle, T0, null);
 
-    // A new token starts the rotation; the bundle still holds only CA 1, the Issuer still signs with 1.
-    CaRotationMachine.Decision prepare = at(T0.plusSeconds(1)).next(idle, seen("t1", cas(ca1), ca1, Map.of()));
-    assertThat(prepare.state()).isEqualTo(new CaRotationState(1, CaPhase.Prepare, T0.plusSeconds(1), "t1"));
+    // A new token starts the rotation; the bundle still holds only CA 1, the Issuer still signs
+    // with 1.
+    CaRotationMachine.Decision prepare =
+        at(T0.plusSeconds(1)).next(idle, seen("t1", cas(ca1), ca1, Map.of()));
+    assertThat(prepare.state())
+        .isEqualTo(new CaRotationState(1, CaPhase.Prepare, T0.plusSeconds(1), "t1"));
     assertThat(prepare.state().liveGenerations()).containsExactly(1, 2);
     assertThat(prepare.state().signingGeneration()).isEqualTo(1);
     assertThat(Pem.certificates(prepare.bundle())).hasSize(1);
 
     // CA 2 not issued yet: stay.
-    assertThat(at(T0.plusSeconds(2)).next(prepare.state(), seen("t1", cas(ca1), ca1, Map.of())).state()).isEqualTo(prepare.state());
+    assertThat(
+            at(T0.plusSeconds(2))
+                .next(prepare.state(), seen("t1", cas(ca1), ca1, Map.of()))
+                .state())
+        .isEqualTo(prepare.state());
 
     // CA 2 issued: both go into the bundle; still signing with 1.
-    CaRotationMachine.Decision trust = at(T0.plusSeconds(5)).next(prepare.state(), seen("t1", cas(ca1, ca2), ca1, Map.of()));
+    CaRotationMachine.Decision trust =
+        at(T0.plusSeconds(5)).next(prepare.state(), seen("t1", cas(ca1, ca2), ca1, Map.of()));
     assertThat(trust.state().phase()).isEqualTo(CaPhase.Trust);
     assertThat(trust.state().phaseSince()).isEqualTo(T0.plusSeconds(5));
     assertThat(Pem.fingerprints(trust.bundle())).containsExactly(fp(ca1), fp(ca2));
     assertThat(trust.state().signingGeneration()).isEqualTo(1);
 
     // Bundle with both not stored yet, even after the delay: stay (nobody can have it).
-    assertThat(at(T0.plus(DELAY).plusSeconds(60)).next(trust.state(), seen("t1", cas(ca1, ca2), ca1, Map.of())).state().phase())
+    assertThat(
+            at(T0.plus(DELAY).plusSeconds(60))
+                .next(trust.state(), seen("t1", cas(ca1, ca2), ca1, Map.of()))
+                .state()
+                .phase())
         .isEqualTo(CaPhase.Trust);
     // Stored, but the propagation delay is not over: stay, and say when to look again.
-    assertThat(at(T0.plusSeconds(30)).next(trust.state(), seen("t1", cas(ca1, ca2), trust.bundle(), Map.of())).state().phase())
+    assertThat(
+            at(T0.plusSeconds(30))
+                .next(trust.state(), seen("t1", cas(ca1, ca2), trust.bundle(), Map.of()))
+                .state()
+                .phase())
         .isEqualTo(CaPhase.Trust);
     assertThat(at(T0.plusSeconds(30)).wakeUpAfter(trust.state())).contains(DELAY.minusSeconds(25));
 
     // Stored and propagated: leaves are re-issued from CA 2; both CAs stay trusted.
     Instant t = T0.plusSeconds(5).plus(DELAY);
-    CaRotationMachine.Decision reissue = at(t).next(trust.state(), seen("t1", cas(ca1, ca2), trust.bundle(), Map.of()));
+    CaRotationMachine.Decision reissue =
+        at(t).next(trust.state(), seen("t1", cas(ca1, ca2), trust.bundle(), Map.of()));
     assertThat(reissue.state().phase()).isEqualTo(CaPhase.Reissue);
     assertThat(reissue.state().signingGeneration()).isEqualTo(2);
     assertThat(Pem.fingerprints(reissue.bundle())).containsExactly(fp(ca1), fp(ca2));
 
     // One leaf still from CA 1 (or not issued, or from an impostor with CA 1's name): stay.
-    for (Map<String, String> notYet : List.of(leaves(pem("leaf2"), pem("leaf1")), leaves(pem("leaf2"), null),
-        leaves(pem("impostor-leaf")))) {
-      assertThat(at(t.plusSeconds(1)).next(reissue.state(), seen("t1", cas(ca1, ca2), reissue.bundle(), notYet)).state().phase())
+    for (Map<String, String> notYet :
+        List.of(
+            leaves(pem("leaf2"), pem("leaf1")),
+            leaves(pem("leaf2"), null),
+            leaves(pem("impostor-leaf")))) {
+      assertThat(
+              at(t.plusSeconds(1))
+                  .next(reissue.state(), seen("t1", cas(ca1, ca2), reissue.bundle(), notYet))
+                  .state()
+                  .phase())
           .isEqualTo(CaPhase.Reissue);
     }
 
-    // Every leaf from CA 2: generation 2 alone, CA 1 leaves the bundle (and is retired: not live any more).
-    CaRotationMachine.Decision done = at(t.plusSeconds(9))
-        .next(reissue.state(), seen("t1", cas(ca1, ca2), reissue.bundle(), leaves(pem("leaf2"), pem("leaf2"))));
-    assertThat(done.state()).isEqualTo(new CaRotationState(2, CaPhase.Idle, t.plusSeconds(9), "t1"));
+    // Every leaf from CA 2: generation 2 alone, CA 1 leaves the bundle (and is retired: not live
+    // any more).
+    CaRotationMachine.Decision done =
+        at(t.plusSeconds(9))
+            .next(
+                reissue.state(),
+                seen("t1", cas(ca1, ca2), reissue.bundle(), leaves(pem("leaf2"), pem("leaf2"))));
+    assertThat(done.state())
+        .isEqualTo(new CaRotationState(2, CaPhase.Idle, t.plusSeconds(9), "t1"));
     assertThat(done.state().liveGenerations()).containsExactly(2);
     // The caller then looks up CA generations 2 and 3: only CA 2 is there.
-    assertThat(Pem.fingerprints(at(t.plusSeconds(10)).next(done.state(), seen("t1", Map.of(2, ca2), done.bundle(), Map.of())).bundle()))
+    assertThat(
+            Pem.fingerprints(
+                at(t.plusSeconds(10))
+                    .next(done.state(), seen("t1", Map.of(2, ca2), done.bundle(), Map.of()))
+                    .bundle()))
         .containsExactly(fp(ca2));
     assertThat(Pem.fingerprints(done.bundle())).containsExactly(fp(ca2));
   }
@@ -118,13 +153,24 @@ class CaRotationMachineTest {
   @Test
   void theSameTokenDoesNotRotateTwiceButANewOneDuringARotationRotatesAgainAfterwards() {
     CaRotationState idle2 = new CaRotationState(2, CaPhase.Idle, T0, "t1");
-    assertThat(at(T0.plusSeconds(1)).next(idle2, seen("t1", Map.of(2, pem("ca2")), pem("ca2"), Map.of())).state()).isEqualTo(idle2);
+    assertThat(
+            at(T0.plusSeconds(1))
+                .next(idle2, seen("t1", Map.of(2, pem("ca2")), pem("ca2"), Map.of()))
+                .state())
+        .isEqualTo(idle2);
     CaRotationState trust = new CaRotationState(1, CaPhase.Trust, T0, "t1");
     // A new token during Trust changes nothing now...
-    CaRotationState stillTrust = at(T0.plusSeconds(1)).next(trust, seen("t2", cas(pem("ca1"), pem("ca2")), pem("ca1"), Map.of())).state();
+    CaRotationState stillTrust =
+        at(T0.plusSeconds(1))
+            .next(trust, seen("t2", cas(pem("ca1"), pem("ca2")), pem("ca1"), Map.of()))
+            .state();
     assertThat(stillTrust).isEqualTo(trust);
     // ...and starts the next rotation once Idle.
-    assertThat(at(T0.plusSeconds(2)).next(idle2, seen("t2", Map.of(2, pem("ca2")), pem("ca2"), Map.of())).state().phase())
+    assertThat(
+            at(T0.plusSeconds(2))
+                .next(idle2, seen("t2", Map.of(2, pem("ca2")), pem("ca2"), Map.of()))
+                .state()
+                .phase())
         .isEqualTo(CaPhase.Prepare);
   }
 
@@ -132,9 +178,19 @@ class CaRotationMachineTest {
   void stateSurvivesAnnotationsAndBadAnnotationsAreIgnored() {
     CaRotationState state = new CaRotationState(3, CaPhase.Reissue, T0, "tok");
     assertThat(CaRotationState.fromAnnotations(state.toAnnotations())).isEqualTo(state);
-    assertThat(CaRotationState.fromAnnotations(new CaRotationState(1, CaPhase.Idle, T0, null).toAnnotations()).handledToken()).isNull();
+    assertThat(
+            CaRotationState.fromAnnotations(
+                    new CaRotationState(1, CaPhase.Idle, T0, null).toAnnotations())
+                .handledToken())
+        .isNull();
     assertThat(CaRotationState.fromAnnotations(Map.of())).isNull();
-    assertThat(CaRotationState.fromAnnotations(Map.of(CaRotationState.GENERATION_ANNOTATION, "x", CaRotationState.PHASE_ANNOTATION, "Idle")))
+    assertThat(
+            CaRotationState.fromAnnotations(
+                Map.of(
+                    CaRotationState.GENERATION_ANNOTATION,
+                    "x",
+                    CaRotationState.PHASE_ANNOTATION,
+                    "Idle")))
         .isNull();
   }
 
@@ -142,7 +198,10 @@ class CaRotationMachineTest {
   void onlyTrustWakesUp() {
     assertThat(at(T0).wakeUpAfter(new CaRotationState(1, CaPhase.Idle, T0, null))).isEmpty();
     assertThat(at(T0).wakeUpAfter(new CaRotationState(1, CaPhase.Reissue, T0, null))).isEmpty();
-    assertThat(at(T0.plus(DELAY).plusSeconds(5)).wakeUpAfter(new CaRotationState(1, CaPhase.Trust, T0, null))).contains(Duration.ZERO);
+    assertThat(
+            at(T0.plus(DELAY).plusSeconds(5))
+                .wakeUpAfter(new CaRotationState(1, CaPhase.Trust, T0, null)))
+        .contains(Duration.ZERO);
   }
 
   private static String fp(String pem) {

@@ -11,7 +11,8 @@ class PemTest {
   void bundleKeepsEachCertificateOnceInOrderAndIgnoresGarbage() {
     String bundle = Pem.bundle(List.of(pem("ca1"), "not a certificate", pem("ca2") + pem("ca1")));
     assertThat(Pem.certificates(bundle)).hasSize(2);
-    assertThat(Pem.fingerprints(bundle)).containsExactly(Pem.fingerprints(pem("ca1")).get(0), Pem.fingerprints(pem("ca2")).get(0));
+    assertThat(Pem.fingerprints(bundle))
+        .containsExactly(Pem.fingerprints(pem("ca1")).get(0), Pem.fingerprints(pem("ca2")).get(0));
     assertThat(Pem.bundle(List.of())).isEmpty();
     assertThat(Pem.certificates(null)).isEmpty();
   }

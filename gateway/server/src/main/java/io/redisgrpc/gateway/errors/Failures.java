@@ -9,8 +9,8 @@ public final class Failures {
   private final Consumer<com.google.rpc.Status> counter;
 
   /**
-   * @param counter counts every failure answered, by its mapped status (the gateway passes
-   *     {@code GatewayMetrics::error}); a callback, so that error mapping does not depend on metrics
+   * @param counter counts every failure answered, by its mapped status (the gateway passes {@code
+   *     GatewayMetrics::error}); a callback, so that error mapping does not depend on metrics
    */
   public Failures(Consumer<com.google.rpc.Status> counter) {
     this.counter = counter;

@@ -21,31 +21,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers a request whose bytes are not a valid protobuf message of the method's request type
- * with INVALID_ARGUMENT ({@code MALFORMED_REQUEST}), and leaves every other call alone.
+ * Answers a request whose bytes are not a valid protobuf message of the method's request type with
+ * INVALID_ARGUMENT ({@code MALFORMED_REQUEST}), and leaves every other call alone.
  *
- * <p>grpc-java parses a request with the method's request marshaller inside the server call
- * ({@code ServerCallImpl}: for unary and server-streaming methods when the client half-closes,
- * for client- and bidi-streaming methods as each message arrives). The protobuf marshaller
- * throws on bad bytes, and grpc-java treats any exception there as an application bug: it closes
- * the call with {@code UNKNOWN: Application error processing RPC} and logs a SEVERE stack trace
- * per call ({@code ServerImpl.internalClose}, {@code SerializeReentrantCallsDirectExecutor}).
+ * <p>grpc-java parses a request with the method's request marshaller inside the server call ({@code
+ * ServerCallImpl}: for unary and server-streaming methods when the client half-closes, for client-
+ * and bidi-streaming methods as each message arrives). The protobuf marshaller throws on bad bytes,
+ * and grpc-java treats any exception there as an application bug: it closes the call with {@code
+ * UNKNOWN: Application error processing RPC} and logs a SEVERE stack trace per call ({@code
+ * ServerImpl.internalClose}, {@code SerializeReentrantCallsDirectExecutor}).
  *
  * <p>Here each method is registered with a request marshaller that does not throw: a message it
  * cannot parse becomes a {@link Malformed} marker, and the handler in front of the service closes
  * just that call with a readable status. The failure is counted in {@code redisgrpc_errors_total}
- * (code INVALID_ARGUMENT, reason MALFORMED_REQUEST) and logged as one line at most once a
- * minute, so no caller can flood the log. Interceptors added around the guarded definition see
- * the marker as the message (they only forward it) and the INVALID_ARGUMENT close.
+ * (code INVALID_ARGUMENT, reason MALFORMED_REQUEST) and logged as one line at most once a minute,
+ * so no caller can flood the log. Interceptors added around the guarded definition see the marker
+ * as the message (they only forward it) and the INVALID_ARGUMENT close.
  */
 public final class MalformedRequests {
   private static final Logger LOG = LoggerFactory.getLogger(MalformedRequests.class);
   private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final int MAX_DETAIL_CHARS = 200;
 
-  /** grpc-java's transport logs each oversized message with a stack trace; see {@link #oversizedMessages}. */
+  /**
+   * grpc-java's transport logs each oversized message with a stack trace; see {@link
+   * #oversizedMessages}.
+   */
   private static final java.util.logging.Logger TRANSPORT_LOG =
       java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+
   private static final String TOO_LARGE = "gRPC message exceeds maximum size";
 
   private final Failures failures;
@@ -74,12 +78,20 @@ public final class MalformedRequests {
         return new io.grpc.ServerStreamTracer() {
           @Override
           public void streamClosed(Status status) {
-            if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
+            if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+                && status.getDescription() != null
                 && status.getDescription().startsWith(TOO_LARGE)) {
-              failures.status(new GatewayException(Status.Code.RESOURCE_EXHAUSTED, ErrorReason.MESSAGE_TOO_LARGE, status.getDescription()));
+              failures.status(
+                  new GatewayException(
+                      Status.Code.RESOURCE_EXHAUSTED,
+                      ErrorReason.MESSAGE_TOO_LARGE,
+                      status.getDescription()));
               if (due(nextOversizedLogNanos, oversizedUnlogged)) {
-                LOG.warn("request on {} above the message limit refused RESOURCE_EXHAUSTED ({}); {} more since the last such line, all"
-                    + " counted in redisgrpc_errors_total{reason=\"MESSAGE_TOO_LARGE\"}", method, status.getDescription(),
+                LOG.warn(
+                    "request on {} above the message limit refused RESOURCE_EXHAUSTED ({}); {} more since the last such line, all"
+                        + " counted in redisgrpc_errors_total{reason=\"MESSAGE_TOO_LARGE\"}",
+                    method,
+                    status.getDescription(),
                     oversizedUnlogged.getAndSet(0));
               }
             }
@@ -106,15 +118,17 @@ public final class MalformedRequests {
   /** The same service, with malformed requests answered INVALID_ARGUMENT instead of UNKNOWN. */
   public ServerServiceDefinition guard(ServerServiceDefinition service) {
     ServiceDescriptor original = service.getServiceDescriptor();
-    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
-        .setSchemaDescriptor(original.getSchemaDescriptor());
+    ServiceDescriptor.Builder descriptor =
+        ServiceDescriptor.newBuilder(original.getName())
+            .setSchemaDescriptor(original.getSchemaDescriptor());
     List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
     for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
       ServerMethodDefinition<?, ?> guarded = guard(method);
       descriptor.addMethod(guarded.getMethodDescriptor());
       methods.add(guarded);
     }
-    // The builder checks that each method is the very descriptor instance of the service descriptor.
+    // The builder checks that each method is the very descriptor instance of the service
+    // descriptor.
     ServerServiceDefinition.Builder builder = ServerServiceDefinition.builder(descriptor.build());
     methods.forEach(builder::addMethod);
     return builder.build();
@@ -122,10 +136,14 @@ public final class MalformedRequests {
 
   private <Q, R> ServerMethodDefinition<Object, R> guard(ServerMethodDefinition<Q, R> definition) {
     MethodDescriptor<Q, R> method = definition.getMethodDescriptor();
-    MethodDescriptor<Object, R> lenient = method.toBuilder(
-        new LenientMarshaller<>(method.getRequestMarshaller(), typeName(method)), method.getResponseMarshaller()).build();
+    MethodDescriptor<Object, R> lenient =
+        method.toBuilder(
+                new LenientMarshaller<>(method.getRequestMarshaller(), typeName(method)),
+                method.getResponseMarshaller())
+            .build();
     ServerCallHandler<Q, R> handler = definition.getServerCallHandler();
-    return ServerMethodDefinition.create(lenient, (call, headers) -> new GuardedCall<>(call, method).start(handler, headers));
+    return ServerMethodDefinition.create(
+        lenient, (call, headers) -> new GuardedCall<>(call, method).start(handler, headers));
   }
 
   private static String typeName(MethodDescriptor<?, ?> method) {
@@ -168,22 +186,28 @@ public final class MalformedRequests {
           return cause.getMessage();
         }
       }
-      String message = error instanceof StatusRuntimeException s ? s.getStatus().getDescription() : error.getMessage();
+      String message =
+          error instanceof StatusRuntimeException s
+              ? s.getStatus().getDescription()
+              : error.getMessage();
       return message == null ? error.getClass().getSimpleName() : message;
     }
   }
 
   /**
-   * The call as the service sees it. Once a malformed message has closed the call, what the
-   * service still sends (answers already in flight on a stream, its own close) is dropped:
-   * grpc-java refuses a second close. The lock keeps that close apart from the service's sends,
-   * which may come from another thread (a Redis reply) at the same moment.
+   * The call as the service sees it. Once a malformed message has closed the call, what the service
+   * still sends (answers already in flight on a stream, its own close) is dropped: grpc-java
+   * refuses a second close. The lock keeps that close apart from the service's sends, which may
+   * come from another thread (a Redis reply) at the same moment.
    */
-  private final class GuardedCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+  private final class GuardedCall<Q, R>
+      extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
     private final MethodDescriptor<Q, R> method;
     private final Object lock = new Object();
+
     /** Written under the lock; read without it by the listener (transport thread). */
     private volatile boolean rejected;
+
     private boolean closedByService;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -246,8 +270,11 @@ public final class MalformedRequests {
           return;
         }
         rejected = true;
-        StatusRuntimeException error = failures.exception(GatewayException.invalid(ErrorReason.MALFORMED_REQUEST, malformed.description()));
-        super.close(error.getStatus(), error.getTrailers() == null ? new Metadata() : error.getTrailers());
+        StatusRuntimeException error =
+            failures.exception(
+                GatewayException.invalid(ErrorReason.MALFORMED_REQUEST, malformed.description()));
+        super.close(
+            error.getStatus(), error.getTrailers() == null ? new Metadata() : error.getTrailers());
       }
       logAtMostOncePerInterval(malformed);
     }
@@ -260,9 +287,13 @@ public final class MalformedRequests {
       if (detail.length() > MAX_DETAIL_CHARS) {
         detail = detail.substring(0, MAX_DETAIL_CHARS) + "...";
       }
-      LOG.warn("malformed request on {} from {} answered INVALID_ARGUMENT ({}); {} more since the last such line, all counted in"
-          + " redisgrpc_errors_total{reason=\"MALFORMED_REQUEST\"}", method.getFullMethodName(),
-          getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), detail, unlogged.getAndSet(0));
+      LOG.warn(
+          "malformed request on {} from {} answered INVALID_ARGUMENT ({}); {} more since the last such line, all counted in"
+              + " redisgrpc_errors_total{reason=\"MALFORMED_REQUEST\"}",
+          method.getFullMethodName(),
+          getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+          detail,
+          unlogged.getAndSet(0));
     }
 
     @Override

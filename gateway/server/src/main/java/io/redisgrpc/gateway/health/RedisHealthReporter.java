@@ -11,20 +11,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps {@code grpc.health.v1} truthful: SERVING only while a client's call can succeed
- * ({@link RedisBackend#servingProblem}). The overall status ("") and each service report the
- * same, since every service needs Redis.
+ * Keeps {@code grpc.health.v1} truthful: SERVING only while a client's call can succeed ({@link
+ * RedisBackend#servingProblem}). The overall status ("") and each service report the same, since
+ * every service needs Redis.
  *
  * <p>The kubelet's readiness ({@link #readinessProblem}) follows Redis only until the gateway has
  * served once. After that a Redis problem is every gateway's problem at the same moment: failing
- * their readiness together would empty the Service, and clients would get connection refused
- * ("io exception") for calls the gateway could have served or answered with UNAVAILABLE and the
- * reason (seen on a real node: 10 s without a served write while a Cluster master was rolled).
+ * their readiness together would empty the Service, and clients would get connection refused ("io
+ * exception") for calls the gateway could have served or answered with UNAVAILABLE and the reason
+ * (seen on a real node: 10 s without a served write while a Cluster master was rolled).
  */
 public final class RedisHealthReporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisHealthReporter.class);
-  private static final List<String> SERVICES = List.of(
-      HealthStatusManager.SERVICE_NAME_ALL_SERVICES, "redisgrpc.v1.Cache", "redisgrpc.v1.PubSub");
+  private static final List<String> SERVICES =
+      List.of(
+          HealthStatusManager.SERVICE_NAME_ALL_SERVICES,
+          "redisgrpc.v1.Cache",
+          "redisgrpc.v1.PubSub");
 
   private final HealthStatusManager health;
   private final RedisBackend backend;
@@ -34,7 +37,11 @@ public final class RedisHealthReporter implements AutoCloseable {
   private volatile String reason = "not checked yet";
   private volatile boolean servedOnce;
 
-  public RedisHealthReporter(HealthStatusManager health, RedisBackend backend, ScheduledExecutorService scheduler, long intervalMs) {
+  public RedisHealthReporter(
+      HealthStatusManager health,
+      RedisBackend backend,
+      ScheduledExecutorService scheduler,
+      long intervalMs) {
     this.health = health;
     this.backend = backend;
     this.intervalMs = intervalMs;
@@ -47,8 +54,12 @@ public final class RedisHealthReporter implements AutoCloseable {
    * sends the PING; the answer (or its timeout) sets the status from Lettuce's thread.
    */
   private void check() {
-    backend.servingProblem().orTimeout(intervalMs, TimeUnit.MILLISECONDS)
-        .whenComplete((problem, error) -> set(error != null ? "Redis does not answer in time: " + message(error) : problem));
+    backend
+        .servingProblem()
+        .orTimeout(intervalMs, TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (problem, error) ->
+                set(error != null ? "Redis does not answer in time: " + message(error) : problem));
   }
 
   /** Why the gateway cannot serve right now, or "" when it can. */
@@ -66,7 +77,8 @@ public final class RedisHealthReporter implements AutoCloseable {
     if (notReadyReason.isEmpty()) {
       servedOnce = true;
     }
-    ServingStatus status = notReadyReason.isEmpty() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    ServingStatus status =
+        notReadyReason.isEmpty() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
     if (status != current) {
       if (status == ServingStatus.SERVING) {
         LOG.info("health: SERVING");
@@ -79,8 +91,12 @@ public final class RedisHealthReporter implements AutoCloseable {
   }
 
   private static String message(Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-    return cause instanceof java.util.concurrent.TimeoutException ? "no reply in time"
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause()
+            : error;
+    return cause instanceof java.util.concurrent.TimeoutException
+        ? "no reply in time"
         : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway's own meters. Per-RPC latency histograms and counts by status code come from
- * Micrometer's gRPC interceptor ({@code grpc_server_processing_duration_seconds} with
- * {@code method} and {@code statusCode} tags); the cache-specific ones are defined here.
+ * Micrometer's gRPC interceptor ({@code grpc_server_processing_duration_seconds} with {@code
+ * method} and {@code statusCode} tags); the cache-specific ones are defined here.
  */
 public final class GatewayMetrics {
   private final MeterRegistry registry;
@@ -24,19 +24,39 @@ public final class GatewayMetrics {
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
-    registry.config().meterFilter(new MeterFilter() {
-      @Override
-      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-        if (id.getName().startsWith("grpc.server.processing.duration")) {
-          return DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config);
-        }
-        return config;
-      }
-    });
-    this.hits = Counter.builder("redisgrpc.cache.lookups").tag("result", "hit").description("Get/GetOrLease lookups that found the key").register(registry);
-    this.misses = Counter.builder("redisgrpc.cache.lookups").tag("result", "miss").description("Get/GetOrLease lookups that missed").register(registry);
-    this.droppedMessages = Counter.builder("redisgrpc.pubsub.dropped.messages").description("Messages dropped for slow subscribers").register(registry);
-    Gauge.builder("redisgrpc.pubsub.subscribers", subscribers, AtomicInteger::get).description("Active Subscribe streams").register(registry);
+    registry
+        .config()
+        .meterFilter(
+            new MeterFilter() {
+              @Override
+              public DistributionStatisticConfig configure(
+                  Meter.Id id, DistributionStatisticConfig config) {
+                if (id.getName().startsWith("grpc.server.processing.duration")) {
+                  return DistributionStatisticConfig.builder()
+                      .percentilesHistogram(true)
+                      .build()
+                      .merge(config);
+                }
+                return config;
+              }
+            });
+    this.hits =
+        Counter.builder("redisgrpc.cache.lookups")
+            .tag("result", "hit")
+            .description("Get/GetOrLease lookups that found the key")
+            .register(registry);
+    this.misses =
+        Counter.builder("redisgrpc.cache.lookups")
+            .tag("result", "miss")
+            .description("Get/GetOrLease lookups that missed")
+            .register(registry);
+    this.droppedMessages =
+        Counter.builder("redisgrpc.pubsub.dropped.messages")
+            .description("Messages dropped for slow subscribers")
+            .register(registry);
+    Gauge.builder("redisgrpc.pubsub.subscribers", subscribers, AtomicInteger::get)
+        .description("Active Subscribe streams")
+        .register(registry);
   }
 
   public ServerInterceptor grpcInterceptor() {
@@ -47,10 +67,18 @@ public final class GatewayMetrics {
     (hit ? hits : misses).increment();
   }
 
-  /** An operation that failed, by gRPC code and reason (Redis errors and refused requests alike). */
+  /**
+   * An operation that failed, by gRPC code and reason (Redis errors and refused requests alike).
+   */
   public void error(com.google.rpc.Status status) {
-    registry.counter("redisgrpc.errors", "code", io.grpc.Status.fromCodeValue(status.getCode()).getCode().name(),
-        "reason", io.redisgrpc.gateway.errors.ErrorMapper.reasonOf(status)).increment();
+    registry
+        .counter(
+            "redisgrpc.errors",
+            "code",
+            io.grpc.Status.fromCodeValue(status.getCode()).getCode().name(),
+            "reason",
+            io.redisgrpc.gateway.errors.ErrorMapper.reasonOf(status))
+        .increment();
   }
 
   public void subscriberAdded() {

@@ -9,15 +9,15 @@ import io.redisgrpc.api.v1.PublishRequest;
 import io.redisgrpc.api.v1.PublishResponse;
 import io.redisgrpc.api.v1.SubscribeEvent;
 import io.redisgrpc.api.v1.SubscribeRequest;
-import io.redisgrpc.gateway.errors.Failures;
 import io.redisgrpc.gateway.errors.ErrorReason;
+import io.redisgrpc.gateway.errors.Failures;
 import io.redisgrpc.gateway.errors.GatewayException;
 import io.redisgrpc.gateway.metrics.GatewayMetrics;
 import io.redisgrpc.gateway.redis.RedisBackend;
-import io.redisgrpc.gateway.service.RequestLimits;
 import io.redisgrpc.gateway.security.Permission;
 import io.redisgrpc.gateway.service.CallerScope;
 import io.redisgrpc.gateway.service.ClientConnections;
+import io.redisgrpc.gateway.service.RequestLimits;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,8 +45,15 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
    * @param backend the shared connection: subscriptions of all clients fan out from it
    * @param clients per-client connections (publishing) when a policy is in force, else null
    */
-  public PubSubService(RedisBackend backend, RequestLimits limits, GatewayMetrics metrics, ScheduledExecutorService scheduler,
-      int bufferCapacity, int maxSubscribers, long defaultHeartbeatMs, ClientConnections clients) {
+  public PubSubService(
+      RedisBackend backend,
+      RequestLimits limits,
+      GatewayMetrics metrics,
+      ScheduledExecutorService scheduler,
+      int bufferCapacity,
+      int maxSubscribers,
+      long defaultHeartbeatMs,
+      ClientConnections clients) {
     this.clients = clients;
     this.backend = backend;
     this.limits = limits;
@@ -69,16 +76,20 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
       if (!caller.isScoped() || clients == null) {
         published = backend.commands().publish(channel, message).toCompletableFuture();
       } else {
-        published = clients.backend(caller.client()).thenCompose(own -> own.commands().publish(caller.channel(channel), message));
+        published =
+            clients
+                .backend(caller.client())
+                .thenCompose(own -> own.commands().publish(caller.channel(channel), message));
       }
-      published.whenComplete((receivers, error) -> {
-        if (error != null) {
-          responses.onError(failures.exception(error));
-        } else {
-          responses.onNext(PublishResponse.newBuilder().setReceivers(receivers).build());
-          responses.onCompleted();
-        }
-      });
+      published.whenComplete(
+          (receivers, error) -> {
+            if (error != null) {
+              responses.onError(failures.exception(error));
+            } else {
+              responses.onNext(PublishResponse.newBuilder().setReceivers(receivers).build());
+              responses.onCompleted();
+            }
+          });
     } catch (RuntimeException e) {
       responses.onError(failures.exception(e));
     }
@@ -86,27 +97,35 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
 
   @Override
   public void subscribe(SubscribeRequest request, StreamObserver<SubscribeEvent> observer) {
-    ServerCallStreamObserver<SubscribeEvent> stream = (ServerCallStreamObserver<SubscribeEvent>) observer;
+    ServerCallStreamObserver<SubscribeEvent> stream =
+        (ServerCallStreamObserver<SubscribeEvent>) observer;
     List<ByteString> channels;
     List<ByteString> patterns;
     long heartbeatMs;
     CallerScope caller;
     try {
       if (request.getChannelsCount() + request.getPatternsCount() == 0) {
-        throw GatewayException.invalid(ErrorReason.INVALID_REQUEST, "name at least one channel or pattern");
+        throw GatewayException.invalid(
+            ErrorReason.INVALID_REQUEST, "name at least one channel or pattern");
       }
-      limits.elements(request.getChannelsCount() + request.getPatternsCount(), "channels and patterns");
+      limits.elements(
+          request.getChannelsCount() + request.getPatternsCount(), "channels and patterns");
       request.getChannelsList().forEach(c -> limits.key(c, "channel"));
       request.getPatternsList().forEach(p -> limits.key(p, "pattern"));
       channels = request.getChannelsList().stream().distinct().toList();
       patterns = request.getPatternsList().stream().distinct().toList();
       caller = CallerScope.authorize("Subscribe", EnumSet.of(Permission.PUBSUB));
-      heartbeatMs = RequestLimits.duration(request.getHeartbeatIntervalMs(), "heartbeat_interval_ms");
+      heartbeatMs =
+          RequestLimits.duration(request.getHeartbeatIntervalMs(), "heartbeat_interval_ms");
       heartbeatMs = heartbeatMs == 0 ? defaultHeartbeatMs : Math.max(heartbeatMs, 100);
       if (active.incrementAndGet() > maxSubscribers) {
         active.decrementAndGet();
-        throw new GatewayException(Status.Code.RESOURCE_EXHAUSTED, ErrorReason.SUBSCRIBER_CAPACITY,
-            "the gateway serves at most " + maxSubscribers + " subscriptions at once (--max-subscribers)");
+        throw new GatewayException(
+            Status.Code.RESOURCE_EXHAUSTED,
+            ErrorReason.SUBSCRIBER_CAPACITY,
+            "the gateway serves at most "
+                + maxSubscribers
+                + " subscriptions at once (--max-subscribers)");
       }
     } catch (RuntimeException e) {
       stream.onError(failures.exception(e));
@@ -115,31 +134,44 @@ public final class PubSubService extends PubSubGrpc.PubSubImplBase implements Au
     metrics.subscriberAdded();
     // With a policy the client's channels and patterns are moved under its channel prefix
     // (patterns with the prefix' glob characters escaped) and reported back without it.
-    Subscriber subscriber = new Subscriber(stream, channels, patterns, caller::channel, caller::pattern, caller::unscopeChannel,
-        bufferCapacity, metrics::dropped);
-    ScheduledFuture<?> heartbeats = scheduler.scheduleAtFixedRate(subscriber::heartbeat, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
+    Subscriber subscriber =
+        new Subscriber(
+            stream,
+            channels,
+            patterns,
+            caller::channel,
+            caller::pattern,
+            caller::unscopeChannel,
+            bufferCapacity,
+            metrics::dropped);
+    ScheduledFuture<?> heartbeats =
+        scheduler.scheduleAtFixedRate(
+            subscriber::heartbeat, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
     stream.setOnReadyHandler(subscriber::drain);
     AtomicBoolean released = new AtomicBoolean();
-    Runnable release = () -> {
-      if (released.compareAndSet(false, true)) {
-        subscriber.close();
-        heartbeats.cancel(false);
-        hub.remove(subscriber);
-        active.decrementAndGet();
-        metrics.subscriberRemoved();
-      }
-    };
+    Runnable release =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            subscriber.close();
+            heartbeats.cancel(false);
+            hub.remove(subscriber);
+            active.decrementAndGet();
+            metrics.subscriberRemoved();
+          }
+        };
     stream.setOnCancelHandler(release);
-    hub.add(subscriber).whenComplete((ok, error) -> {
-      if (error != null) {
-        if (!subscriber.isClosed()) {
-          release.run();
-          stream.onError(failures.exception(error));
-        }
-      } else {
-        subscriber.confirmSubscribed();
-      }
-    });
+    hub.add(subscriber)
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                if (!subscriber.isClosed()) {
+                  release.run();
+                  stream.onError(failures.exception(error));
+                }
+              } else {
+                subscriber.confirmSubscribed();
+              }
+            });
   }
 
   @Override

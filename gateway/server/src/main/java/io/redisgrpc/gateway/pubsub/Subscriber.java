@@ -9,21 +9,21 @@ import io.redisgrpc.api.v1.SubscribeEvent;
 import io.redisgrpc.api.v1.Subscribed;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.Map;
-import java.util.function.UnaryOperator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * One Subscribe stream with its bounded buffer.
  *
- * <p>Messages arrive on the Redis connection's thread and are only ever offered here, never
- * waited for: when the buffer is full the message is counted as missed (its sequence number is
- * still used), so neither a slow subscriber nor its gRPC flow control can stall the shared
- * Redis connection. The gap is then reported as one Discontinuity, in order, before the next
- * message. Sending happens only while the transport is ready ({@code isReady()}), so the
- * gateway never buffers more than {@code capacity} messages per subscriber.
+ * <p>Messages arrive on the Redis connection's thread and are only ever offered here, never waited
+ * for: when the buffer is full the message is counted as missed (its sequence number is still
+ * used), so neither a slow subscriber nor its gRPC flow control can stall the shared Redis
+ * connection. The gap is then reported as one Discontinuity, in order, before the next message.
+ * Sending happens only while the transport is ready ({@code isReady()}), so the gateway never
+ * buffers more than {@code capacity} messages per subscriber.
  */
 final class Subscriber {
   private final ServerCallStreamObserver<SubscribeEvent> stream;
@@ -46,12 +46,18 @@ final class Subscriber {
 
   /**
    * A subscriber whose channels and patterns may live in Redis under other names (a client's
-   * prefix): {@code toRedisChannel}/{@code toRedisPattern} give the Redis names, and
-   * {@code fromRedisChannel} turns a message's channel back into the client's name.
+   * prefix): {@code toRedisChannel}/{@code toRedisPattern} give the Redis names, and {@code
+   * fromRedisChannel} turns a message's channel back into the client's name.
    */
-  Subscriber(ServerCallStreamObserver<SubscribeEvent> stream, List<ByteString> channels, List<ByteString> patterns,
-      UnaryOperator<ByteString> toRedisChannel, UnaryOperator<ByteString> toRedisPattern, UnaryOperator<ByteString> fromRedisChannel,
-      int capacity, LongConsumer droppedCounter) {
+  Subscriber(
+      ServerCallStreamObserver<SubscribeEvent> stream,
+      List<ByteString> channels,
+      List<ByteString> patterns,
+      UnaryOperator<ByteString> toRedisChannel,
+      UnaryOperator<ByteString> toRedisPattern,
+      UnaryOperator<ByteString> fromRedisChannel,
+      int capacity,
+      LongConsumer droppedCounter) {
     this.stream = stream;
     this.shownChannels = channels;
     this.shownPatterns = patterns;
@@ -81,8 +87,13 @@ final class Subscriber {
   void confirmSubscribed() {
     synchronized (this) {
       subscribed = true;
-      buffer.addFirst(SubscribeEvent.newBuilder()
-          .setSubscribed(Subscribed.newBuilder().addAllChannels(shownChannels).addAllPatterns(shownPatterns)).build());
+      buffer.addFirst(
+          SubscribeEvent.newBuilder()
+              .setSubscribed(
+                  Subscribed.newBuilder()
+                      .addAllChannels(shownChannels)
+                      .addAllPatterns(shownPatterns))
+              .build());
     }
     drain();
   }
@@ -105,7 +116,11 @@ final class Subscriber {
       if (missedCount > 0) {
         buffer.add(takeGap());
       }
-      Message.Builder message = Message.newBuilder().setSequence(sequence).setChannel(shownChannel.apply(channel)).setPayload(payload);
+      Message.Builder message =
+          Message.newBuilder()
+              .setSequence(sequence)
+              .setChannel(shownChannel.apply(channel))
+              .setPayload(payload);
       if (pattern != null) {
         message.setPattern(shownPattern.getOrDefault(pattern, pattern));
       }
@@ -115,8 +130,13 @@ final class Subscriber {
   }
 
   private SubscribeEvent takeGap() {
-    SubscribeEvent gap = SubscribeEvent.newBuilder().setDiscontinuity(Discontinuity.newBuilder()
-        .setFirstMissedSequence(missedFrom).setMissedCount(missedCount)).build();
+    SubscribeEvent gap =
+        SubscribeEvent.newBuilder()
+            .setDiscontinuity(
+                Discontinuity.newBuilder()
+                    .setFirstMissedSequence(missedFrom)
+                    .setMissedCount(missedCount))
+            .build();
     missedCount = 0;
     return gap;
   }
@@ -128,7 +148,10 @@ final class Subscriber {
         sentSinceHeartbeat = false;
         return;
       }
-      buffer.add(SubscribeEvent.newBuilder().setHeartbeat(Heartbeat.newBuilder().setLastSequence(lastSequence)).build());
+      buffer.add(
+          SubscribeEvent.newBuilder()
+              .setHeartbeat(Heartbeat.newBuilder().setLastSequence(lastSequence))
+              .build());
     }
     drain();
   }

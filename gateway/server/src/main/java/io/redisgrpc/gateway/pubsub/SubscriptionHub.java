@@ -17,16 +17,18 @@ import java.util.function.Supplier;
  * Fans Redis pub/sub out to Subscribe streams over one shared Redis connection.
  *
  * <p>A channel or pattern is subscribed in Redis when its first local subscriber arrives and
- * unsubscribed when its last one leaves. The message path takes no lock: a lookup in a
- * concurrent map and a non-blocking {@link Subscriber#offer}. Lettuce re-subscribes everything
- * by itself after a reconnect.
+ * unsubscribed when its last one leaves. The message path takes no lock: a lookup in a concurrent
+ * map and a non-blocking {@link Subscriber#offer}. Lettuce re-subscribes everything by itself after
+ * a reconnect.
  */
 final class SubscriptionHub implements AutoCloseable {
   private final Supplier<StatefulRedisPubSubConnection<ByteString, ByteString>> connector;
   private final Map<ByteString, Set<Subscriber>> byChannel = new ConcurrentHashMap<>();
   private final Map<ByteString, Set<Subscriber>> byPattern = new ConcurrentHashMap<>();
+
   /** Redis' confirmation per channel/pattern; a later subscriber waits on the same one. */
   private final Map<ByteString, CompletableFuture<Void>> channelReady = new ConcurrentHashMap<>();
+
   private final Map<ByteString, CompletableFuture<Void>> patternReady = new ConcurrentHashMap<>();
   private StatefulRedisPubSubConnection<ByteString, ByteString> connection;
 
@@ -37,22 +39,24 @@ final class SubscriptionHub implements AutoCloseable {
   private RedisPubSubAsyncCommands<ByteString, ByteString> redis() {
     if (connection == null) {
       connection = connector.get();
-      connection.addListener(new RedisPubSubAdapter<>() {
-        @Override
-        public void message(ByteString channel, ByteString message) {
-          deliver(byChannel.get(channel), channel, null, message);
-        }
+      connection.addListener(
+          new RedisPubSubAdapter<>() {
+            @Override
+            public void message(ByteString channel, ByteString message) {
+              deliver(byChannel.get(channel), channel, null, message);
+            }
 
-        @Override
-        public void message(ByteString pattern, ByteString channel, ByteString message) {
-          deliver(byPattern.get(pattern), channel, pattern, message);
-        }
-      });
+            @Override
+            public void message(ByteString pattern, ByteString channel, ByteString message) {
+              deliver(byPattern.get(pattern), channel, pattern, message);
+            }
+          });
     }
     return connection.async();
   }
 
-  private static void deliver(Set<Subscriber> subscribers, ByteString channel, ByteString pattern, ByteString message) {
+  private static void deliver(
+      Set<Subscriber> subscribers, ByteString channel, ByteString pattern, ByteString message) {
     if (subscribers != null) {
       for (Subscriber subscriber : subscribers) {
         subscriber.offer(channel, pattern, message);
@@ -60,28 +64,34 @@ final class SubscriptionHub implements AutoCloseable {
     }
   }
 
-  /** Registers the subscriber; the future completes when Redis has confirmed all its subscriptions. */
+  /**
+   * Registers the subscriber; the future completes when Redis has confirmed all its subscriptions.
+   */
   synchronized CompletableFuture<Void> add(Subscriber subscriber) {
     RedisPubSubAsyncCommands<ByteString, ByteString> redis = redis();
     List<CompletableFuture<Void>> confirmations = new ArrayList<>();
     List<ByteString> newChannels = new ArrayList<>();
     for (ByteString channel : subscriber.channels()) {
-      if (byChannel.computeIfAbsent(channel, c -> new CopyOnWriteArraySet<>()).add(subscriber) && byChannel.get(channel).size() == 1) {
+      if (byChannel.computeIfAbsent(channel, c -> new CopyOnWriteArraySet<>()).add(subscriber)
+          && byChannel.get(channel).size() == 1) {
         newChannels.add(channel);
       }
     }
     List<ByteString> newPatterns = new ArrayList<>();
     for (ByteString pattern : subscriber.patterns()) {
-      if (byPattern.computeIfAbsent(pattern, p -> new CopyOnWriteArraySet<>()).add(subscriber) && byPattern.get(pattern).size() == 1) {
+      if (byPattern.computeIfAbsent(pattern, p -> new CopyOnWriteArraySet<>()).add(subscriber)
+          && byPattern.get(pattern).size() == 1) {
         newPatterns.add(pattern);
       }
     }
     if (!newChannels.isEmpty()) {
-      CompletableFuture<Void> ready = redis.subscribe(newChannels.toArray(ByteString[]::new)).toCompletableFuture();
+      CompletableFuture<Void> ready =
+          redis.subscribe(newChannels.toArray(ByteString[]::new)).toCompletableFuture();
       newChannels.forEach(channel -> channelReady.put(channel, ready));
     }
     if (!newPatterns.isEmpty()) {
-      CompletableFuture<Void> ready = redis.psubscribe(newPatterns.toArray(ByteString[]::new)).toCompletableFuture();
+      CompletableFuture<Void> ready =
+          redis.psubscribe(newPatterns.toArray(ByteString[]::new)).toCompletableFuture();
       newPatterns.forEach(pattern -> patternReady.put(pattern, ready));
     }
     subscriber.channels().forEach(channel -> confirmations.add(channelReady.get(channel)));

@@ -5,8 +5,8 @@ import io.lettuce.core.codec.RedisCodec;
 import java.nio.ByteBuffer;
 
 /**
- * Keys and values as protobuf {@link ByteString}s, so bytes go from the gRPC message to the
- * Redis socket without a detour through byte[] (encoding is a read-only view, decoding is one copy).
+ * Keys and values as protobuf {@link ByteString}s, so bytes go from the gRPC message to the Redis
+ * socket without a detour through byte[] (encoding is a read-only view, decoding is one copy).
  */
 public final class ByteStringCodec implements RedisCodec<ByteString, ByteString> {
   public static final ByteStringCodec INSTANCE = new ByteStringCodec();

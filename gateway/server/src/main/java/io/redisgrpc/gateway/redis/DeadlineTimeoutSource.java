@@ -14,17 +14,28 @@ import java.util.concurrent.TimeUnit;
  * Gives every Redis command the caller's remaining gRPC deadline as its timeout (capped by the
  * configured command timeout), so a command never outlives the call that asked for it.
  *
- * <p>Lettuce asks this source while the command is written, on the thread that issues it, which
- * for a gRPC handler is the thread where {@link Context#current()} carries the call's deadline.
- * Commands issued from other threads (callbacks, redirects) get the command timeout. Blocking
- * list commands carry their own server-side timeout, and the executor bounds them.
+ * <p>Lettuce asks this source while the command is written, on the thread that issues it, which for
+ * a gRPC handler is the thread where {@link Context#current()} carries the call's deadline.
+ * Commands issued from other threads (callbacks, redirects) get the command timeout. Blocking list
+ * commands carry their own server-side timeout, and the executor bounds them.
  */
 final class DeadlineTimeoutSource extends TimeoutOptions.TimeoutSource {
-  /** A connection that has not been made yet counts as connected (the first connect has its own bound). */
+  /**
+   * A connection that has not been made yet counts as connected (the first connect has its own
+   * bound).
+   */
   static final java.util.function.BooleanSupplier ALWAYS_CONNECTED = () -> true;
-  private static final Set<CommandType> BLOCKING = EnumSet.of(
-      CommandType.BLPOP, CommandType.BRPOP, CommandType.BLMOVE, CommandType.BRPOPLPUSH,
-      CommandType.BLMPOP, CommandType.BZPOPMIN, CommandType.BZPOPMAX, CommandType.BZMPOP);
+
+  private static final Set<CommandType> BLOCKING =
+      EnumSet.of(
+          CommandType.BLPOP,
+          CommandType.BRPOP,
+          CommandType.BLMOVE,
+          CommandType.BRPOPLPUSH,
+          CommandType.BLMPOP,
+          CommandType.BZPOPMIN,
+          CommandType.BZPOPMAX,
+          CommandType.BZMPOP);
 
   private final long commandTimeoutMs;
   private final long reconnectWaitMs;
@@ -38,7 +49,8 @@ final class DeadlineTimeoutSource extends TimeoutOptions.TimeoutSource {
    * @param reconnectWaitMs while {@code connected} says no, a command waits at most this long for
    *     the reconnect (it sits in Lettuce's buffer meanwhile); 0 = no such cap
    */
-  DeadlineTimeoutSource(long commandTimeoutMs, long reconnectWaitMs, java.util.function.BooleanSupplier connected) {
+  DeadlineTimeoutSource(
+      long commandTimeoutMs, long reconnectWaitMs, java.util.function.BooleanSupplier connected) {
     this.commandTimeoutMs = commandTimeoutMs;
     this.reconnectWaitMs = reconnectWaitMs;
     this.connected = connected;
@@ -50,7 +62,10 @@ final class DeadlineTimeoutSource extends TimeoutOptions.TimeoutSource {
     if (type instanceof CommandType commandType && BLOCKING.contains(commandType)) {
       return -1;
     }
-    long limit = reconnectWaitMs > 0 && !connected.getAsBoolean() ? Math.min(commandTimeoutMs, reconnectWaitMs) : commandTimeoutMs;
+    long limit =
+        reconnectWaitMs > 0 && !connected.getAsBoolean()
+            ? Math.min(commandTimeoutMs, reconnectWaitMs)
+            : commandTimeoutMs;
     Deadline deadline = Context.current().getDeadline();
     if (deadline == null) {
       return limit;

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import reactor.core.publisher.Mono;
 
 /**
- * Redis credentials read from files (a mounted Kubernetes Secret) each time a connection is
- * made, so a rotated password is used by the next reconnect without restarting the gateway.
+ * Redis credentials read from files (a mounted Kubernetes Secret) each time a connection is made,
+ * so a rotated password is used by the next reconnect without restarting the gateway.
  */
 final class FileCredentials implements RedisCredentialsProvider {
   private final String username;
@@ -24,7 +24,10 @@ final class FileCredentials implements RedisCredentialsProvider {
     this.passwordFile = passwordFile;
   }
 
-  /** A fixed user whose password is in {@code passwordFile} (one file per ACL user, docs/security.md). */
+  /**
+   * A fixed user whose password is in {@code passwordFile} (one file per ACL user,
+   * docs/security.md).
+   */
   FileCredentials(String username, Path passwordFile) {
     this.username = username;
     this.usernameFile = null;
@@ -37,7 +40,10 @@ final class FileCredentials implements RedisCredentialsProvider {
   }
 
   RedisCredentials read() {
-    String username = this.username != null ? this.username : usernameFile == null ? null : readTrimmed(usernameFile);
+    String username =
+        this.username != null
+            ? this.username
+            : usernameFile == null ? null : readTrimmed(usernameFile);
     String password = passwordFile == null ? null : readTrimmed(passwordFile);
     return RedisCredentials.just(username, password);
   }

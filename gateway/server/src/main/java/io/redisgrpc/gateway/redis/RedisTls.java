@@ -1,13 +1,12 @@
 package io.redisgrpc.gateway.redis;
 
 import io.lettuce.core.SslOptions;
-import io.lettuce.core.SslVerifyMode;
 import java.nio.file.Path;
 
 /**
- * TLS towards Redis. Lettuce builds the SSL context from these options on every connection
- * attempt and the file-based resources are read at that moment, so a renewed client
- * certificate or trust bundle is used from the next (re)connect on, without a restart.
+ * TLS towards Redis. Lettuce builds the SSL context from these options on every connection attempt
+ * and the file-based resources are read at that moment, so a renewed client certificate or trust
+ * bundle is used from the next (re)connect on, without a restart.
  */
 public record RedisTls(Path caFile, Path certFile, Path keyFile) {
 
@@ -21,5 +20,4 @@ public record RedisTls(Path caFile, Path certFile, Path keyFile) {
     }
     return builder.build();
   }
-
 }

@@ -14,11 +14,11 @@ import java.util.Map;
  * A cluster client that, of the topology views it reads from the nodes, only adopts one that
  * assigns the most slots.
  *
- * <p>Why: a node that has just joined lists a master by its id for a moment (up to a second)
- * before it has heard which slots that master serves. Lettuce picks at random among the views
- * that know the same nodes, so it adopted that view now and then, and every call for the
- * missing slots failed with "Cannot determine a partition for slot" until the next refresh.
- * A view that misses no slot is at worst stale, which costs a MOVED redirect, not a call.
+ * <p>Why: a node that has just joined lists a master by its id for a moment (up to a second) before
+ * it has heard which slots that master serves. Lettuce picks at random among the views that know
+ * the same nodes, so it adopted that view now and then, and every call for the missing slots failed
+ * with "Cannot determine a partition for slot" until the next refresh. A view that misses no slot
+ * is at worst stale, which costs a MOVED redirect, not a call.
  */
 public final class SlotCoverageClusterClient extends RedisClusterClient {
   SlotCoverageClusterClient(ClientResources resources, Iterable<RedisURI> seeds) {
@@ -38,13 +38,15 @@ public final class SlotCoverageClusterClient extends RedisClusterClient {
 
   /** The views that assign the most slots (all of them if none does). */
   static Map<RedisURI, Partitions> mostSlotsAssigned(Map<RedisURI, Partitions> views) {
-    int most = views.values().stream().mapToInt(SlotCoverageClusterClient::slotsAssigned).max().orElse(0);
+    int most =
+        views.values().stream().mapToInt(SlotCoverageClusterClient::slotsAssigned).max().orElse(0);
     Map<RedisURI, Partitions> chosen = new LinkedHashMap<>();
-    views.forEach((uri, view) -> {
-      if (slotsAssigned(view) == most) {
-        chosen.put(uri, view);
-      }
-    });
+    views.forEach(
+        (uri, view) -> {
+          if (slotsAssigned(view) == most) {
+            chosen.put(uri, view);
+          }
+        });
     return chosen;
   }
 

@@ -2,7 +2,10 @@ package io.redisgrpc.gateway.security;
 
 import io.grpc.Context;
 
-/** The declared client behind the current call, attached to the gRPC {@link Context} by {@link CallerInterceptor}. */
+/**
+ * The declared client behind the current call, attached to the gRPC {@link Context} by {@link
+ * CallerInterceptor}.
+ */
 public final class Caller {
   static final Context.Key<ClientPolicy> CLIENT = Context.key("redisgrpc-client");
 

@@ -10,8 +10,8 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 
 /**
- * The identities a client certificate can stand for, in the order they are tried: every URI
- * SAN (as listed in the certificate), then the subject CN. Parsing is the JDK's; no I/O.
+ * The identities a client certificate can stand for, in the order they are tried: every URI SAN (as
+ * listed in the certificate), then the subject CN. Parsing is the JDK's; no I/O.
  */
 public final class CallerIdentity {
   /** subjectAltName GeneralName type of a URI. */
@@ -25,7 +25,9 @@ public final class CallerIdentity {
       Collection<List<?>> names = certificate.getSubjectAlternativeNames();
       if (names != null) {
         for (List<?> name : names) {
-          if (name.size() >= 2 && Integer.valueOf(SAN_URI).equals(name.get(0)) && name.get(1) instanceof String uri) {
+          if (name.size() >= 2
+              && Integer.valueOf(SAN_URI).equals(name.get(0))
+              && name.get(1) instanceof String uri) {
             uris.add(uri);
           }
         }

@@ -4,13 +4,13 @@ import com.google.protobuf.ByteString;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Puts a client's channel prefix in front of its channels and patterns, and takes it off again
- * on the way out. Pure: no I/O.
+ * Puts a client's channel prefix in front of its channels and patterns, and takes it off again on
+ * the way out. Pure: no I/O.
  *
- * <p>A pattern is {@code escape(prefix) + pattern}: every glob character of the prefix
- * ({@code * ? [ ] \}) is escaped with a backslash, so the prefix part only matches itself and
- * Redis' glob (anchored at both ends) can only match channels that start with the prefix,
- * whatever the client's own pattern is.
+ * <p>A pattern is {@code escape(prefix) + pattern}: every glob character of the prefix ({@code * ?
+ * [ ] \}) is escaped with a backslash, so the prefix part only matches itself and Redis' glob
+ * (anchored at both ends) can only match channels that start with the prefix, whatever the client's
+ * own pattern is.
  */
 public final class ChannelScope {
   private final ByteString prefix;
@@ -33,10 +33,14 @@ public final class ChannelScope {
     return escapedPrefix.concat(pattern);
   }
 
-  /** A channel as Redis reported it, without the prefix (it always carries it: see {@link #pattern}). */
+  /**
+   * A channel as Redis reported it, without the prefix (it always carries it: see {@link
+   * #pattern}).
+   */
   public ByteString unscope(ByteString channel) {
     if (!channel.startsWith(prefix)) {
-      throw new IllegalStateException("channel outside the client's prefix reached its subscription");
+      throw new IllegalStateException(
+          "channel outside the client's prefix reached its subscription");
     }
     return channel.substring(prefix.size());
   }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One declared client of the policy file: who it is, where its keys and channels live and what
- * it may do. {@code name} is also its Redis ACL user.
+ * One declared client of the policy file: who it is, where its keys and channels live and what it
+ * may do. {@code name} is also its Redis ACL user.
  */
 public record ClientPolicy(
     String name,
@@ -30,9 +30,17 @@ public record ClientPolicy(
   public void authorize(Set<Permission> needed, String what) {
     for (Permission permission : needed) {
       if (!may(permission)) {
-        throw new GatewayException(Status.Code.PERMISSION_DENIED, ErrorReason.NOT_PERMITTED,
-            what + " needs the '" + permission.wireName() + "' permission, which client '" + name
-                + "' does not have (it has " + permissions.stream().map(Permission::wireName).sorted().toList() + ")");
+        throw new GatewayException(
+            Status.Code.PERMISSION_DENIED,
+            ErrorReason.NOT_PERMITTED,
+            what
+                + " needs the '"
+                + permission.wireName()
+                + "' permission, which client '"
+                + name
+                + "' does not have (it has "
+                + permissions.stream().map(Permission::wireName).sorted().toList()
+                + ")");
       }
     }
   }

@@ -34,7 +34,10 @@ public final class KeyScope {
     this.forwardTag = forwardTag;
   }
 
-  /** @throws IllegalArgumentException for a prefix that would pin a tenant to one slot or lose hash tags */
+  /**
+   * @throws IllegalArgumentException for a prefix that would pin a tenant to one slot or lose hash
+   *     tags
+   */
   public static KeyScope of(String prefix) {
     ByteString bytes = ByteString.copyFrom(prefix, StandardCharsets.UTF_8);
     int open = indexOf(bytes, (byte) '{', 0);
@@ -42,9 +45,12 @@ public final class KeyScope {
       return new KeyScope(bytes, false);
     }
     if (indexOf(bytes, (byte) '}', open + 1) >= 0) {
-      throw new IllegalArgumentException("keyPrefix '" + prefix + "' contains a complete hash tag ({...}): Redis Cluster would"
-          + " hash every key of the client by it (one slot for the whole client) or ignore the client's own hash tags;"
-          + " remove the braces from the prefix");
+      throw new IllegalArgumentException(
+          "keyPrefix '"
+              + prefix
+              + "' contains a complete hash tag ({...}): Redis Cluster would"
+              + " hash every key of the client by it (one slot for the whole client) or ignore the client's own hash tags;"
+              + " remove the braces from the prefix");
     }
     return new KeyScope(bytes, true);
   }
@@ -74,8 +80,8 @@ public final class KeyScope {
   private static final ByteString CLOSE = ByteString.copyFromUtf8("}");
 
   /**
-   * The bytes Redis Cluster hashes when the key has a hash tag (between the first {@code {} and
-   * the next {@code }}, not empty), or null when Redis hashes the whole key.
+   * The bytes Redis Cluster hashes when the key has a hash tag (between the first {@code {} and the
+   * next {@code }}, not empty), or null when Redis hashes the whole key.
    */
   public static ByteString hashTag(ByteString key) {
     int open = indexOf(key, (byte) '{', 0);

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** What a declared client may do, as written in the policy file ({@code read}, {@code write}, {@code pubsub}). */
+/**
+ * What a declared client may do, as written in the policy file ({@code read}, {@code write}, {@code
+ * pubsub}).
+ */
 public enum Permission {
   READ,
   WRITE,
@@ -22,6 +25,7 @@ public enum Permission {
         return permission;
       }
     }
-    throw new IllegalArgumentException("unknown permission '" + value + "'; use read, write or pubsub");
+    throw new IllegalArgumentException(
+        "unknown permission '" + value + "'; use read, write or pubsub");
   }
 }

@@ -21,21 +21,24 @@ import java.util.regex.Pattern;
  * The gateway policy ({@code --policy-file}, format in docs/security.md): declared clients by
  * identity. Parsing and validation are pure; a policy that fails validation is never used.
  *
- * <p>Rules beyond the JSON shape: {@code version} is 1; client names are unique, are valid
- * file and ACL user names and do not start with {@code _} (reserved for the system users);
- * every identity belongs to one client only; a client has at least one identity and one
- * permission; key prefixes (and channel prefixes) of two clients are either equal (deliberate
- * sharing) or neither starts with the other, since otherwise the client with the shorter prefix
- * could reach the other's keys by naming them without the common part.
+ * <p>Rules beyond the JSON shape: {@code version} is 1; client names are unique, are valid file and
+ * ACL user names and do not start with {@code _} (reserved for the system users); every identity
+ * belongs to one client only; a client has at least one identity and one permission; key prefixes
+ * (and channel prefixes) of two clients are either equal (deliberate sharing) or neither starts
+ * with the other, since otherwise the client with the shorter prefix could reach the other's keys
+ * by naming them without the common part.
  */
 public final class Policy {
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+
   /** Longest key or channel prefix, in bytes (bounds what scoping adds to a key). */
   public static final int MAX_PREFIX_BYTES = 1024;
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
 
   private final List<ClientPolicy> clients;
@@ -71,7 +74,8 @@ public final class Policy {
     try {
       document = JSON.readValue(json, Document.class);
     } catch (JsonProcessingException e) {
-      throw new PolicyException("policy is not valid JSON of the documented shape: " + e.getOriginalMessage(), e);
+      throw new PolicyException(
+          "policy is not valid JSON of the documented shape: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new PolicyException("policy cannot be read: " + e.getMessage(), e);
     }
@@ -83,7 +87,10 @@ public final class Policy {
       throw new PolicyException("policy is empty");
     }
     if (document.version() == null || document.version() != 1) {
-      throw new PolicyException("policy version " + document.version() + " is not supported; this gateway reads version 1");
+      throw new PolicyException(
+          "policy version "
+              + document.version()
+              + " is not supported; this gateway reads version 1");
     }
     if (document.clients() == null) {
       throw new PolicyException("policy has no \"clients\" list");
@@ -97,7 +104,10 @@ public final class Policy {
       }
       String name = client.name();
       if (name == null || !NAME.matcher(name).matches()) {
-        throw new PolicyException("client name '" + name + "' must start with a letter or digit and contain only letters, digits, '.', '_' and '-'");
+        throw new PolicyException(
+            "client name '"
+                + name
+                + "' must start with a letter or digit and contain only letters, digits, '.', '_' and '-'");
       }
       if (byName.containsKey(name)) {
         throw new PolicyException("client '" + name + "' is declared twice");
@@ -111,18 +121,31 @@ public final class Policy {
         }
         String owner = identityOwner.putIfAbsent(identity, name);
         if (owner != null && !owner.equals(name)) {
-          throw new PolicyException("identity '" + identity + "' is declared for both '" + owner + "' and '" + name + "'");
+          throw new PolicyException(
+              "identity '"
+                  + identity
+                  + "' is declared for both '"
+                  + owner
+                  + "' and '"
+                  + name
+                  + "'");
         }
       }
-      if (client.permissions() == null || client.permissions().isEmpty() || client.permissions().contains(null)) {
-        throw new PolicyException("client '" + name + "' has no permissions; give some of read, write, pubsub");
+      if (client.permissions() == null
+          || client.permissions().isEmpty()
+          || client.permissions().contains(null)) {
+        throw new PolicyException(
+            "client '" + name + "' has no permissions; give some of read, write, pubsub");
       }
       if (client.keyPrefix() == null || client.channelPrefix() == null) {
         throw new PolicyException("client '" + name + "' needs keyPrefix and channelPrefix");
       }
-      if (client.keyPrefix().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PREFIX_BYTES
-          || client.channelPrefix().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PREFIX_BYTES) {
-        throw new PolicyException("client '" + name + "': prefixes are limited to " + MAX_PREFIX_BYTES + " bytes");
+      if (client.keyPrefix().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+              > MAX_PREFIX_BYTES
+          || client.channelPrefix().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+              > MAX_PREFIX_BYTES) {
+        throw new PolicyException(
+            "client '" + name + "': prefixes are limited to " + MAX_PREFIX_BYTES + " bytes");
       }
       KeyScope keys;
       try {
@@ -130,11 +153,21 @@ public final class Policy {
       } catch (IllegalArgumentException e) {
         throw new PolicyException("client '" + name + "': " + e.getMessage());
       }
-      ClientPolicy policy = new ClientPolicy(name, client.identities().stream().distinct().toList(), keys,
-          new ChannelScope(client.channelPrefix()), EnumSet.copyOf(client.permissions()));
+      ClientPolicy policy =
+          new ClientPolicy(
+              name,
+              client.identities().stream().distinct().toList(),
+              keys,
+              new ChannelScope(client.channelPrefix()),
+              EnumSet.copyOf(client.permissions()));
       for (ClientPolicy other : byName.values()) {
         overlap("keyPrefix", policy.name(), policy.keyPrefix(), other.name(), other.keyPrefix());
-        overlap("channelPrefix", policy.name(), policy.channelPrefix(), other.name(), other.channelPrefix());
+        overlap(
+            "channelPrefix",
+            policy.name(),
+            policy.channelPrefix(),
+            other.name(),
+            other.channelPrefix());
       }
       byName.put(name, policy);
       clients.add(policy);
@@ -142,14 +175,25 @@ public final class Policy {
     return new Policy(clients);
   }
 
-  private static void overlap(String what, String name, String prefix, String otherName, String otherPrefix) throws PolicyException {
+  private static void overlap(
+      String what, String name, String prefix, String otherName, String otherPrefix)
+      throws PolicyException {
     if (prefix.equals(otherPrefix)) {
       return;
     }
     if (prefix.startsWith(otherPrefix) || otherPrefix.startsWith(prefix)) {
-      throw new PolicyException(what + " '" + prefix + "' of client '" + name + "' and '" + otherPrefix + "' of client '"
-          + otherName + "' overlap: the client with the shorter prefix could reach the other's data; make them disjoint"
-          + " (or equal, to share on purpose)");
+      throw new PolicyException(
+          what
+              + " '"
+              + prefix
+              + "' of client '"
+              + name
+              + "' and '"
+              + otherPrefix
+              + "' of client '"
+              + otherName
+              + "' overlap: the client with the shorter prefix could reach the other's data; make them disjoint"
+              + " (or equal, to share on purpose)");
     }
   }
 

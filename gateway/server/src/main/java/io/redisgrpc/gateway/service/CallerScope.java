@@ -8,10 +8,10 @@ import io.redisgrpc.gateway.security.Permission;
 import java.util.Set;
 
 /**
- * The caller of the current RPC as the gateway scopes it: its permissions checked for the RPC,
- * its keys moved under its key prefix and its channels under its channel prefix. The one place
- * where the Cache and PubSub RPCs scope a caller. Without a policy there is no caller: the scope
- * is then empty and every name passes through unchanged.
+ * The caller of the current RPC as the gateway scopes it: its permissions checked for the RPC, its
+ * keys moved under its key prefix and its channels under its channel prefix. The one place where
+ * the Cache and PubSub RPCs scope a caller. Without a policy there is no caller: the scope is then
+ * empty and every name passes through unchanged.
  */
 public final class CallerScope {
   private static final CallerScope UNSCOPED = new CallerScope(null);
@@ -23,8 +23,8 @@ public final class CallerScope {
   }
 
   /**
-   * The scope of the current call's caller, after checking that it holds every permission in
-   * {@code needed}; without a policy, the empty scope.
+   * The scope of the current call's caller, after checking that it holds every permission in {@code
+   * needed}; without a policy, the empty scope.
    *
    * @throws io.redisgrpc.gateway.errors.GatewayException PERMISSION_DENIED, naming {@code rpc}
    */
@@ -45,7 +45,8 @@ public final class CallerScope {
   /** The calling client; only when {@link #isScoped()}. */
   public ClientPolicy client() {
     if (client == null) {
-      throw new IllegalStateException("the gateway runs without a policy: there is no calling client");
+      throw new IllegalStateException(
+          "the gateway runs without a policy: there is no calling client");
     }
     return client;
   }

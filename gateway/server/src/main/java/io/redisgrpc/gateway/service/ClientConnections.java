@@ -12,11 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Redis connections per declared client, opened on the client's first call (without blocking
- * the caller's thread) and reused after that. Each one logs in as the client's own ACL user, so
- * Redis itself refuses keys and commands outside what the operator granted that user. A failed
- * connect is forgotten so the next call tries again; a client that leaves the policy has its
- * connections closed.
+ * Redis connections per declared client, opened on the client's first call (without blocking the
+ * caller's thread) and reused after that. Each one logs in as the client's own ACL user, so Redis
+ * itself refuses keys and commands outside what the operator granted that user. A failed connect is
+ * forgotten so the next call tries again; a client that leaves the policy has its connections
+ * closed.
  *
  * <p>Without per-client credentials ({@code connector == null}) every client uses the shared
  * connection and the gateway's scoping is the only fence.
@@ -29,15 +29,22 @@ public final class ClientConnections implements AutoCloseable {
   private final RequestLimits limits;
   private final GatewayMetrics metrics;
   private final long commandTimeoutMs;
-  private final ConcurrentMap<String, CompletableFuture<RedisBackend>> backends = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, CompletableFuture<RedisBackend>> backends =
+      new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Scoped> executors = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  /** An executor over a client's connection whose key limit leaves room for that client's prefix. */
+  /**
+   * An executor over a client's connection whose key limit leaves room for that client's prefix.
+   */
   private record Scoped(RedisBackend backend, String keyPrefix, OperationExecutor executor) {}
 
-  public ClientConnections(RedisBackend shared, Function<String, CompletableFuture<RedisBackend>> connector,
-      RequestLimits limits, GatewayMetrics metrics, long commandTimeoutMs) {
+  public ClientConnections(
+      RedisBackend shared,
+      Function<String, CompletableFuture<RedisBackend>> connector,
+      RequestLimits limits,
+      GatewayMetrics metrics,
+      long commandTimeoutMs) {
     this.shared = shared;
     this.connector = connector;
     this.limits = limits;
@@ -51,24 +58,29 @@ public final class ClientConnections implements AutoCloseable {
       return CompletableFuture.completedFuture(shared);
     }
     if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the gateway is shutting down"));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the gateway is shutting down"));
     }
-    CompletableFuture<RedisBackend> backend = backends.computeIfAbsent(client.name(), name -> {
-      LOG.info("opening Redis connections for client '{}' as ACL user '{}'", name, name);
-      try {
-        return connector.apply(name);
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(e);
-      }
-    });
+    CompletableFuture<RedisBackend> backend =
+        backends.computeIfAbsent(
+            client.name(),
+            name -> {
+              LOG.info("opening Redis connections for client '{}' as ACL user '{}'", name, name);
+              try {
+                return connector.apply(name);
+              } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+              }
+            });
     if (backend.isCompletedExceptionally()) {
       backends.remove(client.name(), backend);
     } else {
-      backend.whenComplete((ok, error) -> {
-        if (error != null) {
-          backends.remove(client.name(), backend);
-        }
-      });
+      backend.whenComplete(
+          (ok, error) -> {
+            if (error != null) {
+              backends.remove(client.name(), backend);
+            }
+          });
     }
     return backend;
   }
@@ -77,15 +89,22 @@ public final class ClientConnections implements AutoCloseable {
   public CompletableFuture<OperationExecutor> executor(ClientPolicy client) {
     Scoped scoped = executors.get(client.name());
     String prefix = client.keyPrefix();
-    return backend(client).thenApply(backend -> {
-      if (scoped != null && scoped.backend == backend && scoped.keyPrefix.equals(prefix)) {
-        return scoped.executor;
-      }
-      RequestLimits widened = limits.withKeyAllowance(client.keys().overhead(limits.maxKeyBytes()));
-      Scoped fresh = new Scoped(backend, prefix, new OperationExecutor(backend, widened, metrics, commandTimeoutMs));
-      executors.put(client.name(), fresh);
-      return fresh.executor;
-    });
+    return backend(client)
+        .thenApply(
+            backend -> {
+              if (scoped != null && scoped.backend == backend && scoped.keyPrefix.equals(prefix)) {
+                return scoped.executor;
+              }
+              RequestLimits widened =
+                  limits.withKeyAllowance(client.keys().overhead(limits.maxKeyBytes()));
+              Scoped fresh =
+                  new Scoped(
+                      backend,
+                      prefix,
+                      new OperationExecutor(backend, widened, metrics, commandTimeoutMs));
+              executors.put(client.name(), fresh);
+              return fresh.executor;
+            });
   }
 
   /** Closes the connections of clients no longer in the policy. */

@@ -31,17 +31,19 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The lease is a Redis key next to the cached key, taken with {@code SET lease token NX PX ttl},
  * so exactly one caller across all gateway replicas wins it. Losers wait on the gateway: per key
- * and per gateway one {@link KeyWatch} polls Redis (GET the key; when still missing, try the
- * lease for the longest-waiting caller) with a backoff from 5 ms to 100 ms, and a fill or release
- * through this gateway wakes it at once. A waiter leaves with WAIT_EXPIRED at its max_wait_ms,
- * or when its call ends (deadline or cancel).
+ * and per gateway one {@link KeyWatch} polls Redis (GET the key; when still missing, try the lease
+ * for the longest-waiting caller) with a backoff from 5 ms to 100 ms, and a fill or release through
+ * this gateway wakes it at once. A waiter leaves with WAIT_EXPIRED at its max_wait_ms, or when its
+ * call ends (deadline or cancel).
  *
- * <p>The lease key is the cached key plus a suffix, so it shares the key's prefix (and with it
- * the ACL key pattern) and the key's hash tag, if any.
+ * <p>The lease key is the cached key plus a suffix, so it shares the key's prefix (and with it the
+ * ACL key pattern) and the key's hash tag, if any.
  */
 public final class LeaseCoordinator {
-  private static final ByteString LEASE_SUFFIX = ByteString.copyFrom(":\u0000lease", StandardCharsets.ISO_8859_1);
-  private static final String DELETE_IF_EQUAL = """
+  private static final ByteString LEASE_SUFFIX =
+      ByteString.copyFrom(":\u0000lease", StandardCharsets.ISO_8859_1);
+  private static final String DELETE_IF_EQUAL =
+      """
       if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
       return 0""";
   private static final long FIRST_POLL_MS = 5;
@@ -55,8 +57,12 @@ public final class LeaseCoordinator {
   private final SecureRandom random = new SecureRandom();
   private final Map<ByteString, KeyWatch> watches = new ConcurrentHashMap<>();
 
-  public LeaseCoordinator(RedisClusterAsyncCommands<ByteString, ByteString> redis, RequestLimits limits,
-      GatewayMetrics metrics, ScheduledExecutorService scheduler, long defaultLeaseTtlMs) {
+  public LeaseCoordinator(
+      RedisClusterAsyncCommands<ByteString, ByteString> redis,
+      RequestLimits limits,
+      GatewayMetrics metrics,
+      ScheduledExecutorService scheduler,
+      long defaultLeaseTtlMs) {
     this.redis = redis;
     this.limits = limits;
     this.metrics = metrics;
@@ -64,18 +70,21 @@ public final class LeaseCoordinator {
     this.defaultLeaseTtlMs = defaultLeaseTtlMs;
   }
 
-  public CompletableFuture<GetOrLeaseResponse> getOrLease(GetOrLeaseRequest request, Deadline deadline) {
+  public CompletableFuture<GetOrLeaseResponse> getOrLease(
+      GetOrLeaseRequest request, Deadline deadline) {
     ByteString key = limits.key(request.getKey());
     long ttl = RequestLimits.duration(request.getLeaseTtlMs(), "lease_ttl_ms");
     long maxWait = RequestLimits.duration(request.getMaxWaitMs(), "max_wait_ms");
     Waiter waiter = new Waiter(ttl == 0 ? defaultLeaseTtlMs : ttl);
-    attempt(key, waiter).whenComplete((done, error) -> {
-      if (error != null) {
-        waiter.result.completeExceptionally(error);
-      } else if (!done) {
-        waitForFill(key, waiter, maxWait, deadline);
-      }
-    });
+    attempt(key, waiter)
+        .whenComplete(
+            (done, error) -> {
+              if (error != null) {
+                waiter.result.completeExceptionally(error);
+              } else if (!done) {
+                waitForFill(key, waiter, maxWait, deadline);
+              }
+            });
     return waiter.result;
   }
 
@@ -86,54 +95,86 @@ public final class LeaseCoordinator {
     long ttl = RequestLimits.duration(request.getTtlMs(), "ttl_ms");
     // The value must be stored before the lease goes: a caller that takes the freed lease then
     // re-reads the key and finds the value (see attempt).
-    return redis.set(key, value, ttl > 0 ? SetArgs.Builder.px(ttl) : new SetArgs()).toCompletableFuture()
+    return redis
+        .set(key, value, ttl > 0 ? SetArgs.Builder.px(ttl) : new SetArgs())
+        .toCompletableFuture()
         .thenCompose(ok -> deleteIfEqual(leaseKey(key), token))
-        .thenApply(deleted -> {
-          wake(key);
-          return FillLeaseResponse.newBuilder().setLeaseHeld(deleted == 1L).build();
-        });
+        .thenApply(
+            deleted -> {
+              wake(key);
+              return FillLeaseResponse.newBuilder().setLeaseHeld(deleted == 1L).build();
+            });
   }
 
   public CompletableFuture<AppliedResponse> release(ReleaseLeaseRequest request) {
     ByteString key = limits.key(request.getKey());
-    return deleteIfEqual(leaseKey(key), token(request.getLeaseToken())).thenApply(deleted -> {
-      wake(key);
-      return AppliedResponse.newBuilder().setApplied(deleted == 1L).build();
-    });
+    return deleteIfEqual(leaseKey(key), token(request.getLeaseToken()))
+        .thenApply(
+            deleted -> {
+              wake(key);
+              return AppliedResponse.newBuilder().setApplied(deleted == 1L).build();
+            });
   }
 
   /** GET; on a miss try the lease. Completes true when the waiter got its answer. */
   private CompletableFuture<Boolean> attempt(ByteString key, Waiter waiter) {
-    return redis.get(key).toCompletableFuture().thenCompose(value -> {
-      if (value != null) {
-        metrics.lookup(true);
-        return CompletableFuture.completedFuture(waiter.complete(GetOrLeaseResponse.newBuilder().setOutcome(Outcome.HIT).setValue(value).build()));
-      }
-      ByteString token = newToken();
-      return redis.set(leaseKey(key), token, SetArgs.Builder.nx().px(waiter.leaseTtlMs)).toCompletableFuture().thenCompose(ok -> {
-        if (!"OK".equals(ok)) {
-          return CompletableFuture.completedFuture(false);
-        }
-        // A fill may have landed between our GET and our SET NX (it frees the lease after
-        // storing the value): look again before handing out a lease nobody needs.
-        return redis.get(key).toCompletableFuture().thenApply(filled -> {
-          if (filled != null) {
-            deleteIfEqual(leaseKey(key), token);
-            metrics.lookup(true);
-            waiter.complete(GetOrLeaseResponse.newBuilder().setOutcome(Outcome.HIT).setValue(filled).build());
-            return true;
-          }
-          return grant(key, waiter, token);
-        });
-      });
-    });
+    return redis
+        .get(key)
+        .toCompletableFuture()
+        .thenCompose(
+            value -> {
+              if (value != null) {
+                metrics.lookup(true);
+                return CompletableFuture.completedFuture(
+                    waiter.complete(
+                        GetOrLeaseResponse.newBuilder()
+                            .setOutcome(Outcome.HIT)
+                            .setValue(value)
+                            .build()));
+              }
+              ByteString token = newToken();
+              return redis
+                  .set(leaseKey(key), token, SetArgs.Builder.nx().px(waiter.leaseTtlMs))
+                  .toCompletableFuture()
+                  .thenCompose(
+                      ok -> {
+                        if (!"OK".equals(ok)) {
+                          return CompletableFuture.completedFuture(false);
+                        }
+                        // A fill may have landed between our GET and our SET NX (it frees the lease
+                        // after
+                        // storing the value): look again before handing out a lease nobody needs.
+                        return redis
+                            .get(key)
+                            .toCompletableFuture()
+                            .thenApply(
+                                filled -> {
+                                  if (filled != null) {
+                                    deleteIfEqual(leaseKey(key), token);
+                                    metrics.lookup(true);
+                                    waiter.complete(
+                                        GetOrLeaseResponse.newBuilder()
+                                            .setOutcome(Outcome.HIT)
+                                            .setValue(filled)
+                                            .build());
+                                    return true;
+                                  }
+                                  return grant(key, waiter, token);
+                                });
+                      });
+            });
   }
 
   /** Hands the lease to the waiter; if the caller has already left, frees it again at once. */
   private boolean grant(ByteString key, Waiter waiter, ByteString token) {
     metrics.lookup(false);
-    boolean delivered = waiter.complete(GetOrLeaseResponse.newBuilder()
-        .setOutcome(Outcome.LEASE_GRANTED).setLeaseToken(token).setLeaseTtlMs(waiter.leaseTtlMs).build());
+    boolean delivered =
+        waiter.complete(
+            GetOrLeaseResponse.newBuilder()
+                .setOutcome(Outcome.LEASE_GRANTED)
+                .setLeaseToken(token)
+                .setLeaseTtlMs(waiter.leaseTtlMs)
+                .build());
     if (!delivered) {
       deleteIfEqual(leaseKey(key), token).thenRun(() -> wake(key));
     }
@@ -146,18 +187,24 @@ public final class LeaseCoordinator {
       waitMs = Math.min(waitMs, deadline.timeRemaining(TimeUnit.MILLISECONDS));
     }
     if (waitMs != Long.MAX_VALUE) {
-      scheduler.schedule(() -> waiter.complete(GetOrLeaseResponse.newBuilder().setOutcome(Outcome.WAIT_EXPIRED).build()),
-          Math.max(waitMs, 0), TimeUnit.MILLISECONDS);
+      scheduler.schedule(
+          () ->
+              waiter.complete(
+                  GetOrLeaseResponse.newBuilder().setOutcome(Outcome.WAIT_EXPIRED).build()),
+          Math.max(waitMs, 0),
+          TimeUnit.MILLISECONDS);
     }
     // Lock order: map bin, then watch. A watch never touches the map while holding its own lock.
-    watches.compute(key, (k, watch) -> {
-      if (watch != null && watch.add(waiter)) {
-        return watch;
-      }
-      KeyWatch fresh = new KeyWatch(k);
-      fresh.add(waiter);
-      return fresh;
-    });
+    watches.compute(
+        key,
+        (k, watch) -> {
+          if (watch != null && watch.add(waiter)) {
+            return watch;
+          }
+          KeyWatch fresh = new KeyWatch(k);
+          fresh.add(waiter);
+          return fresh;
+        });
   }
 
   private void wake(ByteString key) {
@@ -168,12 +215,16 @@ public final class LeaseCoordinator {
   }
 
   private CompletableFuture<Long> deleteIfEqual(ByteString key, ByteString token) {
-    return redis.<Long>eval(DELETE_IF_EQUAL, ScriptOutputType.INTEGER, new ByteString[] {key}, token).toCompletableFuture();
+    return redis
+        .<Long>eval(DELETE_IF_EQUAL, ScriptOutputType.INTEGER, new ByteString[] {key}, token)
+        .toCompletableFuture();
   }
 
   private ByteString token(ByteString token) {
     if (token.isEmpty()) {
-      throw GatewayException.invalid(ErrorReason.INVALID_REQUEST, "lease_token must not be empty: pass the token from GetOrLease");
+      throw GatewayException.invalid(
+          ErrorReason.INVALID_REQUEST,
+          "lease_token must not be empty: pass the token from GetOrLease");
     }
     return token;
   }
@@ -263,37 +314,48 @@ public final class LeaseCoordinator {
         watches.remove(key, this);
         return;
       }
-      redis.get(key).toCompletableFuture().thenCompose(value -> {
-        if (value != null) {
-          GetOrLeaseResponse hit = GetOrLeaseResponse.newBuilder().setOutcome(Outcome.HIT).setValue(value).build();
-          synchronized (this) {
-            waiters.forEach(w -> {
-              if (w.complete(hit)) {
-                metrics.lookup(true);
-              }
-            });
-            waiters.clear();
-          }
-          return CompletableFuture.completedFuture(true);
-        }
-        return attempt(key, head);
-      }).whenComplete((done, error) -> {
-        synchronized (this) {
-          if (error == null && Boolean.TRUE.equals(done)) {
-            waiters.remove(head);
-            nextDelayMs = FIRST_POLL_MS;
-          } else {
-            nextDelayMs = Math.min(MAX_POLL_MS, nextDelayMs * 2);
-          }
-          waiters.removeIf(Waiter::isDone);
-          if (!waiters.isEmpty()) {
-            schedule(pollAgain ? 0 : nextDelayMs);
-            return;
-          }
-          closed = true;
-        }
-        watches.remove(key, this);
-      });
+      redis
+          .get(key)
+          .toCompletableFuture()
+          .thenCompose(
+              value -> {
+                if (value != null) {
+                  GetOrLeaseResponse hit =
+                      GetOrLeaseResponse.newBuilder()
+                          .setOutcome(Outcome.HIT)
+                          .setValue(value)
+                          .build();
+                  synchronized (this) {
+                    waiters.forEach(
+                        w -> {
+                          if (w.complete(hit)) {
+                            metrics.lookup(true);
+                          }
+                        });
+                    waiters.clear();
+                  }
+                  return CompletableFuture.completedFuture(true);
+                }
+                return attempt(key, head);
+              })
+          .whenComplete(
+              (done, error) -> {
+                synchronized (this) {
+                  if (error == null && Boolean.TRUE.equals(done)) {
+                    waiters.remove(head);
+                    nextDelayMs = FIRST_POLL_MS;
+                  } else {
+                    nextDelayMs = Math.min(MAX_POLL_MS, nextDelayMs * 2);
+                  }
+                  waiters.removeIf(Waiter::isDone);
+                  if (!waiters.isEmpty()) {
+                    schedule(pollAgain ? 0 : nextDelayMs);
+                    return;
+                  }
+                  closed = true;
+                }
+                watches.remove(key, this);
+              });
     }
   }
 }

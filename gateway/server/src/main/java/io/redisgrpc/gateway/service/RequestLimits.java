@@ -7,18 +7,27 @@ import io.redisgrpc.gateway.errors.GatewayException;
 import java.util.List;
 
 /** The configured size limits, checked before anything reaches Redis. Pure: no I/O. */
-public record RequestLimits(int maxKeyBytes, int maxValueBytes, int maxBatchOperations, int maxElements) {
+public record RequestLimits(
+    int maxKeyBytes, int maxValueBytes, int maxBatchOperations, int maxElements) {
 
   public static RequestLimits from(GatewayConfig config) {
-    return new RequestLimits(config.maxKeyBytes(), config.maxValueBytes(), config.maxBatchOperations(), config.maxElements());
+    return new RequestLimits(
+        config.maxKeyBytes(),
+        config.maxValueBytes(),
+        config.maxBatchOperations(),
+        config.maxElements());
   }
 
   /**
-   * The same limits with room for {@code extraKeyBytes} more per key: for keys that were
-   * already checked before a client's prefix was put in front of them.
+   * The same limits with room for {@code extraKeyBytes} more per key: for keys that were already
+   * checked before a client's prefix was put in front of them.
    */
   public RequestLimits withKeyAllowance(int extraKeyBytes) {
-    return new RequestLimits((int) Math.min(Integer.MAX_VALUE, (long) maxKeyBytes + extraKeyBytes), maxValueBytes, maxBatchOperations, maxElements);
+    return new RequestLimits(
+        (int) Math.min(Integer.MAX_VALUE, (long) maxKeyBytes + extraKeyBytes),
+        maxValueBytes,
+        maxBatchOperations,
+        maxElements);
   }
 
   /** A key, field, member or channel name: not empty, not larger than max-key-bytes. */
@@ -27,7 +36,8 @@ public record RequestLimits(int maxKeyBytes, int maxValueBytes, int maxBatchOper
       throw GatewayException.invalid(ErrorReason.KEY_EMPTY, what + " must not be empty");
     }
     if (key.size() > maxKeyBytes) {
-      throw GatewayException.invalid(ErrorReason.KEY_TOO_LARGE,
+      throw GatewayException.invalid(
+          ErrorReason.KEY_TOO_LARGE,
           what + " is " + key.size() + " bytes; the limit is " + maxKeyBytes + " bytes");
     }
     return key;
@@ -39,7 +49,8 @@ public record RequestLimits(int maxKeyBytes, int maxValueBytes, int maxBatchOper
 
   public ByteString value(ByteString value) {
     if (value.size() > maxValueBytes) {
-      throw GatewayException.invalid(ErrorReason.VALUE_TOO_LARGE,
+      throw GatewayException.invalid(
+          ErrorReason.VALUE_TOO_LARGE,
           "value is " + value.size() + " bytes; the limit is " + maxValueBytes + " bytes");
     }
     return value;
@@ -60,35 +71,39 @@ public record RequestLimits(int maxKeyBytes, int maxValueBytes, int maxBatchOper
       throw GatewayException.invalid(ErrorReason.INVALID_REQUEST, what + " must not be empty");
     }
     if (count > maxElements) {
-      throw GatewayException.invalid(ErrorReason.TOO_MANY_ELEMENTS,
+      throw GatewayException.invalid(
+          ErrorReason.TOO_MANY_ELEMENTS,
           "request has " + count + " " + what + "; the limit is " + maxElements);
     }
   }
 
   public void batch(int operations) {
     if (operations > maxBatchOperations) {
-      throw GatewayException.invalid(ErrorReason.TOO_MANY_OPERATIONS,
+      throw GatewayException.invalid(
+          ErrorReason.TOO_MANY_OPERATIONS,
           "batch has " + operations + " operations; the limit is " + maxBatchOperations);
     }
   }
 
   public static long nonNegative(long value, String what) {
     if (value < 0) {
-      throw GatewayException.invalid(ErrorReason.INVALID_REQUEST, what + " must not be negative, got " + value);
+      throw GatewayException.invalid(
+          ErrorReason.INVALID_REQUEST, what + " must not be negative, got " + value);
     }
     return value;
   }
 
   public static long positive(long value, String what) {
     if (value <= 0) {
-      throw GatewayException.invalid(ErrorReason.INVALID_REQUEST, what + " must be greater than 0, got " + value);
+      throw GatewayException.invalid(
+          ErrorReason.INVALID_REQUEST, what + " must be greater than 0, got " + value);
     }
     return value;
   }
 
   /**
-   * The longest duration a request may give (TTLs, lease TTLs, waits): 100 years. Redis refuses
-   * an expiry whose end in milliseconds would pass a 64-bit number ("invalid expire time"), which
+   * The longest duration a request may give (TTLs, lease TTLs, waits): 100 years. Redis refuses an
+   * expiry whose end in milliseconds would pass a 64-bit number ("invalid expire time"), which
    * reached callers as UNKNOWN; this answers INVALID_ARGUMENT naming the field instead.
    */
   public static final long MAX_DURATION_MS = 100L * 365 * 24 * 3600 * 1000;
@@ -107,7 +122,8 @@ public record RequestLimits(int maxKeyBytes, int maxValueBytes, int maxBatchOper
 
   private static long atMostMaxDuration(long value, String what) {
     if (value > MAX_DURATION_MS) {
-      throw GatewayException.invalid(ErrorReason.INVALID_REQUEST,
+      throw GatewayException.invalid(
+          ErrorReason.INVALID_REQUEST,
           what + " must be at most " + MAX_DURATION_MS + " (100 years), got " + value);
     }
     return value;

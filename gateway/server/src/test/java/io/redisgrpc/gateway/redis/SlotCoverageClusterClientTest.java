@@ -18,7 +18,9 @@ class SlotCoverageClusterClientTest {
   static final String C = "c3 127.0.0.1:7003@17003 %s - 0 1 3 connected 10923-16383";
   static final String D = "d4 127.0.0.1:7004@17004 %s - 0 1 0 connected";
 
-  /** What a node reports: every node listed, the ones given as "heard of" without their slots yet. */
+  /**
+   * What a node reports: every node listed, the ones given as "heard of" without their slots yet.
+   */
   static Partitions view(String self, String... withoutSlots) {
     StringBuilder nodes = new StringBuilder();
     for (String line : List.of(A, B, C, D)) {
@@ -51,27 +53,36 @@ class SlotCoverageClusterClientTest {
 
   @Test
   void keepsOnlyTheViewsThatAssignTheMostSlots() {
-    assertThat(SlotCoverageClusterClient.mostSlotsAssigned(views())).containsOnlyKeys(
-        RedisURI.create("127.0.0.1", 7001), RedisURI.create("127.0.0.1", 7002), RedisURI.create("127.0.0.1", 7003));
-    Map<RedisURI, Partitions> onlyPartial = Map.of(RedisURI.create("127.0.0.1", 7004), view("d4", "b2"));
+    assertThat(SlotCoverageClusterClient.mostSlotsAssigned(views()))
+        .containsOnlyKeys(
+            RedisURI.create("127.0.0.1", 7001),
+            RedisURI.create("127.0.0.1", 7002),
+            RedisURI.create("127.0.0.1", 7003));
+    Map<RedisURI, Partitions> onlyPartial =
+        Map.of(RedisURI.create("127.0.0.1", 7004), view("d4", "b2"));
     assertThat(SlotCoverageClusterClient.mostSlotsAssigned(onlyPartial)).isEqualTo(onlyPartial);
   }
 
   /**
-   * Lettuce alone picks at random among views that know the same nodes, the joining node's
-   * included (one time in four here); this client never adopts a view that misses slots.
+   * Lettuce alone picks at random among views that know the same nodes, the joining node's included
+   * (one time in four here); this client never adopts a view that misses slots.
    */
   @Test
   void neverAdoptsAViewThatMissesSlots() {
     ClientResources resources = DefaultClientResources.create();
-    SlotCoverageClusterClient client = new SlotCoverageClusterClient(resources, List.of(RedisURI.create("127.0.0.1", 7001)));
+    SlotCoverageClusterClient client =
+        new SlotCoverageClusterClient(resources, List.of(RedisURI.create("127.0.0.1", 7001)));
     try {
       Partitions current = view("a1");
       for (int i = 0; i < 200; i++) {
         Partitions chosen = client.determinePartitions(current, views());
-        assertThat(SlotCoverageClusterClient.slotsAssigned(chosen)).as("slots in the view chosen, round " + i).isEqualTo(16384);
+        assertThat(SlotCoverageClusterClient.slotsAssigned(chosen))
+            .as("slots in the view chosen, round " + i)
+            .isEqualTo(16384);
         Partitions first = client.determinePartitions(null, views());
-        assertThat(SlotCoverageClusterClient.slotsAssigned(first)).as("slots in the first view chosen, round " + i).isEqualTo(16384);
+        assertThat(SlotCoverageClusterClient.slotsAssigned(first))
+            .as("slots in the first view chosen, round " + i)
+            .isEqualTo(16384);
       }
     } finally {
       client.shutdown();

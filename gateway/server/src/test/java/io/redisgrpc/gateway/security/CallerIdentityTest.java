@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 class CallerIdentityTest {
   @Test
   void uriSansComeFirstThenTheCommonName() {
-    assertThat(CallerIdentity.candidates(List.of("spiffe://a/b", "spiffe://c/d"), "CN=orders,O=shop,C=DE"))
+    assertThat(
+            CallerIdentity.candidates(
+                List.of("spiffe://a/b", "spiffe://c/d"), "CN=orders,O=shop,C=DE"))
         .containsExactly("spiffe://a/b", "spiffe://c/d", "orders");
   }
 
@@ -23,10 +25,13 @@ class CallerIdentityTest {
   @Test
   void readsARealCertificate() {
     TestCertificates.Issued ca = TestCertificates.ca("id-ca");
-    TestCertificates.Issued leaf = TestCertificates.client(ca, "orders", "spiffe://redisgrpc.io/ns/shop/cache/c/client/orders");
+    TestCertificates.Issued leaf =
+        TestCertificates.client(
+            ca, "orders", "spiffe://redisgrpc.io/ns/shop/cache/c/client/orders");
     assertThat(CallerIdentity.candidates(leaf.certificate()))
         .containsExactly("spiffe://redisgrpc.io/ns/shop/cache/c/client/orders", "orders");
     // DNS and IP SANs are no identities
-    assertThat(CallerIdentity.candidates(TestCertificates.server(ca, "gw").certificate())).containsExactly("gw");
+    assertThat(CallerIdentity.candidates(TestCertificates.server(ca, "gw").certificate()))
+        .containsExactly("gw");
   }
 }

@@ -16,7 +16,8 @@ class ChannelScopeTest {
     ChannelScope scope = new ChannelScope("orders.");
     assertThat(scope.channel(b("news"))).isEqualTo(b("orders.news"));
     assertThat(scope.unscope(b("orders.news"))).isEqualTo(b("news"));
-    assertThatThrownBy(() -> scope.unscope(b("billing.news"))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> scope.unscope(b("billing.news")))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test

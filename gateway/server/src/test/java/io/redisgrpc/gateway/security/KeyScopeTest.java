@@ -14,8 +14,21 @@ import org.junit.jupiter.api.Test;
 
 /** Slot-safe prefixing, checked against Lettuce's own implementation of Redis' CRC16 slot rule. */
 class KeyScopeTest {
-  private static final List<String> KEYS = List.of(
-      "user:1", "user:2", "{cart}:items", "{cart}:total", "a{b}c", "x{}y{z}", "no-close{abc", "}weird{t}", "{", "}", "{}", "a}b", "plain");
+  private static final List<String> KEYS =
+      List.of(
+          "user:1",
+          "user:2",
+          "{cart}:items",
+          "{cart}:total",
+          "a{b}c",
+          "x{}y{z}",
+          "no-close{abc",
+          "}weird{t}",
+          "{",
+          "}",
+          "{}",
+          "a}b",
+          "plain");
 
   static int slot(ByteString key) {
     return SlotHash.getSlot(ByteBuffer.wrap(key.toByteArray()));
@@ -71,7 +84,9 @@ class KeyScopeTest {
 
   @Test
   void completeHashTagInPrefixIsRefused() {
-    assertThatThrownBy(() -> KeyScope.of("{orders}:")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one slot");
+    assertThatThrownBy(() -> KeyScope.of("{orders}:"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("one slot");
     assertThatThrownBy(() -> KeyScope.of("a{}b")).isInstanceOf(IllegalArgumentException.class);
   }
 

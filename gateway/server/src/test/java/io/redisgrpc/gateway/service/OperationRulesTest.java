@@ -26,16 +26,29 @@ class OperationRulesTest {
 
   @Test
   void everyKeyFieldIsScopedAndNothingElse() {
-    Operation move = Operation.newBuilder().setListMove(ListMoveRequest.newBuilder().setSource(b("{q}:a")).setDestination(b("{q}:b"))).build();
+    Operation move =
+        Operation.newBuilder()
+            .setListMove(
+                ListMoveRequest.newBuilder().setSource(b("{q}:a")).setDestination(b("{q}:b")))
+            .build();
     Operation scoped = OperationRules.scope(move, SCOPE, LIMITS);
     assertThat(scoped.getListMove().getSource()).isEqualTo(b("t:{q}:a"));
     assertThat(scoped.getListMove().getDestination()).isEqualTo(b("t:{q}:b"));
 
-    Operation del = Operation.newBuilder().setDelete(DeleteRequest.newBuilder().addKeys(b("a")).addKeys(b("b"))).build();
-    assertThat(OperationRules.scope(del, SCOPE, LIMITS).getDelete().getKeysList()).containsExactly(b("t:a"), b("t:b"));
+    Operation del =
+        Operation.newBuilder()
+            .setDelete(DeleteRequest.newBuilder().addKeys(b("a")).addKeys(b("b")))
+            .build();
+    assertThat(OperationRules.scope(del, SCOPE, LIMITS).getDelete().getKeysList())
+        .containsExactly(b("t:a"), b("t:b"));
 
-    Operation hset = Operation.newBuilder().setHashSet(HashSetRequest.newBuilder().setKey(b("h"))
-        .addFields(FieldValue.newBuilder().setField(b("f")).setValue(b("v")))).build();
+    Operation hset =
+        Operation.newBuilder()
+            .setHashSet(
+                HashSetRequest.newBuilder()
+                    .setKey(b("h"))
+                    .addFields(FieldValue.newBuilder().setField(b("f")).setValue(b("v"))))
+            .build();
     HashSetRequest h = OperationRules.scope(hset, SCOPE, LIMITS).getHashSet();
     assertThat(h.getKey()).isEqualTo(b("t:h"));
     assertThat(h.getFields(0).getField()).isEqualTo(b("f"));
@@ -43,7 +56,8 @@ class OperationRulesTest {
 
   @Test
   void everyOperationKindHasItsKeyScoped() {
-    // Build each kind with key "k" (where it has one) through the descriptor, so a new kind cannot be forgotten.
+    // Build each kind with key "k" (where it has one) through the descriptor, so a new kind cannot
+    // be forgotten.
     for (var field : Operation.getDescriptor().getOneofs().get(0).getFields()) {
       var builder = Operation.newBuilder().newBuilderForField(field);
       var keyField = builder.getDescriptorForType().findFieldByName("key");
@@ -63,50 +77,95 @@ class OperationRulesTest {
   void everyOperationKindHasAUnaryRpcThatCacheServiceImplements() throws Exception {
     var cache = Operation.getDescriptor().getFile().findServiceByName("Cache");
     for (var field : Operation.getDescriptor().getOneofs().get(0).getFields()) {
-      String rpc = OperationRules.rpcName(Operation.newBuilder().setField(field, Operation.newBuilder().newBuilderForField(field).build())
-          .build().getOpCase());
+      String rpc =
+          OperationRules.rpcName(
+              Operation.newBuilder()
+                  .setField(field, Operation.newBuilder().newBuilderForField(field).build())
+                  .build()
+                  .getOpCase());
       var method = cache.findMethodByName(rpc);
       assertThat(method).as("rpc %s for %s", rpc, field.getName()).isNotNull();
       assertThat(method.getInputType()).as(rpc).isEqualTo(field.getMessageType());
       // Not left to the generated base class, which answers UNIMPLEMENTED.
       Class<?> request = Operation.newBuilder().newBuilderForField(field).build().getClass();
       String javaName = Character.toLowerCase(rpc.charAt(0)) + rpc.substring(1);
-      assertThat(CacheService.class.getDeclaredMethod(javaName, request, io.grpc.stub.StreamObserver.class)).as(rpc).isNotNull();
+      assertThat(
+              CacheService.class.getDeclaredMethod(
+                  javaName, request, io.grpc.stub.StreamObserver.class))
+          .as(rpc)
+          .isNotNull();
     }
   }
 
   @Test
   void onlyListPopAndListMoveWithABlockTimeBlock() {
-    assertThat(OperationRules.isBlocking(Operation.newBuilder().setListPop(ListPopRequest.newBuilder().setBlockMs(1)).build())).isTrue();
-    assertThat(OperationRules.isBlocking(Operation.newBuilder().setListMove(ListMoveRequest.newBuilder().setBlockMs(1)).build())).isTrue();
-    assertThat(OperationRules.isBlocking(Operation.newBuilder().setListPop(ListPopRequest.getDefaultInstance()).build())).isFalse();
-    assertThat(OperationRules.isBlocking(Operation.newBuilder().setGet(GetRequest.getDefaultInstance()).build())).isFalse();
+    assertThat(
+            OperationRules.isBlocking(
+                Operation.newBuilder()
+                    .setListPop(ListPopRequest.newBuilder().setBlockMs(1))
+                    .build()))
+        .isTrue();
+    assertThat(
+            OperationRules.isBlocking(
+                Operation.newBuilder()
+                    .setListMove(ListMoveRequest.newBuilder().setBlockMs(1))
+                    .build()))
+        .isTrue();
+    assertThat(
+            OperationRules.isBlocking(
+                Operation.newBuilder().setListPop(ListPopRequest.getDefaultInstance()).build()))
+        .isFalse();
+    assertThat(
+            OperationRules.isBlocking(
+                Operation.newBuilder().setGet(GetRequest.getDefaultInstance()).build()))
+        .isFalse();
   }
 
   @Test
   void clientKeysAreCheckedBeforeThePrefixIsAdded() {
     Operation empty = Operation.newBuilder().setGet(GetRequest.newBuilder()).build();
-    GatewayException e = Assertions.catchThrowableOfType(GatewayException.class, () -> OperationRules.scope(empty, SCOPE, LIMITS));
+    GatewayException e =
+        Assertions.catchThrowableOfType(
+            GatewayException.class, () -> OperationRules.scope(empty, SCOPE, LIMITS));
     assertThat(e.reason()).isEqualTo(ErrorReason.KEY_EMPTY);
-    Operation big = Operation.newBuilder().setGet(GetRequest.newBuilder().setKey(b("x".repeat(17)))).build();
-    e = Assertions.catchThrowableOfType(GatewayException.class, () -> OperationRules.scope(big, SCOPE, LIMITS));
+    Operation big =
+        Operation.newBuilder().setGet(GetRequest.newBuilder().setKey(b("x".repeat(17)))).build();
+    e =
+        Assertions.catchThrowableOfType(
+            GatewayException.class, () -> OperationRules.scope(big, SCOPE, LIMITS));
     assertThat(e.reason()).isEqualTo(ErrorReason.KEY_TOO_LARGE);
     assertThat(e.getMessage()).contains("17 bytes");
   }
 
   @Test
   void permissionsPerOperation() {
-    assertThat(OperationRules.required(Operation.newBuilder().setGet(GetRequest.getDefaultInstance()).build())).containsExactly(Permission.READ);
-    assertThat(OperationRules.required(Operation.newBuilder().setSet(SetRequest.getDefaultInstance()).build())).containsExactly(Permission.WRITE);
-    assertThat(OperationRules.required(Operation.newBuilder().setSet(SetRequest.newBuilder().setCondition(SetCondition.SET_CONDITION_IF_EQUAL)).build()))
+    assertThat(
+            OperationRules.required(
+                Operation.newBuilder().setGet(GetRequest.getDefaultInstance()).build()))
+        .containsExactly(Permission.READ);
+    assertThat(
+            OperationRules.required(
+                Operation.newBuilder().setSet(SetRequest.getDefaultInstance()).build()))
+        .containsExactly(Permission.WRITE);
+    assertThat(
+            OperationRules.required(
+                Operation.newBuilder()
+                    .setSet(
+                        SetRequest.newBuilder().setCondition(SetCondition.SET_CONDITION_IF_EQUAL))
+                    .build()))
         .containsExactlyInAnyOrder(Permission.READ, Permission.WRITE);
-    assertThat(OperationRules.required(Operation.newBuilder().setListPop(ListPopRequest.getDefaultInstance()).build()))
+    assertThat(
+            OperationRules.required(
+                Operation.newBuilder().setListPop(ListPopRequest.getDefaultInstance()).build()))
         .containsExactlyInAnyOrder(Permission.READ, Permission.WRITE);
 
-    ClientPolicy reader = new ClientPolicy("r", List.of("r"), SCOPE, new ChannelScope("r."), EnumSet.of(Permission.READ));
+    ClientPolicy reader =
+        new ClientPolicy(
+            "r", List.of("r"), SCOPE, new ChannelScope("r."), EnumSet.of(Permission.READ));
     reader.authorize(EnumSet.of(Permission.READ), "Get");
-    GatewayException e = Assertions.catchThrowableOfType(GatewayException.class,
-        () -> reader.authorize(EnumSet.of(Permission.WRITE), "Set"));
+    GatewayException e =
+        Assertions.catchThrowableOfType(
+            GatewayException.class, () -> reader.authorize(EnumSet.of(Permission.WRITE), "Set"));
     assertThat(e.code()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(e.reason()).isEqualTo(ErrorReason.NOT_PERMITTED);
     assertThat(e.getMessage()).contains("Set needs the 'write' permission").contains("client 'r'");

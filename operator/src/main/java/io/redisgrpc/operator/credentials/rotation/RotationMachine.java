@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The rotation state machine: trust first, then use, then retire. Pure: it decides, the caller
- * acts and observes. Every action is idempotent, so repeating one after a crash is harmless.
+ * The rotation state machine: trust first, then use, then retire. Pure: it decides, the caller acts
+ * and observes. Every action is idempotent, so repeating one after a crash is harmless.
  *
  * <pre>
  *  Idle --(interval elapsed or rotation requested)--> Prepare(generation + 1)
@@ -16,11 +16,11 @@ import java.time.Instant;
  *  Retire --(old password gone from every node)-------> Idle         (next rotation scheduled)
  * </pre>
  *
- * <p>Failure points: a crash in Prepare before the Secret is written loses only an unused
- * password (a new one is generated). A crash in Trust leaves some nodes with both passwords and
- * some with the old one only; consumers still use the old one, which works everywhere. A crash
- * in Use leaves consumers on either password; both work everywhere until Retire. Retire removes
- * the old password only after the grace period, when nothing should use it any more.
+ * <p>Failure points: a crash in Prepare before the Secret is written loses only an unused password
+ * (a new one is generated). A crash in Trust leaves some nodes with both passwords and some with
+ * the old one only; consumers still use the old one, which works everywhere. A crash in Use leaves
+ * consumers on either password; both work everywhere until Retire. Retire removes the old password
+ * only after the grace period, when nothing should use it any more.
  */
 public final class RotationMachine {
   private final Clock clock;
@@ -39,8 +39,7 @@ public final class RotationMachine {
       boolean newPasswordStored,
       boolean newPasswordTrustedEverywhere,
       boolean consumersSwitched,
-      boolean oldPasswordGoneEverywhere) {
-  }
+      boolean oldPasswordGoneEverywhere) {}
 
   /** The step to take now: persist {@code state}, then perform {@code action}. */
   public record Decision(RotationState state, Action action) {}
@@ -48,7 +47,10 @@ public final class RotationMachine {
   public enum Action {
     /** Nothing to do until {@code state.nextRotation()} (or a request). */
     WAIT,
-    /** Generate the password of {@code state.generation()} and store it in the Secret (keep the old one). */
+    /**
+     * Generate the password of {@code state.generation()} and store it in the Secret (keep the old
+     * one).
+     */
     STORE_NEW_PASSWORD,
     /** Add the new password on every node and sentinel, keeping the old one. */
     TRUST_NEW_PASSWORD,
@@ -63,16 +65,25 @@ public final class RotationMachine {
   public Decision next(RotationState state, Observations seen) {
     Instant now = clock.instant();
     return switch (state.phase()) {
-      case Idle -> seen.rotationRequested() || !now.isBefore(state.nextRotation())
-          ? new Decision(new RotationState(state.generation() + 1, RotationPhase.Prepare, now, state.lastRotation(), state.nextRotation()),
-              Action.STORE_NEW_PASSWORD)
-          : new Decision(state, Action.WAIT);
-      case Prepare -> seen.newPasswordStored()
-          ? new Decision(state.enter(RotationPhase.Trust, now), Action.TRUST_NEW_PASSWORD)
-          : new Decision(state, Action.STORE_NEW_PASSWORD);
-      case Trust -> seen.newPasswordTrustedEverywhere()
-          ? new Decision(state.enter(RotationPhase.Use, now), Action.SWITCH_CONSUMERS)
-          : new Decision(state, Action.TRUST_NEW_PASSWORD);
+      case Idle ->
+          seen.rotationRequested() || !now.isBefore(state.nextRotation())
+              ? new Decision(
+                  new RotationState(
+                      state.generation() + 1,
+                      RotationPhase.Prepare,
+                      now,
+                      state.lastRotation(),
+                      state.nextRotation()),
+                  Action.STORE_NEW_PASSWORD)
+              : new Decision(state, Action.WAIT);
+      case Prepare ->
+          seen.newPasswordStored()
+              ? new Decision(state.enter(RotationPhase.Trust, now), Action.TRUST_NEW_PASSWORD)
+              : new Decision(state, Action.STORE_NEW_PASSWORD);
+      case Trust ->
+          seen.newPasswordTrustedEverywhere()
+              ? new Decision(state.enter(RotationPhase.Use, now), Action.SWITCH_CONSUMERS)
+              : new Decision(state, Action.TRUST_NEW_PASSWORD);
       case Use -> {
         if (!seen.consumersSwitched()) {
           yield new Decision(state, Action.SWITCH_CONSUMERS);
@@ -81,9 +92,13 @@ public final class RotationMachine {
             ? new Decision(state, Action.WAIT_GRACE)
             : new Decision(state.enter(RotationPhase.Retire, now), Action.RETIRE_OLD_PASSWORD);
       }
-      case Retire -> seen.oldPasswordGoneEverywhere()
-          ? new Decision(new RotationState(state.generation(), RotationPhase.Idle, now, now, now.plus(interval)), Action.WAIT)
-          : new Decision(state, Action.RETIRE_OLD_PASSWORD);
+      case Retire ->
+          seen.oldPasswordGoneEverywhere()
+              ? new Decision(
+                  new RotationState(
+                      state.generation(), RotationPhase.Idle, now, now, now.plus(interval)),
+                  Action.WAIT)
+              : new Decision(state, Action.RETIRE_OLD_PASSWORD);
     };
   }
 }

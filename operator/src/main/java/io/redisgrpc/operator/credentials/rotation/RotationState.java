@@ -11,7 +11,12 @@ import java.util.Map;
  * @param generation the password generation in use or being introduced
  * @param phaseSince when the current phase began (the grace period counts from the start of Use)
  */
-public record RotationState(long generation, RotationPhase phase, Instant phaseSince, Instant lastRotation, Instant nextRotation) {
+public record RotationState(
+    long generation,
+    RotationPhase phase,
+    Instant phaseSince,
+    Instant lastRotation,
+    Instant nextRotation) {
   public static final String PREFIX = "redisgrpc.io/rotation-";
 
   public static RotationState initial(Instant now, java.time.Duration interval) {
@@ -29,7 +34,8 @@ public record RotationState(long generation, RotationPhase phase, Instant phaseS
   }
 
   /** Reads the state back; a Secret without annotations starts a fresh {@link #initial} state. */
-  public static RotationState fromAnnotations(Map<String, String> annotations, Instant now, java.time.Duration interval) {
+  public static RotationState fromAnnotations(
+      Map<String, String> annotations, Instant now, java.time.Duration interval) {
     if (annotations == null || !annotations.containsKey(PREFIX + "phase")) {
       return initial(now, interval);
     }

@@ -1,2 +1,5 @@
-/** The credential rotation state machine: pure decisions from the recorded phase, the clock and what the nodes report. */
+/**
+ * The credential rotation state machine: pure decisions from the recorded phase, the clock and what
+ * the nodes report.
+ */
 package io.redisgrpc.operator.credentials.rotation;

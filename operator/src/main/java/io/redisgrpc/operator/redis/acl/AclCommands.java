@@ -22,13 +22,15 @@ final class AclCommands {
 
   Optional<AclDescription> describe(String user) {
     List<Object> reply = redis.aclGetuser(user);
-    return reply == null || reply.isEmpty() ? Optional.empty() : Optional.of(AclDescription.parse(reply));
+    return reply == null || reply.isEmpty()
+        ? Optional.empty()
+        : Optional.of(AclDescription.parse(reply));
   }
 
   /**
-   * {@code ACL SETUSER <name> <rules...>}; with {@link AclUser#rules()} (which start with
-   * {@code reset}) the user ends up with exactly these rules, whatever it had. Redis applies the
-   * whole list to a copy and swaps it in only if every rule is valid, so a user is never left
+   * {@code ACL SETUSER <name> <rules...>}; with {@link AclUser#rules()} (which start with {@code
+   * reset}) the user ends up with exactly these rules, whatever it had. Redis applies the whole
+   * list to a copy and swaps it in only if every rule is valid, so a user is never left
    * half-changed. (Lettuce's AclSetuserArgs cannot express an arbitrary rule list, hence the raw
    * command.)
    */

@@ -11,11 +11,11 @@ import java.util.TreeSet;
  * A user as one node describes it ({@code ACL GETUSER}): whether it is enabled, and every other
  * field (flags, passwords, commands, keys, channels, selectors) exactly as that node prints it.
  *
- * <p>Two descriptions from the same node are equal exactly when the users are the same. Redis
- * 7.0 does not print command rules as they were given: it re-derives them from the user's
- * command bitmap ({@code +@read -@dangerous} comes back as {@code -@all +@string +@hash ...
- * -keys}), and later versions print them differently again. So the operator never compares
- * against its own rendering; {@link AclReconciler} has the node describe the desired rules too.
+ * <p>Two descriptions from the same node are equal exactly when the users are the same. Redis 7.0
+ * does not print command rules as they were given: it re-derives them from the user's command
+ * bitmap ({@code +@read -@dangerous} comes back as {@code -@all +@string +@hash ... -keys}), and
+ * later versions print them differently again. So the operator never compares against its own
+ * rendering; {@link AclReconciler} has the node describe the desired rules too.
  */
 record AclDescription(boolean enabled, Map<String, Object> fields) {
   private static final String FLAGS = "flags";
@@ -54,13 +54,12 @@ record AclDescription(boolean enabled, Map<String, Object> fields) {
   }
 
   /**
-   * The command rules Redis 7.0 re-derives always start with the base ({@code +@all} or
-   * {@code -@all}), then categories, then single commands and subcommands, never adding and
-   * removing the same thing. Within such a derived description only the set of later tokens
-   * carries meaning, and their order comes from iterating Redis' command tables, which is not
-   * guaranteed: a CI run once saw an unchanged {@code _exporter} (several subcommand rules)
-   * reported as changed. So they are compared sorted, categories before commands as Redis
-   * emits them.
+   * The command rules Redis 7.0 re-derives always start with the base ({@code +@all} or {@code
+   * -@all}), then categories, then single commands and subcommands, never adding and removing the
+   * same thing. Within such a derived description only the set of later tokens carries meaning, and
+   * their order comes from iterating Redis' command tables, which is not guaranteed: a CI run once
+   * saw an unchanged {@code _exporter} (several subcommand rules) reported as changed. So they are
+   * compared sorted, categories before commands as Redis emits them.
    */
   static String canonicalCommands(String commands) {
     List<String> tokens = new ArrayList<>(List.of(commands.trim().split("\\s+")));
@@ -68,7 +67,9 @@ record AclDescription(boolean enabled, Map<String, Object> fields) {
       return commands.trim();
     }
     String base = tokens.remove(0);
-    tokens.sort(java.util.Comparator.comparing((String t) -> !t.substring(1).startsWith("@")).thenComparing(t -> t));
+    tokens.sort(
+        java.util.Comparator.comparing((String t) -> !t.substring(1).startsWith("@"))
+            .thenComparing(t -> t));
     return base + " " + String.join(" ", tokens);
   }
 

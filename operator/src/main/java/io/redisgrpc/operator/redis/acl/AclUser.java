@@ -13,20 +13,25 @@ import java.util.regex.Pattern;
  * One Redis ACL user as the operator wants it on every node. Pure data, no I/O.
  *
  * <p>Passwords are held only as SHA-256 hex digests and rendered as {@code #<hash>} rules, so no
- * plaintext ever reaches a rule list, the users.acl Secret, {@code ACL LIST} or a log line. A
- * user may hold several hashes at once: that is how a rotation keeps the old and the new password
- * valid together.
+ * plaintext ever reaches a rule list, the users.acl Secret, {@code ACL LIST} or a log line. A user
+ * may hold several hashes at once: that is how a rotation keeps the old and the new password valid
+ * together.
  *
  * <p>Passwords, key and channel patterns are sets (Redis does not care about their order), kept
- * sorted so the same user always renders the same bytes. Command rules are applied left to right
- * by Redis, so their order is kept as given.
+ * sorted so the same user always renders the same bytes. Command rules are applied left to right by
+ * Redis, so their order is kept as given.
  *
  * @param keyPatterns glob patterns without the leading {@code ~}, already escaped
  * @param channelPatterns glob patterns without the leading {@code &}, already escaped
  * @param commandRules {@code +cmd}, {@code -cmd}, {@code +@category}, {@code +cmd|sub} ...
  */
-public record AclUser(String name, boolean enabled, List<String> passwordHashes,
-    List<String> keyPatterns, List<String> channelPatterns, List<String> commandRules) {
+public record AclUser(
+    String name,
+    boolean enabled,
+    List<String> passwordHashes,
+    List<String> keyPatterns,
+    List<String> channelPatterns,
+    List<String> commandRules) {
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -36,7 +41,8 @@ public record AclUser(String name, boolean enabled, List<String> passwordHashes,
     for (String hash : passwordHashes) {
       if (!SHA256_HEX.matcher(hash).matches()) {
         // Also catches a plaintext password passed by mistake, before it reaches a rule.
-        throw new IllegalArgumentException("user " + name + ": a password hash must be 64 lowercase hex digits (SHA-256)");
+        throw new IllegalArgumentException(
+            "user " + name + ": a password hash must be 64 lowercase hex digits (SHA-256)");
       }
     }
     keyPatterns = sortedDistinct(keyPatterns);
@@ -47,7 +53,8 @@ public record AclUser(String name, boolean enabled, List<String> passwordHashes,
     for (String rule : commandRules) {
       requireToken("command rule", rule);
       if (!rule.startsWith("+") && !rule.startsWith("-")) {
-        throw new IllegalArgumentException("user " + name + ": command rule '" + rule + "' must start with + or -");
+        throw new IllegalArgumentException(
+            "user " + name + ": command rule '" + rule + "' must start with + or -");
       }
     }
   }
@@ -57,11 +64,11 @@ public record AclUser(String name, boolean enabled, List<String> passwordHashes,
    * reset}, then state, passwords, keys, channels and commands (the order Redis prints its own).
    *
    * <p>{@code reset} comes first in both places so a user is built the same way whether a node
-   * loads it from the file or gets it live. It matters: {@code reset} also sets the
-   * {@code sanitize-payload} flag, which a user created without it (a plain ACL-file line) does
-   * not get, so without it the two would differ for ever. {@code resetchannels} is there too,
-   * because {@code reset} itself grants every channel when the node runs with
-   * {@code acl-pubsub-default allchannels}; a pattern added on top would leave them all open.
+   * loads it from the file or gets it live. It matters: {@code reset} also sets the {@code
+   * sanitize-payload} flag, which a user created without it (a plain ACL-file line) does not get,
+   * so without it the two would differ for ever. {@code resetchannels} is there too, because {@code
+   * reset} itself grants every channel when the node runs with {@code acl-pubsub-default
+   * allchannels}; a pattern added on top would leave them all open.
    */
   public List<String> rules() {
     List<String> rules = new ArrayList<>();
@@ -82,7 +89,10 @@ public record AclUser(String name, boolean enabled, List<String> passwordHashes,
   /** SHA-256 hex of a password, the form Redis stores and accepts as {@code #<hash>}. */
   public static String hashPassword(String password) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(password.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
@@ -93,8 +103,8 @@ public record AclUser(String name, boolean enabled, List<String> passwordHashes,
   }
 
   /**
-   * Every rule is one token: ACL SETUSER takes them as separate arguments, but an ACL file line
-   * is split on spaces (Redis 7.0 honours no quoting there), so whitespace or a line break would
+   * Every rule is one token: ACL SETUSER takes them as separate arguments, but an ACL file line is
+   * split on spaces (Redis 7.0 honours no quoting there), so whitespace or a line break would
    * silently become other rules.
    */
   private static void requireToken(String what, String value) {
@@ -102,7 +112,8 @@ public record AclUser(String name, boolean enabled, List<String> passwordHashes,
       throw new IllegalArgumentException(what + " must not be empty");
     }
     if (value.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-      throw new IllegalArgumentException(what + " '" + value + "' must not contain whitespace or control characters");
+      throw new IllegalArgumentException(
+          what + " '" + value + "' must not contain whitespace or control characters");
     }
   }
 }

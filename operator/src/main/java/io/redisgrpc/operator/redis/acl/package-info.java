@@ -1,2 +1,5 @@
-/** ACL users: pure rule rendering and the users.acl file, plus the commands that apply the difference to a node. */
+/**
+ * ACL users: pure rule rendering and the users.acl file, plus the commands that apply the
+ * difference to a node.
+ */
 package io.redisgrpc.operator.redis.acl;

@@ -31,16 +31,17 @@ import java.util.Set;
  * (Cluster mode) or of sentinel upkeep (Sentinel mode). It only talks to Redis; what to want comes
  * in as a {@link Desired}, what was seen goes out as an {@link Observation}.
  *
- * <p>A round never waits for Redis to settle (gossip, failover): it does what is possible now
- * and reports, and the reconciler requeues.
+ * <p>A round never waits for Redis to settle (gossip, failover): it does what is possible now and
+ * reports, and the reconciler requeues.
  *
  * <h2>Logging in</h2>
- * The operator logs in as {@code _operator}, trying each of its passwords (current first: during
- * a rotation a node may not have the new one yet). A node that refuses them all but lets
- * {@code default} in is a fresh node that never loaded the ACL file (the pods load it at start,
- * so in practice only a Redis the operator adopts): it is bootstrapped over that connection,
- * following {@link AclReconciler#reconcileAllButDefault}'s order, and reached again as
- * {@code _operator} afterwards.
+ *
+ * The operator logs in as {@code _operator}, trying each of its passwords (current first: during a
+ * rotation a node may not have the new one yet). A node that refuses them all but lets {@code
+ * default} in is a fresh node that never loaded the ACL file (the pods load it at start, so in
+ * practice only a Redis the operator adopts): it is bootstrapped over that connection, following
+ * {@link AclReconciler#reconcileAllButDefault}'s order, and reached again as {@code _operator}
+ * afterwards.
  */
 public final class RedisAdmin {
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
@@ -51,14 +52,18 @@ public final class RedisAdmin {
     this.resources = resources;
   }
 
-  public enum Mode { CLUSTER, SENTINEL }
+  public enum Mode {
+    CLUSTER,
+    SENTINEL
+  }
 
   /**
    * @param nodes the data nodes in pod order (empty when none is ready yet)
    * @param operatorPasswords the operator's passwords to try, current first
    * @param replicationPassword what replicas log in with ({@code masterauth})
    * @param sentinelPassword what sentinels log in with
-   * @param liveConfig directives for CONFIG SET ({@link io.redisgrpc.operator.model.RedisConfig#live})
+   * @param liveConfig directives for CONFIG SET ({@link
+   *     io.redisgrpc.operator.model.RedisConfig#live})
    * @param aliases every "host:port" a node is known by (pod IP, pod DNS name), to its index in
    *     {@code nodes}: sentinels name the master by its announced hostname
    * @param complete {@code nodes} holds every pod of the cache: formation and resharding need all
@@ -66,9 +71,20 @@ public final class RedisAdmin {
    *     mode) before the StatefulSet may remove them
    * @param tls present when the cache runs TLS: every connection uses it
    */
-  public record Desired(Mode mode, List<Endpoint> nodes, List<Sentinel> sentinels, int masters, int quorum,
-      List<AclUser> users, List<String> operatorPasswords, String replicationPassword, String sentinelPassword,
-      Map<String, String> liveConfig, Map<String, Integer> aliases, boolean complete, List<Endpoint> leaving,
+  public record Desired(
+      Mode mode,
+      List<Endpoint> nodes,
+      List<Sentinel> sentinels,
+      int masters,
+      int quorum,
+      List<AclUser> users,
+      List<String> operatorPasswords,
+      String replicationPassword,
+      String sentinelPassword,
+      Map<String, String> liveConfig,
+      Map<String, Integer> aliases,
+      boolean complete,
+      List<Endpoint> leaving,
       Optional<RedisTls> tls) {}
 
   /**
@@ -79,13 +95,23 @@ public final class RedisAdmin {
    * @param replicationAuthCurrent every node's masteruser/masterauth is the desired one
    * @param liveConfigApplied every node runs the desired live directives
    * @param cluster the formation step's result (Cluster mode), or null
-   * @param master Sentinel mode: the index in {@code nodes} of the master a majority of sentinels names
+   * @param master Sentinel mode: the index in {@code nodes} of the master a majority of sentinels
+   *     names
    * @param sentinelsCurrent every sentinel monitors that master with the desired credentials
    * @param roles each reached node's place in replication, by its index in {@code nodes}
    */
-  public record Observation(int expected, int reached, boolean aclInSync, boolean replicationAuthCurrent, boolean liveConfigApplied,
-      List<String> actions, List<String> problems, ClusterFormation.Result cluster, Optional<Integer> master,
-      boolean sentinelsCurrent, Map<Integer, ReplicationRole> roles) {
+  public record Observation(
+      int expected,
+      int reached,
+      boolean aclInSync,
+      boolean replicationAuthCurrent,
+      boolean liveConfigApplied,
+      List<String> actions,
+      List<String> problems,
+      ClusterFormation.Result cluster,
+      Optional<Integer> master,
+      boolean sentinelsCurrent,
+      Map<Integer, ReplicationRole> roles) {
     public boolean allReached() {
       return expected > 0 && reached == expected;
     }
@@ -119,16 +145,24 @@ public final class RedisAdmin {
         aclInSync &= applyAcl(node, desired.users(), false, actions, problems);
       }
       for (Map.Entry<Endpoint, RedisCommands<String, String>> node : reached.entrySet()) {
-        replicationCurrent &= applyReplicationAuth(node, desired.replicationPassword(), actions, problems);
+        replicationCurrent &=
+            applyReplicationAuth(node, desired.replicationPassword(), actions, problems);
       }
       // Sentinels get their credentials before default goes too: they may still monitor as default.
       if (desired.mode() == Mode.SENTINEL && !desired.sentinels().isEmpty()) {
         try (SentinelAdmin sentinels = new SentinelAdmin(resources, desired.tls())) {
-          SentinelAdmin.Result result = sentinels.round(desired.sentinels(), desired.quorum(),
-              AclRules.SENTINEL, desired.sentinelPassword());
+          SentinelAdmin.Result result =
+              sentinels.round(
+                  desired.sentinels(),
+                  desired.quorum(),
+                  AclRules.SENTINEL,
+                  desired.sentinelPassword());
           master = result.master().map(desired.aliases()::get);
           if (result.master().isPresent() && master.isEmpty()) {
-            problems.add("the sentinels name " + result.master().get() + " master, which is none of this cache's pods");
+            problems.add(
+                "the sentinels name "
+                    + result.master().get()
+                    + " master, which is none of this cache's pods");
           }
           sentinelsCurrent = result.allCurrent();
           actions.addAll(result.actions());
@@ -157,7 +191,8 @@ public final class RedisAdmin {
       liveApplied = reached.size() == desired.nodes().size();
       for (Endpoint node : reached.keySet()) {
         try {
-          Map<String, String> changed = LiveConfig.apply(logins.connect(node, null), desired.liveConfig());
+          Map<String, String> changed =
+              LiveConfig.apply(logins.connect(node, null), desired.liveConfig());
           if (!changed.isEmpty()) {
             actions.add("CONFIG SET " + changed + " on " + describe(node));
           }
@@ -175,41 +210,64 @@ public final class RedisAdmin {
       for (int index = 0; index < nodes.size(); index++) {
         if (reached.containsKey(nodes.get(index))) {
           try {
-            roles.put(index, ReplicationRole.fromInfo(logins.connect(nodes.get(index), null).info("replication"), desired.aliases()));
+            roles.put(
+                index,
+                ReplicationRole.fromInfo(
+                    logins.connect(nodes.get(index), null).info("replication"), desired.aliases()));
           } catch (RedisException e) {
-            problems.add("replication state of " + describe(nodes.get(index)) + ": " + e.getMessage());
+            problems.add(
+                "replication state of " + describe(nodes.get(index)) + ": " + e.getMessage());
           }
         }
       }
-      if (desired.mode() == Mode.CLUSTER && desired.complete() && reached.size() == desired.nodes().size()) {
+      if (desired.mode() == Mode.CLUSTER
+          && desired.complete()
+          && reached.size() == desired.nodes().size()) {
         // MIGRATE logs in on the target node itself (AUTH2): as the operator.
-        ClusterFormation.Options options = new ClusterFormation.Options(
-            ClusterFormation.Options.DEFAULTS.keysPerMigrate(), ClusterFormation.Options.DEFAULTS.maxSlotsPerStep(),
-            ClusterFormation.Options.DEFAULTS.stepBudget(), ClusterFormation.Options.DEFAULTS.migrateTimeout(),
-            AclRules.OPERATOR, desired.operatorPasswords().get(0));
-        cluster = new ClusterFormation(logins.connections, options).step(desired.nodes(), desired.masters(), desired.leaving());
+        ClusterFormation.Options options =
+            new ClusterFormation.Options(
+                ClusterFormation.Options.DEFAULTS.keysPerMigrate(),
+                ClusterFormation.Options.DEFAULTS.maxSlotsPerStep(),
+                ClusterFormation.Options.DEFAULTS.stepBudget(),
+                ClusterFormation.Options.DEFAULTS.migrateTimeout(),
+                AclRules.OPERATOR,
+                desired.operatorPasswords().get(0));
+        cluster =
+            new ClusterFormation(logins.connections, options)
+                .step(desired.nodes(), desired.masters(), desired.leaving());
         actions.addAll(cluster.actions());
       }
     } finally {
       logins.close();
     }
-    return new Observation(desired.nodes().size(), reached.size(), aclInSync, replicationCurrent, liveApplied,
-        actions, problems, cluster, master, sentinelsCurrent, roles);
+    return new Observation(
+        desired.nodes().size(),
+        reached.size(),
+        aclInSync,
+        replicationCurrent,
+        liveApplied,
+        actions,
+        problems,
+        cluster,
+        master,
+        sentinelsCurrent,
+        roles);
   }
 
   /**
    * Has a replica take over from the master at {@code masterIndex} before the master's pod
-   * restarts, losing no acknowledged write. Does not wait for the outcome: the next round sees
-   * the new roles.
+   * restarts, losing no acknowledged write. Does not wait for the outcome: the next round sees the
+   * new roles.
+   *
    * <ul>
-   *   <li>Cluster mode: CLUSTER FAILOVER on the replica at {@code replicaIndex}. Redis
-   *       coordinates it: the master pauses its clients until the replica has caught up.</li>
+   *   <li>Cluster mode: CLUSTER FAILOVER on the replica at {@code replicaIndex}. Redis coordinates
+   *       it: the master pauses its clients until the replica has caught up.
    *   <li>Sentinel mode: SENTINEL FAILOVER is not coordinated: the sentinels promote a replica
-   *       first and demote the old master after, which would keep acknowledging writes until
-   *       then, and those are lost when it resyncs. So the master first stops taking writes
-   *       ({@code CLIENT PAUSE WRITE}, long enough for the failover), a replica is waited on
-   *       until it has everything, and then the sentinels are asked. Demoting the master closes
-   *       its clients (the sentinels do that), who reconnect to the new one.</li>
+   *       first and demote the old master after, which would keep acknowledging writes until then,
+   *       and those are lost when it resyncs. So the master first stops taking writes ({@code
+   *       CLIENT PAUSE WRITE}, long enough for the failover), a replica is waited on until it has
+   *       everything, and then the sentinels are asked. Demoting the master closes its clients (the
+   *       sentinels do that), who reconnect to the new one.
    * </ul>
    *
    * @return what was done, or why not
@@ -218,11 +276,15 @@ public final class RedisAdmin {
     try (Logins logins = new Logins(desired.operatorPasswords(), desired.tls())) {
       if (desired.mode() == Mode.CLUSTER) {
         Endpoint replica = desired.nodes().get(replicaIndex);
-        return "CLUSTER FAILOVER on " + describe(replica) + ": " + logins.connect(replica, null).clusterFailover(false);
+        return "CLUSTER FAILOVER on "
+            + describe(replica)
+            + ": "
+            + logins.connect(replica, null).clusterFailover(false);
       }
       Endpoint master = desired.nodes().get(masterIndex);
       try (SentinelAdmin sentinels = new SentinelAdmin(resources, desired.tls())) {
-        return pausedSentinelFailover(describe(master), logins.connect(master, null), sentinels, desired.sentinels());
+        return pausedSentinelFailover(
+            describe(master), logins.connect(master, null), sentinels, desired.sentinels());
       }
     } catch (RedisException e) {
       return "hand-over failed: " + e.getMessage();
@@ -234,13 +296,20 @@ public final class RedisAdmin {
    * sentinels fail over (see {@link #handOver}). Writes resume on the old master only when no
    * failover was started.
    */
-  private static String pausedSentinelFailover(String name, RedisCommands<String, String> master, SentinelAdmin sentinels,
+  private static String pausedSentinelFailover(
+      String name,
+      RedisCommands<String, String> master,
+      SentinelAdmin sentinels,
       List<Sentinel> sentinelNodes) {
     client(master, "PAUSE", String.valueOf(SENTINEL_HAND_OVER_PAUSE.toMillis()), "WRITE");
     if (!awaitReplicaCaughtUp(master)) {
       // Not unpaused: a failover asked for in an earlier round may be under way. The pause ends
       // by itself; a lagging replica costs held writes, never lost ones.
-      return "no replica of " + name + " caught up within " + CATCH_UP.toSeconds() + " s: not handed over";
+      return "no replica of "
+          + name
+          + " caught up within "
+          + CATCH_UP.toSeconds()
+          + " s: not handed over";
     }
     List<String> problems = new ArrayList<>();
     if (sentinels.failover(sentinelNodes, problems)) {
@@ -255,29 +324,43 @@ public final class RedisAdmin {
 
   /** CLIENT PAUSE ... WRITE and CLIENT UNPAUSE, which Lettuce has no methods for. */
   private static String client(RedisCommands<String, String> redis, String... args) {
-    io.lettuce.core.protocol.CommandArgs<String, String> command = new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8);
+    io.lettuce.core.protocol.CommandArgs<String, String> command =
+        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8);
     for (String arg : args) {
       command.add(arg);
     }
-    return redis.dispatch(io.lettuce.core.protocol.CommandType.CLIENT, new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8), command);
+    return redis.dispatch(
+        io.lettuce.core.protocol.CommandType.CLIENT,
+        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+        command);
   }
 
   /**
-   * Long enough for the sentinels to promote a replica and then demote the old master, which
-   * they do some 8 s after the promotion (+convert-to-slave).
+   * Long enough for the sentinels to promote a replica and then demote the old master, which they
+   * do some 8 s after the promotion (+convert-to-slave).
    */
   static final Duration SENTINEL_HAND_OVER_PAUSE = Duration.ofSeconds(30);
+
   static final Duration CATCH_UP = Duration.ofSeconds(3);
 
-  /** Whether an online replica of this (paused) master reaches its replication offset within {@link #CATCH_UP}. */
+  /**
+   * Whether an online replica of this (paused) master reaches its replication offset within {@link
+   * #CATCH_UP}.
+   */
   private static boolean awaitReplicaCaughtUp(RedisCommands<String, String> master) {
     long deadline = System.nanoTime() + CATCH_UP.toNanos();
     while (true) {
       String info = master.info("replication");
-      java.util.regex.Matcher offset = java.util.regex.Pattern.compile("master_repl_offset:(\\d+)").matcher(info);
+      java.util.regex.Matcher offset =
+          java.util.regex.Pattern.compile("master_repl_offset:(\\d+)").matcher(info);
       if (offset.find()) {
         String target = "offset=" + offset.group(1) + ",";
-        if (info.lines().anyMatch(line -> line.startsWith("slave") && line.contains("state=online") && line.contains(target))) {
+        if (info.lines()
+            .anyMatch(
+                line ->
+                    line.startsWith("slave")
+                        && line.contains("state=online")
+                        && line.contains(target))) {
           return true;
         }
       }
@@ -295,11 +378,16 @@ public final class RedisAdmin {
 
   /**
    * Sentinel mode, replicas going down: leaving pods must never be promoted ({@code
-   * replica-priority 0}), and a master on a leaving pod is failed over to a staying replica
-   * before the StatefulSet may remove it (the reconciler holds it until then).
+   * replica-priority 0}), and a master on a leaving pod is failed over to a staying replica before
+   * the StatefulSet may remove it (the reconciler holds it until then).
    */
-  private static void moveMasterOffLeavingPods(Desired desired, Map<Endpoint, RedisCommands<String, String>> reached,
-      Optional<Integer> master, SentinelAdmin sentinels, List<String> actions, List<String> problems) {
+  private static void moveMasterOffLeavingPods(
+      Desired desired,
+      Map<Endpoint, RedisCommands<String, String>> reached,
+      Optional<Integer> master,
+      SentinelAdmin sentinels,
+      List<String> actions,
+      List<String> problems) {
     for (Endpoint leaving : desired.leaving()) {
       RedisCommands<String, String> node = reached.get(leaving);
       if (node == null) {
@@ -315,22 +403,35 @@ public final class RedisAdmin {
       }
     }
     int staying = desired.nodes().size() - desired.leaving().size();
-    if (master.isPresent() && master.get() >= staying && reached.containsKey(desired.nodes().get(master.get()))) {
+    if (master.isPresent()
+        && master.get() >= staying
+        && reached.containsKey(desired.nodes().get(master.get()))) {
       Endpoint leaving = desired.nodes().get(master.get());
       try {
-        actions.add("the master is on leaving pod " + master.get() + ": "
-            + pausedSentinelFailover(describe(leaving), reached.get(leaving), sentinels, desired.sentinels()));
+        actions.add(
+            "the master is on leaving pod "
+                + master.get()
+                + ": "
+                + pausedSentinelFailover(
+                    describe(leaving), reached.get(leaving), sentinels, desired.sentinels()));
       } catch (RedisException e) {
-        problems.add("handing the master on leaving pod " + master.get() + " over: " + e.getMessage());
+        problems.add(
+            "handing the master on leaving pod " + master.get() + " over: " + e.getMessage());
       }
     }
   }
 
-  private static boolean applyAcl(Map.Entry<Endpoint, RedisCommands<String, String>> node, List<AclUser> users, boolean withDefault,
-      List<String> actions, List<String> problems) {
+  private static boolean applyAcl(
+      Map.Entry<Endpoint, RedisCommands<String, String>> node,
+      List<AclUser> users,
+      boolean withDefault,
+      List<String> actions,
+      List<String> problems) {
     try {
-      AclChanges changes = withDefault ? AclReconciler.reconcile(node.getValue(), users)
-          : AclReconciler.reconcileAllButDefault(node.getValue(), users);
+      AclChanges changes =
+          withDefault
+              ? AclReconciler.reconcile(node.getValue(), users)
+              : AclReconciler.reconcileAllButDefault(node.getValue(), users);
       if (!changes.isEmpty()) {
         actions.add("ACL " + changes + " on " + describe(node.getKey()));
       }
@@ -345,8 +446,11 @@ public final class RedisAdmin {
    * masteruser/masterauth on every node (a master needs them too: it becomes a replica in a
    * failover). A replica whose link logged in as someone else is made to reconnect.
    */
-  private static boolean applyReplicationAuth(Map.Entry<Endpoint, RedisCommands<String, String>> node, String password,
-      List<String> actions, List<String> problems) {
+  private static boolean applyReplicationAuth(
+      Map.Entry<Endpoint, RedisCommands<String, String>> node,
+      String password,
+      List<String> actions,
+      List<String> problems) {
     RedisCommands<String, String> redis = node.getValue();
     try {
       Map<String, String> running = redis.configGet("masteruser", "masterauth");
@@ -367,13 +471,15 @@ public final class RedisAdmin {
 
   /**
    * Makes a node read its certificate, key and trust bundle files again: a CONFIG SET of these
-   * directives reloads the TLS context even when the path is unchanged, and new connections get
-   * the renewed certificate or the new CA bundle the kubelet has written into the mounted
-   * volumes; open connections are not touched. Cheap and idempotent, so every round does it.
+   * directives reloads the TLS context even when the path is unchanged, and new connections get the
+   * renewed certificate or the new CA bundle the kubelet has written into the mounted volumes; open
+   * connections are not touched. Cheap and idempotent, so every round does it.
    */
-  private static void reloadTlsFiles(Endpoint node, RedisCommands<String, String> redis, List<String> problems) {
+  private static void reloadTlsFiles(
+      Endpoint node, RedisCommands<String, String> redis, List<String> problems) {
     try {
-      Map<String, String> files = redis.configGet("tls-cert-file", "tls-key-file", "tls-ca-cert-file");
+      Map<String, String> files =
+          redis.configGet("tls-cert-file", "tls-key-file", "tls-ca-cert-file");
       files.values().removeIf(value -> value == null || value.isEmpty());
       if (!files.isEmpty()) {
         redis.configSet(files);
@@ -383,15 +489,24 @@ public final class RedisAdmin {
     }
   }
 
-  private static void killDefaultSessions(Map.Entry<Endpoint, RedisCommands<String, String>> node, List<String> actions,
+  private static void killDefaultSessions(
+      Map.Entry<Endpoint, RedisCommands<String, String>> node,
+      List<String> actions,
       List<String> problems) {
     try {
-      Long killed = node.getValue().clientKill(io.lettuce.core.KillArgs.Builder.user(AclRules.DEFAULT).skipme(true));
+      Long killed =
+          node.getValue()
+              .clientKill(io.lettuce.core.KillArgs.Builder.user(AclRules.DEFAULT).skipme(true));
       if (killed != null && killed > 0) {
-        actions.add("disconnected " + killed + " session(s) logged in as default on " + describe(node.getKey()));
+        actions.add(
+            "disconnected "
+                + killed
+                + " session(s) logged in as default on "
+                + describe(node.getKey()));
       }
     } catch (RedisException e) {
-      problems.add("disconnecting default sessions on " + describe(node.getKey()) + ": " + e.getMessage());
+      problems.add(
+          "disconnecting default sessions on " + describe(node.getKey()) + ": " + e.getMessage());
     }
   }
 
@@ -409,13 +524,17 @@ public final class RedisAdmin {
     Logins(List<String> passwords, Optional<RedisTls> tls) {
       this.passwords = passwords;
       this.tls = tls;
-      this.connections = new NodeConnections(resources,
-          tls.map(RedisTls::clientOptions).orElseGet(io.lettuce.core.ClientOptions::create), this::uri);
+      this.connections =
+          new NodeConnections(
+              resources,
+              tls.map(RedisTls::clientOptions).orElseGet(io.lettuce.core.ClientOptions::create),
+              this::uri);
     }
 
     private RedisURI uri(Endpoint node) {
       int index = attempt.getOrDefault(describe(node), 0);
-      RedisURI.Builder uri = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(TIMEOUT);
+      RedisURI.Builder uri =
+          RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(TIMEOUT);
       tls.ifPresent(t -> t.secure(uri));
       if (index < passwords.size()) {
         uri.withAuthentication(AclRules.OPERATOR, passwords.get(index));
@@ -423,7 +542,9 @@ public final class RedisAdmin {
       return uri.build();
     }
 
-    /** @param bootstrapped collects nodes reached without credentials; null = do not fall back */
+    /**
+     * @param bootstrapped collects nodes reached without credentials; null = do not fall back
+     */
     RedisCommands<String, String> connect(Endpoint node, Set<Endpoint> bootstrapped) {
       int limit = bootstrapped == null ? passwords.size() - 1 : passwords.size();
       while (true) {
@@ -450,8 +571,8 @@ public final class RedisAdmin {
   }
 
   /**
-   * The message and, when it says more, the innermost cause's: Lettuce reports a refused login
-   * as "Unable to connect to ..." with the WRONGPASS reply only in the cause.
+   * The message and, when it says more, the innermost cause's: Lettuce reports a refused login as
+   * "Unable to connect to ..." with the WRONGPASS reply only in the cause.
    */
   static String reason(Throwable e) {
     Throwable root = e;
@@ -459,13 +580,18 @@ public final class RedisAdmin {
       root = root.getCause();
     }
     String message = String.valueOf(e.getMessage());
-    return root == e || root.getMessage() == null || message.contains(root.getMessage()) ? message : message + ": " + root.getMessage();
+    return root == e || root.getMessage() == null || message.contains(root.getMessage())
+        ? message
+        : message + ": " + root.getMessage();
   }
 
   private static boolean isLoginRefused(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String message = t.getMessage();
-      if (message != null && (message.contains("WRONGPASS") || message.contains("NOAUTH") || message.contains("NOPERM"))) {
+      if (message != null
+          && (message.contains("WRONGPASS")
+              || message.contains("NOAUTH")
+              || message.contains("NOPERM"))) {
         return true;
       }
     }

@@ -11,16 +11,18 @@ import java.util.Objects;
  * report and carries out the plan.
  *
  * <h2>Slots</h2>
+ *
  * The 16384 slots are split into {@code masters} contiguous ranges whose sizes differ by at most
- * one ({@link #evenSplit}). When some slots are already owned (a half-formed or existing
- * cluster), only the unowned slots are planned ({@link #unownedSlots}): an owned slot is never
- * moved by formation, so formation can never throw data away. Unowned slots go to the master
- * the even split names for them.
+ * one ({@link #evenSplit}). When some slots are already owned (a half-formed or existing cluster),
+ * only the unowned slots are planned ({@link #unownedSlots}): an owned slot is never moved by
+ * formation, so formation can never throw data away. Unowned slots go to the master the even split
+ * names for them.
  *
  * <h2>Replicas</h2>
- * Replicas are spread so every master gets one before any gets two, and matched to masters on
- * other Kubernetes nodes whenever some assignment allows it ({@link #assignReplicas}). The plan
- * is deterministic for a given input order.
+ *
+ * Replicas are spread so every master gets one before any gets two, and matched to masters on other
+ * Kubernetes nodes whenever some assignment allows it ({@link #assignReplicas}). The plan is
+ * deterministic for a given input order.
  */
 public final class ClusterPlan {
   public static final int SLOTS = 16384;
@@ -77,15 +79,16 @@ public final class ClusterPlan {
    * Which master each unassigned replica should follow.
    *
    * <p>Round by round, the masters with the fewest replicas each take at most one new replica.
-   * Within a round replicas are matched to masters on other Kubernetes nodes by a maximum
-   * bipartite matching (Kuhn's augmenting paths; sizes are tiny), so a greedy choice never
-   * forces a replica next to its master when a swap would avoid it. Only when no such match
-   * exists does a replica share its master's node.
+   * Within a round replicas are matched to masters on other Kubernetes nodes by a maximum bipartite
+   * matching (Kuhn's augmenting paths; sizes are tiny), so a greedy choice never forces a replica
+   * next to its master when a swap would avoid it. Only when no such match exists does a replica
+   * share its master's node.
    *
    * @param replicasOf current replicas per master id (masters without replicas may be absent)
    * @return replica id to master id
    */
-  public static Map<String, String> assignReplicas(List<Member> masters, Map<String, Integer> replicasOf, List<Member> unassigned) {
+  public static Map<String, String> assignReplicas(
+      List<Member> masters, Map<String, Integer> replicasOf, List<Member> unassigned) {
     if (masters.isEmpty() && !unassigned.isEmpty()) {
       throw new IllegalArgumentException("no masters to replicate");
     }
@@ -100,16 +103,19 @@ public final class ClusterPlan {
       if (matched.isEmpty()) {
         matched = Map.of(waiting.get(0), round.get(0));
       }
-      matched.forEach((replica, master) -> {
-        plan.put(replica.id(), master.id());
-        load.merge(master.id(), 1, Integer::sum);
-      });
+      matched.forEach(
+          (replica, master) -> {
+            plan.put(replica.id(), master.id());
+            load.merge(master.id(), 1, Integer::sum);
+          });
       waiting.removeAll(matched.keySet());
     }
     return plan;
   }
 
-  /** Maximum matching of replicas to masters (each used once) where the two are on different nodes. */
+  /**
+   * Maximum matching of replicas to masters (each used once) where the two are on different nodes.
+   */
   private static Map<Member, Member> matchAcrossNodes(List<Member> replicas, List<Member> masters) {
     Map<Member, Member> masterToReplica = new LinkedHashMap<>();
     for (Member replica : replicas) {
@@ -120,7 +126,11 @@ public final class ClusterPlan {
     return replicaToMaster;
   }
 
-  private static boolean augment(Member replica, List<Member> masters, Map<Member, Member> masterToReplica, java.util.Set<Member> seen) {
+  private static boolean augment(
+      Member replica,
+      List<Member> masters,
+      Map<Member, Member> masterToReplica,
+      java.util.Set<Member> seen) {
     for (Member master : masters) {
       if (sameNode(master, replica) || !seen.add(master)) {
         continue;

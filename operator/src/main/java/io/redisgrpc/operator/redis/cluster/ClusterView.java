@@ -13,9 +13,9 @@ import java.util.Set;
  * One node's answer to {@code CLUSTER NODES}, parsed (pure, no I/O).
  *
  * <p>Lettuce's parser drops what scaling needs: the {@code [slot->-id]} / {@code [slot-<-id]}
- * entries that a node prints for its own slots in MIGRATING / IMPORTING state, and the
- * announced hostname. Only the {@code myself} line carries those entries, so the open migrations
- * of a cluster are the union over every node's own line.
+ * entries that a node prints for its own slots in MIGRATING / IMPORTING state, and the announced
+ * hostname. Only the {@code myself} line carries those entries, so the open migrations of a cluster
+ * are the union over every node's own line.
  */
 public record ClusterView(List<Entry> entries) {
   public ClusterView {
@@ -32,8 +32,17 @@ public record ClusterView(List<Entry> entries) {
    * @param migrating slot to target node id (only on the {@code myself} line)
    * @param importing slot to source node id (only on the {@code myself} line)
    */
-  public record Entry(String id, String host, int port, String hostname, Set<String> flags, String masterId,
-      boolean connected, BitSet slots, Map<Integer, String> migrating, Map<Integer, String> importing) {
+  public record Entry(
+      String id,
+      String host,
+      int port,
+      String hostname,
+      Set<String> flags,
+      String masterId,
+      boolean connected,
+      BitSet slots,
+      Map<Integer, String> migrating,
+      Map<Integer, String> importing) {
     public Entry {
       flags = Set.copyOf(flags);
       slots = (BitSet) slots.clone();
@@ -117,7 +126,10 @@ public record ClusterView(List<Entry> entries) {
     }
     int colon = address.lastIndexOf(':');
     String host = colon >= 0 ? address.substring(0, colon) : address;
-    int port = colon >= 0 && colon + 1 < address.length() ? Integer.parseInt(address.substring(colon + 1)) : 0;
+    int port =
+        colon >= 0 && colon + 1 < address.length()
+            ? Integer.parseInt(address.substring(colon + 1))
+            : 0;
     Set<String> flags = Set.of(f[2].split(","));
     String master = "-".equals(f[3]) ? null : f[3];
     boolean connected = "connected".equals(f[7]);
@@ -138,13 +150,15 @@ public record ClusterView(List<Entry> entries) {
       } else {
         int dash = s.indexOf('-');
         if (dash > 0) {
-          slots.set(Integer.parseInt(s.substring(0, dash)), Integer.parseInt(s.substring(dash + 1)) + 1);
+          slots.set(
+              Integer.parseInt(s.substring(0, dash)), Integer.parseInt(s.substring(dash + 1)) + 1);
         } else {
           slots.set(Integer.parseInt(s));
         }
       }
     }
-    return new Entry(f[0], host, port, hostname, flags, master, connected, slots, migrating, importing);
+    return new Entry(
+        f[0], host, port, hostname, flags, master, connected, slots, migrating, importing);
   }
 
   public Optional<Entry> node(String id) {
@@ -153,7 +167,9 @@ public record ClusterView(List<Entry> entries) {
 
   /** The line of the node that answered. */
   public Entry myself() {
-    return entries.stream().filter(Entry::myself).findFirst()
+    return entries.stream()
+        .filter(Entry::myself)
+        .findFirst()
         .orElseThrow(() -> new IllegalStateException("CLUSTER NODES without a myself line"));
   }
 
@@ -171,7 +187,8 @@ public record ClusterView(List<Entry> entries) {
   public Map<String, Integer> replicasPerOwner() {
     Map<String, Integer> replicas = new LinkedHashMap<>();
     owners().forEach(o -> replicas.put(o.id(), 0));
-    entries.stream().filter(e -> e.masterId() != null && replicas.containsKey(e.masterId()) && !e.failing())
+    entries.stream()
+        .filter(e -> e.masterId() != null && replicas.containsKey(e.masterId()) && !e.failing())
         .forEach(e -> replicas.merge(e.masterId(), 1, Integer::sum));
     return replicas;
   }

@@ -11,21 +11,23 @@ import java.util.Map;
  * Pure planning of slot moves for scaling (no I/O): which slot goes from which master to which.
  *
  * <h2>Algorithm</h2>
+ *
  * <ol>
- *   <li>Only owned slots are planned ({@code total} of them); unowned slots are formation's job.</li>
+ *   <li>Only owned slots are planned ({@code total} of them); unowned slots are formation's job.
  *   <li>Every target master gets a quota of {@code total / n} slots, and {@code total % n} of them
  *       one more. The extra slots go to the targets that hold the most slots now (ties: target
- *       order), which minimises what moves.</li>
- *   <li>Donors: every owner that is not a target gives all its slots (a leaving master is
- *       drained); every target above its quota gives its surplus, taken from its highest slots
- *       so what it keeps stays contiguous.</li>
+ *       order), which minimises what moves.
+ *   <li>Donors: every owner that is not a target gives all its slots (a leaving master is drained);
+ *       every target above its quota gives its surplus, taken from its highest slots so what it
+ *       keeps stays contiguous.
  *   <li>Receivers: targets below quota, in target order, take donated slots in ascending order
- *       until they reach their quota, so each receives few contiguous ranges.</li>
+ *       until they reach their quota, so each receives few contiguous ranges.
  * </ol>
- * The number of moved slots is the sum of the surpluses, which is the least any plan can move
- * for an even result: a slot only moves off a node that must lose slots. After the plan, target
- * sizes differ by at most one and every owned slot is still owned. Applying the plan and planning
- * again yields no moves.
+ *
+ * The number of moved slots is the sum of the surpluses, which is the least any plan can move for
+ * an even result: a slot only moves off a node that must lose slots. After the plan, target sizes
+ * differ by at most one and every owned slot is still owned. Applying the plan and planning again
+ * yields no moves.
  */
 public final class SlotBalance {
   private SlotBalance() {}
@@ -35,8 +37,8 @@ public final class SlotBalance {
 
   /**
    * @param owned slots per current owner id (leaving masters included)
-   * @param targets ids of the masters the cluster should end with, in a stable order; may
-   *     include empty new masters absent from {@code owned}
+   * @param targets ids of the masters the cluster should end with, in a stable order; may include
+   *     empty new masters absent from {@code owned}
    * @return the moves, grouped by donor then receiver, slots ascending within a group
    */
   public static List<Move> plan(Map<String, BitSet> owned, List<String> targets) {
@@ -56,9 +58,14 @@ public final class SlotBalance {
     targets.stream().filter(owned::containsKey).forEach(donors::add);
     for (String donor : donors) {
       BitSet slots = owned.get(donor);
-      int give = targets.contains(donor) ? Math.max(0, slots.cardinality() - quota.get(donor)) : slots.cardinality();
+      int give =
+          targets.contains(donor)
+              ? Math.max(0, slots.cardinality() - quota.get(donor))
+              : slots.cardinality();
       List<Integer> given = new ArrayList<>();
-      for (int slot = slots.length() - 1; slot >= 0 && given.size() < give; slot = slots.previousSetBit(slot - 1)) {
+      for (int slot = slots.length() - 1;
+          slot >= 0 && given.size() < give;
+          slot = slots.previousSetBit(slot - 1)) {
         given.add(slot);
       }
       given.sort(Comparator.naturalOrder());
@@ -75,17 +82,23 @@ public final class SlotBalance {
       }
     }
     if (next != donated.size()) {
-      throw new IllegalStateException("unbalanced plan: " + (donated.size() - next) + " donated slots left");
+      throw new IllegalStateException(
+          "unbalanced plan: " + (donated.size() - next) + " donated slots left");
     }
-    moves.sort(Comparator.comparing(Move::from).thenComparing(Move::to).thenComparingInt(Move::slot));
+    moves.sort(
+        Comparator.comparing(Move::from).thenComparing(Move::to).thenComparingInt(Move::slot));
     return moves;
   }
 
-  /** Slots each target should end with: {@code total / n}, plus one for the largest current holders. */
+  /**
+   * Slots each target should end with: {@code total / n}, plus one for the largest current holders.
+   */
   static Map<String, Integer> quotas(Map<String, BitSet> owned, List<String> targets, int total) {
     int n = targets.size();
     List<String> byHolding = new ArrayList<>(targets);
-    byHolding.sort(Comparator.comparingInt((String id) -> owned.containsKey(id) ? -owned.get(id).cardinality() : 0));
+    byHolding.sort(
+        Comparator.comparingInt(
+            (String id) -> owned.containsKey(id) ? -owned.get(id).cardinality() : 0));
     Map<String, Integer> quota = new LinkedHashMap<>();
     for (int i = 0; i < n; i++) {
       quota.put(byHolding.get(i), total / n + (i < total % n ? 1 : 0));
@@ -100,13 +113,19 @@ public final class SlotBalance {
     while (i < moves.size()) {
       Move first = moves.get(i);
       int j = i;
-      while (j + 1 < moves.size() && moves.get(j + 1).from().equals(first.from()) && moves.get(j + 1).to().equals(first.to())
+      while (j + 1 < moves.size()
+          && moves.get(j + 1).from().equals(first.from())
+          && moves.get(j + 1).to().equals(first.to())
           && moves.get(j + 1).slot() == moves.get(j).slot() + 1) {
         j++;
       }
       Move last = moves.get(j);
-      out.add((first.slot() == last.slot() ? "" + first.slot() : first.slot() + "-" + last.slot()) + " "
-          + abbreviate(first.from()) + "->" + abbreviate(first.to()));
+      out.add(
+          (first.slot() == last.slot() ? "" + first.slot() : first.slot() + "-" + last.slot())
+              + " "
+              + abbreviate(first.from())
+              + "->"
+              + abbreviate(first.to()));
       i = j + 1;
     }
     return out;

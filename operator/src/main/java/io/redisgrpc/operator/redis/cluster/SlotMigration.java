@@ -8,20 +8,22 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Moves one hash slot between two masters with Redis's own protocol, the one
- * {@code redis-cli --cluster reshard} uses, so clients keep working throughout (they are
- * redirected with ASK while the slot moves and with MOVED afterwards):
+ * Moves one hash slot between two masters with Redis's own protocol, the one {@code redis-cli
+ * --cluster reshard} uses, so clients keep working throughout (they are redirected with ASK while
+ * the slot moves and with MOVED afterwards):
+ *
  * <ol>
- *   <li>{@code CLUSTER SETSLOT s IMPORTING source} on the target, then
- *       {@code CLUSTER SETSLOT s MIGRATING target} on the source (in this order, so the source
- *       never sends ASK to a target that would refuse it);</li>
+ *   <li>{@code CLUSTER SETSLOT s IMPORTING source} on the target, then {@code CLUSTER SETSLOT s
+ *       MIGRATING target} on the source (in this order, so the source never sends ASK to a target
+ *       that would refuse it);
  *   <li>{@code CLUSTER GETKEYSINSLOT} on the source and {@code MIGRATE ... KEYS} of that batch to
- *       the target, until the source has no key left in the slot;</li>
- *   <li>{@code CLUSTER SETSLOT s NODE target} on the target (which bumps its config epoch), then
- *       on the source, then on every other master.</li>
+ *       the target, until the source has no key left in the slot;
+ *   <li>{@code CLUSTER SETSLOT s NODE target} on the target (which bumps its config epoch), then on
+ *       the source, then on every other master.
  * </ol>
- * Every command may be repeated, so a slot left half-moved by a crash (or by a step that ran out
- * of time) is finished by calling {@link #finish} again with what the nodes report.
+ *
+ * Every command may be repeated, so a slot left half-moved by a crash (or by a step that ran out of
+ * time) is finished by calling {@link #finish} again with what the nodes report.
  */
 final class SlotMigration {
   /** A node by its endpoint and cluster id. */
@@ -46,8 +48,15 @@ final class SlotMigration {
    *     then left MIGRATING/IMPORTING for the next step to finish
    * @return true if the slot moved completely, false if stopped by the deadline
    */
-  boolean finish(int slot, Node source, Node target, boolean targetOwns, boolean sourceMigrating, boolean targetImporting,
-      Collection<Endpoint> otherMasters, long deadlineNanos) {
+  boolean finish(
+      int slot,
+      Node source,
+      Node target,
+      boolean targetOwns,
+      boolean sourceMigrating,
+      boolean targetImporting,
+      Collection<Endpoint> otherMasters,
+      long deadlineNanos) {
     RedisCommands<String, String> src = connections.to(source.endpoint());
     RedisCommands<String, String> dst = connections.to(target.endpoint());
     if (!targetOwns && !targetImporting) {
@@ -68,7 +77,12 @@ final class SlotMigration {
       if (options.migrateUser() != null) {
         args.auth2(options.migrateUser(), options.migratePassword());
       }
-      src.migrate(target.endpoint().host(), target.endpoint().port(), 0, options.migrateTimeout().toMillis(), args);
+      src.migrate(
+          target.endpoint().host(),
+          target.endpoint().port(),
+          0,
+          options.migrateTimeout().toMillis(),
+          args);
     }
     dst.clusterSetSlotNode(slot, target.id());
     src.clusterSetSlotNode(slot, target.id());

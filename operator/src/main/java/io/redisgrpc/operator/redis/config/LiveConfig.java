@@ -7,12 +7,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Applies the live-settable directives (maxmemory, maxmemory-policy, LFU tuning) to a running
- * node with CONFIG SET, without a restart. Only directives whose running value differs are set,
- * so applying an unchanged spec sends no CONFIG SET at all.
+ * Applies the live-settable directives (maxmemory, maxmemory-policy, LFU tuning) to a running node
+ * with CONFIG SET, without a restart. Only directives whose running value differs are set, so
+ * applying an unchanged spec sends no CONFIG SET at all.
  *
- * <p>The directives come from {@link io.redisgrpc.operator.model.RedisConfig#live}, the same
- * lines that go into redis.conf, so a restarted pod starts with what was applied live.
+ * <p>The directives come from {@link io.redisgrpc.operator.model.RedisConfig#live}, the same lines
+ * that go into redis.conf, so a restarted pod starts with what was applied live.
  */
 public final class LiveConfig {
   private LiveConfig() {}
@@ -34,14 +34,16 @@ public final class LiveConfig {
   /**
    * Sets every directive whose running value differs; returns what was changed (name → new value).
    */
-  public static Map<String, String> apply(RedisCommands<String, String> node, Map<String, String> desired) {
+  public static Map<String, String> apply(
+      RedisCommands<String, String> node, Map<String, String> desired) {
     Map<String, String> running = node.configGet(desired.keySet().toArray(String[]::new));
     Map<String, String> changes = new LinkedHashMap<>();
-    desired.forEach((name, value) -> {
-      if (!Objects.equals(running.get(name), value)) {
-        changes.put(name, value);
-      }
-    });
+    desired.forEach(
+        (name, value) -> {
+          if (!Objects.equals(running.get(name), value)) {
+            changes.put(name, value);
+          }
+        });
     if (!changes.isEmpty()) {
       // One CONFIG SET with several pairs (Redis 7) is atomic: all or none.
       node.configSet(changes);
@@ -49,9 +51,13 @@ public final class LiveConfig {
     return changes;
   }
 
-  /** True when the node already runs every desired value (for status: "all nodes run the new values"). */
+  /**
+   * True when the node already runs every desired value (for status: "all nodes run the new
+   * values").
+   */
   public static boolean isApplied(RedisCommands<String, String> node, Map<String, String> desired) {
     Map<String, String> running = node.configGet(desired.keySet().toArray(String[]::new));
-    return desired.entrySet().stream().allMatch(e -> Objects.equals(running.get(e.getKey()), e.getValue()));
+    return desired.entrySet().stream()
+        .allMatch(e -> Objects.equals(running.get(e.getKey()), e.getValue()));
   }
 }

@@ -9,10 +9,10 @@ import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -24,21 +24,24 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sentinel upkeep in one round: learn the master from the sentinels (a majority of all of them,
- * {@link SentinelMasterDiscovery}), give every sentinel the credentials it monitors with, and
- * bring back a sentinel that lost its state (a restarted pod without its rewritten config): it
- * is told to monitor the master the majority names. A sentinel that names a different master is
- * only reported: during a failover that is normal for a moment, and Sentinel's own gossip
- * settles it; overruling it could undo a legitimate failover.
+ * {@link SentinelMasterDiscovery}), give every sentinel the credentials it monitors with, and bring
+ * back a sentinel that lost its state (a restarted pod without its rewritten config): it is told to
+ * monitor the master the majority names. A sentinel that names a different master is only reported:
+ * during a failover that is normal for a moment, and Sentinel's own gossip settles it; overruling
+ * it could undo a legitimate failover.
  */
 public final class SentinelAdmin implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
   /** Per sentinel address, the fingerprint of the credentials its current process was given. */
   private static final Map<String, String> CREDENTIALS_GIVEN = new ConcurrentHashMap<>();
+
   private final RedisClient client;
 
   private final Optional<io.redisgrpc.operator.redis.RedisTls> tls;
 
-  public SentinelAdmin(ClientResources resources, Optional<io.redisgrpc.operator.redis.RedisTls> tls) {
+  public SentinelAdmin(
+      ClientResources resources, Optional<io.redisgrpc.operator.redis.RedisTls> tls) {
     this.tls = tls;
     this.client = RedisClient.create(resources);
     tls.ifPresent(t -> client.setOptions(t.clientOptions()));
@@ -48,7 +51,8 @@ public final class SentinelAdmin implements AutoCloseable {
    * @param master "host:port" of the master a majority names, if any
    * @param allCurrent every sentinel answered, monitors that master and has the credentials
    */
-  public record Result(Optional<String> master, boolean allCurrent, List<String> actions, List<String> problems) {}
+  public record Result(
+      Optional<String> master, boolean allCurrent, List<String> actions, List<String> problems) {}
 
   public Result round(List<Sentinel> sentinels, int quorum, String authUser, String authPassword) {
     List<String> actions = new ArrayList<>();
@@ -59,9 +63,14 @@ public final class SentinelAdmin implements AutoCloseable {
       // One connection per sentinel for the whole round: first the vote, then the upkeep.
       Map<String, Integer> votes = new LinkedHashMap<>();
       for (Sentinel sentinel : sentinels) {
-        RedisURI.Builder builder = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(TIMEOUT);
+        RedisURI.Builder builder =
+            RedisURI.builder()
+                .withHost(sentinel.host())
+                .withPort(sentinel.port())
+                .withTimeout(TIMEOUT);
         try {
-          StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(tls.map(t -> t.secure(builder)).orElse(builder).build());
+          StatefulRedisSentinelConnection<String, String> connection =
+              client.connectSentinel(tls.map(t -> t.secure(builder)).orElse(builder).build());
           open.put(sentinel, connection);
           Optional<String> answer = namedMaster(connection.sync());
           named.put(sentinel, answer);
@@ -72,9 +81,19 @@ public final class SentinelAdmin implements AutoCloseable {
       }
       Optional<String> master = SentinelMasterDiscovery.majority(votes, sentinels.size());
       boolean allCurrent = master.isPresent() && open.size() == sentinels.size();
-      for (Map.Entry<Sentinel, StatefulRedisSentinelConnection<String, String>> entry : open.entrySet()) {
-        allCurrent &= upkeep(entry.getKey(), entry.getValue().sync(), named.get(entry.getKey()), master, quorum, authUser, authPassword,
-            actions, problems);
+      for (Map.Entry<Sentinel, StatefulRedisSentinelConnection<String, String>> entry :
+          open.entrySet()) {
+        allCurrent &=
+            upkeep(
+                entry.getKey(),
+                entry.getValue().sync(),
+                named.get(entry.getKey()),
+                master,
+                quorum,
+                authUser,
+                authPassword,
+                actions,
+                problems);
       }
       return new Result(master, allCurrent, actions, problems);
     } finally {
@@ -83,14 +102,19 @@ public final class SentinelAdmin implements AutoCloseable {
   }
 
   /**
-   * Asks the sentinels for a failover (to the replica Sentinel itself picks: leaving replicas
-   * must already carry {@code replica-priority 0}); the first sentinel that accepts runs it.
-   * Returns whether one accepted.
+   * Asks the sentinels for a failover (to the replica Sentinel itself picks: leaving replicas must
+   * already carry {@code replica-priority 0}); the first sentinel that accepts runs it. Returns
+   * whether one accepted.
    */
   public boolean failover(List<Sentinel> sentinels, List<String> problems) {
     for (Sentinel sentinel : sentinels) {
-      RedisURI.Builder builder = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(TIMEOUT);
-      try (StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(tls.map(t -> t.secure(builder)).orElse(builder).build())) {
+      RedisURI.Builder builder =
+          RedisURI.builder()
+              .withHost(sentinel.host())
+              .withPort(sentinel.port())
+              .withTimeout(TIMEOUT);
+      try (StatefulRedisSentinelConnection<String, String> connection =
+          client.connectSentinel(tls.map(t -> t.secure(builder)).orElse(builder).build())) {
         connection.sync().failover(Names.SENTINEL_MASTER_NAME);
         return true;
       } catch (RedisException e) {
@@ -101,27 +125,53 @@ public final class SentinelAdmin implements AutoCloseable {
     return false;
   }
 
-  /** Re-teaches a sentinel that lost the master, and gives it the credentials; true when it is current. */
-  private static boolean upkeep(Sentinel sentinel, RedisSentinelCommands<String, String> commands, Optional<String> named,
-      Optional<String> master, int quorum, String authUser, String authPassword, List<String> actions, List<String> problems) {
+  /**
+   * Re-teaches a sentinel that lost the master, and gives it the credentials; true when it is
+   * current.
+   */
+  private static boolean upkeep(
+      Sentinel sentinel,
+      RedisSentinelCommands<String, String> commands,
+      Optional<String> named,
+      Optional<String> master,
+      int quorum,
+      String authUser,
+      String authPassword,
+      List<String> actions,
+      List<String> problems) {
     try {
       if (named.isEmpty() && master.isPresent()) {
         String[] hostPort = splitHostPort(master.get());
-        commands.monitor(Names.SENTINEL_MASTER_NAME, hostPort[0], Integer.parseInt(hostPort[1]), quorum);
-        for (Map.Entry<String, String> option : Map.of(
-            "down-after-milliseconds", "5000", "failover-timeout", "60000", "parallel-syncs", "1").entrySet()) {
+        commands.monitor(
+            Names.SENTINEL_MASTER_NAME, hostPort[0], Integer.parseInt(hostPort[1]), quorum);
+        for (Map.Entry<String, String> option :
+            Map.of(
+                    "down-after-milliseconds",
+                    "5000",
+                    "failover-timeout",
+                    "60000",
+                    "parallel-syncs",
+                    "1")
+                .entrySet()) {
           commands.set(Names.SENTINEL_MASTER_NAME, option.getKey(), option.getValue());
         }
         actions.add("sentinel " + name(sentinel) + " monitors " + master.get() + " again");
         named = master;
       }
       if (named.isEmpty()) {
-        problems.add("sentinel " + name(sentinel) + " monitors no master and no majority names one");
+        problems.add(
+            "sentinel " + name(sentinel) + " monitors no master and no majority names one");
         return false;
       }
       boolean agrees = master.isEmpty() || named.equals(master);
       if (!agrees) {
-        problems.add("sentinel " + name(sentinel) + " names " + named.get() + " while the majority names " + master.get());
+        problems.add(
+            "sentinel "
+                + name(sentinel)
+                + " names "
+                + named.get()
+                + " while the majority names "
+                + master.get());
       }
       giveCredentials(sentinel, commands, authUser, authPassword, actions);
       return agrees;
@@ -138,8 +188,12 @@ public final class SentinelAdmin implements AutoCloseable {
    * (-failover-abort-no-good-slave). Sentinel does not show auth-pass back, so what each process
    * was given is remembered by its run_id: a restarted sentinel (a new run_id) gets them again.
    */
-  private static void giveCredentials(Sentinel sentinel, RedisSentinelCommands<String, String> commands, String authUser,
-      String authPassword, List<String> actions) {
+  private static void giveCredentials(
+      Sentinel sentinel,
+      RedisSentinelCommands<String, String> commands,
+      String authUser,
+      String authPassword,
+      List<String> actions) {
     String runId = runId(commands.info("server"));
     String given = credentialsFingerprint(runId, authUser, authPassword);
     if (given.equals(CREDENTIALS_GIVEN.get(name(sentinel)))) {
@@ -148,19 +202,28 @@ public final class SentinelAdmin implements AutoCloseable {
     commands.set(Names.SENTINEL_MASTER_NAME, "auth-user", authUser);
     commands.set(Names.SENTINEL_MASTER_NAME, "auth-pass", authPassword);
     CREDENTIALS_GIVEN.put(name(sentinel), given);
-    actions.add("sentinel " + name(sentinel) + " logs in as " + authUser + " with the current password");
+    actions.add(
+        "sentinel " + name(sentinel) + " logs in as " + authUser + " with the current password");
   }
 
-  /** The run_id line of INFO server (changes with every start of the process); "" without one. Pure. */
+  /**
+   * The run_id line of INFO server (changes with every start of the process); "" without one. Pure.
+   */
   static String runId(String infoServer) {
-    return infoServer.lines().filter(line -> line.startsWith("run_id:")).map(line -> line.substring("run_id:".length()).trim())
-        .findFirst().orElse("");
+    return infoServer
+        .lines()
+        .filter(line -> line.startsWith("run_id:"))
+        .map(line -> line.substring("run_id:".length()).trim())
+        .findFirst()
+        .orElse("");
   }
 
   /** What was given to which sentinel process (run_id), without keeping the password. Pure. */
   static String credentialsFingerprint(String runId, String user, String password) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest((user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((user + "\0" + password).getBytes(StandardCharsets.UTF_8));
       return runId + ":" + HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
@@ -174,7 +237,9 @@ public final class SentinelAdmin implements AutoCloseable {
   private static Optional<String> namedMaster(RedisSentinelCommands<String, String> commands) {
     try {
       SocketAddress address = commands.getMasterAddrByName(Names.SENTINEL_MASTER_NAME);
-      return address instanceof InetSocketAddress inet ? Optional.of(inet.getHostString() + ":" + inet.getPort()) : Optional.empty();
+      return address instanceof InetSocketAddress inet
+          ? Optional.of(inet.getHostString() + ":" + inet.getPort())
+          : Optional.empty();
     } catch (RedisException e) {
       return Optional.empty();
     }

@@ -17,8 +17,8 @@ import java.util.Optional;
  * Learns the current master from the sentinels themselves: the operator never assumes pod 0.
  *
  * <p>Every sentinel is asked; the answer given by a majority of <em>all</em> sentinels wins. With
- * no majority (a split, or too many sentinels down) there is no answer, and the caller leaves
- * the master Service where it is rather than point it at a guess.
+ * no majority (a split, or too many sentinels down) there is no answer, and the caller leaves the
+ * master Service where it is rather than point it at a guess.
  */
 public final class SentinelMasterDiscovery implements AutoCloseable {
   /** A sentinel to ask. */
@@ -35,7 +35,8 @@ public final class SentinelMasterDiscovery implements AutoCloseable {
     this(resources, java.util.Optional.empty());
   }
 
-  public SentinelMasterDiscovery(ClientResources resources, java.util.Optional<io.redisgrpc.operator.redis.RedisTls> tls) {
+  public SentinelMasterDiscovery(
+      ClientResources resources, java.util.Optional<io.redisgrpc.operator.redis.RedisTls> tls) {
     this.client = RedisClient.create(resources);
     this.tls = tls;
     tls.ifPresent(t -> client.setOptions(t.clientOptions()));
@@ -45,9 +46,14 @@ public final class SentinelMasterDiscovery implements AutoCloseable {
     Map<String, Integer> votes = new LinkedHashMap<>();
     int answered = 0;
     for (Sentinel sentinel : sentinels) {
-      RedisURI.Builder builder = RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(Duration.ofSeconds(2));
+      RedisURI.Builder builder =
+          RedisURI.builder()
+              .withHost(sentinel.host())
+              .withPort(sentinel.port())
+              .withTimeout(Duration.ofSeconds(2));
       RedisURI uri = tls.map(t -> t.secure(builder)).orElse(builder).build();
-      try (StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(uri)) {
+      try (StatefulRedisSentinelConnection<String, String> connection =
+          client.connectSentinel(uri)) {
         SocketAddress address = connection.sync().getMasterAddrByName(masterName);
         answered++;
         if (address instanceof InetSocketAddress inet) {
@@ -60,10 +66,16 @@ public final class SentinelMasterDiscovery implements AutoCloseable {
     return new Answer(majority(votes, sentinels.size()), answered, votes);
   }
 
-  /** The master named by more than half of {@code sentinels} (all of them, not only those that answered). Pure. */
+  /**
+   * The master named by more than half of {@code sentinels} (all of them, not only those that
+   * answered). Pure.
+   */
   public static Optional<String> majority(Map<String, Integer> votes, int sentinels) {
     int majority = sentinels / 2 + 1;
-    return votes.entrySet().stream().filter(e -> e.getValue() >= majority).map(Map.Entry::getKey).findFirst();
+    return votes.entrySet().stream()
+        .filter(e -> e.getValue() >= majority)
+        .map(Map.Entry::getKey)
+        .findFirst();
   }
 
   @Override

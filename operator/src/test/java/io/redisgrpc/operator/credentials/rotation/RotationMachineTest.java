@@ -24,16 +24,25 @@ class RotationMachineTest {
   static final Duration GRACE = Duration.ofMinutes(5);
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  /** A fake cluster: which password generations each of three nodes accepts, and what consumers use. */
+  /**
+   * A fake cluster: which password generations each of three nodes accepts, and what consumers use.
+   */
   static final class World {
     long stored = 1;
-    final List<Set<Long>> nodes = new ArrayList<>(List.of(new HashSet<>(Set.of(1L)), new HashSet<>(Set.of(1L)), new HashSet<>(Set.of(1L))));
+    final List<Set<Long>> nodes =
+        new ArrayList<>(
+            List.of(
+                new HashSet<>(Set.of(1L)), new HashSet<>(Set.of(1L)), new HashSet<>(Set.of(1L))));
     long consumersUse = 1;
     boolean requested;
 
     Observations observe(RotationState state) {
       long g = state.generation();
-      return new Observations(requested, stored >= g, nodes.stream().allMatch(n -> n.contains(g)), consumersUse == g,
+      return new Observations(
+          requested,
+          stored >= g,
+          nodes.stream().allMatch(n -> n.contains(g)),
+          consumersUse == g,
           nodes.stream().noneMatch(n -> n.contains(g - 1)));
     }
 
@@ -44,7 +53,7 @@ class RotationMachineTest {
         case TRUST_NEW_PASSWORD -> nodes.forEach(n -> n.add(g));
         case SWITCH_CONSUMERS -> consumersUse = g;
         case RETIRE_OLD_PASSWORD -> nodes.forEach(n -> n.remove(g - 1));
-        case WAIT, WAIT_GRACE -> { }
+        case WAIT, WAIT_GRACE -> {}
       }
     }
 
@@ -61,7 +70,9 @@ class RotationMachineTest {
     RotationMachine machine = new RotationMachine(clock, INTERVAL, GRACE);
     RotationState state = RotationState.initial(T0, INTERVAL);
     List<RotationPhase> phases = new ArrayList<>();
-    for (int step = 0; step < 20 && !(state.phase() == RotationPhase.Idle && state.generation() == 2); step++) {
+    for (int step = 0;
+        step < 20 && !(state.phase() == RotationPhase.Idle && state.generation() == 2);
+        step++) {
       Decision decision = machine.next(state, world.observe(state));
       state = decision.state();
       phases.add(state.phase());
@@ -71,7 +82,13 @@ class RotationMachineTest {
         clock.advance(Duration.ofMinutes(1));
       }
     }
-    assertThat(phases).containsSubsequence(RotationPhase.Prepare, RotationPhase.Trust, RotationPhase.Use, RotationPhase.Retire, RotationPhase.Idle);
+    assertThat(phases)
+        .containsSubsequence(
+            RotationPhase.Prepare,
+            RotationPhase.Trust,
+            RotationPhase.Use,
+            RotationPhase.Retire,
+            RotationPhase.Idle);
     assertThat(state.generation()).isEqualTo(2);
     assertThat(world.consumersUse).isEqualTo(2);
     assertThat(world.nodes).allSatisfy(n -> assertThat(n).containsExactly(2L));
@@ -80,12 +97,15 @@ class RotationMachineTest {
 
   @Test
   void nothingHappensBeforeTheIntervalUnlessRequested() {
-    RotationMachine machine = new RotationMachine(Clock.fixed(T0.plus(Duration.ofHours(1)), ZoneId.of("UTC")), INTERVAL, GRACE);
+    RotationMachine machine =
+        new RotationMachine(
+            Clock.fixed(T0.plus(Duration.ofHours(1)), ZoneId.of("UTC")), INTERVAL, GRACE);
     RotationState state = RotationState.initial(T0, INTERVAL);
     World world = new World();
     assertThat(machine.next(state, world.observe(state)).action()).isEqualTo(Action.WAIT);
     world.requested = true;
-    assertThat(machine.next(state, world.observe(state)).action()).isEqualTo(Action.STORE_NEW_PASSWORD);
+    assertThat(machine.next(state, world.observe(state)).action())
+        .isEqualTo(Action.STORE_NEW_PASSWORD);
   }
 
   @Test
@@ -109,28 +129,48 @@ class RotationMachineTest {
     assertThat(state.phaseSince()).isAfterOrEqualTo(useStarted.plus(GRACE));
   }
 
-  /** Stop the operator in any phase (state goes through its annotations) and a new one finishes the job. */
+  /**
+   * Stop the operator in any phase (state goes through its annotations) and a new one finishes the
+   * job.
+   */
   @ParameterizedTest
-  @EnumSource(value = RotationPhase.class, names = {"Prepare", "Trust", "Use", "Retire"})
+  @EnumSource(
+      value = RotationPhase.class,
+      names = {"Prepare", "Trust", "Use", "Retire"})
   void resumesFromThePersistedStateAfterARestartInEachPhase(RotationPhase stopIn) {
     World world = new World();
     world.requested = true;
     ManualClock clock = new ManualClock(T0);
     RotationState state = RotationState.initial(T0, INTERVAL);
-    state = runUntil(new RotationMachine(clock, INTERVAL, GRACE), state, world, clock, s -> s.phase() == stopIn);
+    state =
+        runUntil(
+            new RotationMachine(clock, INTERVAL, GRACE),
+            state,
+            world,
+            clock,
+            s -> s.phase() == stopIn);
     Map<String, String> persisted = state.toAnnotations();
 
     world.requested = false;
     RotationState resumed = RotationState.fromAnnotations(persisted, clock.instant(), INTERVAL);
     assertThat(resumed).isEqualTo(state);
-    RotationState done = runUntil(new RotationMachine(clock, INTERVAL, GRACE), resumed, world, clock,
-        s -> s.phase() == RotationPhase.Idle && s.generation() == 2);
+    RotationState done =
+        runUntil(
+            new RotationMachine(clock, INTERVAL, GRACE),
+            resumed,
+            world,
+            clock,
+            s -> s.phase() == RotationPhase.Idle && s.generation() == 2);
     assertThat(done.generation()).isEqualTo(2);
     assertThat(world.consumersUse).isEqualTo(2);
     assertThat(world.nodes).allSatisfy(n -> assertThat(n).containsExactly(2L));
   }
 
-  private static RotationState runUntil(RotationMachine machine, RotationState start, World world, ManualClock clock,
+  private static RotationState runUntil(
+      RotationMachine machine,
+      RotationState start,
+      World world,
+      ManualClock clock,
       java.util.function.Predicate<RotationState> stop) {
     RotationState state = start;
     for (int step = 0; step < 60; step++) {
@@ -145,5 +185,4 @@ class RotationMachineTest {
     }
     throw new AssertionError("did not reach the expected state; last " + state);
   }
-
 }

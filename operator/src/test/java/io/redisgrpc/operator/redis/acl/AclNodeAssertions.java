@@ -31,13 +31,24 @@ final class AclNodeAssertions {
     new AclCommands(redis).setUser(name, List.of(rules));
   }
 
-  static void assertDenied(RedisCommands<String, String> redis, String what, Consumer<RedisCommands<String, String>> action) {
-    assertThatThrownBy(() -> action.accept(redis)).as(what).isInstanceOf(RedisException.class).hasMessageStartingWith("NOPERM");
+  static void assertDenied(
+      RedisCommands<String, String> redis,
+      String what,
+      Consumer<RedisCommands<String, String>> action) {
+    assertThatThrownBy(() -> action.accept(redis))
+        .as(what)
+        .isInstanceOf(RedisException.class)
+        .hasMessageStartingWith("NOPERM");
   }
 
   /** Inside a script, Redis 7.0 reports a denied {@code redis.call} as an ERR, not NOPERM. */
-  static void assertDeniedInScript(RedisCommands<String, String> redis, String what, Consumer<RedisCommands<String, String>> action) {
-    assertThatThrownBy(() -> action.accept(redis)).as(what).isInstanceOf(RedisException.class)
+  static void assertDeniedInScript(
+      RedisCommands<String, String> redis,
+      String what,
+      Consumer<RedisCommands<String, String>> action) {
+    assertThatThrownBy(() -> action.accept(redis))
+        .as(what)
+        .isInstanceOf(RedisException.class)
         .hasMessageContaining("The user executing the script can't");
   }
 
@@ -49,28 +60,40 @@ final class AclNodeAssertions {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(5_000);
       socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      String reply = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+      String reply =
+          new BufferedReader(
+                  new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
       assertThat(reply).as("default is off on :" + port).startsWith("-NOAUTH");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Exactly the desired users exist, each logs in with its password, and an unauthenticated connection can do nothing. */
+  /**
+   * Exactly the desired users exist, each logs in with its password, and an unauthenticated
+   * connection can do nothing.
+   */
   static void assertUsersInPlace(int port, List<AclUser> desired) {
     List<String> names = desired.stream().map(AclUser::name).toList();
     List<String> users = asUser(port, AclRules.OPERATOR, RedisCommands::aclUsers);
     assertThat(users).as("users on :" + port).containsExactlyInAnyOrderElementsOf(names);
-    names.stream().filter(name -> !name.equals(AclRules.DEFAULT)).forEach(name -> {
-      String pong = asUser(port, name, RedisCommands::ping);
-      assertThat(pong).as(name + " logs in on :" + port).isEqualTo("PONG");
-    });
+    names.stream()
+        .filter(name -> !name.equals(AclRules.DEFAULT))
+        .forEach(
+            name -> {
+              String pong = asUser(port, name, RedisCommands::ping);
+              assertThat(pong).as(name + " logs in on :" + port).isEqualTo("PONG");
+            });
     assertDefaultIsOff(port);
     List<String> lines = asUser(port, AclRules.OPERATOR, RedisCommands::aclList);
     assertThat(lines).as("no plaintext password").noneMatch(line -> line.contains("pw-"));
   }
 
-  /** Nothing was refused on this node so far (ACL LOG records every denied command, key, channel or login). */
+  /**
+   * Nothing was refused on this node so far (ACL LOG records every denied command, key, channel or
+   * login).
+   */
   static void assertNothingDenied(int port) {
     List<Map<String, Object>> log = asUser(port, AclRules.OPERATOR, RedisCommands::aclLog);
     assertThat(log).as("ACL LOG on :" + port).isEmpty();

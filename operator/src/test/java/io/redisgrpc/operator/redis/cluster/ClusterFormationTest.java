@@ -41,13 +41,23 @@ class ClusterFormationTest {
     resources.shutdown();
   }
 
-  /** A replica whose link is on an old address of its master pod is re-pointed (redis/redis#14633). */
+  /**
+   * A replica whose link is on an old address of its master pod is re-pointed (redis/redis#14633).
+   */
   @Test
   void aReplicaLinkOnAnAddressTheMasterPodNoLongerHasPointsElsewhere() {
-    assertThat(ClusterFormation.linkPointsElsewhere("10.244.0.51:6379", new Endpoint("10.244.0.57", 6379, null))).isTrue();
-    assertThat(ClusterFormation.linkPointsElsewhere("10.244.0.57:6379", new Endpoint("10.244.0.57", 6379, null))).isFalse();
+    assertThat(
+            ClusterFormation.linkPointsElsewhere(
+                "10.244.0.51:6379", new Endpoint("10.244.0.57", 6379, null)))
+        .isTrue();
+    assertThat(
+            ClusterFormation.linkPointsElsewhere(
+                "10.244.0.57:6379", new Endpoint("10.244.0.57", 6379, null)))
+        .isFalse();
     // A pod known by DNS name only cannot be compared with the IP Redis prints: left alone.
-    assertThat(ClusterFormation.linkPointsElsewhere("10.244.0.51:6379", new Endpoint("c-redis-0.c-redis-headless.ns.svc", 6379, null)))
+    assertThat(
+            ClusterFormation.linkPointsElsewhere(
+                "10.244.0.51:6379", new Endpoint("c-redis-0.c-redis-headless.ns.svc", 6379, null)))
         .isFalse();
   }
 
@@ -71,20 +81,31 @@ class ClusterFormationTest {
   @Test
   void completesAHalfFormedClusterAndKeepsItsData(@TempDir Path dir) {
     // As in the operator's redis.conf: a partly covered cluster still serves the slots it has.
-    try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir, 3, 1, List.of("cluster-require-full-coverage no"))) {
+    try (RedisClusterHarness nodes =
+        RedisClusterHarness.startNodes(dir, 3, 1, List.of("cluster-require-full-coverage no"))) {
       List<Endpoint> endpoints = endpoints(nodes);
       RedisProcess first = nodes.nodes().get(0);
-      // Half-formed by hand: node 0 serves slots 0-100 and holds a key; node 1 has met it; nothing else.
-      String key = IntStream.range(0, 100_000).mapToObj(i -> "k" + i).filter(k -> SlotHash.getSlot(k) <= 100).findFirst().orElseThrow();
+      // Half-formed by hand: node 0 serves slots 0-100 and holds a key; node 1 has met it; nothing
+      // else.
+      String key =
+          IntStream.range(0, 100_000)
+              .mapToObj(i -> "k" + i)
+              .filter(k -> SlotHash.getSlot(k) <= 100)
+              .findFirst()
+              .orElseThrow();
       RedisNodes.withNode(first.port(), c -> c.clusterAddSlotsRange(Range.create(0, 100)));
-      Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
           .until(() -> "OK".equals(RedisNodes.withNode(first.port(), c -> c.set(key, "precious"))));
-      RedisNodes.withNode(first.port(), c -> c.clusterMeet("127.0.0.1", nodes.nodes().get(1).port()));
+      RedisNodes.withNode(
+          first.port(), c -> c.clusterMeet("127.0.0.1", nodes.nodes().get(1).port()));
 
       Result formed = formUntilConverged(new ClusterFormation(connections), endpoints, 3);
       assertThat(formed.report().slotsCovered()).isEqualTo(16384);
       String value = RedisNodes.withNode(first.port(), c -> c.get(key));
-      Long keysInSlot = RedisNodes.withNode(first.port(), c -> c.clusterCountKeysInSlot(SlotHash.getSlot(key)));
+      Long keysInSlot =
+          RedisNodes.withNode(first.port(), c -> c.clusterCountKeysInSlot(SlotHash.getSlot(key)));
       assertThat(value).isEqualTo("precious");
       assertThat(keysInSlot).isEqualTo(1L);
       nodes.awaitHealthy(Duration.ofSeconds(10));
@@ -98,13 +119,17 @@ class ClusterFormationTest {
   }
 
   /** Steps as the reconciler would (one step per reconciliation) until the cluster is complete. */
-  private static Result formUntilConverged(ClusterFormation formation, List<Endpoint> endpoints, int masters) {
+  private static Result formUntilConverged(
+      ClusterFormation formation, List<Endpoint> endpoints, int masters) {
     AtomicReference<Result> last = new AtomicReference<>();
-    Awaitility.await("cluster formed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> {
-          last.set(formation.step(endpoints, masters));
-          return last.get().converged();
-        });
+    Awaitility.await("cluster formed")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              last.set(formation.step(endpoints, masters));
+              return last.get().converged();
+            });
     return last.get();
   }
 }

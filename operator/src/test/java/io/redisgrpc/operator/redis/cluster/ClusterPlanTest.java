@@ -23,7 +23,9 @@ class ClusterPlanTest {
       int max = split.stream().mapToInt(SlotRange::size).max().orElseThrow();
       assertThat(max - min).isLessThanOrEqualTo(1);
     }
-    assertThat(ClusterPlan.evenSplit(3)).containsExactly(new SlotRange(0, 5461), new SlotRange(5462, 10922), new SlotRange(10923, 16383));
+    assertThat(ClusterPlan.evenSplit(3))
+        .containsExactly(
+            new SlotRange(0, 5461), new SlotRange(5462, 10922), new SlotRange(10923, 16383));
   }
 
   @Test
@@ -44,25 +46,48 @@ class ClusterPlanTest {
 
   @Test
   void replicasSpreadEvenlyAndAvoidTheirMastersNode() {
-    List<Member> masters = List.of(new Member("m0", "node-a"), new Member("m1", "node-b"), new Member("m2", "node-c"));
-    List<Member> replicas = List.of(new Member("r0", "node-a"), new Member("r1", "node-b"), new Member("r2", "node-c"));
+    List<Member> masters =
+        List.of(new Member("m0", "node-a"), new Member("m1", "node-b"), new Member("m2", "node-c"));
+    List<Member> replicas =
+        List.of(new Member("r0", "node-a"), new Member("r1", "node-b"), new Member("r2", "node-c"));
     Map<String, String> plan = ClusterPlan.assignReplicas(masters, Map.of(), replicas);
     assertThat(plan.values()).as("one replica per master").doesNotHaveDuplicates().hasSize(3);
-    plan.forEach((replica, master) -> assertThat(replica.substring(1)).as("%s must not share %s's node", replica, master)
-        .isNotEqualTo(master.substring(1)));
+    plan.forEach(
+        (replica, master) ->
+            assertThat(replica.substring(1))
+                .as("%s must not share %s's node", replica, master)
+                .isNotEqualTo(master.substring(1)));
     // Two replicas per master over three nodes: still nobody next to its own master, and balanced.
-    List<Member> six = List.of(new Member("r0", "node-a"), new Member("r1", "node-b"), new Member("r2", "node-c"),
-        new Member("r3", "node-a"), new Member("r4", "node-b"), new Member("r5", "node-c"));
+    List<Member> six =
+        List.of(
+            new Member("r0", "node-a"),
+            new Member("r1", "node-b"),
+            new Member("r2", "node-c"),
+            new Member("r3", "node-a"),
+            new Member("r4", "node-b"),
+            new Member("r5", "node-c"));
     Map<String, String> twoEach = ClusterPlan.assignReplicas(masters, Map.of(), six);
-    assertThat(twoEach.values().stream().collect(java.util.stream.Collectors.groupingBy(m -> m, java.util.stream.Collectors.counting())))
+    assertThat(
+            twoEach.values().stream()
+                .collect(
+                    java.util.stream.Collectors.groupingBy(
+                        m -> m, java.util.stream.Collectors.counting())))
         .containsOnly(Map.entry("m0", 2L), Map.entry("m1", 2L), Map.entry("m2", 2L));
-    twoEach.forEach((replica, master) -> assertThat(nodeOf(six, replica)).isNotEqualTo(nodeOf(masters, master)));
+    twoEach.forEach(
+        (replica, master) ->
+            assertThat(nodeOf(six, replica)).isNotEqualTo(nodeOf(masters, master)));
     // Existing replicas count: the new one goes to the master that has none.
-    assertThat(ClusterPlan.assignReplicas(masters, Map.of("m0", 1, "m1", 1), List.of(new Member("r9", null))))
+    assertThat(
+            ClusterPlan.assignReplicas(
+                masters, Map.of("m0", 1, "m1", 1), List.of(new Member("r9", null))))
         .containsEntry("r9", "m2");
   }
 
   private static String nodeOf(List<Member> members, String id) {
-    return members.stream().filter(m -> m.id().equals(id)).findFirst().orElseThrow().kubernetesNode();
+    return members.stream()
+        .filter(m -> m.id().equals(id))
+        .findFirst()
+        .orElseThrow()
+        .kubernetesNode();
   }
 }

@@ -44,9 +44,14 @@ import org.slf4j.LoggerFactory;
 @Integration
 class ClusterScalingTest {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterScalingTest.class);
+
   /** The harness's node config, for nodes added or restarted by the tests. */
-  static final List<String> CONFIG = List.of("cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 2000",
-      "cluster-replica-validity-factor 0");
+  static final List<String> CONFIG =
+      List.of(
+          "cluster-enabled yes",
+          "cluster-config-file nodes.conf",
+          "cluster-node-timeout 2000",
+          "cluster-replica-validity-factor 0");
 
   static ClientResources resources;
   static NodeConnections connections;
@@ -64,7 +69,8 @@ class ClusterScalingTest {
   }
 
   @Test
-  void scalesThreeToFourShardsAndBackUnderWritesWithoutLosingAKey(@TempDir Path dir) throws Exception {
+  void scalesThreeToFourShardsAndBackUnderWritesWithoutLosingAKey(@TempDir Path dir)
+      throws Exception {
     try (RedisClusterHarness harness = RedisClusterHarness.startNodes(dir, 3, 1, List.of())) {
       List<RedisProcess> processes = new ArrayList<>(harness.nodes());
       List<Endpoint> endpoints = endpoints(processes);
@@ -105,8 +111,12 @@ class ClusterScalingTest {
         assertThat(drained.removable()).containsExactlyElementsOf(leaving);
         // The emptied leaving master stayed a master: it did not resync a dataset (and answer
         // -LOADING to clients with a stale slot map) just before its removal.
-        assertThat(ClusterView.parse(RedisNodes.withNode(p6.port(), c -> c.clusterNodes())).myself().replica())
-            .as("drained leaving master still a master").isFalse();
+        assertThat(
+                ClusterView.parse(RedisNodes.withNode(p6.port(), c -> c.clusterNodes()))
+                    .myself()
+                    .replica())
+            .as("drained leaving master still a master")
+            .isFalse();
         List<String> removedIds = List.of(id(p6), id(p7));
         p6.stop();
         p7.stop();
@@ -126,24 +136,36 @@ class ClusterScalingTest {
         writer.stopWriting();
         Map<String, String> lost = writer.missingOrWrong(preloaded);
         assertThat(lost).as("acknowledged keys not readable with their value").isEmpty();
-        LOG.info(String.format("SCALING: preloaded=%d, acknowledged writes total=%d, failed writes=%d; "
-                + "3x1->4x1 (4096 slots, %d keys in the cluster at start) took %d ms with %d writes acknowledged meanwhile; "
-                + "4x1->3x1 drain (4096 slots, %d keys at start) took %d ms with %d writes",
-            preloaded, writer.acked(), writer.failed(), keysAtUp, upMillis, writesDuringUp, keysAtDown, downMillis, writesDuringDown));
-        assertThat(writer.failures()).as("writes that failed (not acknowledged) while following redirects").isEmpty();
+        LOG.info(
+            String.format(
+                "SCALING: preloaded=%d, acknowledged writes total=%d, failed writes=%d; "
+                    + "3x1->4x1 (4096 slots, %d keys in the cluster at start) took %d ms with %d writes acknowledged meanwhile; "
+                    + "4x1->3x1 drain (4096 slots, %d keys at start) took %d ms with %d writes",
+                preloaded,
+                writer.acked(),
+                writer.failed(),
+                keysAtUp,
+                upMillis,
+                writesDuringUp,
+                keysAtDown,
+                downMillis,
+                writesDuringDown));
+        assertThat(writer.failures())
+            .as("writes that failed (not acknowledged) while following redirects")
+            .isEmpty();
       }
     }
   }
 
   /**
-   * Regression: slots used to be opened towards a new master while it still answered CLUSTERDOWN
-   * (a node refuses key commands for its first 2 s and, with full coverage required, until gossip
-   * has told it every slot's owner). In the scaling test the first MIGRATE to the new master
-   * failed with CLUSTERDOWN, the slot stayed MIGRATING/IMPORTING for several steps, and a write of
-   * a new key in it, sent to the new master with ASK, failed. Here the slots are empty and one
-   * moves per step, so a write right after the first step that moved one tells whether the new
-   * master served it. After every step, every master must serve a write in the first slot it
-   * owns, and in every slot it imports (with ASKING).
+   * Regression: slots used to be opened towards a new master while it still answered CLUSTERDOWN (a
+   * node refuses key commands for its first 2 s and, with full coverage required, until gossip has
+   * told it every slot's owner). In the scaling test the first MIGRATE to the new master failed
+   * with CLUSTERDOWN, the slot stayed MIGRATING/IMPORTING for several steps, and a write of a new
+   * key in it, sent to the new master with ASK, failed. Here the slots are empty and one moves per
+   * step, so a write right after the first step that moved one tells whether the new master served
+   * it. After every step, every master must serve a write in the first slot it owns, and in every
+   * slot it imports (with ASKING).
    */
   @Test
   void slotsMoveOnlyToAMasterThatServesThem(@TempDir Path dir) {
@@ -151,46 +173,70 @@ class ClusterScalingTest {
       List<RedisProcess> processes = new ArrayList<>(harness.nodes());
       stepUntilConverged(new ClusterFormation(connections), endpoints(processes), 3, List.of());
       ClusterFormation.Options d = ClusterFormation.Options.DEFAULTS;
-      ClusterFormation formation = new ClusterFormation(connections,
-          new ClusterFormation.Options(d.keysPerMigrate(), 1, d.stepBudget(), d.migrateTimeout(), null, null));
+      ClusterFormation formation =
+          new ClusterFormation(
+              connections,
+              new ClusterFormation.Options(
+                  d.keysPerMigrate(), 1, d.stepBudget(), d.migrateTimeout(), null, null));
       // A new pod, met right after it started, as when shards go up.
       RedisProcess fresh = RedisProcess.server(dir, CONFIG).start();
       processes.add(fresh);
       List<Endpoint> four = endpoints(processes);
       List<String> refused = new ArrayList<>();
       AtomicReference<Result> last = new AtomicReference<>();
-      Awaitility.await("slots moved to the new master").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-        long from = Timeline.millis();
-        last.set(formation.step(four, 4, List.of()));
-        LOG.info(String.format("SCALING step t=%d..%d ms: %s", from, Timeline.millis(), last.get().actions()));
-        for (Endpoint e : four) {
-          ClusterView.Entry self = ClusterView.parse(RedisNodes.withNode(e.port(), c -> c.clusterNodes())).myself();
-          List<Integer> slots = new ArrayList<>(self.importing().keySet());
-          if (self.slotCount() > 0) {
-            slots.add(self.slots().nextSetBit(0));
-          }
-          for (int slot : slots) {
-            boolean importing = self.importing().containsKey(slot);
-            String key = keyInSlot(slot);
-            String answer;
-            try {
-              answer = RedisNodes.withNode(e.port(), c -> {
-                if (importing) {
-                  c.asking();
+      Awaitility.await("slots moved to the new master")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                long from = Timeline.millis();
+                last.set(formation.step(four, 4, List.of()));
+                LOG.info(
+                    String.format(
+                        "SCALING step t=%d..%d ms: %s",
+                        from, Timeline.millis(), last.get().actions()));
+                for (Endpoint e : four) {
+                  ClusterView.Entry self =
+                      ClusterView.parse(RedisNodes.withNode(e.port(), c -> c.clusterNodes()))
+                          .myself();
+                  List<Integer> slots = new ArrayList<>(self.importing().keySet());
+                  if (self.slotCount() > 0) {
+                    slots.add(self.slots().nextSetBit(0));
+                  }
+                  for (int slot : slots) {
+                    boolean importing = self.importing().containsKey(slot);
+                    String key = keyInSlot(slot);
+                    String answer;
+                    try {
+                      answer =
+                          RedisNodes.withNode(
+                              e.port(),
+                              c -> {
+                                if (importing) {
+                                  c.asking();
+                                }
+                                return c.set(key, "v");
+                              });
+                    } catch (RuntimeException ex) {
+                      answer = ex.getMessage();
+                    }
+                    if (!"OK".equals(answer)) {
+                      refused.add(
+                          String.format(
+                              "t=%d ms: slot %d %s on %d: %s",
+                              Timeline.millis(),
+                              slot,
+                              importing ? "importing" : "owned",
+                              e.port(),
+                              answer));
+                    }
+                  }
                 }
-                return c.set(key, "v");
+                return ClusterView.parse(RedisNodes.withNode(fresh.port(), c -> c.clusterNodes()))
+                        .myself()
+                        .slotCount()
+                    >= 4;
               });
-            } catch (RuntimeException ex) {
-              answer = ex.getMessage();
-            }
-            if (!"OK".equals(answer)) {
-              refused.add(String.format("t=%d ms: slot %d %s on %d: %s", Timeline.millis(), slot, importing ? "importing" : "owned",
-                  e.port(), answer));
-            }
-          }
-        }
-        return ClusterView.parse(RedisNodes.withNode(fresh.port(), c -> c.clusterNodes())).myself().slotCount() >= 4;
-      });
       assertThat(refused).as("writes refused by a master that owns or imports the slot").isEmpty();
     }
   }
@@ -214,14 +260,18 @@ class ClusterScalingTest {
       String id = id(old);
       writeThroughCluster(old.port(), "{k}1", "kept");
       old.stop(); // SIGTERM: nodes.conf is saved, as on a pod's graceful stop
-      RedisProcess moved = new RedisProcess(RedisBinaries.server(), RedisProcess.freePort(), old.dir(), CONFIG).start();
+      RedisProcess moved =
+          new RedisProcess(RedisBinaries.server(), RedisProcess.freePort(), old.dir(), CONFIG)
+              .start();
       processes.set(0, moved);
       try {
         Result healed = stepUntilConverged(formation, endpoints(processes), 3, List.of());
         assertThat(id(moved)).as("same node, same nodes.conf").isEqualTo(id);
         for (RedisProcess p : processes) {
           String nodes = RedisNodes.withNode(p.port(), c -> c.clusterNodes());
-          assertThat(ClusterView.parse(nodes).node(id).orElseThrow().port()).as("%s knows the new port", p.port()).isEqualTo(moved.port());
+          assertThat(ClusterView.parse(nodes).node(id).orElseThrow().port())
+              .as("%s knows the new port", p.port())
+              .isEqualTo(moved.port());
         }
         assertThat(healed.report().complete()).isTrue();
         assertThat(healed.report().masters()).isEqualTo(3);
@@ -245,7 +295,9 @@ class ClusterScalingTest {
       }
       try {
         for (RedisProcess old : processes) {
-          moved.add(new RedisProcess(RedisBinaries.server(), RedisProcess.freePort(), old.dir(), CONFIG).start());
+          moved.add(
+              new RedisProcess(RedisBinaries.server(), RedisProcess.freePort(), old.dir(), CONFIG)
+                  .start());
         }
         Result healed = stepUntilConverged(formation, endpoints(moved), 3, List.of());
         assertThat(healed.report().complete()).isTrue();
@@ -265,18 +317,49 @@ class ClusterScalingTest {
       stepUntilConverged(formation, endpoints(processes), 3, List.of());
       RedisProcess master = processes.get(0);
       String deadId = id(master);
-      RedisProcess replica = processes.stream().filter(p -> deadId.equals(ClusterView.parse(
-          RedisNodes.withNode(p.port(), c -> c.clusterNodes())).myself().masterId())).findFirst().orElseThrow();
-      BitSet masterSlots = ClusterView.parse(RedisNodes.withNode(master.port(), c -> c.clusterNodes())).myself().slots();
-      String key = java.util.stream.IntStream.range(0, 10_000).mapToObj(i -> "lost" + i)
-          .filter(k -> masterSlots.get(SlotHash.getSlot(k))).findFirst().orElseThrow();
+      RedisProcess replica =
+          processes.stream()
+              .filter(
+                  p ->
+                      deadId.equals(
+                          ClusterView.parse(RedisNodes.withNode(p.port(), c -> c.clusterNodes()))
+                              .myself()
+                              .masterId()))
+              .findFirst()
+              .orElseThrow();
+      BitSet masterSlots =
+          ClusterView.parse(RedisNodes.withNode(master.port(), c -> c.clusterNodes()))
+              .myself()
+              .slots();
+      String key =
+          java.util.stream.IntStream.range(0, 10_000)
+              .mapToObj(i -> "lost" + i)
+              .filter(k -> masterSlots.get(SlotHash.getSlot(k)))
+              .findFirst()
+              .orElseThrow();
       RedisNodes.withNode(master.port(), c -> c.set(key, "survives"));
-      Awaitility.await("replica in sync").atMost(Duration.ofSeconds(10)).until(() -> "survives".equals(
-          RedisNodes.withNode(replica.port(), c -> { c.readOnly(); return c.get(key); })));
+      Awaitility.await("replica in sync")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  "survives"
+                      .equals(
+                          RedisNodes.withNode(
+                              replica.port(),
+                              c -> {
+                                c.readOnly();
+                                return c.get(key);
+                              })));
 
       master.kill();
-      Awaitility.await("replica promoted by the cluster").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-          .ignoreExceptions().until(() -> RedisNodes.withNode(replica.port(), c -> c.info("replication")).contains("role:master"));
+      Awaitility.await("replica promoted by the cluster")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  RedisNodes.withNode(replica.port(), c -> c.info("replication"))
+                      .contains("role:master"));
       // The pod comes back empty (a new volume): a fresh node in its place.
       RedisProcess fresh = RedisProcess.server(dir, CONFIG).start();
       processes.set(0, fresh);
@@ -287,8 +370,12 @@ class ClusterScalingTest {
         assertThat(healed.report().complete()).isTrue();
         assertThat(healed.report().masters()).isEqualTo(3);
         assertThat(healed.report().replicasPerMaster().values()).containsOnly(1);
-        assertThat(ClusterView.parse(RedisNodes.withNode(fresh.port(), c -> c.clusterNodes())).myself().masterId())
-            .as("the fresh pod replicates the promoted replica").isEqualTo(id(replica));
+        assertThat(
+                ClusterView.parse(RedisNodes.withNode(fresh.port(), c -> c.clusterNodes()))
+                    .myself()
+                    .masterId())
+            .as("the fresh pod replicates the promoted replica")
+            .isEqualTo(id(replica));
         for (RedisProcess p : processes) {
           String nodes = RedisNodes.withNode(p.port(), c -> c.clusterNodes());
           assertThat(nodes).as("dead master forgotten").doesNotContain(deadId);
@@ -311,9 +398,16 @@ class ClusterScalingTest {
       String sourceId = id(source);
       String targetId = id(target);
       // Two slots owned by the source: one crashed mid-copy, one crashed between the two SETSLOTs.
-      BitSet sourceSlots = ClusterView.parse(RedisNodes.withNode(source.port(), c -> c.clusterNodes())).myself().slots();
-      List<String> tags = java.util.stream.IntStream.range(0, 10_000).mapToObj(i -> "{t" + i + "}")
-          .filter(t -> sourceSlots.get(SlotHash.getSlot(t))).limit(2).toList();
+      BitSet sourceSlots =
+          ClusterView.parse(RedisNodes.withNode(source.port(), c -> c.clusterNodes()))
+              .myself()
+              .slots();
+      List<String> tags =
+          java.util.stream.IntStream.range(0, 10_000)
+              .mapToObj(i -> "{t" + i + "}")
+              .filter(t -> sourceSlots.get(SlotHash.getSlot(t)))
+              .limit(2)
+              .toList();
       String t1 = tags.get(0);
       String t2 = tags.get(1);
       int full = SlotHash.getSlot(t1);
@@ -327,7 +421,15 @@ class ClusterScalingTest {
       RedisNodes.withNode(target.port(), c -> c.clusterSetSlotImporting(full, sourceId));
       RedisNodes.withNode(source.port(), c -> c.clusterSetSlotMigrating(full, targetId));
       List<String> half = RedisNodes.withNode(source.port(), c -> c.clusterGetKeysInSlot(full, 25));
-      RedisNodes.withNode(source.port(), c -> c.migrate("127.0.0.1", target.port(), 0, 5000, io.lettuce.core.MigrateArgs.Builder.keys(half)));
+      RedisNodes.withNode(
+          source.port(),
+          c ->
+              c.migrate(
+                  "127.0.0.1",
+                  target.port(),
+                  0,
+                  5000,
+                  io.lettuce.core.MigrateArgs.Builder.keys(half)));
       RedisNodes.withNode(target.port(), c -> c.clusterSetSlotImporting(onlyImporting, sourceId));
 
       Result crashed = formation.step(endpoints, 3);
@@ -336,7 +438,9 @@ class ClusterScalingTest {
       assertThat(resumed.report().migrations()).isEmpty();
       assertThat(resumed.report().slotsCovered()).isEqualTo(16384);
       String targetNodes = RedisNodes.withNode(target.port(), c -> c.clusterNodes());
-      assertThat(ClusterView.parse(targetNodes).myself().slots().get(full)).as("half-moved slot finished on the target").isTrue();
+      assertThat(ClusterView.parse(targetNodes).myself().slots().get(full))
+          .as("half-moved slot finished on the target")
+          .isTrue();
       for (int i = 0; i < 50; i++) {
         assertThat(readThroughCluster(source.port(), t1 + i)).isEqualTo("v" + i);
         assertThat(readThroughCluster(source.port(), t2 + i)).isEqualTo("w" + i);
@@ -348,7 +452,9 @@ class ClusterScalingTest {
   // ---- helpers
 
   static List<Endpoint> endpoints(List<RedisProcess> processes) {
-    return processes.stream().map(p -> new Endpoint("127.0.0.1", p.port(), null)).collect(Collectors.toList());
+    return processes.stream()
+        .map(p -> new Endpoint("127.0.0.1", p.port(), null))
+        .collect(Collectors.toList());
   }
 
   static String id(RedisProcess process) {
@@ -359,7 +465,10 @@ class ClusterScalingTest {
   static List<Integer> slotCounts(List<Endpoint> endpoints) {
     List<Integer> counts = new ArrayList<>();
     for (Endpoint e : endpoints) {
-      int n = ClusterView.parse(RedisNodes.withNode(e.port(), c -> c.clusterNodes())).myself().slotCount();
+      int n =
+          ClusterView.parse(RedisNodes.withNode(e.port(), c -> c.clusterNodes()))
+              .myself()
+              .slotCount();
       if (n > 0) {
         counts.add(n);
       }
@@ -398,20 +507,29 @@ class ClusterScalingTest {
 
   /**
    * Steps as the reconciler would (one step per reconciliation) until the step says converged;
-   * every step's actions are printed on the {@link Timeline}, so a failed write can be placed
-   * among the steps.
+   * every step's actions are printed on the {@link Timeline}, so a failed write can be placed among
+   * the steps.
    */
-  static Result stepUntilConverged(ClusterFormation formation, List<Endpoint> endpoints, int masters, List<Endpoint> leaving) {
+  static Result stepUntilConverged(
+      ClusterFormation formation, List<Endpoint> endpoints, int masters, List<Endpoint> leaving) {
     AtomicReference<Result> last = new AtomicReference<>();
-    Awaitility.await("cluster converged").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
-        .until(() -> {
-          long from = Timeline.millis();
-          last.set(formation.step(endpoints, masters, leaving));
-          String actions = String.join("; ", last.get().actions());
-          LOG.info(String.format("SCALING step t=%d..%d ms: %s", from, Timeline.millis(),
-              actions.length() > 600 ? actions.substring(0, 600) + "..." : actions));
-          return last.get().converged();
-        }, converged -> converged);
+    Awaitility.await("cluster converged")
+        .atMost(Duration.ofSeconds(180))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              long from = Timeline.millis();
+              last.set(formation.step(endpoints, masters, leaving));
+              String actions = String.join("; ", last.get().actions());
+              LOG.info(
+                  String.format(
+                      "SCALING step t=%d..%d ms: %s",
+                      from,
+                      Timeline.millis(),
+                      actions.length() > 600 ? actions.substring(0, 600) + "..." : actions));
+              return last.get().converged();
+            },
+            converged -> converged);
     return last.get();
   }
 
@@ -440,10 +558,15 @@ class ClusterScalingTest {
     Writer(int seedPort) {
       // The gateway's client: Lettuce's own may adopt a joining node's view that misses slots.
       client = SlotCoverageClusterClient.create(resources, List.of(RedisNodes.uri(seedPort)));
-      client.setOptions(ClusterClientOptions.builder().maxRedirects(10)
-          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers()
-              .enablePeriodicRefresh(Duration.ofSeconds(2)).build())
-          .build());
+      client.setOptions(
+          ClusterClientOptions.builder()
+              .maxRedirects(10)
+              .topologyRefreshOptions(
+                  ClusterTopologyRefreshOptions.builder()
+                      .enableAllAdaptiveRefreshTriggers()
+                      .enablePeriodicRefresh(Duration.ofSeconds(2))
+                      .build())
+              .build());
       connection = client.connect();
       connection.setTimeout(Duration.ofSeconds(10));
     }
@@ -463,27 +586,36 @@ class ClusterScalingTest {
     }
 
     void start() {
-      thread = new Thread(() -> {
-        for (int n = 0; running.get(); n++) {
-          String key = "w:" + n;
-          try {
-            if ("OK".equals(connection.sync().set(key, Integer.toString(n)))) {
-              synchronized (acked) {
-                acked.set(n);
-              }
-              ackedCount.incrementAndGet();
-            }
-          } catch (RuntimeException e) {
-            // Every failure with what a user would see: when, which key and slot, and the whole cause chain.
-            failures.add(String.format("t=%d ms %s (slot %d): %s", Timeline.millis(), key, SlotHash.getSlot(key), causes(e)));
-          }
-        }
-      }, "cluster-writer");
+      thread =
+          new Thread(
+              () -> {
+                for (int n = 0; running.get(); n++) {
+                  String key = "w:" + n;
+                  try {
+                    if ("OK".equals(connection.sync().set(key, Integer.toString(n)))) {
+                      synchronized (acked) {
+                        acked.set(n);
+                      }
+                      ackedCount.incrementAndGet();
+                    }
+                  } catch (RuntimeException e) {
+                    // Every failure with what a user would see: when, which key and slot, and the
+                    // whole cause chain.
+                    failures.add(
+                        String.format(
+                            "t=%d ms %s (slot %d): %s",
+                            Timeline.millis(), key, SlotHash.getSlot(key), causes(e)));
+                  }
+                }
+              },
+              "cluster-writer");
       thread.start();
     }
 
     void awaitWrites(long n) {
-      Awaitility.await("writes flowing").atMost(Duration.ofSeconds(30)).until(() -> ackedCount.get() >= n);
+      Awaitility.await("writes flowing")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> ackedCount.get() >= n);
     }
 
     long acked() {
@@ -494,7 +626,9 @@ class ClusterScalingTest {
       return failures.size();
     }
 
-    /** Every failed write: time on the {@link Timeline}, key, slot and the exception's cause chain. */
+    /**
+     * Every failed write: time on the {@link Timeline}, key, slot and the exception's cause chain.
+     */
     List<String> failures() {
       synchronized (failures) {
         return List.copyOf(failures);
@@ -510,7 +644,10 @@ class ClusterScalingTest {
     private static String causes(Throwable e) {
       StringBuilder out = new StringBuilder();
       for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-        out.append(out.length() == 0 ? "" : " <- ").append(t.getClass().getName()).append(": ").append(t.getMessage());
+        out.append(out.length() == 0 ? "" : " <- ")
+            .append(t.getClass().getName())
+            .append(": ")
+            .append(t.getMessage());
       }
       return out.toString();
     }
@@ -526,10 +663,12 @@ class ClusterScalingTest {
         expected.add("p" + i);
       }
       synchronized (acked) {
-        acked.stream().forEach(n -> {
-          keys.add("w:" + n);
-          expected.add(Integer.toString(n));
-        });
+        acked.stream()
+            .forEach(
+                n -> {
+                  keys.add("w:" + n);
+                  expected.add(Integer.toString(n));
+                });
       }
       for (int from = 0; from < keys.size(); from += 1000) {
         List<RedisFuture<String>> futures = new ArrayList<>();

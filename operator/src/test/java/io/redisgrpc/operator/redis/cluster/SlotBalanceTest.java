@@ -23,17 +23,24 @@ class SlotBalanceTest {
     Map<String, Long> byDonor = new HashMap<>();
     moves.forEach(m -> byDonor.merge(m.from(), 1L, Long::sum));
     // 5462/5461/5461 -> 4096 each: every old master gives its surplus.
-    assertThat(byDonor).containsOnly(Map.entry("a", 1366L), Map.entry("b", 1365L), Map.entry("c", 1365L));
+    assertThat(byDonor)
+        .containsOnly(Map.entry("a", 1366L), Map.entry("b", 1365L), Map.entry("c", 1365L));
     Map<String, BitSet> after = apply(owned, moves);
-    assertThat(sizes(after)).containsOnly(Map.entry("a", 4096), Map.entry("b", 4096), Map.entry("c", 4096), Map.entry("d", 4096));
+    assertThat(sizes(after))
+        .containsOnly(
+            Map.entry("a", 4096), Map.entry("b", 4096), Map.entry("c", 4096), Map.entry("d", 4096));
     // Donors give their highest slots, so what they keep is one range starting where it did.
     assertThat(after.get("a").nextClearBit(0)).isEqualTo(4096);
-    assertThat(SlotBalance.describe(moves)).containsExactly("4096-5461 a->d", "9558-10922 b->d", "15019-16383 c->d");
+    assertThat(SlotBalance.describe(moves))
+        .containsExactly("4096-5461 a->d", "9558-10922 b->d", "15019-16383 c->d");
   }
 
   @Test
   void fourToThreeDrainsTheLeavingMasterOnlyAndEvenly() {
-    Map<String, BitSet> owned = apply(formed(List.of("a", "b", "c")), SlotBalance.plan(formed(List.of("a", "b", "c")), List.of("a", "b", "c", "d")));
+    Map<String, BitSet> owned =
+        apply(
+            formed(List.of("a", "b", "c")),
+            SlotBalance.plan(formed(List.of("a", "b", "c")), List.of("a", "b", "c", "d")));
     List<Move> moves = SlotBalance.plan(owned, List.of("a", "b", "c"));
     assertThat(moves).hasSize(4096).allMatch(m -> m.from().equals("d"));
     Map<String, BitSet> after = apply(owned, moves);
@@ -80,10 +87,17 @@ class SlotBalanceTest {
       for (String t : targets) {
         targetSizes.add(after.containsKey(t) ? after.get(t).cardinality() : 0);
       }
-      assertThat(targetSizes.stream().mapToInt(i -> i).max().orElseThrow() - targetSizes.stream().mapToInt(i -> i).min().orElseThrow())
-          .as("sizes within one").isLessThanOrEqualTo(1);
-      assertThat(moves).as("every move comes from the slot's owner").allMatch(m -> owned.get(m.from()).get(m.slot()));
-      assertThat(moves.stream().map(Move::slot).distinct().count()).as("a slot moves at most once").isEqualTo(moves.size());
+      assertThat(
+              targetSizes.stream().mapToInt(i -> i).max().orElseThrow()
+                  - targetSizes.stream().mapToInt(i -> i).min().orElseThrow())
+          .as("sizes within one")
+          .isLessThanOrEqualTo(1);
+      assertThat(moves)
+          .as("every move comes from the slot's owner")
+          .allMatch(m -> owned.get(m.from()).get(m.slot()));
+      assertThat(moves.stream().map(Move::slot).distinct().count())
+          .as("a slot moves at most once")
+          .isEqualTo(moves.size());
       assertThat(moves.size()).as("minimal movement").isEqualTo(leastMoves(owned, targets, total));
       assertThat(SlotBalance.plan(after, targets)).as("stable once applied").isEmpty();
     }
@@ -91,19 +105,25 @@ class SlotBalanceTest {
 
   @Test
   void rejectsNoTargetsAndDuplicates() {
-    assertThatThrownBy(() -> SlotBalance.plan(formed(List.of("a")), List.of())).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> SlotBalance.plan(formed(List.of("a")), List.of("a", "a"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SlotBalance.plan(formed(List.of("a")), List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SlotBalance.plan(formed(List.of("a")), List.of("a", "a")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   /**
-   * Independent lower bound by brute force: over every choice of which targets get the extra
-   * slot, the least total surplus (slots that must leave their node).
+   * Independent lower bound by brute force: over every choice of which targets get the extra slot,
+   * the least total surplus (slots that must leave their node).
    */
   private static int leastMoves(Map<String, BitSet> owned, List<String> targets, int total) {
     int n = targets.size();
     int extra = total % n;
     int best = Integer.MAX_VALUE;
-    int nonTarget = owned.entrySet().stream().filter(e -> !targets.contains(e.getKey())).mapToInt(e -> e.getValue().cardinality()).sum();
+    int nonTarget =
+        owned.entrySet().stream()
+            .filter(e -> !targets.contains(e.getKey()))
+            .mapToInt(e -> e.getValue().cardinality())
+            .sum();
     for (int mask = 0; mask < (1 << n); mask++) {
       if (Integer.bitCount(mask) != extra) {
         continue;

@@ -17,7 +17,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** CONFIG SET of the live directives on a real redis-server: applied without a restart, idempotent. */
+/**
+ * CONFIG SET of the live directives on a real redis-server: applied without a restart, idempotent.
+ */
 @Integration
 class LiveConfigTest {
 
@@ -29,19 +31,30 @@ class LiveConfigTest {
       cache.getSpec().redis.memory.evictionPolicy = EvictionPolicy.ALLKEYS_LFU;
       cache.getSpec().redis.memory.lfuLogFactor = 20;
       Map<String, String> desired = LiveConfig.directives(RedisConfig.live(cache.getSpec().redis));
-      assertThat(desired).containsEntry("maxmemory", "67108864").containsEntry("maxmemory-policy", "allkeys-lfu");
+      assertThat(desired)
+          .containsEntry("maxmemory", "67108864")
+          .containsEntry("maxmemory-policy", "allkeys-lfu");
 
-      String pidBefore = RedisNodes.parseInfo(RedisNodes.withNode(redis.port(), c -> c.info("server"))).get("process_id");
-      Map<String, String> changed = RedisNodes.withNode(redis.port(), c -> LiveConfig.apply(c, desired));
-      assertThat(changed).containsKeys("maxmemory", "maxmemory-policy", "lfu-log-factor").doesNotContainKey("lfu-decay-time");
-      Map<String, String> policy = RedisNodes.withNode(redis.port(), c -> c.configGet("maxmemory-policy"));
+      String pidBefore =
+          RedisNodes.parseInfo(RedisNodes.withNode(redis.port(), c -> c.info("server")))
+              .get("process_id");
+      Map<String, String> changed =
+          RedisNodes.withNode(redis.port(), c -> LiveConfig.apply(c, desired));
+      assertThat(changed)
+          .containsKeys("maxmemory", "maxmemory-policy", "lfu-log-factor")
+          .doesNotContainKey("lfu-decay-time");
+      Map<String, String> policy =
+          RedisNodes.withNode(redis.port(), c -> c.configGet("maxmemory-policy"));
       boolean applied = RedisNodes.withNode(redis.port(), c -> LiveConfig.isApplied(c, desired));
       assertThat(policy).containsEntry("maxmemory-policy", "allkeys-lfu");
       assertThat(applied).isTrue();
 
-      Map<String, String> again = RedisNodes.withNode(redis.port(), c -> LiveConfig.apply(c, desired));
+      Map<String, String> again =
+          RedisNodes.withNode(redis.port(), c -> LiveConfig.apply(c, desired));
       assertThat(again).as("an unchanged spec sends no CONFIG SET").isEmpty();
-      String pidAfter = RedisNodes.parseInfo(RedisNodes.withNode(redis.port(), c -> c.info("server"))).get("process_id");
+      String pidAfter =
+          RedisNodes.parseInfo(RedisNodes.withNode(redis.port(), c -> c.info("server")))
+              .get("process_id");
       assertThat(pidAfter).as("no restart").isEqualTo(pidBefore);
     }
   }

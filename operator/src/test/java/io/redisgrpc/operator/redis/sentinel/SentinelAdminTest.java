@@ -33,32 +33,52 @@ class SentinelAdminTest {
   void credentialsAreGivenOncePerSentinelProcessSoItsLinksStayUp(@TempDir Path dir) {
     try (RedisSentinelHarness group = RedisSentinelHarness.start(dir, 1, 3, 2, List.of())) {
       for (RedisProcess node : group.dataNodes()) {
-        RedisNodes.withNode(node.port(), c -> c.aclSetuser("_sentinel",
-            io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("pw-1").allCommands().allKeys().allChannels()));
+        RedisNodes.withNode(
+            node.port(),
+            c ->
+                c.aclSetuser(
+                    "_sentinel",
+                    io.lettuce.core.AclSetuserArgs.Builder.on()
+                        .addPassword("pw-1")
+                        .allCommands()
+                        .allKeys()
+                        .allChannels()));
       }
-      List<Sentinel> sentinels = group.sentinels().stream().map(s -> new Sentinel("127.0.0.1", s.port())).toList();
+      List<Sentinel> sentinels =
+          group.sentinels().stream().map(s -> new Sentinel("127.0.0.1", s.port())).toList();
       RedisProcess master = group.currentMaster();
       try (SentinelAdmin admin = new SentinelAdmin(RESOURCES, Optional.empty())) {
         SentinelAdmin.Result first = admin.round(sentinels, 2, "_sentinel", "pw-1");
         assertThat(first.allCurrent()).as("problems: %s", first.problems()).isTrue();
         assertThat(first.actions()).hasSize(3);
         // The sentinels reconnect to the master with the credentials; then their links must stay.
-        Awaitility.await("every sentinel linked to the master as _sentinel").atMost(Duration.ofSeconds(20))
+        Awaitility.await("every sentinel linked to the master as _sentinel")
+            .atMost(Duration.ofSeconds(20))
             .until(() -> sentinelLinks(master).size() == 3);
         Set<String> links = sentinelLinks(master);
 
         for (int round = 0; round < 5; round++) {
           SentinelAdmin.Result again = admin.round(sentinels, 2, "_sentinel", "pw-1");
-          assertThat(again.actions()).as("round %s with unchanged credentials changes nothing", round).isEmpty();
+          assertThat(again.actions())
+              .as("round %s with unchanged credentials changes nothing", round)
+              .isEmpty();
         }
-        assertThat(sentinelLinks(master)).as("the sentinels' connections to the master (ids)").isEqualTo(links);
+        assertThat(sentinelLinks(master))
+            .as("the sentinels' connections to the master (ids)")
+            .isEqualTo(links);
 
         // A new password is given again.
         for (RedisProcess node : group.dataNodes()) {
-          RedisNodes.withNode(node.port(), c -> c.aclSetuser("_sentinel", io.lettuce.core.AclSetuserArgs.Builder.addPassword("pw-2")));
+          RedisNodes.withNode(
+              node.port(),
+              c ->
+                  c.aclSetuser(
+                      "_sentinel", io.lettuce.core.AclSetuserArgs.Builder.addPassword("pw-2")));
         }
         SentinelAdmin.Result rotated = admin.round(sentinels, 2, "_sentinel", "pw-2");
-        assertThat(rotated.actions()).hasSize(3).allMatch(action -> action.contains("logs in as _sentinel"));
+        assertThat(rotated.actions())
+            .hasSize(3)
+            .allMatch(action -> action.contains("logs in as _sentinel"));
       }
     }
   }
@@ -70,8 +90,10 @@ class SentinelAdminTest {
     assertThat(SentinelAdmin.runId("# Server\r\n")).isEmpty();
     String fingerprint = SentinelAdmin.credentialsFingerprint("abc123", "_sentinel", "secret");
     assertThat(fingerprint).startsWith("abc123:").doesNotContain("secret");
-    assertThat(SentinelAdmin.credentialsFingerprint("def456", "_sentinel", "secret")).isNotEqualTo(fingerprint);
-    assertThat(SentinelAdmin.credentialsFingerprint("abc123", "_sentinel", "other")).isNotEqualTo(fingerprint);
+    assertThat(SentinelAdmin.credentialsFingerprint("def456", "_sentinel", "secret"))
+        .isNotEqualTo(fingerprint);
+    assertThat(SentinelAdmin.credentialsFingerprint("abc123", "_sentinel", "other"))
+        .isNotEqualTo(fingerprint);
   }
 
   /** Ids of the command connections sentinels hold to {@code node}, logged in as _sentinel. */
