@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.testkit.UserHome;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +113,7 @@ final class DeployedCache {
     RedisGrpcCache cache =
         client
             .resources(RedisGrpcCache.class)
-            .load(new java.io.ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8)))
+            .load(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8)))
             .item();
     cache.getMetadata().setNamespace(namespace);
     client.resource(cache).create();
@@ -234,7 +236,7 @@ final class DeployedCache {
 
   static Path kubectlBinary() {
     String version = System.getenv().getOrDefault("KUBE_VERSION", "1.34.10");
-    return io.redisgrpc.testkit.UserHome.kubeApiTestDir()
+    return UserHome.kubeApiTestDir()
         .resolve("k8s")
         .resolve(version + "-linux-amd64")
         .resolve("kubectl");

@@ -7,11 +7,17 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assertions;
@@ -124,7 +130,7 @@ final class E2eEnvironment {
             .withName("redisgrpccaches.cache.redisgrpc.io")
             .get()
         != null) {
-      try (java.io.InputStream in = Files.newInputStream(crd)) {
+      try (InputStream in = Files.newInputStream(crd)) {
         client
             .apiextensions()
             .v1()
@@ -221,17 +227,13 @@ final class E2eEnvironment {
    * unless told; the node's admin key is EC (P-256). Tells which one the key is.
    */
   private static String keyAlgorithm(String keyDataBase64) {
-    String pem =
-        new String(
-            java.util.Base64.getDecoder().decode(keyDataBase64),
-            java.nio.charset.StandardCharsets.US_ASCII);
-    byte[] der = java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+    String pem = new String(Base64.getDecoder().decode(keyDataBase64), StandardCharsets.US_ASCII);
+    byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
     for (String algorithm : List.of("EC", "RSA")) {
       try {
-        java.security.KeyFactory.getInstance(algorithm)
-            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+        KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
         return algorithm;
-      } catch (java.security.GeneralSecurityException notThisOne) {
+      } catch (GeneralSecurityException notThisOne) {
         // try the next
       }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -24,6 +25,7 @@ import io.redisgrpc.api.v1.SubscribeEvent;
 import io.redisgrpc.api.v1.SubscribeRequest;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.testkit.CertManagerController;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -112,7 +114,7 @@ class ExamplesIT {
   @Test
   void tlsWithPerClientIdentitiesServesEachClientInItsOwnScope() throws Exception {
     CertManagerController.installCrds(env.client);
-    certManager = CertManagerController.start(java.nio.file.Files.readString(env.kubeconfig));
+    certManager = CertManagerController.start(Files.readString(env.kubeconfig));
     DeployedCache cache = DeployedCache.apply(env, "examples/clients-and-rotation.yaml", "e2e-tls");
     cache.awaitReady(READY_DEADLINE);
     RedisGrpcCache seen = cache.get();
@@ -242,7 +244,7 @@ class ExamplesIT {
 
     // Publish/Subscribe: the message published after Subscribed arrives.
     BlockingQueue<SubscribeEvent> events = new LinkedBlockingQueue<>();
-    io.grpc.Context.CancellableContext subscription = io.grpc.Context.current().withCancellation();
+    Context.CancellableContext subscription = Context.current().withCancellation();
     subscription.run(
         () ->
             client

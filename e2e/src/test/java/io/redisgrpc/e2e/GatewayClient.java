@@ -7,6 +7,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
 import io.redisgrpc.api.v1.CacheGrpc;
 import io.redisgrpc.api.v1.PubSubGrpc;
@@ -53,8 +54,7 @@ final class GatewayClient implements AutoCloseable {
     }
   }
 
-  private static io.grpc.ManagedChannelBuilder<?> builder(
-      Service gateway, ChannelCredentials credentials) {
+  private static ManagedChannelBuilder<?> builder(Service gateway, ChannelCredentials credentials) {
     String ip = gateway.getSpec().getClusterIP();
     int port = gateway.getSpec().getPorts().get(0).getPort();
     return Grpc.newChannelBuilderForAddress(ip, port, credentials);

@@ -3,7 +3,9 @@ package io.redisgrpc.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.certmanager.api.model.v1.Certificate;
+import io.fabric8.certmanager.api.model.v1.CertificateBuilder;
 import io.fabric8.certmanager.api.model.v1.Issuer;
+import io.fabric8.certmanager.api.model.v1.IssuerBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -12,20 +14,31 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.redisgrpc.operator.crd.AuthSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheSpec;
 import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.crd.TlsSpec;
 import io.redisgrpc.operator.dependent.CertManagerApi;
+import io.redisgrpc.operator.lifecycle.RedisLifecycle;
 import io.redisgrpc.operator.model.TlsNames;
+import io.redisgrpc.operator.model.TlsRendering;
 import io.redisgrpc.operator.status.ConditionTypes;
 import io.redisgrpc.operator.testing.CacheApi;
 import io.redisgrpc.operator.testing.ClientSpecs;
 import io.redisgrpc.operator.tls.Pem;
 import io.redisgrpc.testkit.Integration;
+import io.redisgrpc.testkit.RedisBinaries;
+import io.redisgrpc.testkit.RedisProcess;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,12 +46,16 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -71,7 +88,7 @@ class CertificatesTest {
     operator = new OperatorHarness(client, namespace);
   }
 
-  @org.junit.jupiter.api.BeforeEach
+  @BeforeEach
   void requireCertManager() {
     CertManagerHarness.requireBinary();
   }
@@ -86,7 +103,7 @@ class CertificatesTest {
   @Test
   @Order(1)
   void withoutCertManagerTheCacheSaysSoAndNothingHalfMadeThenIssuesOnceInstalled() {
-    org.junit.jupiter.api.Assumptions.assumeFalse(
+    Assumptions.assumeFalse(
         client.supports(Certificate.class), "cert-manager CRDs already installed in this test JVM");
     create("early", spec -> spec.redis.mode = RedisMode.Sentinel);
     RedisGrpcCache cache =
@@ -500,25 +517,22 @@ class CertificatesTest {
     // The rendered redis.conf works with a real redis-server and the re-issued files: mTLS only.
     RedisGrpcCache rot =
         client.resources(RedisGrpcCache.class).inNamespace(namespace).withName("rot").get();
-    java.nio.file.Path dir = Files.createTempDirectory("rot-redis");
+    Path dir = Files.createTempDirectory("rot-redis");
     write(dir.resolve("tls/tls.crt"), decode(secret("rot-redis-tls"), "tls.crt"));
     write(dir.resolve("tls/tls.key"), decode(secret("rot-redis-tls"), "tls.key"));
     write(dir.resolve("trust/ca.crt"), bundle.getData().get("ca.crt"));
     write(dir.resolve("client/tls.crt"), decode(secret("rot-operator-tls"), "tls.crt"));
     write(dir.resolve("client/tls.key"), decode(secret("rot-operator-tls"), "tls.key"));
-    int port = io.redisgrpc.testkit.RedisProcess.freePort();
+    int port = RedisProcess.freePort();
     List<String> conf =
-        io.redisgrpc.operator.model.TlsRendering.redisConf(rot).stream()
+        TlsRendering.redisConf(rot).stream()
             .map(
                 l ->
                     l.replace("/etc/redisgrpc/", dir + "/")
                         .replace("tls-port 6379", "tls-port " + port))
             .toList();
     assertThat(conf).contains("port 0", "tls-auth-clients yes", "tls-replication yes");
-    try (var redis =
-        new io.redisgrpc.testkit.RedisProcess(
-                io.redisgrpc.testkit.RedisBinaries.server(), port, dir, conf)
-            .start()) {
+    try (var redis = new RedisProcess(RedisBinaries.server(), port, dir, conf).start()) {
       String tls = "--tls --cacert " + dir.resolve("trust/ca.crt");
       assertThat(
               cli(
@@ -534,18 +548,13 @@ class CertificatesTest {
       assertThat(cli(port, "")).as("plaintext").doesNotContain("PONG");
 
       // The operator reaches it the same way: TLS with its own certificate, then its ACL user.
-      io.lettuce.core.resource.ClientResources resources =
-          io.lettuce.core.resource.DefaultClientResources.create();
+      ClientResources resources = DefaultClientResources.create();
       try {
         var topology =
             LoopbackPods.topology(
-                List.of(redis),
-                List.of(),
-                false,
-                java.util.Optional.of(bundle.getData().get("ca.crt")));
+                List.of(redis), List.of(), false, Optional.of(bundle.getData().get("ca.crt")));
         var outcome =
-            new io.redisgrpc.operator.lifecycle.RedisLifecycle(
-                    client, resources, java.time.Clock.systemUTC(), Duration.ofSeconds(2))
+            new RedisLifecycle(client, resources, Clock.systemUTC(), Duration.ofSeconds(2))
                 .round(rot, topology);
         assertThat(outcome.redis())
             .as("the operator had its certificate and the bundle")
@@ -574,8 +583,7 @@ class CertificatesTest {
             .as("Redis does not notice new files by itself")
             .isEqualTo(before);
         long pid = redis.pid();
-        new io.redisgrpc.operator.lifecycle.RedisLifecycle(
-                client, resources, java.time.Clock.systemUTC(), Duration.ofSeconds(2))
+        new RedisLifecycle(client, resources, Clock.systemUTC(), Duration.ofSeconds(2))
             .round(rot, topology);
         assertThat(servedFingerprint(port, dir))
             .as("the renewed certificate is served")
@@ -589,7 +597,7 @@ class CertificatesTest {
   }
 
   /** SHA-256 fingerprint of the certificate the server presents, read with openssl s_client. */
-  static String servedFingerprint(int port, java.nio.file.Path dir) throws Exception {
+  static String servedFingerprint(int port, Path dir) throws Exception {
     return sh(
         "openssl s_client -connect 127.0.0.1:"
             + port
@@ -603,13 +611,13 @@ class CertificatesTest {
             + " | openssl x509 -noout -fingerprint -sha256");
   }
 
-  static String fingerprint(java.nio.file.Path certificate) throws Exception {
+  static String fingerprint(Path certificate) throws Exception {
     return sh("openssl x509 -noout -fingerprint -sha256 -in " + certificate);
   }
 
   static String sh(String command) throws Exception {
     Process process = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
-    if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("timed out: " + command);
     }
@@ -619,7 +627,7 @@ class CertificatesTest {
     return out;
   }
 
-  static void write(java.nio.file.Path file, String content) throws java.io.IOException {
+  static void write(Path file, String content) throws IOException {
     Files.createDirectories(file.getParent());
     Files.writeString(file, content);
   }
@@ -628,19 +636,14 @@ class CertificatesTest {
   static String cli(int port, String options) throws Exception {
     List<String> command =
         new ArrayList<>(
-            List.of(
-                io.redisgrpc.testkit.RedisBinaries.cli(),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                String.valueOf(port)));
+            List.of(RedisBinaries.cli(), "-h", "127.0.0.1", "-p", String.valueOf(port)));
     if (!options.isBlank()) {
       command.addAll(List.of(options.split(" ")));
     }
     command.add("PING");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     process.getOutputStream().close();
-    if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       return "timeout";
     }
@@ -654,7 +657,7 @@ class CertificatesTest {
     // The user's own CA Issuer "corp" (made with cert-manager, as a platform team would).
     client
         .resource(
-            new io.fabric8.certmanager.api.model.v1.IssuerBuilder()
+            new IssuerBuilder()
                 .withNewMetadata()
                 .withName("corp-root")
                 .withNamespace(namespace)
@@ -667,7 +670,7 @@ class CertificatesTest {
         .create();
     client
         .resource(
-            new io.fabric8.certmanager.api.model.v1.CertificateBuilder()
+            new CertificateBuilder()
                 .withNewMetadata()
                 .withName("corp-ca")
                 .withNamespace(namespace)
@@ -690,7 +693,7 @@ class CertificatesTest {
         .create();
     client
         .resource(
-            new io.fabric8.certmanager.api.model.v1.IssuerBuilder()
+            new IssuerBuilder()
                 .withNewMetadata()
                 .withName("corp")
                 .withNamespace(namespace)
@@ -707,7 +710,7 @@ class CertificatesTest {
         "byo",
         spec -> {
           spec.redis.mode = RedisMode.Cluster;
-          spec.tls.issuerRef = new io.redisgrpc.operator.crd.TlsSpec.IssuerRef();
+          spec.tls.issuerRef = new TlsSpec.IssuerRef();
           spec.tls.issuerRef.name = "corp";
         });
     caches.awaitStatus("byo", c -> "True".equals(status(c, ConditionTypes.CERTIFICATES_READY)));
@@ -851,7 +854,7 @@ class CertificatesTest {
               .filter(s -> ((Integer) s.get(0)) == type)
               .map(s -> (String) s.get(1))
               .toList();
-    } catch (java.security.cert.CertificateParsingException e) {
+    } catch (CertificateParsingException e) {
       throw new AssertionError(e);
     }
   }
@@ -873,7 +876,7 @@ class CertificatesTest {
   static String controllerLog() {
     try {
       return CertManagerHarness.log() == null ? "" : Files.readString(CertManagerHarness.log());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return e.toString();
     }
   }

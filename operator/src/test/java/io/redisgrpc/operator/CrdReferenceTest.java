@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -146,7 +147,7 @@ class CrdReferenceTest {
       return;
     }
     for (Map.Entry<String, JSONSchemaProps> entry :
-        new java.util.TreeMap<>(schema.getProperties()).entrySet()) {
+        new TreeMap<>(schema.getProperties()).entrySet()) {
       String name = entry.getKey();
       JSONSchemaProps field = entry.getValue();
       String fieldPath = path + "." + name;

@@ -2,6 +2,7 @@ package io.redisgrpc.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.certmanager.api.model.v1.Certificate;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -155,8 +156,7 @@ class ExamplesTest {
         // TLS without cert-manager in the cluster is Degraded (CertManagerMissing);
         // CertificatesTest installs it.
         .isEqualTo(
-            Boolean.TRUE.equals(spec.tls.enabled)
-                    && !client.supports(io.fabric8.certmanager.api.model.v1.Certificate.class)
+            Boolean.TRUE.equals(spec.tls.enabled) && !client.supports(Certificate.class)
                 ? "True"
                 : "False");
     assertThat(reconciled.getStatus().redis.desiredPods).isEqualTo(redisPods);

@@ -29,17 +29,22 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
 import io.redisgrpc.testkit.Integration;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -431,7 +436,7 @@ class HelmChartTest {
     if (values.isEmpty()) {
       return null;
     }
-    Map<String, Object> tree = new java.util.TreeMap<>();
+    Map<String, Object> tree = new TreeMap<>();
     values.forEach(
         (key, value) -> {
           String[] path = key.split("\\.");
@@ -440,7 +445,7 @@ class HelmChartTest {
             @SuppressWarnings("unchecked")
             Map<String, Object> child =
                 (Map<String, Object>)
-                    node.computeIfAbsent(path[i], k -> new java.util.TreeMap<String, Object>());
+                    node.computeIfAbsent(path[i], k -> new TreeMap<String, Object>());
             node = child;
           }
           node.put(path[path.length - 1], value);
@@ -450,7 +455,7 @@ class HelmChartTest {
       Files.writeString(file, client.getKubernetesSerialization().asYaml(tree));
       return file;
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -705,7 +710,7 @@ class HelmChartTest {
             .get();
     assertThat(lease).as("leader-election Lease").isNotNull();
     String holder = lease.getSpec().getHolderIdentity();
-    java.time.ZonedDateTime renewed = lease.getSpec().getRenewTime();
+    ZonedDateTime renewed = lease.getSpec().getRenewTime();
     assertThat(holder).isNotBlank();
     Awaitility.await("Lease renewed")
         .atMost(Duration.ofSeconds(20))
@@ -807,10 +812,7 @@ class HelmChartTest {
     OperatorRun(
         KubernetesClient client,
         String leaseNamespace,
-        Consumer<
-                io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<
-                    io.redisgrpc.operator.crd.RedisGrpcCache>>
-            configuration) {
+        Consumer<ControllerConfigurationOverrider<RedisGrpcCache>> configuration) {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       operator = OperatorMain.create(client, registry, leaseNamespace, false);
       operator.register(new RedisGrpcCacheReconciler(), configuration);

@@ -5,6 +5,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.redisgrpc.operator.lifecycle.RedisEndpoints;
 import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
+import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ public final class LoopbackPods {
       String user,
       String password,
       Function<RedisCommands<String, String>, T> action) {
-    return io.redisgrpc.testkit.RedisNodes.withNode(
+    return RedisNodes.withNode(
         RedisURI.builder()
             .withHost("127.0.0.1")
             .withPort(node.port())

@@ -2,9 +2,11 @@ package io.redisgrpc.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.Measurement;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.redisgrpc.operator.reconciler.RedisGrpcCacheReconciler;
+import java.util.stream.StreamSupport;
 
 /**
  * The real operator (same wiring as OperatorMain) running in the test JVM against the test cluster.
@@ -30,8 +32,8 @@ final class OperatorHarness implements AutoCloseable {
   double reconciliations() {
     return registry.getMeters().stream()
         .filter(m -> m.getId().getName().startsWith("operator.sdk.reconciliations.started"))
-        .flatMap(m -> java.util.stream.StreamSupport.stream(m.measure().spliterator(), false))
-        .mapToDouble(io.micrometer.core.instrument.Measurement::getValue)
+        .flatMap(m -> StreamSupport.stream(m.measure().spliterator(), false))
+        .mapToDouble(Measurement::getValue)
         .sum();
   }
 

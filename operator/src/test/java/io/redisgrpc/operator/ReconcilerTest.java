@@ -4,10 +4,12 @@ import static io.redisgrpc.operator.testing.CacheApi.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -17,6 +19,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.redisgrpc.operator.crd.ClusterSpec;
 import io.redisgrpc.operator.crd.EvictionPolicy;
 import io.redisgrpc.operator.crd.GatewaySpec;
 import io.redisgrpc.operator.crd.NameLimits;
@@ -69,9 +72,7 @@ class ReconcilerTest {
         spec -> {
           spec.redis.mode = RedisMode.Cluster;
           spec.redis.resources =
-              new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
-                  .addToLimits("memory", new Quantity("1Gi"))
-                  .build();
+              new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build();
         });
     StatefulSet redis = caches.await(StatefulSet.class, "orders-redis");
     assertThat(redis.getSpec().getReplicas()).isEqualTo(6);
@@ -425,7 +426,7 @@ class ReconcilerTest {
 
   /** The objects whose resourceVersion differs, with the old and new versions. */
   static Map<String, String> changedSince(Map<String, String> before, Map<String, String> now) {
-    Map<String, String> changed = new java.util.TreeMap<>();
+    Map<String, String> changed = new TreeMap<>();
     now.forEach(
         (object, version) -> {
           if (!version.equals(before.get(object))) {
@@ -447,11 +448,7 @@ class ReconcilerTest {
         .configMaps()
         .inNamespace(namespace)
         .withName("handled-config")
-        .edit(
-            cm ->
-                new io.fabric8.kubernetes.api.model.ConfigMapBuilder(cm)
-                    .addToData("redis.conf", "maxmemory 1\n")
-                    .build());
+        .edit(cm -> new ConfigMapBuilder(cm).addToData("redis.conf", "maxmemory 1\n").build());
     Awaitility.await("ConfigMap put back")
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(200))
@@ -526,7 +523,7 @@ class ReconcilerTest {
         name,
         c -> {
           if (c.getSpec().redis.cluster == null && c.getSpec().redis.mode == RedisMode.Cluster) {
-            c.getSpec().redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
+            c.getSpec().redis.cluster = new ClusterSpec();
           }
           change.accept(c);
         });

@@ -7,14 +7,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.redisgrpc.api.v1.CacheGrpc;
@@ -23,9 +31,11 @@ import io.redisgrpc.api.v1.SetRequest;
 import io.redisgrpc.gateway.GatewayServer;
 import io.redisgrpc.gateway.config.GatewayConfig;
 import io.redisgrpc.operator.crd.AuthSpec;
+import io.redisgrpc.operator.crd.ClusterSpec;
 import io.redisgrpc.operator.crd.EvictionPolicy;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.crd.SentinelSpec;
 import io.redisgrpc.operator.credentials.CredentialStore;
 import io.redisgrpc.operator.lifecycle.RedisEndpoints;
 import io.redisgrpc.operator.model.Labels;
@@ -34,10 +44,14 @@ import io.redisgrpc.operator.status.ConditionTypes;
 import io.redisgrpc.operator.testing.CacheApi;
 import io.redisgrpc.operator.testing.ClientSpecs;
 import io.redisgrpc.testkit.Integration;
+import io.redisgrpc.testkit.RedisBinaries;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import io.redisgrpc.testkit.RedisSentinelHarness;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,14 +60,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,7 +128,7 @@ class RedisLifecycleTest {
           "c1",
           spec -> {
             spec.redis.mode = RedisMode.Cluster;
-            spec.redis.memory.maxmemory = new io.fabric8.kubernetes.api.model.Quantity("64Mi");
+            spec.redis.memory.maxmemory = new Quantity("64Mi");
             spec.auth.clients.add(
                 ClientSpecs.client(
                     "orders",
@@ -164,7 +183,7 @@ class RedisLifecycleTest {
           drifted,
           "_operator",
           credentials.get("_operator"),
-          c -> c.aclSetuser("orders", io.lettuce.core.AclSetuserArgs.Builder.allKeys()));
+          c -> c.aclSetuser("orders", AclSetuserArgs.Builder.allKeys()));
       Awaitility.await("hand-made ACL change repaired")
           .atMost(TIMEOUT)
           .until(
@@ -258,7 +277,7 @@ class RedisLifecycleTest {
           .pollInterval(Duration.ofMillis(200))
           .until(
               () -> {
-                io.fabric8.kubernetes.api.model.Secret now =
+                Secret now =
                     client.secrets().inNamespace(namespace).withName("hand-credentials").get();
                 return now != null
                     && !uidBefore.equals(now.getMetadata().getUid())
@@ -268,7 +287,7 @@ class RedisLifecycleTest {
           .as("the same passwords, rotation state included")
           .isEqualTo(before);
       // The Event follows the write (the round writes the Secret, then the reconciler records it).
-      io.fabric8.kubernetes.api.model.Event restored =
+      Event restored =
           Awaitility.await("a CredentialsRestored Event")
               .atMost(TIMEOUT)
               .pollInterval(Duration.ofMillis(200))
@@ -281,7 +300,7 @@ class RedisLifecycleTest {
                                       && "hand".equals(e.getInvolvedObject().getName()))
                           .findFirst()
                           .orElse(null),
-                  java.util.Objects::nonNull);
+                  Objects::nonNull);
       assertThat(restored.getType()).isEqualTo("Warning");
       assertThat(restored.getMessage())
           .contains("hand-credentials", CredentialStore.ROTATE_ANNOTATION);
@@ -510,7 +529,7 @@ class RedisLifecycleTest {
       int port = lost.port();
       try (RedisProcess blank =
           new RedisProcess(
-                  io.redisgrpc.testkit.RedisBinaries.sentinel(),
+                  RedisBinaries.sentinel(),
                   port,
                   RedisProcess.createDir(dir, "sentinel-blank-" + port),
                   List.of())
@@ -569,7 +588,7 @@ class RedisLifecycleTest {
                 .build());
     try (var connection = redis.connectSentinel()) {
       return connection.sync().master(RedisSentinelHarness.MASTER_NAME);
-    } catch (io.lettuce.core.RedisException e) {
+    } catch (RedisException e) {
       return Map.of();
     } finally {
       redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -586,10 +605,10 @@ class RedisLifecycleTest {
                 .build());
     try (var connection = redis.connectSentinel()) {
       var address =
-          (java.net.InetSocketAddress)
+          (InetSocketAddress)
               connection.sync().getMasterAddrByName(RedisSentinelHarness.MASTER_NAME);
       return address == null ? null : address.getHostString() + ":" + address.getPort();
-    } catch (io.lettuce.core.RedisException e) {
+    } catch (RedisException e) {
       return null;
     } finally {
       redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -608,7 +627,7 @@ class RedisLifecycleTest {
           "s2",
           spec -> {
             spec.redis.mode = RedisMode.Sentinel;
-            spec.redis.sentinel = new io.redisgrpc.operator.crd.SentinelSpec();
+            spec.redis.sentinel = new SentinelSpec();
             spec.redis.sentinel.replicas = 3;
           });
       awaitStatus(
@@ -650,7 +669,7 @@ class RedisLifecycleTest {
           "c2",
           spec -> {
             spec.redis.mode = RedisMode.Cluster;
-            spec.redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
+            spec.redis.cluster = new ClusterSpec();
           });
       awaitStatus("c2", c -> Boolean.TRUE.equals(c.getStatus().redis.clusterFormed));
 
@@ -782,7 +801,7 @@ class RedisLifecycleTest {
           "c3",
           spec -> {
             spec.redis.mode = RedisMode.Cluster;
-            spec.redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
+            spec.redis.cluster = new ClusterSpec();
           });
       awaitStatus("c3", c -> Boolean.TRUE.equals(c.getStatus().redis.clusterFormed));
       Rolled rolled =
@@ -821,7 +840,7 @@ class RedisLifecycleTest {
           "s3",
           spec -> {
             spec.redis.mode = RedisMode.Sentinel;
-            spec.redis.sentinel = new io.redisgrpc.operator.crd.SentinelSpec();
+            spec.redis.sentinel = new SentinelSpec();
             spec.redis.sentinel.replicas = 3;
           });
       awaitStatus(
@@ -859,7 +878,7 @@ class RedisLifecycleTest {
           .atMost(TIMEOUT)
           .until(() -> kubelet.readyPods() == pods);
       String operatorPassword = caches.secretData(name + "-credentials").get("_operator");
-      java.util.function.IntFunction<String> role =
+      IntFunction<String> role =
           ordinal ->
               as(
                   nodes.get(ordinal),
@@ -867,10 +886,7 @@ class RedisLifecycleTest {
                   operatorPassword,
                   c -> String.valueOf(c.role().get(0)));
       List<Integer> replicasBefore =
-          java.util.stream.IntStream.range(0, pods)
-              .filter(i -> role.apply(i).equals("slave"))
-              .boxed()
-              .toList();
+          IntStream.range(0, pods).filter(i -> role.apply(i).equals("slave")).boxed().toList();
       kubelet.onDelete(role);
 
       Path files = Files.createDirectories(dir.resolve(name + "-gateway-files"));
@@ -1008,8 +1024,8 @@ class RedisLifecycleTest {
                             file,
                             StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);
-                      } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                      } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                       }
                     }
                   });
@@ -1106,21 +1122,17 @@ class RedisLifecycleTest {
    * onDelete} says of that pod at that moment.
    */
   static final class ReadyKubelet implements AutoCloseable {
-    private final io.fabric8.kubernetes.client.informers.SharedIndexInformer<
-            io.fabric8.kubernetes.api.model.Pod>
-        informer;
+    private final SharedIndexInformer<Pod> informer;
 
     /**
      * The sentinel pods are marked Ready too (loopback sentinels serve for them); their deletions
      * are not recorded.
      */
-    private final io.fabric8.kubernetes.client.informers.SharedIndexInformer<
-            io.fabric8.kubernetes.api.model.Pod>
-        sentinels;
+    private final SharedIndexInformer<Pod> sentinels;
 
     private final List<Map.Entry<Integer, String>> deleted =
-        java.util.Collections.synchronizedList(new ArrayList<>());
-    private volatile java.util.function.IntFunction<String> onDelete = ordinal -> "";
+        Collections.synchronizedList(new ArrayList<>());
+    private volatile IntFunction<String> onDelete = ordinal -> "";
 
     ReadyKubelet(String cache) {
       informer =
@@ -1139,49 +1151,42 @@ class RedisLifecycleTest {
      * Marks the cache's pods of {@code component} Ready as they come; {@code deletedPod} sees each
      * one deleted.
      */
-    private io.fabric8.kubernetes.client.informers.SharedIndexInformer<
-            io.fabric8.kubernetes.api.model.Pod>
-        markReady(
-            String cache,
-            String component,
-            java.util.function.Consumer<io.fabric8.kubernetes.api.model.Pod> deletedPod) {
+    private SharedIndexInformer<Pod> markReady(
+        String cache, String component, Consumer<Pod> deletedPod) {
       return client
           .pods()
           .inNamespace(namespace)
           .withLabel(Labels.INSTANCE, cache)
           .withLabel(Labels.COMPONENT, component)
           .inform(
-              new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+              new ResourceEventHandler<>() {
                 @Override
-                public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+                public void onAdd(Pod pod) {
                   markReady(pod);
                 }
 
                 @Override
-                public void onUpdate(
-                    io.fabric8.kubernetes.api.model.Pod old,
-                    io.fabric8.kubernetes.api.model.Pod pod) {
+                public void onUpdate(Pod old, Pod pod) {
                   markReady(pod);
                 }
 
                 @Override
-                public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {
+                public void onDelete(Pod pod, boolean unknown) {
                   deletedPod.accept(pod);
                 }
               });
     }
 
-    void onDelete(java.util.function.IntFunction<String> probe) {
+    void onDelete(IntFunction<String> probe) {
       this.onDelete = probe;
     }
 
-    private void markReady(io.fabric8.kubernetes.api.model.Pod pod) {
-      if (pod.getMetadata().getDeletionTimestamp() != null
-          || io.fabric8.kubernetes.client.readiness.Readiness.isPodReady(pod)) {
+    private void markReady(Pod pod) {
+      if (pod.getMetadata().getDeletionTimestamp() != null || Readiness.isPodReady(pod)) {
         return;
       }
       pod.setStatus(
-          new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+          new PodStatusBuilder()
               .withPhase("Running")
               .addNewCondition()
               .withType("Ready")
@@ -1190,7 +1195,7 @@ class RedisLifecycleTest {
               .build());
       try {
         client.pods().inNamespace(namespace).resource(pod).updateStatus();
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException conflict) {
+      } catch (KubernetesClientException conflict) {
         // a newer version of the pod is on its way; its update event marks it
       }
     }
@@ -1198,7 +1203,7 @@ class RedisLifecycleTest {
     long readyPods() {
       return informer.getStore().list().stream()
           .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-          .filter(io.fabric8.kubernetes.client.readiness.Readiness::isPodReady)
+          .filter(Readiness::isPodReady)
           .count();
     }
 

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.redisgrpc.testkit.UserHome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,7 +57,7 @@ public final class TestCluster {
             KubeAPIServerConfigBuilder.anAPIServerConfig()
                 .withApiServerVersion(KUBE_VERSION)
                 .withOfflineMode(true)
-                .withTestDir(io.redisgrpc.testkit.UserHome.kubeApiTestDir().toString())
+                .withTestDir(UserHome.kubeApiTestDir().toString())
                 .withUpdateKubeConfig(false)
                 // Generous: on a loaded 2-core machine etcd + kube-apiserver can take over a
                 // minute.
@@ -108,9 +109,7 @@ public final class TestCluster {
   }
 
   static Path binaryDir() {
-    return io.redisgrpc.testkit.UserHome.kubeApiTestDir()
-        .resolve("k8s")
-        .resolve(KUBE_VERSION + "-linux-amd64");
+    return UserHome.kubeApiTestDir().resolve("k8s").resolve(KUBE_VERSION + "-linux-amd64");
   }
 
   private static void installCrd() {

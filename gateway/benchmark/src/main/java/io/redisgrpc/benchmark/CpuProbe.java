@@ -1,5 +1,6 @@
 package io.redisgrpc.benchmark;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -32,8 +33,8 @@ final class CpuProbe {
   static final String LOADGEN_GRPC_THREAD_PREFIX = "bench-grpc-client";
 
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-  private final com.sun.management.OperatingSystemMXBean os =
-      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  private final OperatingSystemMXBean os =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private final long redisPid;
   private final long nanosPerTick;
 

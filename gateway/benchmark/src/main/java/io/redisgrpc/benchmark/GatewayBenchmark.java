@@ -18,6 +18,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.redisgrpc.gateway.GatewayServer;
 import io.redisgrpc.gateway.config.GatewayConfig;
+import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -37,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
@@ -261,8 +263,7 @@ public final class GatewayBenchmark implements Callable<Integer> {
       StatefulRedisConnection<byte[], byte[]> connection =
           redisClient.connect(ByteArrayCodec.INSTANCE);
       RedisAsyncCommands<byte[], byte[]> redisAsync = connection.async();
-      Map<String, String> info =
-          io.redisgrpc.testkit.RedisNodes.parseInfo(connection.sync().info("server"));
+      Map<String, String> info = RedisNodes.parseInfo(connection.sync().info("server"));
       CpuProbe probe =
           new CpuProbe(
               Long.parseLong(info.getOrDefault("process_id", "0")), Machine.clockTicksPerSecond());
@@ -503,10 +504,7 @@ public final class GatewayBenchmark implements Callable<Integer> {
    * disturbed attempt (at most three attempts).
    */
   private <T> T withRetries(
-      String label,
-      CpuProbe probe,
-      Attempt<T> attempt,
-      java.util.function.ToDoubleFunction<T> background)
+      String label, CpuProbe probe, Attempt<T> attempt, ToDoubleFunction<T> background)
       throws Exception {
     T best = attempt.run();
     T last = best;
@@ -693,8 +691,7 @@ public final class GatewayBenchmark implements Callable<Integer> {
 
   private static long keyspaceMisses(StatefulRedisConnection<byte[], byte[]> connection) {
     return Long.parseLong(
-        io.redisgrpc.testkit.RedisNodes.parseInfo(connection.sync().info("stats"))
-            .getOrDefault("keyspace_misses", "0"));
+        RedisNodes.parseInfo(connection.sync().info("stats")).getOrDefault("keyspace_misses", "0"));
   }
 
   private RateRow rateRun(

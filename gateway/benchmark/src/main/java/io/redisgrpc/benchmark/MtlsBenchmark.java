@@ -19,6 +19,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.redisgrpc.gateway.GatewayServer;
 import io.redisgrpc.gateway.config.GatewayConfig;
+import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -34,6 +35,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,6 +44,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -129,13 +132,13 @@ public final class MtlsBenchmark implements Callable<Integer> {
   }
 
   record Result(Variant variant, String client, int concurrency, List<Drivers.Measurement> rounds) {
-    Drivers.Measurement median(java.util.function.ToDoubleFunction<Drivers.Measurement> by) {
+    Drivers.Measurement median(ToDoubleFunction<Drivers.Measurement> by) {
       List<Drivers.Measurement> sorted = new ArrayList<>(rounds);
-      sorted.sort(java.util.Comparator.comparingDouble(by));
+      sorted.sort(Comparator.comparingDouble(by));
       return sorted.get(sorted.size() / 2);
     }
 
-    double medianOf(java.util.function.ToDoubleFunction<Drivers.Measurement> value) {
+    double medianOf(ToDoubleFunction<Drivers.Measurement> value) {
       return value.applyAsDouble(median(value));
     }
   }
@@ -194,8 +197,7 @@ public final class MtlsBenchmark implements Callable<Integer> {
       closeables.add(() -> redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
       StatefulRedisConnection<byte[], byte[]> connection =
           redisClient.connect(ByteArrayCodec.INSTANCE);
-      Map<String, String> info =
-          io.redisgrpc.testkit.RedisNodes.parseInfo(connection.sync().info("server"));
+      Map<String, String> info = RedisNodes.parseInfo(connection.sync().info("server"));
       CpuProbe probe =
           new CpuProbe(
               Long.parseLong(info.getOrDefault("process_id", "0")), Machine.clockTicksPerSecond());

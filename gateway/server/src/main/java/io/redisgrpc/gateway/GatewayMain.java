@@ -1,6 +1,7 @@
 package io.redisgrpc.gateway;
 
 import io.redisgrpc.gateway.config.GatewayConfig;
+import java.security.Security;
 import picocli.CommandLine;
 
 /** {@code java -jar redis-grpc-gateway-all.jar [options]}: runs until SIGTERM, then drains. */
@@ -19,9 +20,8 @@ public final class GatewayMain {
 
   public static void main(String[] args) throws InterruptedException {
     // Before anything resolves a name: the JVM reads these once.
-    java.security.Security.setProperty("networkaddress.cache.ttl", DNS_TTL_SECONDS);
-    java.security.Security.setProperty(
-        "networkaddress.cache.negative.ttl", DNS_NEGATIVE_TTL_SECONDS);
+    Security.setProperty("networkaddress.cache.ttl", DNS_TTL_SECONDS);
+    Security.setProperty("networkaddress.cache.negative.ttl", DNS_NEGATIVE_TTL_SECONDS);
     GatewayConfig config;
     try {
       config = GatewayConfig.parse(args);

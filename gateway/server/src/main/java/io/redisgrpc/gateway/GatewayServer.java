@@ -3,12 +3,16 @@ package io.redisgrpc.gateway;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Transports;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
 import io.redisgrpc.gateway.config.GatewayConfig;
 import io.redisgrpc.gateway.errors.Failures;
 import io.redisgrpc.gateway.errors.MalformedRequests;
@@ -42,7 +46,7 @@ public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
   private final ClientResources resources;
-  private final io.netty.channel.EventLoopGroup eventLoops;
+  private final EventLoopGroup eventLoops;
   private final RedisBackend backend;
   private final ScheduledExecutorService scheduler;
   private final Server server;
@@ -62,10 +66,7 @@ public final class GatewayServer implements AutoCloseable {
     // client using it goes, and a connection of another client on that group then fails with
     // "event executor terminated" (seen on a real node after a Sentinel master pod was deleted:
     // the gateway never served again). One reference held for the gateway's lifetime.
-    this.eventLoops =
-        resources
-            .eventLoopGroupProvider()
-            .allocate(io.lettuce.core.resource.Transports.eventLoopGroupClass());
+    this.eventLoops = resources.eventLoopGroupProvider().allocate(Transports.eventLoopGroupClass());
     this.scheduler =
         Executors.newScheduledThreadPool(
             1,
@@ -209,8 +210,8 @@ public final class GatewayServer implements AutoCloseable {
 
   @SuppressWarnings(
       "deprecation") // v1alpha is deprecated upstream, still what several clients speak
-  private static io.grpc.ServerServiceDefinition reflectionV1Alpha() {
-    return io.grpc.protobuf.services.ProtoReflectionService.newInstance().bindService();
+  private static ServerServiceDefinition reflectionV1Alpha() {
+    return ProtoReflectionService.newInstance().bindService();
   }
 
   /**

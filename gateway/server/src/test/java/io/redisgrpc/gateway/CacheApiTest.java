@@ -4,18 +4,26 @@ import static io.redisgrpc.gateway.TestGateway.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.redisgrpc.api.v1.*;
 import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -355,8 +363,8 @@ class CacheApiTest {
         .listPop(
             ListPopRequest.newBuilder().setKey(queue).setBlockMs(8_000).build(), observer(waiting));
     // The pop is parked in Redis on its own connection: the shared connection still serves others.
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(5))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
         .until(
             () ->
                 RedisNodes.parseInfo(RedisNodes.withNode(redis.port(), c -> c.info("clients")))
@@ -575,7 +583,7 @@ class CacheApiTest {
     assertThat(response.getResults(2).getGet().getValue().toStringUtf8()).isEqualTo("3");
     assertThat(TestGateway.reasonOf(response.getResults(3).getError())).isEqualTo("KEY_EMPTY");
     assertThat(response.getResults(3).getError().getCode())
-        .isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT.value());
+        .isEqualTo(Status.Code.INVALID_ARGUMENT.value());
     assertThat(TestGateway.reasonOf(response.getResults(4).getError())).isEqualTo("WRONG_TYPE");
     assertThat(TestGateway.reasonOf(response.getResults(5).getError()))
         .isEqualTo("INVALID_REQUEST");
@@ -648,16 +656,14 @@ class CacheApiTest {
     cache.set(SetRequest.newBuilder().setKey(bytes("m")).setValue(bytes("v")).build());
     cache.get(GetRequest.newBuilder().setKey(bytes("m")).build());
     cache.get(GetRequest.newBuilder().setKey(bytes("nothing")).build());
-    org.assertj.core.api.Assertions.catchThrowable(
-        () -> cache.get(GetRequest.getDefaultInstance()));
-    java.net.http.HttpResponse<String> scrape =
-        java.net.http.HttpClient.newHttpClient()
+    Assertions.catchThrowable(() -> cache.get(GetRequest.getDefaultInstance()));
+    HttpResponse<String> scrape =
+        HttpClient.newHttpClient()
             .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(
-                            "http://127.0.0.1:" + gateway.server.metricsPort() + "/metrics"))
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gateway.server.metricsPort() + "/metrics"))
                     .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString());
     assertThat(scrape.statusCode()).isEqualTo(200);
     assertThat(scrape.body())
         .contains("grpc_server_processing_duration_seconds_bucket{method=\"Get\"")

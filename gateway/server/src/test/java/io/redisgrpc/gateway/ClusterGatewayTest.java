@@ -3,6 +3,8 @@ package io.redisgrpc.gateway;
 import static io.redisgrpc.gateway.TestGateway.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.Context;
+import io.grpc.Status;
 import io.lettuce.core.cluster.SlotHash;
 import io.redisgrpc.api.v1.*;
 import io.redisgrpc.gateway.redis.ClusterNodeAddresses;
@@ -10,10 +12,13 @@ import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisClusterHarness;
 import io.redisgrpc.testkit.RedisNodes;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,7 +119,7 @@ class ClusterGatewayTest {
   @Test
   void crossSlotListMoveNeedsAHashTag() {
     TestGateway.assertFails(
-        io.grpc.Status.Code.INVALID_ARGUMENT,
+        Status.Code.INVALID_ARGUMENT,
         "CROSS_SLOT",
         () ->
             gateway
@@ -162,7 +167,7 @@ class ClusterGatewayTest {
             .getIncrement()
             .toString();
     assertThat(value).contains("int_value: 1");
-    io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+    Context.CancellableContext call = Context.current().withCancellation();
     try {
       call.run(
           () -> {
@@ -201,14 +206,14 @@ class ClusterGatewayTest {
             node.port(),
             c ->
                 c.configSet(
-                    java.util.Map.of(
+                    Map.of(
                         "cluster-announce-hostname",
                         "node-" + node.port() + ".invalid",
                         "cluster-preferred-endpoint-type",
                         "hostname")));
       }
-      org.awaitility.Awaitility.await("every node sees every other node's hostname")
-          .atMost(java.time.Duration.ofSeconds(20))
+      Awaitility.await("every node sees every other node's hostname")
+          .atMost(Duration.ofSeconds(20))
           .until(
               () ->
                   named.nodes().stream()
@@ -222,8 +227,8 @@ class ClusterGatewayTest {
       // The gateway trusts the seed's word on another node's address once that node has answered
       // its pings since it started: wait until the seed vouches for all three.
       int seed = named.nodes().get(0).port();
-      org.awaitility.Awaitility.await("the seed vouches for every node's address")
-          .atMost(java.time.Duration.ofSeconds(20))
+      Awaitility.await("the seed vouches for every node's address")
+          .atMost(Duration.ofSeconds(20))
           .until(
               () ->
                   RedisNodes.withNode(

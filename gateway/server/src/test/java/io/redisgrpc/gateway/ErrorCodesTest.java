@@ -7,18 +7,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.lettuce.core.AclSetuserArgs;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.redisgrpc.api.v1.*;
+import io.redisgrpc.api.v1.ExpireRequest;
+import io.redisgrpc.api.v1.GetOrLeaseRequest;
+import io.redisgrpc.gateway.service.RequestLimits;
 import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -148,7 +160,7 @@ class ErrorCodesTest {
                 "INVALID_REQUEST",
                 () ->
                     cache.getOrLease(
-                        io.redisgrpc.api.v1.GetOrLeaseRequest.newBuilder()
+                        GetOrLeaseRequest.newBuilder()
                             .setKey(bytes("forever"))
                             .setLeaseTtlMs(Long.MAX_VALUE)
                             .build())))
@@ -159,7 +171,7 @@ class ErrorCodesTest {
                 "INVALID_REQUEST",
                 () ->
                     cache.expire(
-                        io.redisgrpc.api.v1.ExpireRequest.newBuilder()
+                        ExpireRequest.newBuilder()
                             .setKey(bytes("forever"))
                             .setTtlMs(Long.MAX_VALUE / 2)
                             .build())))
@@ -171,7 +183,7 @@ class ErrorCodesTest {
                     SetRequest.newBuilder()
                         .setKey(bytes("long"))
                         .setValue(bytes("v"))
-                        .setTtlMs(io.redisgrpc.gateway.service.RequestLimits.MAX_DURATION_MS)
+                        .setTtlMs(RequestLimits.MAX_DURATION_MS)
                         .build())
                 .getApplied())
         .isTrue();
@@ -263,12 +275,12 @@ class ErrorCodesTest {
         c ->
             c.aclSetuser(
                 "limited",
-                io.lettuce.core.AclSetuserArgs.Builder.on()
+                AclSetuserArgs.Builder.on()
                     .addPassword("s3cret")
                     .keyPattern("allowed:*")
-                    .addCommand(io.lettuce.core.protocol.CommandType.GET)
-                    .addCommand(io.lettuce.core.protocol.CommandType.SET)
-                    .addCommand(io.lettuce.core.protocol.CommandType.PING)));
+                    .addCommand(CommandType.GET)
+                    .addCommand(CommandType.SET)
+                    .addCommand(CommandType.PING)));
     Path user = Files.writeString(dir.resolve("username"), "limited\n");
     Path password = Files.writeString(dir.resolve("password"), "s3cret\n");
     try (TestGateway limited =
@@ -370,11 +382,10 @@ class ErrorCodesTest {
   void aConnectionRedisClosesCostsNoCall() throws Exception {
     CacheGrpc.CacheBlockingStub cache = gateway.cache();
     cache.set(SetRequest.newBuilder().setKey(bytes("steady")).setValue(bytes("v")).build());
-    java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
-    java.util.Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
-    java.util.concurrent.atomic.AtomicBoolean running =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
-    List<Thread> callers = new java.util.ArrayList<>();
+    AtomicLong calls = new AtomicLong();
+    Map<String, Integer> failures = new ConcurrentHashMap<>();
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<Thread> callers = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       Thread caller =
           new Thread(
@@ -385,7 +396,7 @@ class ErrorCodesTest {
                         .cache()
                         .withDeadlineAfter(5, TimeUnit.SECONDS)
                         .get(GetRequest.newBuilder().setKey(bytes("steady")).build());
-                  } catch (io.grpc.StatusRuntimeException e) {
+                  } catch (StatusRuntimeException e) {
                     failures.merge(
                         e.getStatus().getCode() + ": " + e.getStatus().getDescription(),
                         1,
@@ -403,8 +414,7 @@ class ErrorCodesTest {
       for (int round = 0; round < 10; round++) {
         long before = calls.get();
         killed +=
-            RedisNodes.withNode(
-                redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal()));
+            RedisNodes.withNode(redis.port(), c -> c.clientKill(KillArgs.Builder.typeNormal()));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() > before + 50);
       }
       assertThat(killed).as("the gateway's connections were closed").isGreaterThanOrEqualTo(10);

@@ -29,6 +29,7 @@ import io.redisgrpc.testkit.RedisProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
@@ -274,7 +275,7 @@ class GatewayFuzzTest {
           damaged[random.nextInt(damaged.length)] ^= (byte) (1 << random.nextInt(8));
         }
       }
-      case 1 -> damaged = java.util.Arrays.copyOf(damaged, random.nextInt(damaged.length));
+      case 1 -> damaged = Arrays.copyOf(damaged, random.nextInt(damaged.length));
       default -> {
         int at = random.nextInt(damaged.length + 1);
         byte[] noise = noise(random, 1 + random.nextInt(12));

@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -48,6 +49,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.LongStream;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
@@ -79,7 +82,7 @@ class MalformedRequestTest {
   /** An end-group tag that closes no group. */
   static final byte[] STRAY_END_GROUP = {0x0C};
 
-  static final Map<String, byte[]> BAD = new java.util.LinkedHashMap<>();
+  static final Map<String, byte[]> BAD = new LinkedHashMap<>();
 
   static {
     byte[] set =
@@ -286,7 +289,7 @@ class MalformedRequestTest {
   @Test
   void messagesAboveTheLimitAreRefusedCountedAndNotLoggedEach() {
     List<LogRecord> grpcWarnings = new CopyOnWriteArrayList<>();
-    java.util.logging.Logger grpcLog = java.util.logging.Logger.getLogger("io.grpc");
+    Logger grpcLog = Logger.getLogger("io.grpc");
     Handler grpcHandler = warningsInto(grpcWarnings);
     grpcLog.addHandler(grpcHandler);
     try (CapturedLog gatewayLog = new CapturedLog(MalformedRequests.class.getName())) {
@@ -382,7 +385,7 @@ class MalformedRequestTest {
   void otherCallersAreUndisturbedAndTheLogStaysQuiet() throws Exception {
     int rounds = 40;
     List<LogRecord> grpcWarnings = new CopyOnWriteArrayList<>();
-    java.util.logging.Logger grpcLog = java.util.logging.Logger.getLogger("io.grpc");
+    Logger grpcLog = Logger.getLogger("io.grpc");
     Handler grpcHandler = warningsInto(grpcWarnings);
     grpcLog.addHandler(grpcHandler);
     try (CapturedLog gatewayLog = new CapturedLog(MalformedRequests.class.getName())) {
@@ -479,13 +482,12 @@ class MalformedRequestTest {
         assertThat(answers.values())
             .extracting(a -> a.getResult().getIncrement().getIntValue())
             .containsExactlyInAnyOrderElementsOf(
-                java.util.stream.LongStream.rangeClosed(1, rounds).boxed().toList());
+                LongStream.rangeClosed(1, rounds).boxed().toList());
 
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 1 + rounds);
         assertThat(events.subList(1, events.size()))
             .extracting(e -> e.getMessage().getSequence())
-            .containsExactlyElementsOf(
-                java.util.stream.LongStream.rangeClosed(1, rounds).boxed().toList());
+            .containsExactlyElementsOf(LongStream.rangeClosed(1, rounds).boxed().toList());
         assertThat(subscriptionEnded).as("the subscription is still open").isNotDone();
       } finally {
         subscription.cancel(null);

@@ -7,10 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.StreamObserver;
+import io.lettuce.core.AclSetuserArgs;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.redisgrpc.api.v1.*;
 import io.redisgrpc.testkit.Integration;
@@ -24,6 +29,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
@@ -34,6 +40,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -145,7 +153,7 @@ class MtlsGatewayTest {
           StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
       for (String name : List.of("tls.crt", "tls.key")) {
-        if (!Files.exists(tlsDir.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(tlsDir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
           Files.createSymbolicLink(tlsDir.resolve(name), Path.of("..data", name));
         }
       }
@@ -362,7 +370,7 @@ class MtlsGatewayTest {
   void clientsCannotReachEachOthersChannelsEvenWithGlobPatterns() {
     ManagedChannel orders = as("orders");
     ManagedChannel billing = as("billing");
-    io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+    Context.CancellableContext call = Context.current().withCancellation();
     try {
       call.run(
           () -> {
@@ -418,11 +426,11 @@ class MtlsGatewayTest {
   void pipelineAndLeasesAreScopedLikeEveryOtherCall() throws Exception {
     ManagedChannel orders = as("orders");
     List<PipelineResponse> answers = new ArrayList<>();
-    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-    io.grpc.stub.StreamObserver<PipelineRequest> requests =
+    CountDownLatch done = new CountDownLatch(1);
+    StreamObserver<PipelineRequest> requests =
         CacheGrpc.newStub(orders)
             .pipeline(
-                new io.grpc.stub.StreamObserver<>() {
+                new StreamObserver<>() {
                   @Override
                   public void onNext(PipelineResponse value) {
                     synchronized (answers) {
@@ -497,7 +505,7 @@ class MtlsGatewayTest {
               try {
                 c.get("billing:secret");
                 return "allowed";
-              } catch (io.lettuce.core.RedisCommandExecutionException e) {
+              } catch (RedisCommandExecutionException e) {
                 return e.getMessage();
               }
             });
@@ -583,7 +591,7 @@ class MtlsGatewayTest {
      * Held by the traffic thread for one call pair at a time; {@link #pause()} takes it between
      * pairs.
      */
-    final java.util.concurrent.Semaphore gate = new java.util.concurrent.Semaphore(1);
+    final Semaphore gate = new Semaphore(1);
 
     final Thread thread;
 
@@ -699,23 +707,17 @@ class MtlsGatewayTest {
       // goes.
       RedisNodes.withNode(
           redis.port(),
-          c ->
-              c.aclSetuser(
-                  "billing", io.lettuce.core.AclSetuserArgs.Builder.addPassword("billing-pw-2")));
+          c -> c.aclSetuser("billing", AclSetuserArgs.Builder.addPassword("billing-pw-2")));
       Files.writeString(creds.resolve("billing"), "billing-pw-2\n");
       RedisNodes.withNode(
           redis.port(),
-          c ->
-              c.aclSetuser(
-                  "billing",
-                  io.lettuce.core.AclSetuserArgs.Builder.removePassword("billing-pw-1")));
+          c -> c.aclSetuser("billing", AclSetuserArgs.Builder.removePassword("billing-pw-1")));
       // A rotation never cuts connections (Redis keeps sessions when a password goes); the test
       // cuts them to force a new login, between calls: a reset under an in-flight command is a
       // lost connection, not a rotation, and Lettuce fails that command.
       traffic.pause();
       long killed =
-          RedisNodes.withNode(
-              redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.user("billing")));
+          RedisNodes.withNode(redis.port(), c -> c.clientKill(KillArgs.Builder.user("billing")));
       assertThat(killed)
           .as("billing's connections were open and are forced to reconnect")
           .isPositive();

@@ -4,14 +4,18 @@ import static io.redisgrpc.gateway.TestGateway.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lettuce.core.KillArgs;
 import io.redisgrpc.api.v1.GetRequest;
 import io.redisgrpc.api.v1.SetRequest;
 import io.redisgrpc.gateway.config.GatewayConfig;
 import io.redisgrpc.testkit.Integration;
 import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,7 +98,7 @@ class RedisTlsTest {
 
   @Test
   void renewedClientCertificateIsUsedOnReconnect() throws Exception {
-    Path dir2 = java.nio.file.Files.createDirectories(dir.resolve("renewal"));
+    Path dir2 = Files.createDirectories(dir.resolve("renewal"));
     TestCertificates.Files2 files =
         TestCertificates.client(TestCertificates.ca("unused"), "x").write(dir2, "gateway");
     TestCertificates.writeString(files.cert(), gatewayCertIssued.certificatePem());
@@ -118,12 +122,11 @@ class RedisTlsTest {
       TestCertificates.writeString(nextOnly, nextCa.certificatePem());
       RedisNodes.withNode(redis.port(), c -> c.configSet("tls-ca-cert-file", nextOnly.toString()));
       long killed =
-          RedisNodes.withNode(
-              redis.port(), c -> c.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal()));
+          RedisNodes.withNode(redis.port(), c -> c.clientKill(KillArgs.Builder.typeNormal()));
       assertThat(killed).isPositive();
       // Only a reconnect with the renewed certificate can get through now.
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(15))
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(15))
           .ignoreExceptions()
           .until(
               () ->

@@ -8,8 +8,13 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import io.redisgrpc.api.v1.GetRequest;
 import io.redisgrpc.testkit.Integration;
@@ -57,17 +62,14 @@ class ReflectionTest {
 
   @Test
   void v1ListsTheServicesAndResolvesTheErrorDetails() throws Exception {
-    io.grpc.reflection.v1.ServerReflectionResponse list =
-        v1(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+    ServerReflectionResponse list =
+        v1(ServerReflectionRequest.newBuilder().setListServices("").build());
     assertThat(list.getListServicesResponse().getServiceList())
-        .extracting(io.grpc.reflection.v1.ServiceResponse::getName)
+        .extracting(ServiceResponse::getName)
         .containsAll(SERVICES);
     String type = errorDetailType();
-    io.grpc.reflection.v1.ServerReflectionResponse file =
-        v1(
-            io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
-                .setFileContainingSymbol(type)
-                .build());
+    ServerReflectionResponse file =
+        v1(ServerReflectionRequest.newBuilder().setFileContainingSymbol(type).build());
     assertThat(file.hasErrorResponse()).as(file.getErrorResponse().getErrorMessage()).isFalse();
     assertDecodesTheErrorInfo(file.getFileDescriptorResponse().getFileDescriptorProtoList(), type);
   }
@@ -168,17 +170,15 @@ class ReflectionTest {
   private static String fileName(ByteString file) {
     try {
       return FileDescriptorProto.parseFrom(file).getName();
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static io.grpc.reflection.v1.ServerReflectionResponse v1(
-      io.grpc.reflection.v1.ServerReflectionRequest request) throws Exception {
-    CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> answer =
-        new CompletableFuture<>();
-    StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> out =
-        io.grpc.reflection.v1.ServerReflectionGrpc.newStub(gateway.channel)
+  private static ServerReflectionResponse v1(ServerReflectionRequest request) throws Exception {
+    CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> out =
+        ServerReflectionGrpc.newStub(gateway.channel)
             .withDeadlineAfter(10, TimeUnit.SECONDS)
             .serverReflectionInfo(observer(answer));
     out.onNext(request);

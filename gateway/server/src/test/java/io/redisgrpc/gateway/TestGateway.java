@@ -12,7 +12,15 @@ import io.grpc.protobuf.StatusProto;
 import io.redisgrpc.api.v1.CacheGrpc;
 import io.redisgrpc.api.v1.PubSubGrpc;
 import io.redisgrpc.gateway.config.GatewayConfig;
+import io.redisgrpc.gateway.errors.ErrorMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert;
@@ -43,7 +51,7 @@ final class TestGateway implements AutoCloseable {
             "--health-interval-ms=200",
             "--redis-connect-timeout-ms=30000")) {
       String name = option.substring(0, option.indexOf('=') + 1);
-      if (java.util.Arrays.stream(args).noneMatch(arg -> arg.startsWith(name))) {
+      if (Arrays.stream(args).noneMatch(arg -> arg.startsWith(name))) {
         all.add(option);
       }
     }
@@ -71,20 +79,19 @@ final class TestGateway implements AutoCloseable {
   double metric(String prefix) {
     try {
       String body =
-          java.net.http.HttpClient.newHttpClient()
+          HttpClient.newHttpClient()
               .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(
-                              "http://127.0.0.1:" + server.metricsPort() + "/metrics"))
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics"))
                       .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString())
+                  HttpResponse.BodyHandlers.ofString())
               .body();
       return body.lines()
           .filter(l -> l.startsWith(prefix))
           .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
           .sum();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -122,7 +129,7 @@ final class TestGateway implements AutoCloseable {
 
   static String reasonOf(com.google.rpc.Status status) {
     assertThat(status).as("status details").isNotNull();
-    return io.redisgrpc.gateway.errors.ErrorMapper.reasonOf(status);
+    return ErrorMapper.reasonOf(status);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.redisgrpc.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
@@ -26,7 +27,7 @@ public class AuthSpec {
       "Applications allowed through the gateway, each with its own key space and Redis ACL user.")
   public List<ClientSpec> clients = new ArrayList<>();
 
-  @io.fabric8.generator.annotation.Default("{}")
+  @Default("{}")
   public RotationSpec rotation = new RotationSpec();
 
   public static class ClientSpec {
@@ -77,11 +78,11 @@ public class AuthSpec {
   }
 
   public enum Permission {
-    @com.fasterxml.jackson.annotation.JsonProperty("read")
+    @JsonProperty("read")
     READ,
-    @com.fasterxml.jackson.annotation.JsonProperty("write")
+    @JsonProperty("write")
     WRITE,
-    @com.fasterxml.jackson.annotation.JsonProperty("pubsub")
+    @JsonProperty("pubsub")
     PUBSUB
   }
 

@@ -59,10 +59,10 @@ public class GatewaySpec {
   @JsonPropertyDescription("Resources of each gateway container.")
   public ResourceRequirements resources;
 
-  @io.fabric8.generator.annotation.Default("{}")
+  @Default("{}")
   public GatewayServiceSpec service = new GatewayServiceSpec();
 
-  @io.fabric8.generator.annotation.Default("{}")
+  @Default("{}")
   public GatewayLimits limits = new GatewayLimits();
 
   @JsonPropertyDescription("A HorizontalPodAutoscaler on CPU when set.")

@@ -1,6 +1,7 @@
 package io.redisgrpc.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 
 public class RedisGrpcCacheSpec {
@@ -10,14 +11,14 @@ public class RedisGrpcCacheSpec {
   public RedisSpec redis = new RedisSpec();
 
   @JsonPropertyDescription("The gRPC gateway Deployment in front of Redis.")
-  @io.fabric8.generator.annotation.Default("{}")
+  @Default("{}")
   public GatewaySpec gateway = new GatewaySpec();
 
   @JsonPropertyDescription("TLS between clients, gateway and Redis.")
-  @io.fabric8.generator.annotation.Default("{}")
+  @Default("{}")
   public TlsSpec tls = new TlsSpec();
 
   @JsonPropertyDescription("Clients allowed through the gateway and credential rotation.")
-  @io.fabric8.generator.annotation.Default("{}")
+  @Default("{}")
   public AuthSpec auth = new AuthSpec();
 }

@@ -2,6 +2,7 @@ package io.redisgrpc.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -99,11 +100,11 @@ public class RedisSpec {
   public ResourceRequirements resources;
 
   @JsonPropertyDescription("maxmemory and eviction; applied live without restarts.")
-  @io.fabric8.generator.annotation.Default("{}")
+  @Default("{}")
   public MemorySpec memory = new MemorySpec();
 
   @JsonPropertyDescription("RDB and/or AOF persistence with a PersistentVolumeClaim per pod.")
-  @io.fabric8.generator.annotation.Default("{}")
+  @Default("{}")
   public PersistenceSpec persistence = new PersistenceSpec();
 
   @JsonPropertyDescription("Where Redis and sentinel pods may run.")

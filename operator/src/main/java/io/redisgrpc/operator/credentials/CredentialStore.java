@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads and writes the cache's three credential Secrets (names and layout in docs/security.md):
@@ -56,8 +57,7 @@ public final class CredentialStore {
   private final KubernetesClient client;
 
   /** Per cache uid, the contents of a credentials Secret deleted by hand until written again. */
-  private static final Map<String, Stored> RESTORING =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Stored> RESTORING = new ConcurrentHashMap<>();
 
   public CredentialStore(KubernetesClient client) {
     this.client = client;

@@ -1,11 +1,14 @@
 package io.redisgrpc.operator.lifecycle;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.dependent.TlsState;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
+import io.redisgrpc.operator.model.TlsNames;
 import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
 import java.util.ArrayList;
@@ -13,6 +16,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Endpoints from the cache's pods (the reconciler's Pod informer): started pods, reached by pod IP
@@ -57,14 +63,11 @@ public final class PodEndpoints implements RedisEndpoints {
             && redisPods.stream()
                 .map(PodEndpoints::ordinal)
                 .toList()
-                .equals(java.util.stream.IntStream.range(0, desired).boxed().toList());
-    java.util.Optional<String> bundle =
-        io.redisgrpc.operator.dependent.TlsState.trustBundle(cache, context)
+                .equals(IntStream.range(0, desired).boxed().toList());
+    Optional<String> bundle =
+        TlsState.trustBundle(cache, context)
             .map(
-                map ->
-                    map.getData() == null
-                        ? null
-                        : map.getData().get(io.redisgrpc.operator.model.TlsNames.TRUST_BUNDLE_KEY));
+                map -> map.getData() == null ? null : map.getData().get(TlsNames.TRUST_BUNDLE_KEY));
     return new Topology(nodes, complete, sentinels, aliases, bundle);
   }
 
@@ -94,13 +97,13 @@ public final class PodEndpoints implements RedisEndpoints {
   /**
    * The Redis StatefulSet's replica count as it is now (which a scale-down holds above the spec's).
    */
-  public static java.util.Optional<Integer> statefulSetReplicas(
+  public static Optional<Integer> statefulSetReplicas(
       RedisGrpcCache cache, Context<RedisGrpcCache> context) {
     return context
-        .getSecondaryResourcesAsStream(io.fabric8.kubernetes.api.model.apps.StatefulSet.class)
+        .getSecondaryResourcesAsStream(StatefulSet.class)
         .filter(set -> Names.redis(cache).equals(set.getMetadata().getName()))
         .map(set -> set.getSpec().getReplicas())
-        .filter(java.util.Objects::nonNull)
+        .filter(Objects::nonNull)
         .findFirst();
   }
 

@@ -2,6 +2,8 @@ package io.redisgrpc.operator.lifecycle;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.lettuce.core.resource.ClientResources;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
@@ -13,6 +15,7 @@ import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
 import io.redisgrpc.operator.redis.ReplicationRole;
 import io.redisgrpc.operator.redis.admin.RedisAdmin;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -76,8 +79,8 @@ public final class PodRoller {
                         !set.getStatus()
                             .getUpdateRevision()
                             .equals(pod.getMetadata().getLabels().get(REVISION_LABEL)),
-                        io.fabric8.kubernetes.client.readiness.Readiness.isPodReady(pod)))
-            .sorted(java.util.Comparator.comparingInt(PodState::ordinal))
+                        Readiness.isPodReady(pod)))
+            .sorted(Comparator.comparingInt(PodState::ordinal))
             .toList();
     if (states.stream().noneMatch(PodState::outdated)) {
       return Optional.empty();
@@ -207,7 +210,7 @@ public final class PodRoller {
                 .inNamespace(cache.getMetadata().getNamespace())
                 .withName(pod)
                 .evict();
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      } catch (KubernetesClientException e) {
         return new Result(
             step, Optional.empty(), Optional.of("could not evict " + pod + ": " + e.getMessage()));
       }

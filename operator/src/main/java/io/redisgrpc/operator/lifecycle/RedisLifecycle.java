@@ -12,20 +12,27 @@ import io.redisgrpc.operator.credentials.rotation.RotationMachine.Decision;
 import io.redisgrpc.operator.credentials.rotation.RotationMachine.Observations;
 import io.redisgrpc.operator.credentials.rotation.RotationPhase;
 import io.redisgrpc.operator.model.GoDuration;
+import io.redisgrpc.operator.model.Hashes;
 import io.redisgrpc.operator.model.RedisConfig;
+import io.redisgrpc.operator.model.RedisWorkloads;
+import io.redisgrpc.operator.model.TlsNames;
+import io.redisgrpc.operator.model.TlsRendering;
 import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.RedisTls;
 import io.redisgrpc.operator.redis.acl.AclRules;
 import io.redisgrpc.operator.redis.admin.RedisAdmin;
 import io.redisgrpc.operator.redis.config.LiveConfig;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -60,8 +67,7 @@ public final class RedisLifecycle {
    * the credentials Secret is not known to the running pods yet; with this one the operator still
    * logs in and pushes the edited one (docs/security.md, "Changed by hand").
    */
-  private static final Map<String, String> ACCEPTED_OPERATOR_PASSWORD =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, String> ACCEPTED_OPERATOR_PASSWORD = new ConcurrentHashMap<>();
 
   private final KubernetesClient client;
   private final CredentialStore store;
@@ -121,7 +127,7 @@ public final class RedisLifecycle {
     Map<String, String> live = LiveConfig.directives(RedisConfig.live(cache.getSpec().redis));
     Optional<RedisAdmin.Observation> seen = Optional.empty();
     Optional<RedisAdmin.Desired> desired = Optional.empty();
-    int specPods = io.redisgrpc.operator.model.RedisWorkloads.redisPods(cache.getSpec().redis);
+    int specPods = RedisWorkloads.redisPods(cache.getSpec().redis);
     // Pods above the spec's count are leaving (a StatefulSet removes the highest ordinals first).
     List<Endpoint> leaving =
         topology.complete() && topology.nodes().size() > specPods
@@ -129,7 +135,7 @@ public final class RedisLifecycle {
             : List.of();
     Optional<RedisTls> tls = Optional.empty();
     boolean tlsMissing = false;
-    if (io.redisgrpc.operator.model.TlsRendering.enabled(cache)) {
+    if (TlsRendering.enabled(cache)) {
       tls = tls(cache, topology.trustBundle());
       tlsMissing = tls.isEmpty();
     }
@@ -204,7 +210,7 @@ public final class RedisLifecycle {
     return new Outcome(
         next,
         seen,
-        io.redisgrpc.operator.model.Hashes.sha256(live.toString()),
+        Hashes.sha256(live.toString()),
         recheck(next, decision, seen, grace, now),
         drained,
         desired,
@@ -216,7 +222,7 @@ public final class RedisLifecycle {
    * accepted.
    */
   static List<String> operatorPasswords(RedisGrpcCache cache, Credentials credentials) {
-    List<String> passwords = new java.util.ArrayList<>(credentials.candidates(AclRules.OPERATOR));
+    List<String> passwords = new ArrayList<>(credentials.candidates(AclRules.OPERATOR));
     String accepted =
         cache.getMetadata().getUid() == null
             ? null
@@ -248,7 +254,7 @@ public final class RedisLifecycle {
         client
             .secrets()
             .inNamespace(cache.getMetadata().getNamespace())
-            .withName(io.redisgrpc.operator.model.TlsNames.operatorCertificate(cache))
+            .withName(TlsNames.operatorCertificate(cache))
             .get();
     if (secret == null
         || secret.getData() == null
@@ -256,15 +262,11 @@ public final class RedisLifecycle {
         || !secret.getData().containsKey("tls.key")) {
       return Optional.empty();
     }
-    java.util.Base64.Decoder base64 = java.util.Base64.getDecoder();
+    Base64.Decoder base64 = Base64.getDecoder();
     return Optional.of(
         new RedisTls(
-            new String(
-                base64.decode(secret.getData().get("tls.crt")),
-                java.nio.charset.StandardCharsets.US_ASCII),
-            new String(
-                base64.decode(secret.getData().get("tls.key")),
-                java.nio.charset.StandardCharsets.US_ASCII),
+            new String(base64.decode(secret.getData().get("tls.crt")), StandardCharsets.US_ASCII),
+            new String(base64.decode(secret.getData().get("tls.key")), StandardCharsets.US_ASCII),
             trustBundle.get()));
   }
 

@@ -1,8 +1,10 @@
 package io.redisgrpc.operator.model;
 
+import io.fabric8.kubernetes.api.model.ConfigMapVolumeSourceBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -140,10 +142,10 @@ public final class GatewayWorkloads {
                         PodTemplates.secretVolume("credentials", Names.gatewayCredentials(cache)))
                     .addAllToVolumes(TlsRendering.gatewayVolumes(cache))
                     .addToVolumes(
-                        new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                        new VolumeBuilder()
                             .withName("policy")
                             .withConfigMap(
-                                new io.fabric8.kubernetes.api.model.ConfigMapVolumeSourceBuilder()
+                                new ConfigMapVolumeSourceBuilder()
                                     .withName(Names.gatewayPolicy(cache))
                                     .withDefaultMode(420)
                                     .build())

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.SecretVolumeSourceBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -90,10 +91,8 @@ public final class PodTemplates {
    * the owner.
    */
   public static Volume secretVolume(String volumeName, String secretName, String... keys) {
-    io.fabric8.kubernetes.api.model.SecretVolumeSourceBuilder source =
-        new io.fabric8.kubernetes.api.model.SecretVolumeSourceBuilder()
-            .withSecretName(secretName)
-            .withDefaultMode(0400);
+    SecretVolumeSourceBuilder source =
+        new SecretVolumeSourceBuilder().withSecretName(secretName).withDefaultMode(0400);
     for (String key : keys) {
       source.addNewItem().withKey(key).withPath(key).endItem();
     }

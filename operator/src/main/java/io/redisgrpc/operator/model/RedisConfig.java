@@ -6,8 +6,12 @@ import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.RedisSpec;
 import io.redisgrpc.operator.crd.SentinelSpec;
+import io.redisgrpc.operator.redis.acl.AclRules;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Renders redis.conf and sentinel.conf. The file is split into two parts on purpose:
@@ -44,7 +48,7 @@ public final class RedisConfig {
     return "printf 'masterauth %s\\n' \"$(cat "
         + CREDENTIALS_DIR
         + "/"
-        + io.redisgrpc.operator.redis.acl.AclRules.REPLICATION
+        + AclRules.REPLICATION
         + ")\" > "
         + AUTH_INCLUDE;
   }
@@ -68,7 +72,7 @@ public final class RedisConfig {
     lines.add("logfile \"\"");
     // Users come from the ACL Secret at start (default off), so a restarted pod is never open.
     lines.add("aclfile " + ACL_FILE);
-    lines.add("masteruser " + io.redisgrpc.operator.redis.acl.AclRules.REPLICATION);
+    lines.add("masteruser " + AclRules.REPLICATION);
     // masterauth: written by the start command from the credentials Secret, never in a ConfigMap.
     lines.add("include " + AUTH_INCLUDE);
     PersistenceMode persistence =
@@ -124,10 +128,7 @@ public final class RedisConfig {
                 + sentinel.quorum,
             // auth-pass is appended at start from the credentials Secret (see
             // RedisWorkloads.sentinel).
-            "sentinel auth-user "
-                + Names.SENTINEL_MASTER_NAME
-                + " "
-                + io.redisgrpc.operator.redis.acl.AclRules.SENTINEL,
+            "sentinel auth-user " + Names.SENTINEL_MASTER_NAME + " " + AclRules.SENTINEL,
             "sentinel down-after-milliseconds " + Names.SENTINEL_MASTER_NAME + " 5000",
             "sentinel failover-timeout " + Names.SENTINEL_MASTER_NAME + " 60000",
             "sentinel parallel-syncs " + Names.SENTINEL_MASTER_NAME + " 1")
@@ -150,7 +151,7 @@ public final class RedisConfig {
         Names.podHost(Names.redis(cache), 0, Names.redisHeadless(cache), namespace)
             + " "
             + Names.REDIS_PORT;
-    String sentinelUser = io.redisgrpc.operator.redis.acl.AclRules.SENTINEL;
+    String sentinelUser = AclRules.SENTINEL;
     String monitor = "sentinel monitor " + Names.SENTINEL_MASTER_NAME + " ";
     return String.join(
             "\n",
@@ -208,8 +209,8 @@ public final class RedisConfig {
   }
 
   /** The files of the cache's ConfigMap, by key: what the pods mount at {@link #CONFIG_DIR}. */
-  public static java.util.SortedMap<String, String> configFiles(RedisGrpcCache cache) {
-    java.util.SortedMap<String, String> files = new java.util.TreeMap<>();
+  public static SortedMap<String, String> configFiles(RedisGrpcCache cache) {
+    SortedMap<String, String> files = new TreeMap<>();
     files.put("redis.conf", redisConf(cache));
     if (cache.getSpec().redis.mode == RedisMode.Sentinel) {
       files.put("sentinel.conf", sentinelConf(cache));
@@ -235,9 +236,7 @@ public final class RedisConfig {
     String namespace = cache.getMetadata().getNamespace();
     String sentinelService = Names.serviceHost(Names.sentinel(cache), namespace);
     String tls =
-        TlsRendering.redisCliArgs(cache).stream()
-            .map(a -> " " + a)
-            .collect(java.util.stream.Collectors.joining());
+        TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(Collectors.joining());
     return String.join(
         "\n",
         "self=\"${HOSTNAME}." + Names.redisHeadless(cache) + "." + namespace + ".svc\"",
@@ -274,9 +273,7 @@ public final class RedisConfig {
   private static String dataPodFunctions(RedisGrpcCache cache, String user) {
     String namespace = cache.getMetadata().getNamespace();
     String tls =
-        TlsRendering.redisCliArgs(cache).stream()
-            .map(a -> " " + a)
-            .collect(java.util.stream.Collectors.joining());
+        TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(Collectors.joining());
     // Every name a data pod can have, so the script (part of the pods' restart hash) does not
     // change when the cache scales; how many pods there are now is read from POD_COUNT_FILE.
     List<String> pods = new ArrayList<>();
@@ -374,10 +371,8 @@ public final class RedisConfig {
    */
   private static String replicationCliFunction(RedisGrpcCache cache) {
     String tls =
-        TlsRendering.redisCliArgs(cache).stream()
-            .map(a -> " " + a)
-            .collect(java.util.stream.Collectors.joining());
-    String replication = io.redisgrpc.operator.redis.acl.AclRules.REPLICATION;
+        TlsRendering.redisCliArgs(cache).stream().map(a -> " " + a).collect(Collectors.joining());
+    String replication = AclRules.REPLICATION;
     return "own() { REDISCLI_AUTH=\"$(cat "
         + CREDENTIALS_DIR
         + "/"
@@ -500,7 +495,7 @@ public final class RedisConfig {
             "set -eu",
             writeAuthInclude(),
             sentinelShellFunctions(cache),
-            dataPodFunctions(cache, io.redisgrpc.operator.redis.acl.AclRules.REPLICATION),
+            dataPodFunctions(cache, AclRules.REPLICATION),
             newestPodFunction(),
             "master=$(master_addr)",
             "if [ -n \"$master\" ] && is_me \"$master\" && [ -n \"$(ask sentinel replicas "

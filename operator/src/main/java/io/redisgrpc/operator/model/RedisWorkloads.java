@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetPersistentVolumeClaimRetentionPolicy;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetPersistentVolumeClaimRetentionPolicyBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder;
 import io.redisgrpc.operator.crd.PersistenceSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
@@ -279,10 +280,8 @@ public final class RedisWorkloads {
         // data and roll as usual.
         .withUpdateStrategy(
             Labels.REDIS.equals(component)
-                ? new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder()
-                    .withType("OnDelete")
-                    .build()
-                : new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder()
+                ? new StatefulSetUpdateStrategyBuilder().withType("OnDelete").build()
+                : new StatefulSetUpdateStrategyBuilder()
                     .withType("RollingUpdate")
                     .withNewRollingUpdate()
                     .withPartition(0)

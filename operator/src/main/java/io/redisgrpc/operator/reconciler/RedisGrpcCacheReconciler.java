@@ -1,8 +1,10 @@
 package io.redisgrpc.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -21,6 +23,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheStatus;
 import io.redisgrpc.operator.crd.RedisMode;
+import io.redisgrpc.operator.credentials.CredentialStore;
 import io.redisgrpc.operator.credentials.rotation.RotationState;
 import io.redisgrpc.operator.dependent.*;
 import io.redisgrpc.operator.dependent.WorkflowValues;
@@ -32,6 +35,7 @@ import io.redisgrpc.operator.lifecycle.ScaleDownHold;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
+import io.redisgrpc.operator.model.TlsRendering;
 import io.redisgrpc.operator.redis.AdminClientResources;
 import io.redisgrpc.operator.redis.admin.RedisAdmin;
 import io.redisgrpc.operator.redis.cluster.ClusterFormation;
@@ -42,11 +46,19 @@ import io.redisgrpc.operator.status.GatewayRouting;
 import io.redisgrpc.operator.status.ObservedState;
 import io.redisgrpc.operator.status.StatusAggregator;
 import io.redisgrpc.operator.tls.CertificatesObservation;
+import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles a RedisGrpcCache. There is no validation step here: the API server refuses an invalid
@@ -189,8 +201,7 @@ import java.util.Set;
     })
 public class RedisGrpcCacheReconciler
     implements Reconciler<RedisGrpcCache>, Cleaner<RedisGrpcCache>, AutoCloseable {
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(RedisGrpcCacheReconciler.class);
+  private static final Logger LOG = LoggerFactory.getLogger(RedisGrpcCacheReconciler.class);
 
   /**
    * A blocked cache (e.g. missing pull secret) is looked at again this often; nothing watches
@@ -222,12 +233,10 @@ public class RedisGrpcCacheReconciler
       new ScaleDownHold(ScaleDownHold.CLIENT_TOPOLOGY_SETTLE);
 
   /** Per cache uid, since when its gateway Service has refused the operator's probe. */
-  private final java.util.Map<String, java.time.Instant> routeRefusedSince =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Instant> routeRefusedSince = new ConcurrentHashMap<>();
 
   /** Per cache uid, the Redis actions logged last (see logRedisActions). */
-  private final java.util.Map<String, String> lastActions =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, String> lastActions = new ConcurrentHashMap<>();
 
   public RedisGrpcCacheReconciler() {
     this(Clock.systemUTC(), new PodEndpoints(), RedisLifecycle.DRIFT_CHECK);
@@ -314,7 +323,7 @@ public class RedisGrpcCacheReconciler
               + Names.credentials(cache)
               + " was deleted by hand; it was written again with the same passwords (Redis knows only those). To change them,"
               + " request a rotation: annotate the cache with "
-              + io.redisgrpc.operator.credentials.CredentialStore.ROTATE_ANNOTATION);
+              + CredentialStore.ROTATE_ANNOTATION);
     }
     String masterPod =
         outcome
@@ -348,8 +357,7 @@ public class RedisGrpcCacheReconciler
     ObservedState observed =
         observer.observe(cache, context).withRedisSide(redisSide(cache, outcome, masterPod));
     CertificatesObservation certificates = certificatesObserver.observe(cache, context);
-    if (certificates.certManagerInstalled()
-        && io.redisgrpc.operator.model.TlsRendering.enabled(cache)) {
+    if (certificates.certManagerInstalled() && TlsRendering.enabled(cache)) {
       certificateSecrets.adopt(cache, context);
     }
     RedisGrpcCacheStatus status = aggregator.aggregate(cache, observed, certificates);
@@ -379,7 +387,7 @@ public class RedisGrpcCacheReconciler
     announceTransitions(cache, status, context);
     RedisGrpcCache patch = new RedisGrpcCache();
     patch.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        new ObjectMetaBuilder()
             .withName(cache.getMetadata().getName())
             .withNamespace(cache.getMetadata().getNamespace())
             .build());
@@ -399,7 +407,7 @@ public class RedisGrpcCacheReconciler
       routeRefusedSince.remove(uid);
       return null;
     }
-    java.time.Instant since = routeRefusedSince.computeIfAbsent(uid, u -> clock.instant());
+    Instant since = routeRefusedSince.computeIfAbsent(uid, u -> clock.instant());
     return routeRecheck(Duration.between(since, clock.instant()));
   }
 
@@ -534,8 +542,8 @@ public class RedisGrpcCacheReconciler
   /**
    * Status times to the second, like the conditions' (the Secret annotations keep full precision).
    */
-  private static String seconds(java.time.Instant instant) {
-    return instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+  private static String seconds(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   /**
@@ -551,7 +559,7 @@ public class RedisGrpcCacheReconciler
       routeRefusedSince.remove(cache.getMetadata().getUid());
     }
     // The credentials Secret's finalizer guards against a delete by hand, not against this one.
-    new io.redisgrpc.operator.credentials.CredentialStore(context.getClient()).release(cache);
+    new CredentialStore(context.getClient()).release(cache);
     RedisLifecycle.forget(cache);
     return certificateSecrets.removeWith(cache, context)
         ? DeleteControl.defaultDelete()
@@ -572,7 +580,7 @@ public class RedisGrpcCacheReconciler
     }
     RedisGrpcCache patch = new RedisGrpcCache();
     patch.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        new ObjectMetaBuilder()
             .withName(cache.getMetadata().getName())
             .withNamespace(cache.getMetadata().getNamespace())
             .build());
@@ -589,11 +597,11 @@ public class RedisGrpcCacheReconciler
         cause = cause.getCause() == cause ? null : cause.getCause()) {
       // Interrupted, or refused by an executor that is shutting down: the operator is stopping.
       if (cause instanceof InterruptedException
-          || cause instanceof java.io.InterruptedIOException
-          || cause instanceof java.util.concurrent.RejectedExecutionException) {
+          || cause instanceof InterruptedIOException
+          || cause instanceof RejectedExecutionException) {
         return true;
       }
-      if (cause instanceof io.javaoperatorsdk.operator.AggregatedOperatorException aggregated
+      if (cause instanceof AggregatedOperatorException aggregated
           && aggregated.getAggregatedExceptions().values().stream()
               .anyMatch(RedisGrpcCacheReconciler::stopping)) {
         return true;

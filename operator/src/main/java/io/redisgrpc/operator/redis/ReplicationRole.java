@@ -1,5 +1,6 @@
 package io.redisgrpc.operator.redis;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,7 +51,7 @@ public record ReplicationRole(boolean master, Optional<Integer> masterOrdinal, b
   }
 
   private static Map<String, String> fields(String info) {
-    Map<String, String> fields = new java.util.HashMap<>();
+    Map<String, String> fields = new HashMap<>();
     for (String line : info.split("\r?\n")) {
       int colon = line.indexOf(':');
       if (colon > 0 && !line.startsWith("#")) {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -173,7 +174,7 @@ public final class PodProblems {
     return text.toString();
   }
 
-  private static java.util.Optional<Duration> notReadySince(Pod pod, Instant now) {
+  private static Optional<Duration> notReadySince(Pod pod, Instant now) {
     return Stream.ofNullable(pod.getStatus().getConditions())
         .flatMap(List::stream)
         .filter(
@@ -185,11 +186,11 @@ public final class PodProblems {
         .findFirst();
   }
 
-  private static java.util.Optional<PodCondition> unschedulable(Pod pod, Instant now) {
+  private static Optional<PodCondition> unschedulable(Pod pod, Instant now) {
     if (pod.getStatus() == null
         || !"Pending".equals(pod.getStatus().getPhase())
         || pod.getStatus().getConditions() == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     return pod.getStatus().getConditions().stream()
         .filter(

@@ -1,5 +1,6 @@
 package io.redisgrpc.operator.status;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.redisgrpc.operator.crd.AuthSpec;
@@ -23,8 +24,7 @@ import java.util.Objects;
  * identical status and the operator writes nothing.
  */
 public final class StatusAggregator {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String AS_EXPECTED = "AsExpected";
   private final Clock clock;
 

@@ -8,6 +8,7 @@ import io.fabric8.certmanager.api.model.v1.Issuer;
 import io.fabric8.certmanager.api.model.v1.IssuerBuilder;
 import io.fabric8.kubernetes.api.model.Duration;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
+import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.TlsSpec;
 import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
@@ -252,7 +253,7 @@ public final class CertificateModels {
   public static List<String> leafNames(RedisGrpcCache cache) {
     List<String> names = new ArrayList<>();
     names.add(TlsNames.redisCertificate(cache));
-    if (cache.getSpec().redis.mode == io.redisgrpc.operator.crd.RedisMode.Sentinel) {
+    if (cache.getSpec().redis.mode == RedisMode.Sentinel) {
       names.add(TlsNames.sentinelCertificate(cache));
     }
     names.add(TlsNames.gatewayCertificate(cache));

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.redisgrpc.operator.lifecycle.RollingUpdate.PodState;
 import io.redisgrpc.operator.lifecycle.RollingUpdate.Step;
 import io.redisgrpc.operator.redis.ReplicationRole;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class RollingUpdateTest {
@@ -23,7 +26,7 @@ class RollingUpdateTest {
           ReplicationRole.replicaOf(1, true));
 
   static List<PodState> pods(boolean... outdated) {
-    return java.util.stream.IntStream.range(0, outdated.length)
+    return IntStream.range(0, outdated.length)
         .mapToObj(i -> new PodState(i, outdated[i], true))
         .toList();
   }
@@ -78,7 +81,7 @@ class RollingUpdateTest {
 
   @Test
   void nothingMovesWhileAReplicaSyncsOrAPodIsNotReadyOrMissing() {
-    Map<Integer, ReplicationRole> syncing = new java.util.HashMap<>(ROLES);
+    Map<Integer, ReplicationRole> syncing = new HashMap<>(ROLES);
     syncing.put(3, ReplicationRole.replicaOf(1, false));
     assertThat(RollingUpdate.next(pods(true, true, true, false), 4, syncing))
         .isInstanceOf(Step.Wait.class);
@@ -144,7 +147,7 @@ class RollingUpdateTest {
     assertThat(RollingUpdate.next(replicaDownToo, 4, ROLES))
         .isEqualTo(new Step.Restart(1, "it is not Ready on the old template"));
     // Its replica still syncing: the same.
-    Map<Integer, ReplicationRole> syncing = new java.util.HashMap<>(ROLES);
+    Map<Integer, ReplicationRole> syncing = new HashMap<>(ROLES);
     syncing.put(3, ReplicationRole.replicaOf(1, false));
     assertThat(RollingUpdate.next(probeTimedOut, 4, syncing))
         .isEqualTo(new Step.Restart(1, "it is not Ready on the old template"));
@@ -160,7 +163,7 @@ class RollingUpdateTest {
             ReplicationRole.replicaOf(0, true),
             2,
             ReplicationRole.replicaOf(0, true));
-    assertThat(RollingUpdate.next(pods(true, false, false), 3, group, java.util.Optional.of(0)))
+    assertThat(RollingUpdate.next(pods(true, false, false), 3, group, Optional.of(0)))
         .isEqualTo(new Step.HandOver(0, 1));
     // Pod 1 is promoted; pod 0 (writes paused) is not demoted yet, and the sentinels' view may
     // name either: demoting or restarting anything now could discard acknowledged writes.
@@ -173,9 +176,7 @@ class RollingUpdateTest {
             2,
             ReplicationRole.replicaOf(1, true));
     for (int named : new int[] {0, 1}) {
-      assertThat(
-              RollingUpdate.next(
-                  pods(true, false, false), 3, failingOver, java.util.Optional.of(named)))
+      assertThat(RollingUpdate.next(pods(true, false, false), 3, failingOver, Optional.of(named)))
           .isEqualTo(
               new Step.Wait(
                   "2 pods act as master: waiting for the sentinels to demote the old one"));

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -208,7 +209,7 @@ class ClusterPodScriptsTest {
       } finally {
         writing.set(false);
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
       }
     }
   }
@@ -403,7 +404,7 @@ class ClusterPodScriptsTest {
             i++) {
           try {
             connection.sync().set("learner:" + i, "v");
-          } catch (io.lettuce.core.RedisCommandExecutionException e) {
+          } catch (RedisCommandExecutionException e) {
             if (!e.getMessage().startsWith("MOVED")) {
               throw e;
             }

@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * One container of a rendered pod template, run as a local process the way a kubelet would run it:
@@ -101,11 +104,11 @@ final class LocalPod implements AutoCloseable {
     String alternatives =
         rewrites.keySet().stream()
             .sorted(Comparator.comparingInt(String::length).reversed())
-            .map(java.util.regex.Pattern::quote)
-            .collect(java.util.stream.Collectors.joining("|"));
-    return java.util.regex.Pattern.compile(alternatives)
+            .map(Pattern::quote)
+            .collect(Collectors.joining("|"));
+    return Pattern.compile(alternatives)
         .matcher(text)
-        .replaceAll(match -> java.util.regex.Matcher.quoteReplacement(rewrites.get(match.group())));
+        .replaceAll(match -> Matcher.quoteReplacement(rewrites.get(match.group())));
   }
 
   /** Starts the container's command. */

@@ -3,7 +3,11 @@ package io.redisgrpc.operator.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.redisgrpc.operator.crd.PersistenceMode;
+import io.redisgrpc.operator.crd.PersistenceSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.credentials.CredentialStore;
@@ -11,6 +15,7 @@ import io.redisgrpc.operator.credentials.Credentials;
 import io.redisgrpc.operator.redis.acl.AclFile;
 import io.redisgrpc.operator.redis.acl.AclRules;
 import io.redisgrpc.testkit.Integration;
+import io.redisgrpc.testkit.RedisNodes;
 import io.redisgrpc.testkit.RedisProcess;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -39,8 +44,8 @@ class PodCommandsTest {
   @Test
   void clusterPodStartsAndIsReadyOnlyOnceItHasJoinedACluster(@TempDir Path dir) throws Exception {
     RedisGrpcCache cache = Caches.of("orders", RedisMode.Cluster);
-    cache.getSpec().redis.persistence = new io.redisgrpc.operator.crd.PersistenceSpec();
-    cache.getSpec().redis.persistence.mode = io.redisgrpc.operator.crd.PersistenceMode.RDB;
+    cache.getSpec().redis.persistence = new PersistenceSpec();
+    cache.getSpec().redis.persistence.mode = PersistenceMode.RDB;
     Credentials credentials = credentials(cache);
     int port = portWithBus();
     Container redis =
@@ -54,11 +59,7 @@ class PodCommandsTest {
           .isFalse();
 
       // The operator's part: this node takes every slot (a one-node cluster).
-      as(
-          port,
-          AclRules.OPERATOR,
-          credentials,
-          c -> c.clusterAddSlotsRange(io.lettuce.core.Range.create(0, 16383)));
+      as(port, AclRules.OPERATOR, credentials, c -> c.clusterAddSlotsRange(Range.create(0, 16383)));
       Awaitility.await("readiness probe passes once the node has joined")
           .atMost(DEADLINE)
           .pollInterval(Duration.ofMillis(200))
@@ -112,11 +113,7 @@ class PodCommandsTest {
         pod(dir.resolve("orders-redis-0"), cache, redis, credentials, "orders-redis-0", port)) {
       pod.start();
       awaitProbe(pod, redis, "startup", true);
-      as(
-          port,
-          AclRules.OPERATOR,
-          credentials,
-          c -> c.clusterAddSlotsRange(io.lettuce.core.Range.create(0, 16383)));
+      as(port, AclRules.OPERATOR, credentials, c -> c.clusterAddSlotsRange(Range.create(0, 16383)));
       Awaitility.await("the one-node cluster serves")
           .atMost(DEADLINE)
           .pollInterval(Duration.ofMillis(200))
@@ -294,7 +291,7 @@ class PodCommandsTest {
         container,
         volumes,
         Map.of("POD_NAME", podName, "HOSTNAME", podName, "POD_IP", podIp),
-        io.redisgrpc.operator.model.Names.REDIS_PORT,
+        Names.REDIS_PORT,
         port,
         addresses);
   }
@@ -320,8 +317,8 @@ class PodCommandsTest {
       int port,
       String user,
       Credentials credentials,
-      Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> action) {
-    return io.redisgrpc.testkit.RedisNodes.withNode(
+      Function<RedisCommands<String, String>, T> action) {
+    return RedisNodes.withNode(
         RedisURI.builder()
             .withHost("127.0.0.1")
             .withPort(port)

@@ -10,6 +10,8 @@ import io.redisgrpc.operator.crd.PersistenceMode;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.crd.RedisSpec;
+import io.redisgrpc.operator.crd.SentinelSpec;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RedisConfigTest {
@@ -78,7 +80,7 @@ class RedisConfigTest {
     redis.resources =
         new ResourceRequirementsBuilder().addToRequests("memory", new Quantity("2Gi")).build();
     assertThat(MemoryPlan.maxmemoryBytes(redis)).isEqualTo(1_610_612_736L);
-    redis.resources.setLimits(java.util.Map.of("memory", new Quantity("4Gi")));
+    redis.resources.setLimits(Map.of("memory", new Quantity("4Gi")));
     assertThat(MemoryPlan.maxmemoryBytes(redis))
         .as("the limit, when there is one")
         .isEqualTo(3_221_225_472L);
@@ -87,7 +89,7 @@ class RedisConfigTest {
   @Test
   void sentinelConfigMonitorsPodZeroByStableNameWithTheQuorum() {
     RedisGrpcCache cache = Caches.of("sess", RedisMode.Sentinel);
-    cache.getSpec().redis.sentinel = new io.redisgrpc.operator.crd.SentinelSpec();
+    cache.getSpec().redis.sentinel = new SentinelSpec();
     cache.getSpec().redis.sentinel.quorum = 2;
     assertThat(RedisConfig.sentinelConf(cache))
         .contains(

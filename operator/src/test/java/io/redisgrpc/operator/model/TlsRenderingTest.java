@@ -13,6 +13,7 @@ import io.redisgrpc.operator.testing.ClientSpecs;
 import io.redisgrpc.operator.tls.CertificateModels;
 import java.time.Duration;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class TlsRenderingTest {
@@ -203,7 +204,7 @@ class TlsRenderingTest {
     assertThat(GoDuration.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
     assertThat(GoDuration.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
     assertThat(GoDuration.parse("250ms")).isEqualTo(Duration.ofMillis(250));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GoDuration.parse("2 m"))
+    Assertions.assertThatThrownBy(() -> GoDuration.parse("2 m"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

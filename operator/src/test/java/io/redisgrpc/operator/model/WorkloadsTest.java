@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.redisgrpc.operator.crd.ClaimRetention;
+import io.redisgrpc.operator.crd.ClusterSpec;
 import io.redisgrpc.operator.crd.GatewaySpec;
 import io.redisgrpc.operator.crd.PersistenceMode;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
@@ -73,7 +74,7 @@ class WorkloadsTest {
   @Test
   void clusterSizeAndAnnouncedHostnames() {
     RedisGrpcCache cache = Caches.of("c", RedisMode.Cluster);
-    cache.getSpec().redis.cluster = new io.redisgrpc.operator.crd.ClusterSpec();
+    cache.getSpec().redis.cluster = new ClusterSpec();
     cache.getSpec().redis.cluster.shards = 5;
     cache.getSpec().redis.cluster.replicasPerShard = 2;
     StatefulSet redis = RedisWorkloads.redis(cache);

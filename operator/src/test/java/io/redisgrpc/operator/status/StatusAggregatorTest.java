@@ -2,10 +2,15 @@ package io.redisgrpc.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Condition;
+import io.redisgrpc.operator.crd.AuthSpec;
 import io.redisgrpc.operator.crd.RedisGrpcCache;
 import io.redisgrpc.operator.crd.RedisGrpcCacheStatus;
 import io.redisgrpc.operator.crd.RedisMode;
 import io.redisgrpc.operator.model.Caches;
+import io.redisgrpc.operator.tls.CaPhase;
+import io.redisgrpc.operator.tls.CaRotationState;
+import io.redisgrpc.operator.tls.CertificatesObservation;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -284,11 +289,7 @@ class StatusAggregatorTest {
     ObservedState pods = workloads(6, 6, 0, 0, 2, 2).withRedisSide(seen(6));
 
     RedisGrpcCacheStatus missing =
-        at(T0)
-            .aggregate(
-                cache,
-                pods,
-                new io.redisgrpc.operator.tls.CertificatesObservation(false, List.of(), null));
+        at(T0).aggregate(cache, pods, new CertificatesObservation(false, List.of(), null));
     assertThat(condition(missing, ConditionTypes.CERTIFICATES_READY).getStatus())
         .isEqualTo("False");
     assertThat(condition(missing, ConditionTypes.CERTIFICATES_READY).getReason())
@@ -300,10 +301,7 @@ class StatusAggregatorTest {
     RedisGrpcCacheStatus pending =
         at(T0)
             .aggregate(
-                cache,
-                pods,
-                new io.redisgrpc.operator.tls.CertificatesObservation(
-                    true, List.of("a-redis-tls"), null));
+                cache, pods, new CertificatesObservation(true, List.of("a-redis-tls"), null));
     assertThat(condition(pending, ConditionTypes.CERTIFICATES_READY).getReason())
         .isEqualTo("CertificatesPending");
     assertThat(condition(pending, ConditionTypes.CERTIFICATES_READY).getMessage())
@@ -311,15 +309,9 @@ class StatusAggregatorTest {
     assertThat(condition(pending, ConditionTypes.DEGRADED).getStatus()).isEqualTo("False");
     assertThat(condition(pending, ConditionTypes.READY).getStatus()).isEqualTo("False");
 
-    var rotating =
-        new io.redisgrpc.operator.tls.CaRotationState(
-            1, io.redisgrpc.operator.tls.CaPhase.Trust, T0, "x");
+    var rotating = new CaRotationState(1, CaPhase.Trust, T0, "x");
     RedisGrpcCacheStatus issued =
-        at(T0)
-            .aggregate(
-                cache,
-                pods,
-                new io.redisgrpc.operator.tls.CertificatesObservation(true, List.of(), rotating));
+        at(T0).aggregate(cache, pods, new CertificatesObservation(true, List.of(), rotating));
     assertThat(condition(issued, ConditionTypes.CERTIFICATES_READY).getStatus()).isEqualTo("True");
     assertThat(condition(issued, ConditionTypes.CERTIFICATES_READY).getReason())
         .isEqualTo("CARotationInProgress");
@@ -329,7 +321,7 @@ class StatusAggregatorTest {
   @Test
   void statusNamesEachClientsCertificateSecretWithTls() {
     RedisGrpcCache cache = Caches.of("a", RedisMode.Cluster);
-    var client = new io.redisgrpc.operator.crd.AuthSpec.ClientSpec();
+    var client = new AuthSpec.ClientSpec();
     client.name = "orders";
     client.keyPrefix = "orders:";
     cache.getSpec().auth.clients.add(client);
@@ -340,10 +332,7 @@ class StatusAggregatorTest {
     cache.getSpec().tls.enabled = true;
     assertThat(
             at(T0)
-                .aggregate(
-                    cache,
-                    pods,
-                    new io.redisgrpc.operator.tls.CertificatesObservation(true, List.of(), null))
+                .aggregate(cache, pods, new CertificatesObservation(true, List.of(), null))
                 .clients)
         .extracting(c -> c.certificateSecret)
         .containsExactly("a-client-orders-tls");
@@ -353,8 +342,7 @@ class StatusAggregatorTest {
     return new StatusAggregator(Clock.fixed(now, ZoneOffset.UTC));
   }
 
-  private static io.fabric8.kubernetes.api.model.Condition condition(
-      RedisGrpcCacheStatus status, String type) {
+  private static Condition condition(RedisGrpcCacheStatus status, String type) {
     return status.conditions.stream()
         .filter(c -> c.getType().equals(type))
         .findFirst()

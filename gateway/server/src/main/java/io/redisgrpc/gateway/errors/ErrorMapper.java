@@ -1,6 +1,7 @@
 package io.redisgrpc.gateway.errors;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -174,7 +175,7 @@ public final class ErrorMapper {
       if (detail.is(ErrorInfo.class)) {
         try {
           return detail.unpack(ErrorInfo.class).getReason();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
           return "UNKNOWN";
         }
       }

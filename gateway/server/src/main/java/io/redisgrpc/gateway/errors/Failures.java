@@ -1,24 +1,25 @@
 package io.redisgrpc.gateway.errors;
 
+import com.google.rpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.function.Consumer;
 
 /** The single way a service answers a failure: map it ({@link ErrorMapper}) and count it. */
 public final class Failures {
-  private final Consumer<com.google.rpc.Status> counter;
+  private final Consumer<Status> counter;
 
   /**
    * @param counter counts every failure answered, by its mapped status (the gateway passes {@code
    *     GatewayMetrics::error}); a callback, so that error mapping does not depend on metrics
    */
-  public Failures(Consumer<com.google.rpc.Status> counter) {
+  public Failures(Consumer<Status> counter) {
     this.counter = counter;
   }
 
   /** The status for a per-operation error (Batch, Pipeline), counted once. */
-  public com.google.rpc.Status status(Throwable error) {
-    com.google.rpc.Status status = ErrorMapper.toStatus(error);
+  public Status status(Throwable error) {
+    Status status = ErrorMapper.toStatus(error);
     counter.accept(status);
     return status;
   }

@@ -1,6 +1,7 @@
 package io.redisgrpc.gateway.errors;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -9,6 +10,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,12 +73,12 @@ public final class MalformedRequests {
    * call in {@code redisgrpc_errors_total} (RESOURCE_EXHAUSTED, MESSAGE_TOO_LARGE) and logs one
    * line at most once a minute.
    */
-  public io.grpc.ServerStreamTracer.Factory oversizedMessages() {
-    TRANSPORT_LOG.setLevel(java.util.logging.Level.SEVERE);
-    return new io.grpc.ServerStreamTracer.Factory() {
+  public ServerStreamTracer.Factory oversizedMessages() {
+    TRANSPORT_LOG.setLevel(Level.SEVERE);
+    return new ServerStreamTracer.Factory() {
       @Override
-      public io.grpc.ServerStreamTracer newServerStreamTracer(String method, Metadata headers) {
-        return new io.grpc.ServerStreamTracer() {
+      public ServerStreamTracer newServerStreamTracer(String method, Metadata headers) {
+        return new ServerStreamTracer() {
           @Override
           public void streamClosed(Status status) {
             if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED
@@ -148,7 +151,7 @@ public final class MalformedRequests {
 
   private static String typeName(MethodDescriptor<?, ?> method) {
     if (method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> marshaller
-        && marshaller.getMessagePrototype() instanceof com.google.protobuf.Message prototype) {
+        && marshaller.getMessagePrototype() instanceof Message prototype) {
       return prototype.getDescriptorForType().getFullName();
     }
     return "request of " + method.getFullMethodName();

@@ -4,9 +4,11 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.redisgrpc.gateway.redis.RedisBackend;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,10 +94,8 @@ public final class RedisHealthReporter implements AutoCloseable {
 
   private static String message(Throwable error) {
     Throwable cause =
-        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-            ? error.getCause()
-            : error;
-    return cause instanceof java.util.concurrent.TimeoutException
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause instanceof TimeoutException
         ? "no reply in time"
         : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }

@@ -1,5 +1,6 @@
 package io.redisgrpc.gateway.metrics;
 
+import com.google.rpc.Status;
 import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -8,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.redisgrpc.gateway.errors.ErrorMapper;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -70,14 +72,14 @@ public final class GatewayMetrics {
   /**
    * An operation that failed, by gRPC code and reason (Redis errors and refused requests alike).
    */
-  public void error(com.google.rpc.Status status) {
+  public void error(Status status) {
     registry
         .counter(
             "redisgrpc.errors",
             "code",
             io.grpc.Status.fromCodeValue(status.getCode()).getCode().name(),
             "reason",
-            io.redisgrpc.gateway.errors.ErrorMapper.reasonOf(status))
+            ErrorMapper.reasonOf(status))
         .increment();
   }
 

@@ -2,6 +2,7 @@ package io.redisgrpc.gateway.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.codec.StringCodec;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -278,13 +280,11 @@ public final class ClusterNodeAddresses extends SocketAddressResolver {
                                       // itself: say so once. An unreachable seed is part of an
                                       // outage: debug only.
                                       Throwable cause =
-                                          error instanceof java.util.concurrent.CompletionException
+                                          error instanceof CompletionException
                                                   && error.getCause() != null
                                               ? error.getCause()
                                               : error;
-                                      if (cause
-                                              instanceof
-                                              io.lettuce.core.RedisCommandExecutionException
+                                      if (cause instanceof RedisCommandExecutionException
                                           && !cause
                                               .getMessage()
                                               .equals(lastRefusal.getAndSet(cause.getMessage()))) {

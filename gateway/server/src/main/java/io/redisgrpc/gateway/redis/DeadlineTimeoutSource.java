@@ -9,6 +9,7 @@ import io.lettuce.core.protocol.RedisCommand;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Gives every Redis command the caller's remaining gRPC deadline as its timeout (capped by the
@@ -24,7 +25,7 @@ final class DeadlineTimeoutSource extends TimeoutOptions.TimeoutSource {
    * A connection that has not been made yet counts as connected (the first connect has its own
    * bound).
    */
-  static final java.util.function.BooleanSupplier ALWAYS_CONNECTED = () -> true;
+  static final BooleanSupplier ALWAYS_CONNECTED = () -> true;
 
   private static final Set<CommandType> BLOCKING =
       EnumSet.of(
@@ -39,7 +40,7 @@ final class DeadlineTimeoutSource extends TimeoutOptions.TimeoutSource {
 
   private final long commandTimeoutMs;
   private final long reconnectWaitMs;
-  private final java.util.function.BooleanSupplier connected;
+  private final BooleanSupplier connected;
 
   DeadlineTimeoutSource(long commandTimeoutMs) {
     this(commandTimeoutMs, 0, ALWAYS_CONNECTED);
@@ -49,8 +50,7 @@ final class DeadlineTimeoutSource extends TimeoutOptions.TimeoutSource {
    * @param reconnectWaitMs while {@code connected} says no, a command waits at most this long for
    *     the reconnect (it sits in Lettuce's buffer meanwhile); 0 = no such cap
    */
-  DeadlineTimeoutSource(
-      long commandTimeoutMs, long reconnectWaitMs, java.util.function.BooleanSupplier connected) {
+  DeadlineTimeoutSource(long commandTimeoutMs, long reconnectWaitMs, BooleanSupplier connected) {
     this.commandTimeoutMs = commandTimeoutMs;
     this.reconnectWaitMs = reconnectWaitMs;
     this.connected = connected;

@@ -14,8 +14,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -28,9 +31,12 @@ import io.redisgrpc.gateway.config.RedisMode;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import reactor.core.Disposable;
@@ -106,7 +112,7 @@ public final class RedisBackend implements AutoCloseable {
             : new FileCredentials(config.redisUsernameFile(), config.redisPasswordFile());
     try {
       return open(config, resources, credentials, true).join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
   }
@@ -143,7 +149,7 @@ public final class RedisBackend implements AutoCloseable {
     boolean standalone = config.redisMode() != RedisMode.CLUSTER;
     long reconnectWait = rejectWhileDisconnected && standalone ? config.reconnectWaitMs() : 0;
     AtomicReference<StatefulConnection<?, ?>> shared = new AtomicReference<>();
-    java.util.function.BooleanSupplier sharedOpen =
+    BooleanSupplier sharedOpen =
         () -> {
           StatefulConnection<?, ?> connection = shared.get();
           return connection == null || connection.isOpen();
@@ -396,10 +402,9 @@ public final class RedisBackend implements AutoCloseable {
               if (!(client instanceof RedisClusterClient cluster)) {
                 return CompletableFuture.completedFuture("");
               }
-              io.lettuce.core.cluster.models.partitions.Partitions partitions =
-                  cluster.getPartitions();
+              Partitions partitions = cluster.getPartitions();
               int missing = 0;
-              for (int slot = 0; slot < io.lettuce.core.cluster.SlotHash.SLOT_COUNT; slot++) {
+              for (int slot = 0; slot < SlotHash.SLOT_COUNT; slot++) {
                 if (partitions.getMasterBySlot(slot) == null) {
                   missing++;
                 }
@@ -416,9 +421,7 @@ public final class RedisBackend implements AutoCloseable {
                   partitions.stream()
                       .filter(
                           node ->
-                              node.is(
-                                      io.lettuce.core.cluster.models.partitions.RedisClusterNode
-                                          .NodeFlag.UPSTREAM)
+                              node.is(RedisClusterNode.NodeFlag.UPSTREAM)
                                   && !node.getSlots().isEmpty())
                       .map(
                           node ->
@@ -455,10 +458,8 @@ public final class RedisBackend implements AutoCloseable {
 
   private static String message(Throwable error) {
     Throwable cause =
-        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-            ? error.getCause()
-            : error;
-    return cause instanceof java.util.concurrent.TimeoutException
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause instanceof TimeoutException
         ? "no reply in time"
         : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }

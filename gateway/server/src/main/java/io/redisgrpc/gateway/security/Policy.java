@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,10 +142,8 @@ public final class Policy {
       if (client.keyPrefix() == null || client.channelPrefix() == null) {
         throw new PolicyException("client '" + name + "' needs keyPrefix and channelPrefix");
       }
-      if (client.keyPrefix().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-              > MAX_PREFIX_BYTES
-          || client.channelPrefix().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-              > MAX_PREFIX_BYTES) {
+      if (client.keyPrefix().getBytes(StandardCharsets.UTF_8).length > MAX_PREFIX_BYTES
+          || client.channelPrefix().getBytes(StandardCharsets.UTF_8).length > MAX_PREFIX_BYTES) {
         throw new PolicyException(
             "client '" + name + "': prefixes are limited to " + MAX_PREFIX_BYTES + " bytes");
       }
@@ -216,7 +216,7 @@ public final class Policy {
   }
 
   public Set<String> clientNames() {
-    Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     clients.forEach(c -> names.add(c.name()));
     return names;
   }

@@ -4,6 +4,7 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,7 +127,7 @@ public final class ServerTls implements AutoCloseable {
   /** All files' bytes, one after the other; null while one cannot be read. */
   private static byte[] contents(List<Path> files) {
     try {
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
       for (Path file : files) {
         out.write(Files.readAllBytes(file));
         out.write(0);

@@ -17,6 +17,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The {@code redisgrpc.v1.Cache} service. Every unary data RPC is wrapped into an {@link Operation}
@@ -449,8 +450,7 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
         responses);
   }
 
-  private static <T> CompletableFuture<T> guard(
-      java.util.function.Supplier<CompletableFuture<T>> call) {
+  private static <T> CompletableFuture<T> guard(Supplier<CompletableFuture<T>> call) {
     try {
       return call.get();
     } catch (RuntimeException e) {

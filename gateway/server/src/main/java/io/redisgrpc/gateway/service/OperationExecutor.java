@@ -8,6 +8,7 @@ import io.lettuce.core.LMPopArgs;
 import io.lettuce.core.LMoveArgs;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -88,25 +90,23 @@ public final class OperationExecutor {
                 return CompletableFuture.completedFuture(value);
               }
               Throwable cause =
-                  error instanceof java.util.concurrent.CompletionException
-                          && error.getCause() != null
+                  error instanceof CompletionException && error.getCause() != null
                       ? error.getCause()
                       : error;
               // Expired while waiting for a reconnect (--reconnect-wait-ms): Redis is unreachable,
               // which
               // the caller should retry, not a deadline of its own that passed.
-              if (cause instanceof io.lettuce.core.RedisCommandTimeoutException
-                  && !backend.connected()) {
+              if (cause instanceof RedisCommandTimeoutException && !backend.connected()) {
                 return CompletableFuture.<OperationResult>failedFuture(
                     new GatewayException(
-                        io.grpc.Status.Code.UNAVAILABLE,
+                        Status.Code.UNAVAILABLE,
                         ErrorReason.REDIS_UNAVAILABLE,
                         "Redis is unreachable: the connection dropped and did not come back in time"
                             + " (--reconnect-wait-ms)"));
               }
               return CompletableFuture.<OperationResult>failedFuture(cause);
             })
-        .thenCompose(java.util.function.Function.identity());
+        .thenCompose(Function.identity());
   }
 
   /**

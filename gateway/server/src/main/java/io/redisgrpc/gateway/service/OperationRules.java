@@ -2,6 +2,7 @@ package io.redisgrpc.gateway.service;
 
 import com.google.protobuf.ByteString;
 import io.redisgrpc.api.v1.Operation;
+import io.redisgrpc.api.v1.SetCondition;
 import io.redisgrpc.gateway.security.KeyScope;
 import io.redisgrpc.gateway.security.Permission;
 import java.util.EnumSet;
@@ -63,7 +64,7 @@ final class OperationRules {
           SORTED_SET_CARDINALITY ->
           EnumSet.of(Permission.READ);
       case SET ->
-          op.getSet().getCondition() == io.redisgrpc.api.v1.SetCondition.SET_CONDITION_IF_EQUAL
+          op.getSet().getCondition() == SetCondition.SET_CONDITION_IF_EQUAL
               ? EnumSet.of(Permission.READ, Permission.WRITE)
               : EnumSet.of(Permission.WRITE);
       case LIST_POP, LIST_MOVE -> EnumSet.of(Permission.READ, Permission.WRITE);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisURI;
 import java.net.InetSocketAddress;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class ClusterNodeAddressesTest {
@@ -48,14 +49,10 @@ class ClusterNodeAddressesTest {
   void mapsEachAnnouncedHostnameToTheAddressTheClusterReports() {
     assertThat(ClusterNodeAddresses.parse(NODES, NOW_MS, STARTED_MS))
         .containsOnly(
-            org.assertj.core.api.Assertions.entry(
-                "day2-redis-0.day2-redis-headless.ns.svc", "10.244.0.28"),
-            org.assertj.core.api.Assertions.entry(
-                "day2-redis-4.day2-redis-headless.ns.svc", "10.244.0.27"),
-            org.assertj.core.api.Assertions.entry(
-                "day2-redis-7.day2-redis-headless.ns.svc", "fd00::7"),
-            org.assertj.core.api.Assertions.entry(
-                "day2-redis-12.day2-redis-headless.ns.svc", "10.244.0.62"));
+            Assertions.entry("day2-redis-0.day2-redis-headless.ns.svc", "10.244.0.28"),
+            Assertions.entry("day2-redis-4.day2-redis-headless.ns.svc", "10.244.0.27"),
+            Assertions.entry("day2-redis-7.day2-redis-headless.ns.svc", "fd00::7"),
+            Assertions.entry("day2-redis-12.day2-redis-headless.ns.svc", "10.244.0.62"));
   }
 
   @Test

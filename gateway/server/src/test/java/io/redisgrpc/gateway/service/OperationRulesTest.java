@@ -3,7 +3,9 @@ package io.redisgrpc.gateway.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
 import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import io.redisgrpc.api.v1.*;
 import io.redisgrpc.gateway.errors.ErrorReason;
 import io.redisgrpc.gateway.errors.GatewayException;
@@ -67,7 +69,7 @@ class OperationRulesTest {
       builder.setField(keyField, b("k"));
       Operation op = Operation.newBuilder().setField(field, builder.build()).build();
       Operation scoped = OperationRules.scope(op, SCOPE, LIMITS);
-      var inner = (com.google.protobuf.Message) scoped.getField(field);
+      var inner = (Message) scoped.getField(field);
       assertThat(inner.getField(keyField)).as(field.getName()).isEqualTo(b("t:k"));
       assertThat(OperationRules.required(op)).as(field.getName()).isNotEmpty();
     }
@@ -89,9 +91,7 @@ class OperationRulesTest {
       // Not left to the generated base class, which answers UNIMPLEMENTED.
       Class<?> request = Operation.newBuilder().newBuilderForField(field).build().getClass();
       String javaName = Character.toLowerCase(rpc.charAt(0)) + rpc.substring(1);
-      assertThat(
-              CacheService.class.getDeclaredMethod(
-                  javaName, request, io.grpc.stub.StreamObserver.class))
+      assertThat(CacheService.class.getDeclaredMethod(javaName, request, StreamObserver.class))
           .as(rpc)
           .isNotNull();
     }

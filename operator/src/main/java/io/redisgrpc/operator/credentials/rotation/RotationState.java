@@ -1,5 +1,6 @@
 package io.redisgrpc.operator.credentials.rotation;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +20,7 @@ public record RotationState(
     Instant nextRotation) {
   public static final String PREFIX = "redisgrpc.io/rotation-";
 
-  public static RotationState initial(Instant now, java.time.Duration interval) {
+  public static RotationState initial(Instant now, Duration interval) {
     return new RotationState(1, RotationPhase.Idle, now, now, now.plus(interval));
   }
 
@@ -35,7 +36,7 @@ public record RotationState(
 
   /** Reads the state back; a Secret without annotations starts a fresh {@link #initial} state. */
   public static RotationState fromAnnotations(
-      Map<String, String> annotations, Instant now, java.time.Duration interval) {
+      Map<String, String> annotations, Instant now, Duration interval) {
     if (annotations == null || !annotations.containsKey(PREFIX + "phase")) {
       return initial(now, interval);
     }

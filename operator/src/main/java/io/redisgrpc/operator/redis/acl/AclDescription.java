@@ -2,6 +2,7 @@ package io.redisgrpc.operator.redis.acl;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -68,8 +69,7 @@ record AclDescription(boolean enabled, Map<String, Object> fields) {
     }
     String base = tokens.remove(0);
     tokens.sort(
-        java.util.Comparator.comparing((String t) -> !t.substring(1).startsWith("@"))
-            .thenComparing(t -> t));
+        Comparator.comparing((String t) -> !t.substring(1).startsWith("@")).thenComparing(t -> t));
     return base + " " + String.join(" ", tokens);
   }
 

@@ -1,8 +1,14 @@
 package io.redisgrpc.operator.redis.admin;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.RedisTls;
@@ -24,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One round of Redis-side work for a cache, as the reconciler asks for it: bring ACL users,
@@ -324,15 +332,11 @@ public final class RedisAdmin {
 
   /** CLIENT PAUSE ... WRITE and CLIENT UNPAUSE, which Lettuce has no methods for. */
   private static String client(RedisCommands<String, String> redis, String... args) {
-    io.lettuce.core.protocol.CommandArgs<String, String> command =
-        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8);
+    CommandArgs<String, String> command = new CommandArgs<>(StringCodec.UTF8);
     for (String arg : args) {
       command.add(arg);
     }
-    return redis.dispatch(
-        io.lettuce.core.protocol.CommandType.CLIENT,
-        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
-        command);
+    return redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8), command);
   }
 
   /**
@@ -351,8 +355,7 @@ public final class RedisAdmin {
     long deadline = System.nanoTime() + CATCH_UP.toNanos();
     while (true) {
       String info = master.info("replication");
-      java.util.regex.Matcher offset =
-          java.util.regex.Pattern.compile("master_repl_offset:(\\d+)").matcher(info);
+      Matcher offset = Pattern.compile("master_repl_offset:(\\d+)").matcher(info);
       if (offset.find()) {
         String target = "offset=" + offset.group(1) + ",";
         if (info.lines()
@@ -459,7 +462,7 @@ public final class RedisAdmin {
         redis.configSet(Map.of("masteruser", AclRules.REPLICATION, "masterauth", password));
         actions.add("replication credentials on " + describe(node.getKey()));
         if (userChanged && redis.info("replication").contains("role:slave")) {
-          redis.clientKill(io.lettuce.core.KillArgs.Builder.typeMaster());
+          redis.clientKill(KillArgs.Builder.typeMaster());
         }
       }
       return true;
@@ -495,8 +498,7 @@ public final class RedisAdmin {
       List<String> problems) {
     try {
       Long killed =
-          node.getValue()
-              .clientKill(io.lettuce.core.KillArgs.Builder.user(AclRules.DEFAULT).skipme(true));
+          node.getValue().clientKill(KillArgs.Builder.user(AclRules.DEFAULT).skipme(true));
       if (killed != null && killed > 0) {
         actions.add(
             "disconnected "
@@ -527,7 +529,7 @@ public final class RedisAdmin {
       this.connections =
           new NodeConnections(
               resources,
-              tls.map(RedisTls::clientOptions).orElseGet(io.lettuce.core.ClientOptions::create),
+              tls.map(RedisTls::clientOptions).orElseGet(ClientOptions::create),
               this::uri);
     }
 

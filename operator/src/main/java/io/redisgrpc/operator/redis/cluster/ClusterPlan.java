@@ -1,10 +1,12 @@
 package io.redisgrpc.operator.redis.cluster;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Pure planning for Redis Cluster formation. No I/O: the formation code feeds it what the nodes
@@ -119,7 +121,7 @@ public final class ClusterPlan {
   private static Map<Member, Member> matchAcrossNodes(List<Member> replicas, List<Member> masters) {
     Map<Member, Member> masterToReplica = new LinkedHashMap<>();
     for (Member replica : replicas) {
-      augment(replica, masters, masterToReplica, new java.util.HashSet<>());
+      augment(replica, masters, masterToReplica, new HashSet<>());
     }
     Map<Member, Member> replicaToMaster = new LinkedHashMap<>();
     masterToReplica.forEach((master, replica) -> replicaToMaster.put(replica, master));
@@ -127,10 +129,7 @@ public final class ClusterPlan {
   }
 
   private static boolean augment(
-      Member replica,
-      List<Member> masters,
-      Map<Member, Member> masterToReplica,
-      java.util.Set<Member> seen) {
+      Member replica, List<Member> masters, Map<Member, Member> masterToReplica, Set<Member> seen) {
     for (Member master : masters) {
       if (sameNode(master, replica) || !seen.add(master)) {
         continue;

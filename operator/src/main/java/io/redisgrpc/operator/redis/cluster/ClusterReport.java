@@ -3,6 +3,7 @@ package io.redisgrpc.operator.redis.cluster;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +29,7 @@ public record ClusterReport(
   public static final ClusterReport EMPTY = new ClusterReport(0, 0, Map.of(), 0, List.of(), false);
 
   public ClusterReport {
-    replicasPerMaster =
-        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicasPerMaster));
+    replicasPerMaster = Collections.unmodifiableMap(new LinkedHashMap<>(replicasPerMaster));
     migrations = List.copyOf(migrations);
   }
 

@@ -1,5 +1,6 @@
 package io.redisgrpc.operator.redis.cluster;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -26,16 +27,14 @@ public final class NodeConnections implements AutoCloseable {
       new ConcurrentHashMap<>();
 
   public NodeConnections(ClientResources resources, Function<Endpoint, RedisURI> uris) {
-    this(resources, io.lettuce.core.ClientOptions.create(), uris);
+    this(resources, ClientOptions.create(), uris);
   }
 
   /**
    * @param options e.g. TLS settings for every node
    */
   public NodeConnections(
-      ClientResources resources,
-      io.lettuce.core.ClientOptions options,
-      Function<Endpoint, RedisURI> uris) {
+      ClientResources resources, ClientOptions options, Function<Endpoint, RedisURI> uris) {
     this.client = RedisClient.create(resources);
     // A round connects to its nodes one after another; an address whose pod has just gone may
     // not answer at all, and Lettuce's default (10 s) would hold the whole round up for it.

@@ -7,6 +7,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
 import io.redisgrpc.operator.model.Names;
+import io.redisgrpc.operator.redis.RedisTls;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -38,10 +39,9 @@ public final class SentinelAdmin implements AutoCloseable {
 
   private final RedisClient client;
 
-  private final Optional<io.redisgrpc.operator.redis.RedisTls> tls;
+  private final Optional<RedisTls> tls;
 
-  public SentinelAdmin(
-      ClientResources resources, Optional<io.redisgrpc.operator.redis.RedisTls> tls) {
+  public SentinelAdmin(ClientResources resources, Optional<RedisTls> tls) {
     this.tls = tls;
     this.client = RedisClient.create(resources);
     tls.ifPresent(t -> client.setOptions(t.clientOptions()));

@@ -5,6 +5,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import io.redisgrpc.operator.redis.RedisTls;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -29,14 +30,13 @@ public final class SentinelMasterDiscovery implements AutoCloseable {
 
   private final RedisClient client;
 
-  private final java.util.Optional<io.redisgrpc.operator.redis.RedisTls> tls;
+  private final Optional<RedisTls> tls;
 
   public SentinelMasterDiscovery(ClientResources resources) {
-    this(resources, java.util.Optional.empty());
+    this(resources, Optional.empty());
   }
 
-  public SentinelMasterDiscovery(
-      ClientResources resources, java.util.Optional<io.redisgrpc.operator.redis.RedisTls> tls) {
+  public SentinelMasterDiscovery(ClientResources resources, Optional<RedisTls> tls) {
     this.client = RedisClient.create(resources);
     this.tls = tls;
     tls.ifPresent(t -> client.setOptions(t.clientOptions()));

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -171,7 +172,7 @@ class RotationMachineTest {
       RotationState start,
       World world,
       ManualClock clock,
-      java.util.function.Predicate<RotationState> stop) {
+      Predicate<RotationState> stop) {
     RotationState state = start;
     for (int step = 0; step < 60; step++) {
       Decision decision = machine.next(state, world.observe(state));

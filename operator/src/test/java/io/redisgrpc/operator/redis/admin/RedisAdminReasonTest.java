@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
+import java.net.ConnectException;
 import org.junit.jupiter.api.Test;
 
 class RedisAdminReasonTest {
@@ -29,7 +30,7 @@ class RedisAdminReasonTest {
         .isEqualTo("NOPERM this user has no permissions");
     RedisConnectionException repeated =
         new RedisConnectionException(
-            "refused: Connection refused", new java.net.ConnectException("Connection refused"));
+            "refused: Connection refused", new ConnectException("Connection refused"));
     assertThat(RedisAdmin.reason(repeated)).isEqualTo("refused: Connection refused");
   }
 }

@@ -3,8 +3,10 @@ package io.redisgrpc.operator.redis.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redisgrpc.operator.redis.cluster.ClusterPlan.Member;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ClusterPlanTest {
@@ -40,7 +42,7 @@ class ClusterPlanTest {
     assertThat(plan.get(1)).containsExactly(new SlotRange(5462, 6999), new SlotRange(7001, 10922));
     assertThat(plan.get(2)).containsExactly(new SlotRange(10923, 16383));
     boolean[] all = new boolean[16384];
-    java.util.Arrays.fill(all, true);
+    Arrays.fill(all, true);
     assertThat(ClusterPlan.unownedSlots(3, all)).isEmpty();
   }
 
@@ -68,10 +70,7 @@ class ClusterPlanTest {
             new Member("r5", "node-c"));
     Map<String, String> twoEach = ClusterPlan.assignReplicas(masters, Map.of(), six);
     assertThat(
-            twoEach.values().stream()
-                .collect(
-                    java.util.stream.Collectors.groupingBy(
-                        m -> m, java.util.stream.Collectors.counting())))
+            twoEach.values().stream().collect(Collectors.groupingBy(m -> m, Collectors.counting())))
         .containsOnly(Map.entry("m0", 2L), Map.entry("m1", 2L), Map.entry("m2", 2L));
     twoEach.forEach(
         (replica, master) ->

@@ -2,6 +2,7 @@ package io.redisgrpc.operator.redis.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.MigrateArgs;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
@@ -22,13 +23,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -332,7 +336,7 @@ class ClusterScalingTest {
               .myself()
               .slots();
       String key =
-          java.util.stream.IntStream.range(0, 10_000)
+          IntStream.range(0, 10_000)
               .mapToObj(i -> "lost" + i)
               .filter(k -> masterSlots.get(SlotHash.getSlot(k)))
               .findFirst()
@@ -403,7 +407,7 @@ class ClusterScalingTest {
               .myself()
               .slots();
       List<String> tags =
-          java.util.stream.IntStream.range(0, 10_000)
+          IntStream.range(0, 10_000)
               .mapToObj(i -> "{t" + i + "}")
               .filter(t -> sourceSlots.get(SlotHash.getSlot(t)))
               .limit(2)
@@ -423,13 +427,7 @@ class ClusterScalingTest {
       List<String> half = RedisNodes.withNode(source.port(), c -> c.clusterGetKeysInSlot(full, 25));
       RedisNodes.withNode(
           source.port(),
-          c ->
-              c.migrate(
-                  "127.0.0.1",
-                  target.port(),
-                  0,
-                  5000,
-                  io.lettuce.core.MigrateArgs.Builder.keys(half)));
+          c -> c.migrate("127.0.0.1", target.port(), 0, 5000, MigrateArgs.Builder.keys(half)));
       RedisNodes.withNode(target.port(), c -> c.clusterSetSlotImporting(onlyImporting, sourceId));
 
       Result crashed = formation.step(endpoints, 3);
@@ -551,7 +549,7 @@ class ClusterScalingTest {
     private final StatefulRedisClusterConnection<String, String> connection;
     private final BitSet acked = new BitSet();
     private final AtomicLong ackedCount = new AtomicLong();
-    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean running = new AtomicBoolean(true);
     private Thread thread;
 
@@ -655,7 +653,7 @@ class ClusterScalingTest {
     /** Every acknowledged and preloaded key that is missing or has another value. */
     Map<String, String> missingOrWrong(int preloaded) throws Exception {
       RedisAdvancedClusterAsyncCommands<String, String> async = connection.async();
-      Map<String, String> wrong = new java.util.TreeMap<>();
+      Map<String, String> wrong = new TreeMap<>();
       List<String> keys = new ArrayList<>();
       List<String> expected = new ArrayList<>();
       for (int i = 0; i < preloaded; i++) {

@@ -2,6 +2,7 @@ package io.redisgrpc.operator.redis.sentinel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.resource.ClientResources;
 import io.redisgrpc.operator.redis.sentinel.SentinelMasterDiscovery.Sentinel;
 import io.redisgrpc.testkit.Integration;
@@ -38,7 +39,7 @@ class SentinelAdminTest {
             c ->
                 c.aclSetuser(
                     "_sentinel",
-                    io.lettuce.core.AclSetuserArgs.Builder.on()
+                    AclSetuserArgs.Builder.on()
                         .addPassword("pw-1")
                         .allCommands()
                         .allKeys()
@@ -71,9 +72,7 @@ class SentinelAdminTest {
         for (RedisProcess node : group.dataNodes()) {
           RedisNodes.withNode(
               node.port(),
-              c ->
-                  c.aclSetuser(
-                      "_sentinel", io.lettuce.core.AclSetuserArgs.Builder.addPassword("pw-2")));
+              c -> c.aclSetuser("_sentinel", AclSetuserArgs.Builder.addPassword("pw-2")));
         }
         SentinelAdmin.Result rotated = admin.round(sentinels, 2, "_sentinel", "pw-2");
         assertThat(rotated.actions())
