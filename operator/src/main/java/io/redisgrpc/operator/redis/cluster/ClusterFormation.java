@@ -4,24 +4,16 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
 import io.redisgrpc.operator.redis.Endpoint;
 import io.redisgrpc.operator.redis.ReplicationRole;
-import io.redisgrpc.operator.redis.cluster.ClusterView.Entry;
 import io.redisgrpc.operator.redis.cluster.SlotMigration.Node;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Forms, heals and scales a Redis Cluster from pods, one idempotent, bounded step per call, so the
@@ -29,7 +21,9 @@ import java.util.regex.Pattern;
  * until {@link Result#converged()}. Every step re-reads every node, so a crash (of the operator or
  * between any two commands) loses nothing: the next step sees what the nodes report and carries on.
  *
- * <p>Each step does the first thing that is missing, in this order (see DESIGN.md):
+ * <p>Each step does the first thing that is missing, in this order (see DESIGN.md). The decisions
+ * are {@link ClusterPlanner}'s (pure, unit-tested from fixtures); this class reads the nodes, asks
+ * it phase by phase and sends the commands:
  *
  * <ol>
  *   <li><b>re-address</b>: a node that knows a pod's id at another address (or without one, or
@@ -107,8 +101,6 @@ public final class ClusterFormation {
     }
   }
 
-  private static final Pattern IP = Pattern.compile("^[0-9.]+$|:");
-
   private final NodeConnections connections;
   private final Options options;
   private final SlotMigration migration;
@@ -131,9 +123,8 @@ public final class ClusterFormation {
   }
 
   /**
-   * One step towards a cluster of {@code masters} masters over the pods {@code endpoints} (in pod
-   * order, every pod that exists), draining the pods in {@code leaving} (a subset of {@code
-   * endpoints}, e.g. the highest ordinals when shards or replicas go down).
+   * One step; {@code leaving} pods (a subset of {@code endpoints}) are drained of slots and
+   * replicas and then reported {@link Result#removable()}.
    */
   public Result step(List<Endpoint> endpoints, int masters, Collection<Endpoint> leaving) {
     if (!endpoints.containsAll(leaving)) {
@@ -142,11 +133,9 @@ public final class ClusterFormation {
     if (leaving.size() >= endpoints.size()) {
       throw new IllegalArgumentException("at least one pod must stay");
     }
-    Set<Endpoint> gone = new HashSet<>(leaving);
     List<String> actions = new ArrayList<>();
     List<Node> nodes = new ArrayList<>();
     Map<String, ClusterView> views = new LinkedHashMap<>();
-    String anchorInfo = "";
     for (Endpoint endpoint : endpoints) {
       try {
         ClusterView view = ClusterView.parse(connections.to(endpoint).clusterNodes());
@@ -157,126 +146,90 @@ public final class ClusterFormation {
       }
     }
     if (nodes.size() < endpoints.size()) {
-      return result(false, actions, nodes, views, anchorInfo, List.of());
+      return result(false, actions, views, "", List.of());
     }
-    // The anchor: the staying pod that knows the most nodes (pod order breaks ties), so a pod
-    // that came back empty does not speak for the cluster.
-    Map<String, ClusterView> known = views;
-    Node anchor =
-        nodes.stream()
-            .filter(n -> !gone.contains(n.endpoint()))
-            .max(
-                Comparator.comparingInt((Node n) -> known.get(n.id()).entries().size())
-                    .thenComparing(
-                        Comparator.comparingInt((Node n) -> nodes.indexOf(n)).reversed()))
-            .orElseThrow();
-    ClusterView anchorView = views.get(anchor.id());
-    // The anchor's view first: it is the one reported.
-    Map<String, ClusterView> reordered = new LinkedHashMap<>();
-    reordered.put(anchor.id(), anchorView);
-    reordered.putAll(views);
-    views = reordered;
+    ClusterPlanner plan = new ClusterPlanner(nodes, views, leaving);
+    views = plan.views();
+    String anchorInfo;
     try {
-      anchorInfo = connections.to(anchor.endpoint()).clusterInfo();
+      anchorInfo = connections.to(plan.anchor().endpoint()).clusterInfo();
     } catch (RedisException e) {
       return result(
           false,
-          List.of("unreachable " + hostPort(anchor.endpoint())),
-          nodes,
+          List.of("unreachable " + hostPort(plan.anchor().endpoint())),
           views,
-          anchorInfo,
+          "",
           List.of());
     }
-    Set<String> podIds = new LinkedHashSet<>();
-    nodes.forEach(n -> podIds.add(n.id()));
-
     try {
-      // 1. re-address: someone knows this pod's id, but not at its current address.
-      for (Node viewer : nodes) {
-        ClusterView view = views.get(viewer.id());
-        for (Node pod : nodes) {
-          Optional<Entry> seen = view.node(pod.id());
-          if (pod != viewer
-              && seen.isPresent()
-              && addressDiffers(seen.get(), pod.endpoint())
-              && view.entries().stream()
-                  .noneMatch(e -> e.handshake() && e.port() == pod.endpoint().port())) {
-            connections
-                .to(viewer.endpoint())
-                .clusterMeet(pod.endpoint().host(), pod.endpoint().port());
-            actions.add(
-                "meet "
-                    + hostPort(pod.endpoint())
-                    + " from "
-                    + hostPort(viewer.endpoint())
-                    + " (known at "
-                    + seen.get().address()
-                    + ")");
-          }
-        }
+      // 1. re-address, 2. meet.
+      for (ClusterPlanner.Meet meet : plan.readdress()) {
+        meet(meet);
+        actions.add(
+            "meet "
+                + hostPort(meet.pod().endpoint())
+                + " from "
+                + hostPort(meet.from().endpoint())
+                + " (known at "
+                + meet.knownAt()
+                + ")");
       }
-      // 2. meet pods the anchor does not know.
-      for (Node pod : nodes) {
-        if (anchorView.node(pod.id()).isEmpty()) {
-          connections
-              .to(anchor.endpoint())
-              .clusterMeet(pod.endpoint().host(), pod.endpoint().port());
-          actions.add("meet " + hostPort(pod.endpoint()));
-        }
+      for (ClusterPlanner.Meet meet : plan.meets()) {
+        meet(meet);
+        actions.add("meet " + hostPort(meet.pod().endpoint()));
       }
       if (!actions.isEmpty()) {
-        return result(false, actions, nodes, views, anchorInfo, List.of());
+        return result(false, actions, views, anchorInfo, List.of());
       }
 
       // 3. forget nodes that are not pods, have failed, and own nothing.
-      forgetStale(nodes, views, podIds, actions);
+      ClusterPlanner.Forgets forgets = plan.forgets();
+      for (ClusterPlanner.Forget blocked : forgets.blocked()) {
+        actions.add(
+            "cannot forget "
+                + SlotBalance.abbreviate(blocked.id())
+                + " on its replica "
+                + hostPort(blocked.on().endpoint())
+                + " yet");
+      }
+      for (ClusterPlanner.Forget forget : forgets.forget()) {
+        connections.to(forget.on().endpoint()).clusterForget(forget.id());
+        actions.add(
+            "forget "
+                + SlotBalance.abbreviate(forget.id())
+                + " on "
+                + hostPort(forget.on().endpoint()));
+      }
       if (!actions.isEmpty()) {
-        return result(false, actions, nodes, views, anchorInfo, List.of());
+        return result(false, actions, views, anchorInfo, List.of());
       }
 
       // 4. wait for gossip.
-      for (ClusterView view : views.values()) {
-        boolean complete =
-            podIds.stream().allMatch(id -> view.node(id).filter(e -> !e.noAddress()).isPresent())
-                && view.entries().stream().noneMatch(Entry::handshake);
-        if (!complete) {
-          return result(
-              false,
-              List.of("waiting for the nodes to learn about each other"),
-              nodes,
-              views,
-              anchorInfo,
-              List.of());
-        }
+      if (!plan.gossipComplete()) {
+        return result(
+            false,
+            List.of("waiting for the nodes to learn about each other"),
+            views,
+            anchorInfo,
+            List.of());
       }
 
       long deadline = System.nanoTime() + options.stepBudget().toNanos();
-      // 5. open migrations, from every node's own line.
-      if (resolveOpenMigrations(nodes, views, actions, deadline)) {
-        return result(false, actions, nodes, views, anchorInfo, List.of());
+      // 5. open migrations.
+      List<ClusterPlanner.OpenMigration> open = plan.openMigrations();
+      if (!open.isEmpty()) {
+        resolve(open, plan, actions, deadline);
+        return result(false, actions, views, anchorInfo, List.of());
       }
 
       // 6. unowned slots.
-      BitSet owned = new BitSet(ClusterPlan.SLOTS);
-      Map<String, BitSet> ownedBy = new LinkedHashMap<>();
-      for (Node node : nodes) {
-        BitSet slots = self(views, node).slots();
-        owned.or(slots);
-        if (!slots.isEmpty()) {
-          ownedBy.put(node.id(), slots);
-        }
-      }
-      List<Node> chosen = chooseMasters(nodes, views, gone, masters);
+      List<Node> chosen = plan.chooseMasters(masters);
       if (chosen.isEmpty()) {
-        return result(
-            false, List.of("no pod can be a master"), nodes, views, anchorInfo, List.of());
+        return result(false, List.of("no pod can be a master"), views, anchorInfo, List.of());
       }
-      boolean[] ownedArray = new boolean[ClusterPlan.SLOTS];
-      owned.stream().forEach(s -> ownedArray[s] = true);
-      ClusterPlan.unownedSlots(chosen.size(), ownedArray)
+      plan.unownedSlots(chosen)
           .forEach(
-              (index, ranges) -> {
-                Node master = chosen.get(index);
+              (master, ranges) -> {
                 @SuppressWarnings("unchecked")
                 Range<Integer>[] lettuceRanges =
                     ranges.stream().map(r -> Range.create(r.from(), r.to())).toArray(Range[]::new);
@@ -284,75 +237,61 @@ public final class ClusterFormation {
                 actions.add("add slots " + ranges + " to " + hostPort(master.endpoint()));
               });
       if (!actions.isEmpty()) {
-        return result(false, actions, nodes, views, anchorInfo, List.of());
+        return result(false, actions, views, anchorInfo, List.of());
       }
       // Slots owned by a node that is not a pod (failed, not failed over) cannot be moved: wait.
-      Set<String> foreignOwners = new LinkedHashSet<>();
-      anchorView.owners().stream()
-          .filter(o -> !podIds.contains(o.id()))
-          .forEach(o -> foreignOwners.add(o.address()));
+      Set<String> foreignOwners = plan.foreignOwners();
       if (!foreignOwners.isEmpty()) {
         return result(
             false,
             List.of("waiting: slots owned by nodes that are not pods " + foreignOwners),
-            nodes,
             views,
             anchorInfo,
             List.of());
       }
 
       // 7. rebalance.
-      List<SlotBalance.Move> moves =
-          SlotBalance.plan(ownedBy, chosen.stream().map(Node::id).toList());
+      List<SlotBalance.Move> moves = plan.moves(chosen);
       if (!moves.isEmpty()) {
-        keepLeavingMastersMasters(nodes, views, gone, actions);
-        move(moves, nodes, views, actions, deadline);
-        return result(false, actions, nodes, views, anchorInfo, List.of());
+        keepLeavingMastersMasters(plan.leavingOwners(), actions);
+        move(moves, plan, nodes, actions, deadline);
+        return result(false, actions, views, anchorInfo, List.of());
       }
 
       // 8. replicas.
-      assignReplicas(nodes, views, gone, chosen, actions);
+      for (ClusterPlanner.Replicate replicate : plan.replicas(chosen)) {
+        connections.to(replicate.replica().endpoint()).clusterReplicate(replicate.master().id());
+        actions.add(
+            "replicate "
+                + hostPort(replicate.replica().endpoint())
+                + " from "
+                + hostPort(replicate.master().endpoint())
+                + (replicate.was() == null
+                    ? ""
+                    : " (was " + hostPort(replicate.was().endpoint()) + ")"));
+      }
       if (!actions.isEmpty()) {
-        return result(false, actions, nodes, views, anchorInfo, List.of());
+        return result(false, actions, views, anchorInfo, List.of());
       }
 
       // 9. converged?
-      List<String> waiting = new ArrayList<>();
-      for (ClusterView view : views.values()) {
-        view.entries().stream()
-            .filter(e -> !podIds.contains(e.id()))
-            .forEach(e -> waiting.add(e.address() + " is not a pod; forgotten once it fails"));
-      }
+      List<String> waiting = new ArrayList<>(plan.viewsNotConverged());
       for (Node node : nodes) {
         if (!connections.to(node.endpoint()).clusterInfo().contains("cluster_state:ok")) {
           waiting.add(hostPort(node.endpoint()) + " not cluster_state:ok");
         }
-        ClusterView view = views.get(node.id());
-        for (Node pod : nodes) {
-          view.node(pod.id())
-              .filter(e -> e.failing() || addressDiffers(e, pod.endpoint()))
-              .ifPresent(
-                  e ->
-                      waiting.add(
-                          hostPort(node.endpoint())
-                              + " sees "
-                              + hostPort(pod.endpoint())
-                              + " as "
-                              + e.flags()));
-        }
-        String masterId = self(views, node).masterId();
-        if (masterId != null) {
+        if (plan.isReplica(node)) {
           String replication = connections.to(node.endpoint()).info("replication");
           if (!replication.contains("master_link_status:up")) {
-            Optional<Node> master = nodes.stream().filter(n -> n.id().equals(masterId)).findFirst();
+            Optional<Node> master = plan.masterOf(node);
             Optional<String> linkedTo = ReplicationRole.masterAddress(replication);
             if (master.isPresent()
                 && linkedTo.isPresent()
-                && linkPointsElsewhere(linkedTo.get(), master.get().endpoint())) {
+                && ClusterPlanner.linkPointsElsewhere(linkedTo.get(), master.get().endpoint())) {
               // Redis keeps a replica's link on its master's old address when the new one came
               // by gossip (redis/redis#14633): after every pod restarted on new IPs, a replica
               // retried the old IP for good. CLUSTER REPLICATE with the same master re-reads it.
-              connections.to(node.endpoint()).clusterReplicate(masterId);
+              connections.to(node.endpoint()).clusterReplicate(plan.masterIdOf(node));
               actions.add(
                   "re-point replica "
                       + hostPort(node.endpoint())
@@ -368,138 +307,91 @@ public final class ClusterFormation {
         }
       }
       if (!actions.isEmpty()) {
-        return result(false, actions, nodes, views, anchorInfo, List.of());
+        return result(false, actions, views, anchorInfo, List.of());
       }
-      List<Endpoint> removable = removable(nodes, views, gone);
-      boolean converged = waiting.isEmpty() && removable.size() == gone.size();
+      List<Endpoint> removable = plan.removable();
+      boolean converged = waiting.isEmpty() && removable.size() == leaving.size();
       return result(
           converged,
           waiting.isEmpty() ? List.of() : List.of("waiting: " + waiting),
-          nodes,
           views,
           anchorInfo,
           removable);
     } catch (RedisException e) {
       actions.add("error: " + e.getMessage());
-      return result(false, actions, nodes, views, anchorInfo, List.of());
+      return result(false, actions, views, anchorInfo, List.of());
     }
   }
 
-  private void forgetStale(
-      List<Node> nodes, Map<String, ClusterView> views, Set<String> podIds, List<String> actions) {
-    Set<String> stale = new LinkedHashSet<>();
-    Set<String> owners = new HashSet<>();
-    for (ClusterView view : views.values()) {
-      for (Entry e : view.entries()) {
-        if (!e.handshake() && !podIds.contains(e.id()) && (e.failed() || e.noAddress())) {
-          stale.add(e.id());
-        }
-        if (e.slotCount() > 0) {
-          owners.add(e.id());
-        }
-      }
-    }
-    stale.removeAll(owners);
-    for (String id : stale) {
-      for (Node node : nodes) {
-        ClusterView view = views.get(node.id());
-        if (view.node(id).isEmpty()) {
-          continue;
-        }
-        if (id.equals(view.myself().masterId())) {
+  private void meet(ClusterPlanner.Meet meet) {
+    connections
+        .to(meet.from().endpoint())
+        .clusterMeet(meet.pod().endpoint().host(), meet.pod().endpoint().port());
+  }
+
+  /** Finishes or rolls back the half-moved slots, within the step's time budget. */
+  private void resolve(
+      List<ClusterPlanner.OpenMigration> open,
+      ClusterPlanner plan,
+      List<String> actions,
+      long deadline) {
+    for (ClusterPlanner.OpenMigration slot : open) {
+      switch (slot.resolution()) {
+        case ROLL_BACK ->
+            slot.rollBackOn()
+                .forEach(
+                    node -> {
+                      migration.rollBack(slot.slot(), node.endpoint());
+                      actions.add(
+                          "roll back slot " + slot.slot() + " on " + hostPort(node.endpoint()));
+                    });
+        case ASSIGN_TO_TARGET -> {
+          if (!slot.targetOwns()) {
+            connections
+                .to(slot.target().endpoint())
+                .clusterSetSlotNode(slot.slot(), slot.target().id());
+          }
           actions.add(
-              "cannot forget "
-                  + SlotBalance.abbreviate(id)
-                  + " on its replica "
-                  + hostPort(node.endpoint())
-                  + " yet");
-          continue;
+              "slot "
+                  + slot.slot()
+                  + " assigned to "
+                  + hostPort(slot.target().endpoint())
+                  + " (its source is gone)");
         }
-        connections.to(node.endpoint()).clusterForget(id);
-        actions.add("forget " + SlotBalance.abbreviate(id) + " on " + hostPort(node.endpoint()));
-      }
-    }
-  }
-
-  /** Finishes or rolls back every half-moved slot; true if there was any. */
-  private boolean resolveOpenMigrations(
-      List<Node> nodes, Map<String, ClusterView> views, List<String> actions, long deadline) {
-    // slot -> (source id, target id), from both sides' own lines.
-    Map<Integer, String[]> open = new TreeMap<>();
-    for (Node node : nodes) {
-      Entry self = self(views, node);
-      self.migrating().forEach((slot, to) -> open.put(slot, new String[] {node.id(), to}));
-      self.importing()
-          .forEach((slot, from) -> open.putIfAbsent(slot, new String[] {from, node.id()}));
-    }
-    if (open.isEmpty()) {
-      return false;
-    }
-    Map<String, Node> byId = new LinkedHashMap<>();
-    nodes.forEach(n -> byId.put(n.id(), n));
-    for (Map.Entry<Integer, String[]> slotState : open.entrySet()) {
-      int slot = slotState.getKey();
-      Node source = byId.get(slotState.getValue()[0]);
-      Node target = byId.get(slotState.getValue()[1]);
-      if (target == null || self(views, target).replica()) {
-        // The target is gone (or no longer a master): the source keeps the slot.
-        for (Node node : nodes) {
-          Entry self = self(views, node);
-          if (self.migrating().containsKey(slot) || self.importing().containsKey(slot)) {
-            migration.rollBack(slot, node.endpoint());
-            actions.add("roll back slot " + slot + " on " + hostPort(node.endpoint()));
+        case FINISH -> {
+          if (System.nanoTime() > deadline) {
+            actions.add("time budget spent; slot " + slot.slot() + " continues next step");
+            return;
+          }
+          boolean done =
+              migration.finish(
+                  slot.slot(),
+                  slot.source(),
+                  slot.target(),
+                  slot.targetOwns(),
+                  slot.sourceMigrating(),
+                  slot.targetImporting(),
+                  plan.otherMasters(slot.source(), slot.target()),
+                  deadline);
+          actions.add(
+              (done ? "finished moving slot " : "continuing slot ")
+                  + slot.slot()
+                  + " "
+                  + hostPort(slot.source().endpoint())
+                  + " -> "
+                  + hostPort(slot.target().endpoint()));
+          if (!done) {
+            return;
           }
         }
-        continue;
-      }
-      Entry targetSelf = self(views, target);
-      boolean targetOwns = targetSelf.slots().get(slot);
-      if (source == null) {
-        // The source is gone: the target takes the slot with what it has.
-        if (!targetOwns) {
-          connections.to(target.endpoint()).clusterSetSlotNode(slot, target.id());
-        }
-        actions.add(
-            "slot "
-                + slot
-                + " assigned to "
-                + hostPort(target.endpoint())
-                + " (its source is gone)");
-        continue;
-      }
-      if (System.nanoTime() > deadline) {
-        actions.add("time budget spent; slot " + slot + " continues next step");
-        return true;
-      }
-      Entry sourceSelf = self(views, source);
-      boolean done =
-          migration.finish(
-              slot,
-              source,
-              target,
-              targetOwns,
-              to(sourceSelf.migrating().get(slot), target.id()),
-              to(targetSelf.importing().get(slot), source.id()),
-              otherMasters(nodes, views, source, target),
-              deadline);
-      actions.add(
-          (done ? "finished moving slot " : "continuing slot ")
-              + slot
-              + " "
-              + hostPort(source.endpoint())
-              + " -> "
-              + hostPort(target.endpoint()));
-      if (!done) {
-        return true;
       }
     }
-    return true;
   }
 
   private void move(
       List<SlotBalance.Move> moves,
+      ClusterPlanner plan,
       List<Node> nodes,
-      Map<String, ClusterView> views,
       List<String> actions,
       long deadline) {
     Map<String, Node> byId = new LinkedHashMap<>();
@@ -519,7 +411,7 @@ public final class ClusterFormation {
       if (!serving.computeIfAbsent(target.id(), id -> canServe(target, actions))) {
         continue;
       }
-      if (!views.get(target.id()).ownerOf(move.slot()).filter(source.id()::equals).isPresent()) {
+      if (!plan.knowsOwner(target, move.slot(), source)) {
         ownerUnknown.merge(target.id(), 1, Integer::sum);
         continue;
       }
@@ -531,7 +423,7 @@ public final class ClusterFormation {
               false,
               false,
               false,
-              otherMasters(nodes, views, source, target),
+              plan.otherMasters(source, target),
               deadline);
       if (!complete) {
         actions.add(
@@ -562,19 +454,16 @@ public final class ClusterFormation {
    * also refuses the operator's own SETSLOT NODE ("use SETSLOT only with masters"). A leaving
    * master stays an empty master until its pod is removed.
    */
-  private void keepLeavingMastersMasters(
-      List<Node> nodes, Map<String, ClusterView> views, Set<Endpoint> gone, List<String> actions) {
-    for (Node node : nodes) {
-      if (gone.contains(node.endpoint()) && self(views, node).slotCount() > 0) {
-        var commands = connections.to(node.endpoint());
-        if (!"no"
-            .equals(
-                commands
-                    .configGet("cluster-allow-replica-migration")
-                    .get("cluster-allow-replica-migration"))) {
-          commands.configSet("cluster-allow-replica-migration", "no");
-          actions.add("cluster-allow-replica-migration no on leaving " + hostPort(node.endpoint()));
-        }
+  private void keepLeavingMastersMasters(List<Node> leavingOwners, List<String> actions) {
+    for (Node node : leavingOwners) {
+      var commands = connections.to(node.endpoint());
+      if (!"no"
+          .equals(
+              commands
+                  .configGet("cluster-allow-replica-migration")
+                  .get("cluster-allow-replica-migration"))) {
+        commands.configSet("cluster-allow-replica-migration", "no");
+        actions.add("cluster-allow-replica-migration no on leaving " + hostPort(node.endpoint()));
       }
     }
   }
@@ -595,184 +484,9 @@ public final class ClusterFormation {
     return false;
   }
 
-  private void assignReplicas(
-      List<Node> nodes,
-      Map<String, ClusterView> views,
-      Set<Endpoint> gone,
-      List<Node> chosen,
-      List<String> actions) {
-    Map<String, Node> byId = new LinkedHashMap<>();
-    nodes.forEach(n -> byId.put(n.id(), n));
-    Set<String> masterIds = new LinkedHashSet<>();
-    chosen.forEach(m -> masterIds.add(m.id()));
-    List<ClusterPlan.Member> masterMembers =
-        chosen.stream()
-            .map(m -> new ClusterPlan.Member(m.id(), m.endpoint().kubernetesNode()))
-            .toList();
-    Map<String, List<Node>> replicasOf = new LinkedHashMap<>();
-    chosen.forEach(m -> replicasOf.put(m.id(), new ArrayList<>()));
-    List<ClusterPlan.Member> unassigned = new ArrayList<>();
-    for (Node node : nodes) {
-      if (gone.contains(node.endpoint()) || masterIds.contains(node.id())) {
-        continue;
-      }
-      Entry self = self(views, node);
-      if (self.slotCount() > 0) {
-        continue; // a master being drained; Redis makes it a replica once empty
-      }
-      if (self.masterId() != null && masterIds.contains(self.masterId())) {
-        replicasOf.get(self.masterId()).add(node);
-      } else {
-        unassigned.add(new ClusterPlan.Member(node.id(), node.endpoint().kubernetesNode()));
-      }
-    }
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    replicasOf.forEach((id, list) -> counts.put(id, list.size()));
-    ClusterPlan.assignReplicas(masterMembers, counts, unassigned)
-        .forEach(
-            (replica, master) -> {
-              connections.to(byId.get(replica).endpoint()).clusterReplicate(master);
-              actions.add(
-                  "replicate "
-                      + hostPort(byId.get(replica).endpoint())
-                      + " from "
-                      + hostPort(byId.get(master).endpoint()));
-            });
-    if (!actions.isEmpty()) {
-      return;
-    }
-    // Even out: a master with two more replicas than another hands one over.
-    Node most =
-        chosen.stream()
-            .max(Comparator.comparingInt(m -> replicasOf.get(m.id()).size()))
-            .orElseThrow();
-    Node least =
-        chosen.stream()
-            .min(Comparator.comparingInt(m -> replicasOf.get(m.id()).size()))
-            .orElseThrow();
-    if (replicasOf.get(most.id()).size() - replicasOf.get(least.id()).size() >= 2) {
-      List<Node> candidates = replicasOf.get(most.id());
-      Node replica =
-          candidates.stream()
-              .filter(
-                  r ->
-                      r.endpoint().kubernetesNode() == null
-                          || !Objects.equals(
-                              r.endpoint().kubernetesNode(), least.endpoint().kubernetesNode()))
-              .findFirst()
-              .orElse(candidates.get(0));
-      connections.to(replica.endpoint()).clusterReplicate(least.id());
-      actions.add(
-          "replicate "
-              + hostPort(replica.endpoint())
-              + " from "
-              + hostPort(least.endpoint())
-              + " (was "
-              + hostPort(most.endpoint())
-              + ")");
-    }
-  }
-
-  /**
-   * Leaving pods that own nothing, are followed by no staying pod, and take part in no migration.
-   */
-  private static List<Endpoint> removable(
-      List<Node> nodes, Map<String, ClusterView> views, Set<Endpoint> gone) {
-    List<Endpoint> removable = new ArrayList<>();
-    for (Node node : nodes) {
-      if (!gone.contains(node.endpoint())) {
-        continue;
-      }
-      Entry self = self(views, node);
-      boolean followed =
-          nodes.stream()
-              .anyMatch(
-                  n -> !gone.contains(n.endpoint()) && node.id().equals(self(views, n).masterId()));
-      boolean migrating =
-          nodes.stream()
-              .map(n -> self(views, n))
-              .anyMatch(
-                  e ->
-                      e.migrating().containsValue(node.id())
-                          || e.importing().containsValue(node.id()));
-      if (self.slotCount() == 0
-          && self.migrating().isEmpty()
-          && self.importing().isEmpty()
-          && !followed
-          && !migrating) {
-        removable.add(node.endpoint());
-      }
-    }
-    return removable;
-  }
-
-  /**
-   * The masters to end with: staying slot owners in pod order (at most {@code masters}), topped up
-   * with staying empty, unattached pods in pod order. Owners beyond the count are drained.
-   */
-  private static List<Node> chooseMasters(
-      List<Node> nodes, Map<String, ClusterView> views, Set<Endpoint> gone, int masters) {
-    List<Node> chosen = new ArrayList<>();
-    for (Node node : nodes) {
-      if (!gone.contains(node.endpoint())
-          && self(views, node).slotCount() > 0
-          && chosen.size() < masters) {
-        chosen.add(node);
-      }
-    }
-    for (Node node : nodes) {
-      Entry self = self(views, node);
-      if (chosen.size() >= masters) {
-        break;
-      }
-      if (!gone.contains(node.endpoint())
-          && self.slotCount() == 0
-          && self.masterId() == null
-          && !chosen.contains(node)) {
-        chosen.add(node);
-      }
-    }
-    return chosen;
-  }
-
-  private static List<Endpoint> otherMasters(
-      List<Node> nodes, Map<String, ClusterView> views, Node source, Node target) {
-    return nodes.stream()
-        .filter(n -> n != source && n != target && self(views, n).masterId() == null)
-        .map(Node::endpoint)
-        .toList();
-  }
-
-  private static boolean to(String actual, String expected) {
-    return expected.equals(actual);
-  }
-
-  /** True if {@code seen} does not point at the pod's current address. */
-  private static boolean addressDiffers(Entry seen, Endpoint endpoint) {
-    if (seen.noAddress() || seen.port() != endpoint.port()) {
-      return true;
-    }
-    // A DNS name can't be compared with the IP Redis prints; an IP can.
-    return IP.matcher(endpoint.host()).find() && !seen.host().equals(endpoint.host());
-  }
-
-  /**
-   * The replica's link ("host:port") is not the master pod's address (compared when the pod is
-   * known by IP).
-   */
-  static boolean linkPointsElsewhere(String linkedTo, Endpoint master) {
-    return IP.matcher(master.host()).find()
-        && !linkedTo.equals(master.host() + ":" + master.port());
-  }
-
-  private static Entry self(Map<String, ClusterView> views, Node node) {
-    return views.get(node.id()).myself();
-  }
-
   private static Result result(
       boolean converged,
       List<String> actions,
-      List<Node> nodes,
       Map<String, ClusterView> views,
       String anchorInfo,
       List<Endpoint> removable) {
@@ -785,6 +499,6 @@ public final class ClusterFormation {
   }
 
   private static String hostPort(Endpoint endpoint) {
-    return endpoint.host() + ":" + endpoint.port();
+    return ClusterPlanner.hostPort(endpoint);
   }
 }

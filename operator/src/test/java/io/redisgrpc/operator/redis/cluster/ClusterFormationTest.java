@@ -41,26 +41,6 @@ class ClusterFormationTest {
     resources.shutdown();
   }
 
-  /**
-   * A replica whose link is on an old address of its master pod is re-pointed (redis/redis#14633).
-   */
-  @Test
-  void aReplicaLinkOnAnAddressTheMasterPodNoLongerHasPointsElsewhere() {
-    assertThat(
-            ClusterFormation.linkPointsElsewhere(
-                "10.244.0.51:6379", new Endpoint("10.244.0.57", 6379, null)))
-        .isTrue();
-    assertThat(
-            ClusterFormation.linkPointsElsewhere(
-                "10.244.0.57:6379", new Endpoint("10.244.0.57", 6379, null)))
-        .isFalse();
-    // A pod known by DNS name only cannot be compared with the IP Redis prints: left alone.
-    assertThat(
-            ClusterFormation.linkPointsElsewhere(
-                "10.244.0.51:6379", new Endpoint("c-redis-0.c-redis-headless.ns.svc", 6379, null)))
-        .isFalse();
-  }
-
   @Test
   void formsA3x1ClusterAndASecondRunChangesNothing(@TempDir Path dir) {
     try (RedisClusterHarness nodes = RedisClusterHarness.startNodes(dir, 3, 1, List.of())) {
