@@ -65,7 +65,8 @@ public final class StatusAggregator {
     }
 
     Condition redisReady = redisReady(previous, cache, observed);
-    Condition gatewayReady = gatewayReady(previous, cache, observed);
+    String routingProblem = routingProblem(cache, observed);
+    Condition gatewayReady = gatewayReady(previous, observed, routingProblem);
     CertificatesCondition certs = CertificatesCondition.of(certificates);
     Condition degraded = degraded(previous, cache, observed, certificates, certs);
     boolean blocked = !observed.missingPullSecrets().isEmpty();
@@ -87,7 +88,7 @@ public final class StatusAggregator {
     conditions.add(credentialsReady(previous, observed.redisSide()));
     conditions.add(degraded);
     conditions.add(progressing(previous, observed, ready, blocked));
-    conditions.add(ready(previous, cache, observed, status, ready, blocked, degraded));
+    conditions.add(ready(previous, observed, status, ready, blocked, routingProblem, degraded));
     status.conditions = conditions;
     return status;
   }
@@ -137,9 +138,8 @@ public final class StatusAggregator {
    * well.
    */
   private Condition gatewayReady(
-      RedisGrpcCacheStatus previous, RedisGrpcCache cache, ObservedState observed) {
+      RedisGrpcCacheStatus previous, ObservedState observed, String routingProblem) {
     boolean replicasReady = observed.gateway().allReady();
-    String routingProblem = routingProblem(cache, observed);
     boolean ready = replicasReady && routingProblem == null;
     return condition(
         previous,
@@ -270,13 +270,12 @@ public final class StatusAggregator {
 
   private Condition ready(
       RedisGrpcCacheStatus previous,
-      RedisGrpcCache cache,
       ObservedState observed,
       RedisGrpcCacheStatus status,
       boolean ready,
       boolean blocked,
+      String routingProblem,
       Condition degraded) {
-    String routingProblem = routingProblem(cache, observed);
     String routing = routingProblem != null ? " (" + routingProblem + ")" : "";
     return condition(
         previous,

@@ -38,12 +38,13 @@ public final class SlotCoverageClusterClient extends RedisClusterClient {
 
   /** The views that assign the most slots (all of them if none does). */
   static Map<RedisURI, Partitions> mostSlotsAssigned(Map<RedisURI, Partitions> views) {
-    int most =
-        views.values().stream().mapToInt(SlotCoverageClusterClient::slotsAssigned).max().orElse(0);
+    Map<RedisURI, Integer> assigned = new LinkedHashMap<>();
+    views.forEach((uri, view) -> assigned.put(uri, slotsAssigned(view)));
+    int most = assigned.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     Map<RedisURI, Partitions> chosen = new LinkedHashMap<>();
     views.forEach(
         (uri, view) -> {
-          if (slotsAssigned(view) == most) {
+          if (assigned.get(uri) == most) {
             chosen.put(uri, view);
           }
         });

@@ -254,7 +254,7 @@ public final class ClusterFormation {
       List<SlotBalance.Move> moves = plan.moves(chosen);
       if (!moves.isEmpty()) {
         keepLeavingMastersMasters(plan.leavingOwners(), actions);
-        move(moves, plan, nodes, actions, deadline);
+        move(moves, plan, actions, deadline);
         return result(false, actions, views, anchorInfo, List.of());
       }
 
@@ -280,7 +280,7 @@ public final class ClusterFormation {
         if (!connections.to(node.endpoint()).clusterInfo().contains("cluster_state:ok")) {
           waiting.add(hostPort(node.endpoint()) + " not cluster_state:ok");
         }
-        if (plan.isReplica(node)) {
+        if (plan.masterIdOf(node) != null) {
           String replication = connections.to(node.endpoint()).info("replication");
           if (!replication.contains("master_link_status:up")) {
             Optional<Node> master = plan.masterOf(node);
@@ -291,7 +291,7 @@ public final class ClusterFormation {
               // Redis keeps a replica's link on its master's old address when the new one came
               // by gossip (redis/redis#14633): after every pod restarted on new IPs, a replica
               // retried the old IP for good. CLUSTER REPLICATE with the same master re-reads it.
-              connections.to(node.endpoint()).clusterReplicate(plan.masterIdOf(node));
+              connections.to(node.endpoint()).clusterReplicate(master.get().id());
               actions.add(
                   "re-point replica "
                       + hostPort(node.endpoint())
@@ -389,13 +389,7 @@ public final class ClusterFormation {
   }
 
   private void move(
-      List<SlotBalance.Move> moves,
-      ClusterPlanner plan,
-      List<Node> nodes,
-      List<String> actions,
-      long deadline) {
-    Map<String, Node> byId = new LinkedHashMap<>();
-    nodes.forEach(n -> byId.put(n.id(), n));
+      List<SlotBalance.Move> moves, ClusterPlanner plan, List<String> actions, long deadline) {
     List<SlotBalance.Move> done = new ArrayList<>();
     Map<String, Boolean> serving = new HashMap<>();
     Map<String, Integer> ownerUnknown = new LinkedHashMap<>();
@@ -403,8 +397,8 @@ public final class ClusterFormation {
       if (done.size() >= options.maxSlotsPerStep() || System.nanoTime() > deadline) {
         break;
       }
-      Node source = byId.get(move.from());
-      Node target = byId.get(move.to());
+      Node source = plan.node(move.from());
+      Node target = plan.node(move.to());
       // A slot is opened towards a master only once that master can serve it: the moment the
       // source says MIGRATING, clients are sent to the target with ASK for every key the source
       // lacks, and a target that answers CLUSTERDOWN fails those writes (see DESIGN.md).
@@ -439,7 +433,7 @@ public final class ClusterFormation {
         (id, slots) ->
             actions.add(
                 "waiting: "
-                    + hostPort(byId.get(id).endpoint())
+                    + hostPort(plan.node(id).endpoint())
                     + " does not know yet who owns "
                     + slots
                     + " of the slots it is to receive (gossip)"));

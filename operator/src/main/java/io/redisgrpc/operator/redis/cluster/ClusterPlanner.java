@@ -71,7 +71,11 @@ final class ClusterPlanner {
   private final Map<String, ClusterView> views;
   private final Set<Endpoint> gone;
   private final Node anchor;
-  private final Set<String> podIds = new LinkedHashSet<>();
+
+  /** The pods by id, in pod order. */
+  private final Map<String, Node> byId = new LinkedHashMap<>();
+
+  private final Set<String> podIds = byId.keySet();
 
   /**
    * @param nodes every pod, in pod order, with the id it reported
@@ -81,7 +85,7 @@ final class ClusterPlanner {
   ClusterPlanner(List<Node> nodes, Map<String, ClusterView> views, Collection<Endpoint> leaving) {
     this.nodes = List.copyOf(nodes);
     this.gone = Set.copyOf(leaving);
-    nodes.forEach(n -> podIds.add(n.id()));
+    nodes.forEach(n -> byId.put(n.id(), n));
     // The anchor: the staying pod that knows the most nodes (pod order breaks ties), so a pod
     // that came back empty does not speak for the cluster.
     this.anchor =
@@ -183,7 +187,6 @@ final class ClusterPlanner {
       self.importing()
           .forEach((slot, from) -> open.putIfAbsent(slot, new String[] {from, node.id()}));
     }
-    Map<String, Node> byId = byId();
     List<OpenMigration> migrations = new ArrayList<>();
     open.forEach(
         (slot, ends) -> {
@@ -317,7 +320,6 @@ final class ClusterPlanner {
    * master with two more replicas than another hands one over.
    */
   List<Replicate> replicas(List<Node> chosen) {
-    Map<String, Node> byId = byId();
     Set<String> masterIds = new LinkedHashSet<>();
     chosen.forEach(m -> masterIds.add(m.id()));
     List<ClusterPlan.Member> masterMembers =
@@ -404,15 +406,15 @@ final class ClusterPlanner {
     return waiting;
   }
 
+  /** The pod with this id. */
+  Node node(String id) {
+    return byId.get(id);
+  }
+
   /** The master a pod replicates by its own line, if it is one of the pods. */
   Optional<Node> masterOf(Node node) {
     String masterId = self(node).masterId();
-    return masterId == null ? Optional.empty() : Optional.ofNullable(byId().get(masterId));
-  }
-
-  /** Whether the pod is a replica by its own line. */
-  boolean isReplica(Node node) {
-    return self(node).masterId() != null;
+    return masterId == null ? Optional.empty() : Optional.ofNullable(byId.get(masterId));
   }
 
   /** The id of the master a pod replicates by its own line, null for a master. */
@@ -475,11 +477,5 @@ final class ClusterPlanner {
 
   private Entry self(Node node) {
     return views.get(node.id()).myself();
-  }
-
-  private Map<String, Node> byId() {
-    Map<String, Node> byId = new LinkedHashMap<>();
-    nodes.forEach(n -> byId.put(n.id(), n));
-    return byId;
   }
 }
