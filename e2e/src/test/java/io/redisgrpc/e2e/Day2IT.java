@@ -769,11 +769,20 @@ class Day2IT {
 
   // ------------------------------------------------------------------ helpers
 
+  /**
+   * Waits until the writers have {@code count} acknowledged writes; when they stall, the failure
+   * says what the calls answered and what the caches' pods, logs and events showed.
+   */
   static void awaitWrites(Traffic traffic, long count) {
-    Awaitility.await("traffic flowing (" + count + " writes acknowledged)")
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> traffic.acknowledgedCount() >= count);
+    try {
+      Awaitility.await("traffic flowing (" + count + " writes acknowledged)")
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> traffic.acknowledgedCount() >= count);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          e.getMessage() + "\ntraffic: " + traffic.progress() + DeployedCache.describeLive(), e);
+    }
   }
 
   static void edit(Consumer<RedisGrpcCache> change) {

@@ -338,6 +338,16 @@ final class DeployedCache {
     LIVE.remove(this);
   }
 
+  /** {@link #describe()} for every cache the suite has deployed and not deleted yet. */
+  static String describeLive() {
+    StringBuilder out = new StringBuilder();
+    for (DeployedCache cache : List.copyOf(LIVE)) {
+      out.append("\n--- ").append(cache.namespace).append("/").append(cache.name).append(":\n");
+      out.append(cache.describe());
+    }
+    return out.toString();
+  }
+
   /** What a user would look at when the cache does not become ready. */
   String describe() {
     StringBuilder out = new StringBuilder();

@@ -36,6 +36,7 @@ final class Traffic implements AutoCloseable {
   private final Map<String, Boolean> acknowledged = new ConcurrentHashMap<>();
   private final Map<Status.Code, AtomicLong> failures = new ConcurrentHashMap<>();
   private final Map<Status.Code, String> firstMessage = new ConcurrentHashMap<>();
+  private final Map<Status.Code, String> lastMessage = new ConcurrentHashMap<>();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong lastSuccess = new AtomicLong();
   private final AtomicLong longestGap = new AtomicLong();
@@ -77,8 +78,9 @@ final class Traffic implements AutoCloseable {
         success();
       } catch (StatusRuntimeException e) {
         failures.computeIfAbsent(e.getStatus().getCode(), c -> new AtomicLong()).incrementAndGet();
-        firstMessage.putIfAbsent(
-            e.getStatus().getCode(), String.valueOf(e.getStatus().getDescription()));
+        String message = String.valueOf(e.getStatus().getDescription());
+        firstMessage.putIfAbsent(e.getStatus().getCode(), message);
+        lastMessage.put(e.getStatus().getCode(), message);
       }
       next += periodNanos;
       long wait = next - System.nanoTime();
@@ -104,6 +106,35 @@ final class Traffic implements AutoCloseable {
   /** Nanoseconds since the last successful call. */
   long sinceLastSuccessNanos() {
     return System.nanoTime() - lastSuccess.get();
+  }
+
+  /**
+   * What the writers have seen so far, for a failure message while they still run: the first and
+   * the latest message of each failed status code tell a stall that began one way and went on
+   * another.
+   */
+  String progress() {
+    StringBuilder out =
+        new StringBuilder()
+            .append(requests.get())
+            .append(" requests, ")
+            .append(acknowledged.size())
+            .append(" acknowledged, last success ")
+            .append(TimeUnit.NANOSECONDS.toMillis(sinceLastSuccessNanos()))
+            .append(" ms ago");
+    new TreeMap<>(failures)
+        .forEach(
+            (code, count) ->
+                out.append("\n  ")
+                    .append(code)
+                    .append(" ")
+                    .append(count.get())
+                    .append(": first \"")
+                    .append(firstMessage.get(code))
+                    .append("\", latest \"")
+                    .append(lastMessage.get(code))
+                    .append("\""));
+    return out.toString();
   }
 
   /** Stops the writers, then reads back every acknowledged key (in Batches of 500). */
