@@ -24,6 +24,7 @@ public final class RoundRobinProxy implements AutoCloseable {
   private final List<Integer> backendPorts;
   private final AtomicInteger next = new AtomicInteger();
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean refusing;
 
   private RoundRobinProxy(ServerSocket server, List<Integer> backendPorts) {
     this.server = server;
@@ -46,10 +47,22 @@ public final class RoundRobinProxy implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /**
+   * While refusing, new connections are closed at once, as a Service whose endpoints are all gone
+   * (every backend pod restarting) refuses them; connections already open stay.
+   */
+  public void refuse(boolean refusing) {
+    this.refusing = refusing;
+  }
+
   private void acceptLoop() {
     while (!server.isClosed()) {
       try {
         Socket client = server.accept();
+        if (refusing) {
+          client.close();
+          continue;
+        }
         int backendPort =
             backendPorts.get(Math.floorMod(next.getAndIncrement(), backendPorts.size()));
         Socket backend = new Socket();

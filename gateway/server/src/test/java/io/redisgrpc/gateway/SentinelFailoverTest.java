@@ -153,6 +153,85 @@ class SentinelFailoverTest {
         .isSubsetOf(Status.Code.UNAVAILABLE);
   }
 
+  /**
+   * Every pod restarted at once: while no sentinel answers, Lettuce reconnects to the address it
+   * had, and the old master may be back as a replica there. The gateway must not stay on it (it
+   * did, refusing every write with READONLY for minutes, though the sentinels named the new master
+   * again seconds later): once a sentinel answers, writes land on the master it names.
+   */
+  @Test
+  void whileNoSentinelAnswersTheGatewayDoesNotStayOnADemotedMaster(@TempDir Path dir) {
+    sentinel = RedisSentinelHarness.start(dir, 1, 3, 2, List.of());
+    service = RoundRobinProxy.start(sentinel.sentinels().stream().map(RedisProcess::port).toList());
+    gateway =
+        TestGateway.start(
+            "--redis-mode=sentinel",
+            "--redis-nodes=127.0.0.1:" + service.port(),
+            "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME);
+    assertThat(
+            gateway
+                .cache()
+                .set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build())
+                .getApplied())
+        .isTrue();
+    RedisProcess oldMaster = sentinel.currentMaster();
+
+    // The sentinels' Service refuses connections; the sentinels themselves fail the master over,
+    // and Sentinel closes the old master's clients when it demotes it, so the gateway reconnects.
+    service.refuse(true);
+    RedisNodes.withSentinel(
+        sentinel.sentinels().get(0).port(), s -> s.failover(RedisSentinelHarness.MASTER_NAME));
+    Awaitility.await("the old master demoted, the sentinels naming the promoted replica")
+        .atMost(RECOVERY_BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                sentinel.currentMaster() != oldMaster
+                    && "slave"
+                        .equals(
+                            RedisNodes.withNode(oldMaster.port(), redis -> redis.role().get(0))));
+    Awaitility.await("the gateway, unable to ask a sentinel, reconnected to the demoted master")
+        .atMost(RECOVERY_BOUND)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              try {
+                gateway
+                    .cache()
+                    .withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
+                    .set(SetRequest.newBuilder().setKey(bytes("x")).setValue(bytes("v")).build());
+                return false;
+              } catch (StatusRuntimeException e) {
+                return String.valueOf(e.getStatus().getDescription()).contains("READONLY");
+              }
+            });
+
+    service.refuse(false);
+    RedisProcess newMaster = sentinel.currentMaster();
+    Map<Status.Code, Integer> failures = new EnumMap<>(Status.Code.class);
+    int[] attempt = {0};
+    Awaitility.await("once a sentinel answers, a write lands on the master it names")
+        .atMost(RECOVERY_BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              String key = "after:" + attempt[0]++;
+              try {
+                gateway
+                    .cache()
+                    .withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
+                    .set(SetRequest.newBuilder().setKey(bytes(key)).setValue(bytes("v")).build());
+              } catch (StatusRuntimeException e) {
+                failures.merge(e.getStatus().getCode(), 1, Integer::sum);
+                return false;
+              }
+              return "v".equals(RedisNodes.withNode(newMaster.port(), redis -> redis.get(key)));
+            });
+    assertThat(failures.keySet())
+        .as("until then calls fail as UNAVAILABLE at most: %s", failures)
+        .isSubsetOf(Status.Code.UNAVAILABLE);
+  }
+
   static TestGateway gateway(RedisSentinelHarness sentinel) {
     return TestGateway.start(
         "--redis-mode=sentinel",

@@ -259,7 +259,11 @@ public final class RedisBackend implements AutoCloseable {
         config.redisMode() == RedisMode.SENTINEL
             ? sentinelUri(config, credentials)
             : uri(config.redisNodes().get(0), credentials, config.redisTls());
-    RedisClient redis = RedisClient.create(resources);
+    // Sentinel: each connection checks it reached a master (SentinelMasterClient).
+    RedisClient redis =
+        config.redisMode() == RedisMode.SENTINEL
+            ? new SentinelMasterClient(resources)
+            : RedisClient.create(resources);
     redis.setOptions(
         ClientOptions.builder()
             .timeoutOptions(timeouts)
