@@ -9,8 +9,6 @@ import io.redisgrpc.operator.credentials.CredentialStore.Stored;
 import io.redisgrpc.operator.credentials.Credentials;
 import io.redisgrpc.operator.credentials.rotation.RotationMachine;
 import io.redisgrpc.operator.credentials.rotation.RotationMachine.Decision;
-import io.redisgrpc.operator.credentials.rotation.RotationMachine.Observations;
-import io.redisgrpc.operator.credentials.rotation.RotationPhase;
 import io.redisgrpc.operator.model.GoDuration;
 import io.redisgrpc.operator.model.Hashes;
 import io.redisgrpc.operator.model.RedisConfig;
@@ -27,7 +25,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -50,10 +47,13 @@ import java.util.function.Supplier;
  *
  * Everything it needs to resume is in the cluster: the credentials Secret's data and annotations.
  * An operator restarted anywhere in a round re-reads them and does the same round again.
+ *
+ * <p>It only reads and writes (the API server, Redis through {@link RedisAdmin}); every decision of
+ * the round is {@link LifecyclePlanner}'s, which is unit-tested without either.
  */
 public final class RedisLifecycle {
   /** How soon to look again while something is in flight (formation, rotation). */
-  public static final Duration BUSY_RECHECK = Duration.ofSeconds(2);
+  public static final Duration BUSY_RECHECK = LifecyclePlanner.BUSY_RECHECK;
 
   /**
    * How soon to look again when all is well: drift (a user changed by hand) is repaired this often.
@@ -114,6 +114,7 @@ public final class RedisLifecycle {
     Instant now = clock.instant();
     Duration interval = GoDuration.parse(cache.getSpec().auth.rotation.interval);
     Duration grace = GoDuration.parse(cache.getSpec().auth.rotation.gracePeriod);
+    RedisMode mode = cache.getSpec().redis.mode;
 
     // 1. credentials for every user the spec needs
     CredentialStore.Loaded loaded = store.load(cache, now, interval);
@@ -128,11 +129,7 @@ public final class RedisLifecycle {
     Optional<RedisAdmin.Observation> seen = Optional.empty();
     Optional<RedisAdmin.Desired> desired = Optional.empty();
     int specPods = RedisWorkloads.redisPods(cache.getSpec().redis);
-    // Pods above the spec's count are leaving (a StatefulSet removes the highest ordinals first).
-    List<Endpoint> leaving =
-        topology.complete() && topology.nodes().size() > specPods
-            ? topology.nodes().subList(specPods, topology.nodes().size())
-            : List.of();
+    List<Endpoint> leaving = LifecyclePlanner.leaving(topology, specPods);
     Optional<RedisTls> tls = Optional.empty();
     boolean tlsMissing = false;
     if (TlsRendering.enabled(cache)) {
@@ -141,65 +138,33 @@ public final class RedisLifecycle {
     }
     if (!topology.nodes().isEmpty() && !tlsMissing) {
       Credentials credentials = stored.credentials();
-      boolean cluster = cache.getSpec().redis.mode == RedisMode.Cluster;
-      RedisAdmin.Desired want =
-          new RedisAdmin.Desired(
-              cluster ? RedisAdmin.Mode.CLUSTER : RedisAdmin.Mode.SENTINEL,
-              topology.nodes(),
-              topology.sentinels(),
-              cluster ? cache.getSpec().redis.clusterOrDefault().shards : 1,
-              cache.getSpec().redis.sentinelOrDefault().quorum,
-              AclRules.desired(cache.getSpec().auth.clients, credentials.hashes()),
-              operatorPasswords(cache, credentials),
-              credentials.current(AclRules.REPLICATION),
-              credentials.current(AclRules.SENTINEL),
-              live,
-              topology.aliases(),
-              topology.complete(),
-              leaving,
-              tls);
-      desired = Optional.of(want);
-      seen = Optional.of(admin.round(want));
-      if (cache.getMetadata().getUid() != null
-          && seen.get().allReached()
-          && seen.get().aclInSync()) {
+      desired =
+          Optional.of(
+              LifecyclePlanner.desired(
+                  cache,
+                  topology,
+                  credentials,
+                  operatorPasswords(cache, credentials),
+                  live,
+                  leaving,
+                  tls));
+      seen = Optional.of(admin.round(desired.get()));
+      if (cache.getMetadata().getUid() != null && LifecyclePlanner.inSyncEverywhere(seen.get())) {
         ACCEPTED_OPERATOR_PASSWORD.put(
             cache.getMetadata().getUid(), credentials.current(AclRules.OPERATOR));
       }
     }
-    // Only a complete look that finds every leaving pod removable releases a scale-down: in
-    // Cluster mode they hold no slots any more; in Sentinel mode the master is a staying pod.
-    boolean drained =
-        !leaving.isEmpty()
-            && seen.map(
-                    o ->
-                        cache.getSpec().redis.mode == RedisMode.Cluster
-                            ? o.cluster() != null && o.cluster().removable().containsAll(leaving)
-                            : o.master().map(ordinal -> ordinal < specPods).orElse(false))
-                .orElse(false);
+    boolean drained = LifecyclePlanner.drained(mode, specPods, leaving, seen);
 
     // 3. rotation
     RotationMachine machine = new RotationMachine(clock, interval, grace);
-    String request =
-        cache.getMetadata().getAnnotations() == null
-            ? null
-            : cache.getMetadata().getAnnotations().get(CredentialStore.ROTATE_ANNOTATION);
-    boolean requested =
-        request != null && !request.isBlank() && !request.equals(stored.handledRequest());
+    Optional<String> request = LifecyclePlanner.newRotationRequest(cache, stored);
     Decision decision =
         machine.next(
-            stored.rotation(), observations(cache, stored, seen, topology.complete(), requested));
-    Stored next = stored.with(decision.state());
-    if (requested && decision.state().phase() == RotationPhase.Prepare) {
-      next = next.handling(request);
-    }
-    next =
-        switch (decision.action()) {
-          case STORE_NEW_PASSWORD -> next.with(next.credentials().withPending(passwords));
-          case SWITCH_CONSUMERS -> next.with(next.credentials().switchedToPending());
-          case RETIRE_OLD_PASSWORD -> next.with(next.credentials().retired());
-          case TRUST_NEW_PASSWORD, WAIT_GRACE, WAIT -> next;
-        };
+            stored.rotation(),
+            LifecyclePlanner.observations(
+                mode, stored.credentials(), seen, topology.complete(), request.isPresent()));
+    Stored next = LifecyclePlanner.afterDecision(stored, decision, request, passwords);
     if (!next.equals(stored)) {
       next = store.save(cache, next);
     }
@@ -211,7 +176,7 @@ public final class RedisLifecycle {
         next,
         seen,
         Hashes.sha256(live.toString()),
-        recheck(next, decision, seen, grace, now),
+        LifecyclePlanner.recheck(next.rotation(), decision.action(), seen, grace, driftCheck, now),
         drained,
         desired,
         loaded.restored());
@@ -219,18 +184,15 @@ public final class RedisLifecycle {
 
   /**
    * What the operator logs in with: its passwords in the Secret, current first, then the one last
-   * accepted.
+   * accepted ({@link LifecyclePlanner#operatorPasswords}).
    */
   static List<String> operatorPasswords(RedisGrpcCache cache, Credentials credentials) {
-    List<String> passwords = new ArrayList<>(credentials.candidates(AclRules.OPERATOR));
-    String accepted =
-        cache.getMetadata().getUid() == null
-            ? null
-            : ACCEPTED_OPERATOR_PASSWORD.get(cache.getMetadata().getUid());
-    if (accepted != null && !passwords.contains(accepted)) {
-      passwords.add(accepted);
-    }
-    return passwords;
+    return LifecyclePlanner.operatorPasswords(
+        credentials,
+        Optional.ofNullable(
+            cache.getMetadata().getUid() == null
+                ? null
+                : ACCEPTED_OPERATOR_PASSWORD.get(cache.getMetadata().getUid())));
   }
 
   /** The cache is gone: forget what was kept for it. */
@@ -268,69 +230,6 @@ public final class RedisLifecycle {
             new String(base64.decode(secret.getData().get("tls.crt")), StandardCharsets.US_ASCII),
             new String(base64.decode(secret.getData().get("tls.key")), StandardCharsets.US_ASCII),
             trustBundle.get()));
-  }
-
-  /**
-   * "Everywhere" means every pod of the cache, not only the ready ones: a pod that is down now
-   * would come back with whatever users.acl the kubelet had synced, so a rotation waits for it.
-   */
-  private static Observations observations(
-      RedisGrpcCache cache,
-      Stored stored,
-      Optional<RedisAdmin.Observation> seen,
-      boolean allPods,
-      boolean requested) {
-    Credentials credentials = stored.credentials();
-    boolean everywhere = allPods && seen.map(o -> o.allReached() && o.aclInSync()).orElse(false);
-    boolean sentinelMode = cache.getSpec().redis.mode == RedisMode.Sentinel;
-    boolean consumersOnCurrent =
-        allPods
-            && seen.map(
-                    o ->
-                        o.allReached()
-                            && o.replicationAuthCurrent()
-                            && (!sentinelMode || o.sentinelsCurrent()))
-                .orElse(false);
-    return new Observations(
-        requested,
-        credentials.allPending(),
-        credentials.allPending() && everywhere,
-        !credentials.anyPending() && consumersOnCurrent,
-        !credentials.anyRetiring() && everywhere);
-  }
-
-  private Duration recheck(
-      Stored stored,
-      Decision decision,
-      Optional<RedisAdmin.Observation> seen,
-      Duration grace,
-      Instant now) {
-    if (decision.action() == RotationMachine.Action.WAIT_GRACE) {
-      Duration left = Duration.between(now, stored.rotation().phaseSince().plus(grace));
-      return left.isNegative() || left.isZero() ? BUSY_RECHECK : min(left, driftCheck);
-    }
-    if (stored.rotation().phase() != RotationPhase.Idle) {
-      return BUSY_RECHECK;
-    }
-    boolean settled =
-        seen.map(
-                o ->
-                    o.allReached()
-                        && o.aclInSync()
-                        && o.liveConfigApplied()
-                        && o.replicationAuthCurrent()
-                        && (o.cluster() == null || o.cluster().converged())
-                        && o.problems().isEmpty())
-            .orElse(true);
-    if (!settled) {
-      return BUSY_RECHECK;
-    }
-    Duration untilRotation = Duration.between(now, stored.rotation().nextRotation());
-    return untilRotation.isNegative() ? BUSY_RECHECK : min(untilRotation, driftCheck);
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /**
