@@ -30,8 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One round of Redis-side work for a cache, as the reconciler asks for it: bring ACL users,
@@ -41,6 +39,10 @@ import java.util.regex.Pattern;
  *
  * <p>A round never waits for Redis to settle (gossip, failover): it does what is possible now and
  * reports, and the reconciler requeues.
+ *
+ * <p>What needs no connection to decide (which pod the sentinels' master is, whether it must leave
+ * a leaving pod, whether a formation step runs, when a paused master's replica has caught up) is
+ * {@link AdminPlanner}'s; this class reads and sends.
  *
  * <h2>Logging in</h2>
  *
@@ -137,6 +139,7 @@ public final class RedisAdmin {
     boolean liveApplied;
     ClusterFormation.Result cluster = null;
     Map<Integer, ReplicationRole> roles = new LinkedHashMap<>();
+    AdminPlanner plan = new AdminPlanner(desired);
     Logins logins = new Logins(desired.operatorPasswords(), desired.tls());
     try {
       for (Endpoint node : desired.nodes()) {
@@ -165,7 +168,7 @@ public final class RedisAdmin {
                   desired.quorum(),
                   AclRules.SENTINEL,
                   desired.sentinelPassword());
-          master = result.master().map(desired.aliases()::get);
+          master = plan.masterPod(result.master());
           if (result.master().isPresent() && master.isEmpty()) {
             problems.add(
                 "the sentinels name "
@@ -176,7 +179,7 @@ public final class RedisAdmin {
           actions.addAll(result.actions());
           problems.addAll(result.problems());
           if (!desired.leaving().isEmpty()) {
-            moveMasterOffLeavingPods(desired, reached, master, sentinels, actions, problems);
+            moveMasterOffLeavingPods(desired, plan, reached, master, sentinels, actions, problems);
           }
         }
       }
@@ -228,20 +231,10 @@ public final class RedisAdmin {
           }
         }
       }
-      if (desired.mode() == Mode.CLUSTER
-          && desired.complete()
-          && reached.size() == desired.nodes().size()) {
-        // MIGRATE logs in on the target node itself (AUTH2): as the operator.
-        ClusterFormation.Options options =
-            new ClusterFormation.Options(
-                ClusterFormation.Options.DEFAULTS.keysPerMigrate(),
-                ClusterFormation.Options.DEFAULTS.maxSlotsPerStep(),
-                ClusterFormation.Options.DEFAULTS.stepBudget(),
-                ClusterFormation.Options.DEFAULTS.migrateTimeout(),
-                AclRules.OPERATOR,
-                desired.operatorPasswords().get(0));
+      Optional<ClusterFormation.Options> formation = plan.formation(reached.size());
+      if (formation.isPresent()) {
         cluster =
-            new ClusterFormation(logins.connections, options)
+            new ClusterFormation(logins.connections, formation.get())
                 .step(desired.nodes(), desired.masters(), desired.leaving());
         actions.addAll(cluster.actions());
       }
@@ -324,7 +317,7 @@ public final class RedisAdmin {
       return "writes paused on " + name + ", a replica caught up, SENTINEL FAILOVER requested";
     }
     // One already running (an earlier round's request): the pause must hold until it ends.
-    if (problems.stream().noneMatch(problem -> problem.contains("INPROG"))) {
+    if (!AdminPlanner.failoverUnderWay(problems)) {
       client(master, "UNPAUSE");
     }
     return "no sentinel accepted a failover: " + String.join("; ", problems);
@@ -354,18 +347,8 @@ public final class RedisAdmin {
   private static boolean awaitReplicaCaughtUp(RedisCommands<String, String> master) {
     long deadline = System.nanoTime() + CATCH_UP.toNanos();
     while (true) {
-      String info = master.info("replication");
-      Matcher offset = Pattern.compile("master_repl_offset:(\\d+)").matcher(info);
-      if (offset.find()) {
-        String target = "offset=" + offset.group(1) + ",";
-        if (info.lines()
-            .anyMatch(
-                line ->
-                    line.startsWith("slave")
-                        && line.contains("state=online")
-                        && line.contains(target))) {
-          return true;
-        }
+      if (AdminPlanner.replicaCaughtUp(master.info("replication"))) {
+        return true;
       }
       if (System.nanoTime() > deadline) {
         return false;
@@ -386,6 +369,7 @@ public final class RedisAdmin {
    */
   private static void moveMasterOffLeavingPods(
       Desired desired,
+      AdminPlanner plan,
       Map<Endpoint, RedisCommands<String, String>> reached,
       Optional<Integer> master,
       SentinelAdmin sentinels,
@@ -405,21 +389,19 @@ public final class RedisAdmin {
         problems.add("replica-priority on " + describe(leaving) + ": " + e.getMessage());
       }
     }
-    int staying = desired.nodes().size() - desired.leaving().size();
-    if (master.isPresent()
-        && master.get() >= staying
-        && reached.containsKey(desired.nodes().get(master.get()))) {
-      Endpoint leaving = desired.nodes().get(master.get());
+    Optional<Integer> onLeaving = plan.masterOnLeavingPod(master, reached.keySet());
+    if (onLeaving.isPresent()) {
+      Endpoint leaving = desired.nodes().get(onLeaving.get());
       try {
         actions.add(
             "the master is on leaving pod "
-                + master.get()
+                + onLeaving.get()
                 + ": "
                 + pausedSentinelFailover(
                     describe(leaving), reached.get(leaving), sentinels, desired.sentinels()));
       } catch (RedisException e) {
         problems.add(
-            "handing the master on leaving pod " + master.get() + " over: " + e.getMessage());
+            "handing the master on leaving pod " + onLeaving.get() + " over: " + e.getMessage());
       }
     }
   }
