@@ -37,6 +37,14 @@ final class AdminPlanner {
   }
 
   /**
+   * Sentinel mode, after a failover requested from the master at {@code oldMaster}: whether the
+   * master the sentinels name now is another of this cache's pods.
+   */
+  boolean promotedAway(Optional<Integer> namedPod, int oldMaster) {
+    return namedPod.isPresent() && namedPod.get() != oldMaster;
+  }
+
+  /**
    * Sentinel mode, scaling down: the index of the master when it is on a leaving pod that this
    * round reached. It is handed over to a staying replica before the StatefulSet may remove its
    * pod.

@@ -267,8 +267,9 @@ public final class RedisAdmin {
    *       first and demote the old master after, which would keep acknowledging writes until then,
    *       and those are lost when it resyncs. So the master first stops taking writes ({@code
    *       CLIENT PAUSE WRITE}, long enough for the failover), a replica is waited on until it has
-   *       everything, and then the sentinels are asked. Demoting the master closes its clients (the
-   *       sentinels do that), who reconnect to the new one.
+   *       everything, and then the sentinels are asked. Once they name the promoted replica, the
+   *       old master's clients are closed, and reconnect to the new one (see {@link
+   *       #closeClientsOnceAnotherIsNamed}).
    * </ul>
    *
    * @return what was done, or why not
@@ -285,7 +286,7 @@ public final class RedisAdmin {
       Endpoint master = desired.nodes().get(masterIndex);
       try (SentinelAdmin sentinels = new SentinelAdmin(resources, desired.tls())) {
         return pausedSentinelFailover(
-            describe(master), logins.connect(master, null), sentinels, desired.sentinels());
+            desired, masterIndex, logins.connect(master, null), sentinels);
       }
     } catch (RedisException e) {
       return "hand-over failed: " + e.getMessage();
@@ -298,10 +299,12 @@ public final class RedisAdmin {
    * failover was started.
    */
   private static String pausedSentinelFailover(
-      String name,
+      Desired desired,
+      int masterIndex,
       RedisCommands<String, String> master,
-      SentinelAdmin sentinels,
-      List<Sentinel> sentinelNodes) {
+      SentinelAdmin sentinels) {
+    String name = describe(desired.nodes().get(masterIndex));
+    List<Sentinel> sentinelNodes = desired.sentinels();
     client(master, "PAUSE", String.valueOf(SENTINEL_HAND_OVER_PAUSE.toMillis()), "WRITE");
     if (!awaitReplicaCaughtUp(master)) {
       // Not unpaused: a failover asked for in an earlier round may be under way. The pause ends
@@ -314,7 +317,10 @@ public final class RedisAdmin {
     }
     List<String> problems = new ArrayList<>();
     if (sentinels.failover(sentinelNodes, problems)) {
-      return "writes paused on " + name + ", a replica caught up, SENTINEL FAILOVER requested";
+      return "writes paused on "
+          + name
+          + ", a replica caught up, SENTINEL FAILOVER requested; "
+          + closeClientsOnceAnotherIsNamed(desired, masterIndex, master, sentinels);
     }
     // One already running (an earlier round's request): the pause must hold until it ends.
     if (!AdminPlanner.failoverUnderWay(problems)) {
@@ -322,6 +328,50 @@ public final class RedisAdmin {
     }
     return "no sentinel accepted a failover: " + String.join("; ", problems);
   }
+
+  /**
+   * After SENTINEL FAILOVER: once a majority of the sentinels names another pod master, the paused
+   * old master's clients are closed, so they reconnect and ask the sentinels. Left alone they would
+   * wait until the sentinels demote it, and that happens only when the pause ends (30 s on the
+   * node): a sentinel sends its hello PUBLISH on the same link as its commands, a write pause holds
+   * PUBLISH, and the demotion waits behind it. Only the clients are closed; the master is not
+   * demoted here (an earlier version demoted on a lagging sentinel's word and once demoted the new
+   * master). Its writes stay paused, so nothing it could still acknowledge is lost when the
+   * sentinels make it a replica.
+   */
+  private static String closeClientsOnceAnotherIsNamed(
+      Desired desired,
+      int masterIndex,
+      RedisCommands<String, String> master,
+      SentinelAdmin sentinels) {
+    AdminPlanner plan = new AdminPlanner(desired);
+    long deadline = System.nanoTime() + PROMOTION.toNanos();
+    while (true) {
+      Optional<String> named = sentinels.namedMaster(desired.sentinels());
+      if (plan.promotedAway(plan.masterPod(named), masterIndex)) {
+        Long closed = master.clientKill(KillArgs.Builder.typeNormal().skipme(true));
+        return "the sentinels name "
+            + named.get()
+            + ": closed "
+            + closed
+            + " client connection(s) of the old master, to reconnect to the new one";
+      }
+      if (System.nanoTime() > deadline) {
+        return "no other master named within "
+            + PROMOTION.toSeconds()
+            + " s: its clients wait until the sentinels demote it";
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted while waiting for the promotion";
+      }
+    }
+  }
+
+  /** How long a hand-over waits for the sentinels to name the promoted replica. */
+  static final Duration PROMOTION = Duration.ofSeconds(10);
 
   /** CLIENT PAUSE ... WRITE and CLIENT UNPAUSE, which Lettuce has no methods for. */
   private static String client(RedisCommands<String, String> redis, String... args) {
@@ -333,8 +383,9 @@ public final class RedisAdmin {
   }
 
   /**
-   * Long enough for the sentinels to promote a replica and then demote the old master, which they
-   * do some 8 s after the promotion (+convert-to-slave).
+   * Long enough for the sentinels to promote a replica and then demote the old master. They demote
+   * it only once the pause ends (see {@link #closeClientsOnceAnotherIsNamed}); the pause keeps it
+   * from acknowledging a write until then, whoever is still connected.
    */
   static final Duration SENTINEL_HAND_OVER_PAUSE = Duration.ofSeconds(30);
 
@@ -398,7 +449,7 @@ public final class RedisAdmin {
                 + onLeaving.get()
                 + ": "
                 + pausedSentinelFailover(
-                    describe(leaving), reached.get(leaving), sentinels, desired.sentinels()));
+                    desired, onLeaving.get(), reached.get(leaving), sentinels));
       } catch (RedisException e) {
         problems.add(
             "handing the master on leaving pod " + onLeaving.get() + " over: " + e.getMessage());

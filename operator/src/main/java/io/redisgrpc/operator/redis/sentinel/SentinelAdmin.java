@@ -63,14 +63,8 @@ public final class SentinelAdmin implements AutoCloseable {
       // One connection per sentinel for the whole round: first the vote, then the upkeep.
       Map<String, Integer> votes = new LinkedHashMap<>();
       for (Sentinel sentinel : sentinels) {
-        RedisURI.Builder builder =
-            RedisURI.builder()
-                .withHost(sentinel.host())
-                .withPort(sentinel.port())
-                .withTimeout(TIMEOUT);
         try {
-          StatefulRedisSentinelConnection<String, String> connection =
-              client.connectSentinel(tls.map(t -> t.secure(builder)).orElse(builder).build());
+          StatefulRedisSentinelConnection<String, String> connection = connect(sentinel);
           open.put(sentinel, connection);
           Optional<String> answer = namedMaster(connection.sync());
           named.put(sentinel, answer);
@@ -108,13 +102,7 @@ public final class SentinelAdmin implements AutoCloseable {
    */
   public boolean failover(List<Sentinel> sentinels, List<String> problems) {
     for (Sentinel sentinel : sentinels) {
-      RedisURI.Builder builder =
-          RedisURI.builder()
-              .withHost(sentinel.host())
-              .withPort(sentinel.port())
-              .withTimeout(TIMEOUT);
-      try (StatefulRedisSentinelConnection<String, String> connection =
-          client.connectSentinel(tls.map(t -> t.secure(builder)).orElse(builder).build())) {
+      try (StatefulRedisSentinelConnection<String, String> connection = connect(sentinel)) {
         connection.sync().failover(Names.SENTINEL_MASTER_NAME);
         return true;
       } catch (RedisException e) {
@@ -123,6 +111,25 @@ public final class SentinelAdmin implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /** "host:port" of the master a majority of all {@code sentinels} names now, if any. */
+  public Optional<String> namedMaster(List<Sentinel> sentinels) {
+    Map<String, Integer> votes = new LinkedHashMap<>();
+    for (Sentinel sentinel : sentinels) {
+      try (StatefulRedisSentinelConnection<String, String> connection = connect(sentinel)) {
+        namedMaster(connection.sync()).ifPresent(address -> votes.merge(address, 1, Integer::sum));
+      } catch (RedisException e) {
+        // A sentinel that is down casts no vote.
+      }
+    }
+    return SentinelMasterDiscovery.majority(votes, sentinels.size());
+  }
+
+  private StatefulRedisSentinelConnection<String, String> connect(Sentinel sentinel) {
+    RedisURI.Builder builder =
+        RedisURI.builder().withHost(sentinel.host()).withPort(sentinel.port()).withTimeout(TIMEOUT);
+    return client.connectSentinel(tls.map(t -> t.secure(builder)).orElse(builder).build());
   }
 
   /**

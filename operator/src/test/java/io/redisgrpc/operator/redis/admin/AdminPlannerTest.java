@@ -70,6 +70,19 @@ class AdminPlannerTest {
     assertThat(sentinels(3, 0).masterPod(Optional.empty())).isEmpty();
   }
 
+  @Test
+  void aHandOverIsDoneOnlyWhenTheSentinelsNameAnotherOfTheCachesPods() {
+    AdminPlanner plan = sentinels(3, 0);
+    assertThat(plan.promotedAway(plan.masterPod(Optional.of("10.0.0.2:6379")), 0)).isTrue();
+    assertThat(plan.promotedAway(plan.masterPod(Optional.of("10.0.0.0:6379")), 0))
+        .as("still the old master")
+        .isFalse();
+    assertThat(plan.promotedAway(plan.masterPod(Optional.of("10.9.9.9:6379")), 0))
+        .as("an address of no pod")
+        .isFalse();
+    assertThat(plan.promotedAway(plan.masterPod(Optional.empty()), 0)).as("no majority").isFalse();
+  }
+
   // A master on a pod that is going away
 
   @Test
