@@ -72,6 +72,20 @@ class ArchitectureTest {
   }
 
   @Test
+  void thePlannersDoNoIo() {
+    noClasses()
+        .that()
+        .haveSimpleNameEndingWith("Planner")
+        .should()
+        .dependOnClassesThat(IO)
+        .because(
+            "a planner decides from what was observed, and the class next to it reads and sends"
+                + " (ClusterPlanner and ClusterFormation, LifecyclePlanner and RedisLifecycle,"
+                + " AdminPlanner and RedisAdmin)")
+        .check(OPERATOR);
+  }
+
+  @Test
   void testsThatStartServersRunAsIntegrationTests() {
     IntegrationRule.testsThatStartServersAreTagged(TESTS, STARTS_SERVERS).check(TESTS);
   }

@@ -36,7 +36,6 @@ import io.redisgrpc.operator.model.Labels;
 import io.redisgrpc.operator.model.Names;
 import io.redisgrpc.operator.model.RedisWorkloads;
 import io.redisgrpc.operator.model.TlsRendering;
-import io.redisgrpc.operator.redis.AdminClientResources;
 import io.redisgrpc.operator.redis.admin.RedisAdmin;
 import io.redisgrpc.operator.redis.cluster.ClusterFormation;
 import io.redisgrpc.operator.redis.cluster.ClusterPlan;
@@ -227,8 +226,7 @@ public class RedisGrpcCacheReconciler
   private final EventRecorder events;
   private final Clock clock;
   private final RedisEndpoints endpoints;
-  private final Duration driftCheck;
-  private final AdminClientResources redisResources = new AdminClientResources();
+  private final RedisRound redis;
   private final ScaleDownHold scaleDownHold =
       new ScaleDownHold(ScaleDownHold.CLIENT_TOPOLOGY_SETTLE);
 
@@ -256,12 +254,35 @@ public class RedisGrpcCacheReconciler
    */
   public RedisGrpcCacheReconciler(
       Clock clock, RedisEndpoints endpoints, Duration driftCheck, GatewayRouteProbe routeProbe) {
-    this.driftCheck = driftCheck;
+    this(
+        clock,
+        endpoints,
+        new RedisRound(clock, driftCheck),
+        new CacheObserver(clock, routeProbe),
+        new StatusAggregator(clock),
+        new EventRecorder(clock));
+  }
+
+  /**
+   * Every collaborator handed in, as Flink's controller receives its observer, reconciler and
+   * status recorder: the reconciler only sequences them (observe, Redis round, workflow, roll,
+   * aggregate, write).
+   *
+   * @param redis the Redis side; closed with the reconciler
+   */
+  RedisGrpcCacheReconciler(
+      Clock clock,
+      RedisEndpoints endpoints,
+      RedisRound redis,
+      CacheObserver observer,
+      StatusAggregator aggregator,
+      EventRecorder events) {
     this.clock = clock;
     this.endpoints = endpoints;
-    this.aggregator = new StatusAggregator(clock);
-    this.observer = new CacheObserver(clock, routeProbe);
-    this.events = new EventRecorder(clock);
+    this.redis = redis;
+    this.observer = observer;
+    this.aggregator = aggregator;
+    this.events = events;
   }
 
   /** The cache's pods, for {@link PodEndpoints}: ready pods are the ones the operator talks to. */
@@ -309,9 +330,7 @@ public class RedisGrpcCacheReconciler
   public UpdateControl<RedisGrpcCache> reconcile(
       RedisGrpcCache cache, Context<RedisGrpcCache> context) {
     RedisEndpoints.Topology topology = endpoints.resolve(cache, context);
-    RedisLifecycle.Outcome outcome =
-        new RedisLifecycle(context.getClient(), redisResources.get(), clock, driftCheck)
-            .round(cache, topology);
+    RedisLifecycle.Outcome outcome = redis.run(context.getClient(), cache, topology);
     logRedisActions(cache, outcome);
     if (outcome.credentialsRestored()) {
       events.record(
@@ -336,8 +355,7 @@ public class RedisGrpcCacheReconciler
     }
     Optional<Duration> held = holdScaleDownUntilDrained(cache, context, outcome);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-    Optional<PodRoller.Result> rolling =
-        new PodRoller(redisResources.get()).roll(cache, context, outcome, topology);
+    Optional<PodRoller.Result> rolling = redis.roll(cache, context, outcome, topology);
     // Each pod restarted and each hand-over is an Event (EventRecorder logs nothing else); a
     // refused eviction is only logged, as it is retried every few seconds.
     rolling
@@ -612,7 +630,7 @@ public class RedisGrpcCacheReconciler
 
   @Override
   public void close() {
-    redisResources.close();
+    redis.close();
   }
 
   /**
