@@ -28,7 +28,8 @@ public class TlsSpec {
               + CelRules.GO_DURATION_HINT)
   @JsonPropertyDescription(
       "CA rotation: how long a new CA certificate stays in the trust bundle before any leaf certificate is "
-          + "re-issued from it, so every pod has the new bundle (kubelet refreshes mounted ConfigMaps within about a minute). "
+          + "re-issued from it, so every pod has the new bundle (kubelet refreshes mounted ConfigMaps within about a minute), "
+          + "and how long the old CA stays trusted after every leaf was re-issued, so every pod has its new certificate. "
           + "A Go duration.")
   public String trustPropagationDelay = "2m";
 

@@ -15,5 +15,11 @@ public enum CaPhase {
   /**
    * Leaves are re-issued from the new CA; the old one is still trusted until every leaf has moved.
    */
-  Reissue
+  Reissue,
+  /**
+   * Every leaf Secret is from the new CA; the old CA stays trusted for the propagation delay, until
+   * every pod and client has loaded its new certificate (the kubelet projects a changed Secret
+   * about a minute later), then it goes.
+   */
+  Retire
 }

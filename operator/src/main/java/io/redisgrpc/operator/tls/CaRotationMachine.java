@@ -18,8 +18,13 @@ import java.util.Optional;
  *  Prepare(g) --CA g+1 issued (its Secret has a certificate)-------------------> Trust(g)     bundle: g, g+1
  *  Trust(g)   --bundle with g+1 stored, and trustPropagationDelay elapsed------> Reissue(g)   Issuer signs with g+1;
  *                                                                                              leaves re-issued
- *  Reissue(g) --every leaf Secret's certificate is signed by CA g+1-------------> Idle(g+1)    bundle: g+1; CA g deleted
+ *  Reissue(g) --every leaf Secret's certificate is signed by CA g+1-------------> Retire(g)    bundle: g, g+1
+ *  Retire(g)  --trustPropagationDelay elapsed-----------------------------------> Idle(g+1)    bundle: g+1; CA g deleted
  * </pre>
+ *
+ * <p>Retire exists because a leaf Secret is re-issued a minute or so before the pods that mount it
+ * load it: the old CA must stay trusted until then, or a new handshake meets a certificate signed
+ * by a CA the other side has just dropped.
  */
 public final class CaRotationMachine {
   private final Clock clock;
@@ -78,6 +83,10 @@ public final class CaRotationMachine {
                   : state;
           case Reissue ->
               everyLeafSignedBy(seen, seen.caCertificates().get(state.generation() + 1))
+                  ? state.enter(CaPhase.Retire, now)
+                  : state;
+          case Retire ->
+              !now.isBefore(state.phaseSince().plus(trustPropagationDelay))
                   ? new CaRotationState(
                       state.generation() + 1, CaPhase.Idle, now, state.handledToken())
                   : state;
@@ -85,9 +94,12 @@ public final class CaRotationMachine {
     return new Decision(next, bundle(next, seen));
   }
 
-  /** When to look again without any event: the end of the trust propagation delay. */
+  /**
+   * When to look again without any event: the end of the propagation delay, in Trust (for the new
+   * CA to reach everyone) and in Retire (for the new leaves to).
+   */
   public Optional<Duration> wakeUpAfter(CaRotationState state) {
-    if (state.phase() != CaPhase.Trust) {
+    if (state.phase() != CaPhase.Trust && state.phase() != CaPhase.Retire) {
       return Optional.empty();
     }
     Duration left =

@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * Where a cache's CA rotation stands. Stored as annotations on the trust-bundle ConfigMap (the
  * object whose content the state describes), so an operator restart resumes where it stopped.
  *
- * @param generation the current CA generation (the one that signs unless {@link CaPhase#Reissue})
+ * @param generation the current CA generation (the one that signs, except in {@link
+ *     CaPhase#Reissue} and {@link CaPhase#Retire})
  * @param phase the phase
  * @param phaseSince when the phase was entered
  * @param handledToken the last {@code cache.redisgrpc.io/rotate-ca} value that started a rotation
@@ -27,19 +28,19 @@ public record CaRotationState(
     return new CaRotationState(generation, next, now, handledToken);
   }
 
-  /** True while two CA generations exist (from Prepare to the end of Reissue). */
+  /** True while two CA generations exist (from Prepare to the end of Retire). */
   public boolean rotating() {
     return phase != CaPhase.Idle;
   }
 
   /** The generation the CA Issuer signs with now. */
   public int signingGeneration() {
-    return phase == CaPhase.Reissue ? generation + 1 : generation;
+    return phase == CaPhase.Reissue || phase == CaPhase.Retire ? generation + 1 : generation;
   }
 
   /** Generations whose CA certificate belongs in the trust bundle. */
   public List<Integer> trustedGenerations() {
-    return phase == CaPhase.Trust || phase == CaPhase.Reissue
+    return phase == CaPhase.Trust || phase == CaPhase.Reissue || phase == CaPhase.Retire
         ? List.of(generation, generation + 1)
         : List.of(generation);
   }

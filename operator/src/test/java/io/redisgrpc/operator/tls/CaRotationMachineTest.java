@@ -130,20 +130,35 @@ class CaRotationMachineTest {
           .isEqualTo(CaPhase.Reissue);
     }
 
-    // Every leaf from CA 2: generation 2 alone, CA 1 leaves the bundle (and is retired: not live
-    // any more).
-    CaRotationMachine.Decision done =
+    // Every leaf Secret from CA 2: CA 1 stays trusted while the pods load their new leaves.
+    Map<String, String> allNew = leaves(pem("leaf2"), pem("leaf2"));
+    CaRotationMachine.Decision retire =
         at(t.plusSeconds(9))
-            .next(
-                reissue.state(),
-                seen("t1", cas(ca1, ca2), reissue.bundle(), leaves(pem("leaf2"), pem("leaf2"))));
-    assertThat(done.state())
-        .isEqualTo(new CaRotationState(2, CaPhase.Idle, t.plusSeconds(9), "t1"));
+            .next(reissue.state(), seen("t1", cas(ca1, ca2), reissue.bundle(), allNew));
+    assertThat(retire.state())
+        .isEqualTo(new CaRotationState(1, CaPhase.Retire, t.plusSeconds(9), "t1"));
+    assertThat(retire.state().signingGeneration()).isEqualTo(2);
+    assertThat(retire.state().liveGenerations()).containsExactly(1, 2);
+    assertThat(Pem.fingerprints(retire.bundle())).containsExactly(fp(ca1), fp(ca2));
+    // Not before the propagation delay is over; the machine says when to look again.
+    Instant retired = t.plusSeconds(9).plus(DELAY);
+    assertThat(
+            at(retired.minusSeconds(1))
+                .next(retire.state(), seen("t1", cas(ca1, ca2), retire.bundle(), Map.of()))
+                .state())
+        .isEqualTo(retire.state());
+    assertThat(at(retired.minusSeconds(10)).wakeUpAfter(retire.state()))
+        .contains(Duration.ofSeconds(10));
+
+    // Then generation 2 alone: CA 1 leaves the bundle (and is retired: not live any more).
+    CaRotationMachine.Decision done =
+        at(retired).next(retire.state(), seen("t1", cas(ca1, ca2), retire.bundle(), Map.of()));
+    assertThat(done.state()).isEqualTo(new CaRotationState(2, CaPhase.Idle, retired, "t1"));
     assertThat(done.state().liveGenerations()).containsExactly(2);
     // The caller then looks up CA generations 2 and 3: only CA 2 is there.
     assertThat(
             Pem.fingerprints(
-                at(t.plusSeconds(10))
+                at(retired.plusSeconds(1))
                     .next(done.state(), seen("t1", Map.of(2, ca2), done.bundle(), Map.of()))
                     .bundle()))
         .containsExactly(fp(ca2));
@@ -195,9 +210,11 @@ class CaRotationMachineTest {
   }
 
   @Test
-  void onlyTrustWakesUp() {
+  void onlyTrustAndRetireWakeUp() {
     assertThat(at(T0).wakeUpAfter(new CaRotationState(1, CaPhase.Idle, T0, null))).isEmpty();
     assertThat(at(T0).wakeUpAfter(new CaRotationState(1, CaPhase.Reissue, T0, null))).isEmpty();
+    assertThat(at(T0).wakeUpAfter(new CaRotationState(1, CaPhase.Retire, T0, null)))
+        .contains(DELAY);
     assertThat(
             at(T0.plus(DELAY).plusSeconds(5))
                 .wakeUpAfter(new CaRotationState(1, CaPhase.Trust, T0, null)))
