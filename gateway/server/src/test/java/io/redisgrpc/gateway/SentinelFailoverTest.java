@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,12 +67,7 @@ class SentinelFailoverTest {
   void writesFailFastDuringFailoverAndResumeOnTheNewMaster(@TempDir Path dir) {
     sentinel = RedisSentinelHarness.start(dir, 1, 3, 2, List.of());
     gateway = gateway(sentinel);
-    assertThat(
-            gateway
-                .cache()
-                .set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build())
-                .getApplied())
-        .isTrue();
+    writeBefore();
     RedisProcess oldMaster = sentinel.currentMaster();
     oldMaster.stop();
     assertFailoverFollowed(oldMaster);
@@ -87,17 +84,8 @@ class SentinelFailoverTest {
       @TempDir Path dir) {
     sentinel = RedisSentinelHarness.start(dir, 1, 3, 2, List.of());
     service = RoundRobinProxy.start(sentinel.sentinels().stream().map(RedisProcess::port).toList());
-    gateway =
-        TestGateway.start(
-            "--redis-mode=sentinel",
-            "--redis-nodes=127.0.0.1:" + service.port(),
-            "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME);
-    assertThat(
-            gateway
-                .cache()
-                .set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build())
-                .getApplied())
-        .isTrue();
+    gateway = gatewayBehind(service);
+    writeBefore();
     RedisProcess oldMaster = sentinel.currentMaster();
     oldMaster.stop();
     assertFailoverFollowed(oldMaster);
@@ -112,39 +100,15 @@ class SentinelFailoverTest {
   void aMasterDemotedWhileAliveIsLeftForTheNewOne(@TempDir Path dir) {
     sentinel = RedisSentinelHarness.start(dir, 1, 3, 2, List.of());
     gateway = gateway(sentinel);
-    assertThat(
-            gateway
-                .cache()
-                .set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build())
-                .getApplied())
-        .isTrue();
+    writeBefore();
     RedisProcess oldMaster = sentinel.currentMaster();
     RedisNodes.withSentinel(
         sentinel.sentinels().get(0).port(), s -> s.failover(RedisSentinelHarness.MASTER_NAME));
 
-    Map<Status.Code, Integer> failures = new EnumMap<>(Status.Code.class);
-    int[] attempt = {0};
-    Awaitility.await("a write through the gateway lands on the promoted master")
-        .atMost(RECOVERY_BOUND)
-        .pollInterval(Duration.ofMillis(50))
-        .until(
-            () -> {
-              RedisProcess master = sentinel.currentMaster();
-              if (master == oldMaster) {
-                return false;
-              }
-              String key = "after:" + attempt[0]++;
-              try {
-                gateway
-                    .cache()
-                    .withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
-                    .set(SetRequest.newBuilder().setKey(bytes(key)).setValue(bytes("v")).build());
-              } catch (StatusRuntimeException e) {
-                failures.merge(e.getStatus().getCode(), 1, Integer::sum);
-                return false;
-              }
-              return "v".equals(RedisNodes.withNode(master.port(), redis -> redis.get(key)));
-            });
+    Map<Status.Code, Integer> failures =
+        awaitAWriteLandsOn(
+            "a write through the gateway lands on the promoted master",
+            () -> Optional.of(sentinel.currentMaster()).filter(master -> master != oldMaster));
     assertThat((Object) RedisNodes.withNode(oldMaster.port(), redis -> redis.role().get(0)))
         .as("the old master was demoted")
         .isEqualTo("slave");
@@ -163,17 +127,8 @@ class SentinelFailoverTest {
   void whileNoSentinelAnswersTheGatewayDoesNotStayOnADemotedMaster(@TempDir Path dir) {
     sentinel = RedisSentinelHarness.start(dir, 1, 3, 2, List.of());
     service = RoundRobinProxy.start(sentinel.sentinels().stream().map(RedisProcess::port).toList());
-    gateway =
-        TestGateway.start(
-            "--redis-mode=sentinel",
-            "--redis-nodes=127.0.0.1:" + service.port(),
-            "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME);
-    assertThat(
-            gateway
-                .cache()
-                .set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build())
-                .getApplied())
-        .isTrue();
+    gateway = gatewayBehind(service);
+    writeBefore();
     RedisProcess oldMaster = sentinel.currentMaster();
 
     // The sentinels' Service refuses connections; the sentinels themselves fail the master over,
@@ -208,13 +163,49 @@ class SentinelFailoverTest {
 
     service.refuse(false);
     RedisProcess newMaster = sentinel.currentMaster();
+    Map<Status.Code, Integer> failures =
+        awaitAWriteLandsOn(
+            "once a sentinel answers, a write lands on the master it names",
+            () -> Optional.of(newMaster));
+    assertThat(failures.keySet())
+        .as("until then calls fail as UNAVAILABLE at most: %s", failures)
+        .isSubsetOf(Status.Code.UNAVAILABLE);
+  }
+
+  void writeBefore() {
+    assertThat(
+            gateway
+                .cache()
+                .set(SetRequest.newBuilder().setKey(bytes("before")).setValue(bytes("1")).build())
+                .getApplied())
+        .isTrue();
+  }
+
+  /** The gateway as in Kubernetes: the sentinels behind one Service address. */
+  static TestGateway gatewayBehind(RoundRobinProxy service) {
+    return TestGateway.start(
+        "--redis-mode=sentinel",
+        "--redis-nodes=127.0.0.1:" + service.port(),
+        "--sentinel-master=" + RedisSentinelHarness.MASTER_NAME);
+  }
+
+  /**
+   * Writes through the gateway until one is read back from {@code master} (empty: no master to
+   * check yet, keep trying), within {@link #RECOVERY_BOUND}; returns the failed calls by code.
+   */
+  Map<Status.Code, Integer> awaitAWriteLandsOn(
+      String alias, Supplier<Optional<RedisProcess>> master) {
     Map<Status.Code, Integer> failures = new EnumMap<>(Status.Code.class);
     int[] attempt = {0};
-    Awaitility.await("once a sentinel answers, a write lands on the master it names")
+    Awaitility.await(alias)
         .atMost(RECOVERY_BOUND)
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> {
+              Optional<RedisProcess> target = master.get();
+              if (target.isEmpty()) {
+                return false;
+              }
               String key = "after:" + attempt[0]++;
               try {
                 gateway
@@ -225,11 +216,9 @@ class SentinelFailoverTest {
                 failures.merge(e.getStatus().getCode(), 1, Integer::sum);
                 return false;
               }
-              return "v".equals(RedisNodes.withNode(newMaster.port(), redis -> redis.get(key)));
+              return "v".equals(RedisNodes.withNode(target.get().port(), redis -> redis.get(key)));
             });
-    assertThat(failures.keySet())
-        .as("until then calls fail as UNAVAILABLE at most: %s", failures)
-        .isSubsetOf(Status.Code.UNAVAILABLE);
+    return failures;
   }
 
   static TestGateway gateway(RedisSentinelHarness sentinel) {

@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
  * address it had, the old master's. That pod may have come back as a replica; the connection then
  * opens, PING answers, and every write is refused with READONLY for as long as the connection
  * lives, which is for good, since Sentinel closes the clients only of an instance it reconfigures
- * itself (2 of 3 e2e runs of the full restart stayed there for minutes). So each connection asks
- * the node for its role as soon as it is up ({@code INFO replication}: every service user may run
- * INFO, none may run ROLE) and, after a short delay, drops the link of one that is not a master.
- * Lettuce's watchdog then reconnects and asks the sentinels again, until one names a master, and
- * calls meanwhile fail UNAVAILABLE as during any failover.
+ * itself (the project CI, and 1 of 3 node runs of the full restart, stayed there for minutes). So
+ * each connection asks the node for its role as soon as it is up ({@code INFO replication}: every
+ * service user may run INFO, none may run ROLE) and, after a short delay, drops the link of one
+ * that is not a master. Lettuce's watchdog then reconnects and asks the sentinels again, until one
+ * names a master, and calls meanwhile fail UNAVAILABLE as during any failover.
  */
 final class SentinelMasterClient extends RedisClient {
   private static final Logger LOG = LoggerFactory.getLogger(SentinelMasterClient.class);
