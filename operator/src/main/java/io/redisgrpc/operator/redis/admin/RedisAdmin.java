@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * One round of Redis-side work for a cache, as the reconciler asks for it: bring ACL users,
@@ -332,12 +333,12 @@ public final class RedisAdmin {
   /**
    * After SENTINEL FAILOVER: once a majority of the sentinels names another pod master, the paused
    * old master's clients are closed, so they reconnect and ask the sentinels. Left alone they would
-   * wait until the sentinels demote it, and that happens only when the pause ends (30 s on the
-   * node): a sentinel sends its hello PUBLISH on the same link as its commands, a write pause holds
-   * PUBLISH, and the demotion waits behind it. Only the clients are closed; the master is not
-   * demoted here (an earlier version demoted on a lagging sentinel's word and once demoted the new
-   * master). Its writes stay paused, so nothing it could still acknowledge is lost when the
-   * sentinels make it a replica.
+   * wait until the sentinels demote it, and that happened only when the pause ended (30 s on the
+   * node; most likely because a sentinel sends its hello PUBLISH on the same link as its commands,
+   * a write pause holds PUBLISH, and the demotion waits behind it). Only the clients are closed;
+   * the master is not demoted here (an earlier version demoted on a lagging sentinel's word and
+   * once demoted the new master). Its writes stay paused, so nothing it could still acknowledge is
+   * lost when the sentinels make it a replica.
    */
   private static String closeClientsOnceAnotherIsNamed(
       Desired desired,
@@ -345,27 +346,46 @@ public final class RedisAdmin {
       RedisCommands<String, String> master,
       SentinelAdmin sentinels) {
     AdminPlanner plan = new AdminPlanner(desired);
-    long deadline = System.nanoTime() + PROMOTION.toNanos();
+    Optional<String> named =
+        pollFor(
+            PROMOTION,
+            Duration.ofMillis(100),
+            () ->
+                sentinels
+                    .namedMaster(desired.sentinels())
+                    .filter(
+                        address ->
+                            plan.promotedAway(plan.masterPod(Optional.of(address)), masterIndex)));
+    if (named.isEmpty()) {
+      return "no other master named within "
+          + PROMOTION.toSeconds()
+          + " s: its clients wait until the sentinels demote it";
+    }
+    Long closed = master.clientKill(KillArgs.Builder.typeNormal().skipme(true));
+    return "the sentinels name "
+        + named.get()
+        + ": closed "
+        + closed
+        + " client connection(s) of the old master, to reconnect to the new one";
+  }
+
+  /**
+   * Asks {@code check} every {@code every} until it answers, for at most {@code within}; empty when
+   * it never did (or the thread was interrupted).
+   */
+  private static <T> Optional<T> pollFor(
+      Duration within, Duration every, Supplier<Optional<T>> check) {
+    long deadline = System.nanoTime() + within.toNanos();
     while (true) {
-      Optional<String> named = sentinels.namedMaster(desired.sentinels());
-      if (plan.promotedAway(plan.masterPod(named), masterIndex)) {
-        Long closed = master.clientKill(KillArgs.Builder.typeNormal().skipme(true));
-        return "the sentinels name "
-            + named.get()
-            + ": closed "
-            + closed
-            + " client connection(s) of the old master, to reconnect to the new one";
-      }
-      if (System.nanoTime() > deadline) {
-        return "no other master named within "
-            + PROMOTION.toSeconds()
-            + " s: its clients wait until the sentinels demote it";
+      Optional<T> answer = check.get();
+      if (answer.isPresent() || System.nanoTime() > deadline) {
+        return answer;
       }
       try {
-        Thread.sleep(100);
+        Thread.sleep(every.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return "interrupted while waiting for the promotion";
+        return Optional.empty();
       }
     }
   }
@@ -396,21 +416,13 @@ public final class RedisAdmin {
    * #CATCH_UP}.
    */
   private static boolean awaitReplicaCaughtUp(RedisCommands<String, String> master) {
-    long deadline = System.nanoTime() + CATCH_UP.toNanos();
-    while (true) {
-      if (AdminPlanner.replicaCaughtUp(master.info("replication"))) {
-        return true;
-      }
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
+    return pollFor(
+            CATCH_UP,
+            Duration.ofMillis(20),
+            () ->
+                Optional.of(true)
+                    .filter(yes -> AdminPlanner.replicaCaughtUp(master.info("replication"))))
+        .isPresent();
   }
 
   /**

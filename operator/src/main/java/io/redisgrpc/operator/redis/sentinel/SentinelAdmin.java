@@ -41,7 +41,13 @@ public final class SentinelAdmin implements AutoCloseable {
 
   private final Optional<RedisTls> tls;
 
+  private final ClientResources resources;
+
+  /** For {@link #namedMaster}, made on first use (a hand-over, not every round). */
+  private SentinelMasterDiscovery discovery;
+
   public SentinelAdmin(ClientResources resources, Optional<RedisTls> tls) {
+    this.resources = resources;
     this.tls = tls;
     this.client = RedisClient.create(resources);
     tls.ifPresent(t -> client.setOptions(t.clientOptions()));
@@ -115,15 +121,10 @@ public final class SentinelAdmin implements AutoCloseable {
 
   /** "host:port" of the master a majority of all {@code sentinels} names now, if any. */
   public Optional<String> namedMaster(List<Sentinel> sentinels) {
-    Map<String, Integer> votes = new LinkedHashMap<>();
-    for (Sentinel sentinel : sentinels) {
-      try (StatefulRedisSentinelConnection<String, String> connection = connect(sentinel)) {
-        namedMaster(connection.sync()).ifPresent(address -> votes.merge(address, 1, Integer::sum));
-      } catch (RedisException e) {
-        // A sentinel that is down casts no vote.
-      }
+    if (discovery == null) {
+      discovery = new SentinelMasterDiscovery(resources, tls);
     }
-    return SentinelMasterDiscovery.majority(votes, sentinels.size());
+    return discovery.discover(sentinels, Names.SENTINEL_MASTER_NAME).master();
   }
 
   private StatefulRedisSentinelConnection<String, String> connect(Sentinel sentinel) {
@@ -259,6 +260,9 @@ public final class SentinelAdmin implements AutoCloseable {
 
   @Override
   public void close() {
+    if (discovery != null) {
+      discovery.close();
+    }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
 }
